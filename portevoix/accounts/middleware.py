@@ -1,0 +1,39 @@
+"""Attach the current organization and membership to each request.
+
+The organization is chosen by the user (stored in the session) among their memberships;
+every view then reaches organization-owned rows only through `request.organization`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from . import selectors
+
+SESSION_KEY = "portevoix_org"
+
+
+def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if not request.user.is_authenticated:
+        return None
+    if not hasattr(request, "_cached_membership"):
+        request._cached_membership = selectors.membership_for(  # type: ignore[attr-defined]
+            request.user,  # type: ignore[arg-type]
+            request.session.get(SESSION_KEY),
+        )
+    return request._cached_membership  # type: ignore[attr-defined]
+
+
+class CurrentOrganizationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = SimpleLazyObject(lambda: _membership(request))  # type: ignore[attr-defined]
+        request.organization = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: m.organization if (m := _membership(request)) else None
+        )
+        return self.get_response(request)

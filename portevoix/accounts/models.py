@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portevoix.core.networks import NETWORK_CHOICES
+from portevoix.core.tenancy import OrgOwned
+
+from .roles import ALL_ROLES
+
+LANGUAGE_CHOICES = [("fr", _("French")), ("en", _("English"))]
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Logs in with their email address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[assignment,misc]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True, max_length=60)
+    default_language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="fr")
+    approvals_required = models.PositiveSmallIntegerField(
+        _("approvals required"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("How many approvers must approve an item before it goes live."),
+    )
+    final_approval_required = models.BooleanField(
+        _("final approver signs last"),
+        default=False,
+        help_text=_("After the approvals above, a final approver must sign last."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(OrgOwned):
+    KIND_CHOICES = [("department", _("Department")), ("site", _("Site")), ("other", _("Other"))]
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES, default="department")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="team_unique_name")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(OrgOwned):
+    """A user's place in one organization. Roles are rows of MembershipRole."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    teams = models.ManyToManyField(Team, blank=True, related_name="memberships")
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization_id}"
+
+
+class MembershipRole(models.Model):
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="role_rows")
+    role = models.CharField(max_length=32, choices=ALL_ROLES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "role"], name="membership_role_unique")
+        ]
+
+
+class AmbassadorProfile(models.Model):
+    """Voluntary enrolment: nobody is an ambassador until they opt in themselves."""
+
+    HELP_CHOICES = [
+        ("sharing", _("Sharing content")),
+        ("ideas", _("Suggesting ideas")),
+        ("analytics", _("Analytics and feedback")),
+    ]
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="ambassador"
+    )
+    opted_in = models.BooleanField(default=False)
+    opted_in_at = models.DateTimeField(null=True, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    interests = models.ManyToManyField("content.Topic", blank=True, related_name="+")
+    languages = models.JSONField(default=list, blank=True)
+    help_with = models.JSONField(default=list, blank=True)
+
+
+class NetworkPresence(models.Model):
+    """A network the ambassador uses, with their declared audience there."""
+
+    profile = models.ForeignKey(AmbassadorProfile, on_delete=models.CASCADE, related_name="networks")
+    network = models.CharField(max_length=20, choices=NETWORK_CHOICES)
+    handle = models.CharField(max_length=200, blank=True)
+    audience = models.PositiveIntegerField(default=0)
+    # Mastodon: the ambassador's own instance (host name).
+    instance = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "network"], name="presence_unique")
+        ]
+
+
+class ConsentEvent(OrgOwned):
+    """Opt-in and withdrawal, with their date. Append-only."""
+
+    KIND_CHOICES = [("opt_in", _("Opted in")), ("opt_out", _("Withdrew"))]
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Invitation(OrgOwned):
+    email = models.EmailField()
+    roles = models.JSONField(default=list, blank=True)
+    teams = models.ManyToManyField(Team, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ApiToken(OrgOwned):
+    """A personal API token scoped to one organization. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,98 @@
+"""Reads about organizations, members and teams."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from portevoix.core.tenancy import get_scoped_or_404, scoped
+
+from .models import ApiToken, ConsentEvent, Invitation, Membership, MembershipRole, Team, User
+from .permissions import require
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organization", "user")
+        .order_by("organization__name")
+    )
+
+
+def membership_for(user: User, organization_id: int | None) -> Membership | None:
+    """The user's active membership in `organization_id`, else their first one."""
+    qs = memberships_of(user)
+    if organization_id is not None:
+        found = qs.filter(organization_id=organization_id).first()
+        if found is not None:
+            return found
+    return qs.first()
+
+
+def members(
+    *, membership: Membership, search: str | None = None, team_id: int | None = None,
+    role: str | None = None, ambassadors_only: bool = False,
+) -> QuerySet[Membership]:
+    require(membership, "member.view")
+    qs = (
+        scoped(Membership, membership.organization)
+        .filter(is_active=True)
+        .select_related("user", "ambassador")
+        .prefetch_related(
+            Prefetch("role_rows", queryset=MembershipRole.objects.order_by("role")), "teams"
+        )
+    )
+    if search:
+        qs = qs.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
+    if team_id:
+        qs = qs.filter(teams__id=team_id)
+    if role:
+        qs = qs.filter(role_rows__role=role)
+    if ambassadors_only:
+        qs = qs.filter(ambassador__opted_in=True)
+    return qs.order_by("user__full_name", "user__email").distinct()
+
+
+def member(*, membership: Membership, pk: int) -> Membership:
+    require(membership, "member.view")
+    qs = Membership.objects.select_related("user", "ambassador").prefetch_related("role_rows", "teams")
+    return get_scoped_or_404(qs, membership.organization, pk=pk)
+
+
+def teams(*, membership: Membership) -> QuerySet[Team]:
+    require(membership, "team.view")
+    return scoped(Team, membership.organization).annotate(
+        member_count=Count("memberships", filter=Q(memberships__is_active=True))
+    ).order_by("name")
+
+
+def team(*, membership: Membership, pk: int) -> Team:
+    require(membership, "team.view")
+    return get_scoped_or_404(Team, membership.organization, pk=pk)
+
+
+def pending_invitations(*, membership: Membership) -> QuerySet[Invitation]:
+    require(membership, "member.invite")
+    return scoped(Invitation, membership.organization).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by").order_by("-created_at")
+
+
+def invitation(*, membership: Membership, pk: int) -> Invitation:
+    require(membership, "member.invite")
+    return get_scoped_or_404(Invitation, membership.organization, pk=pk)
+
+
+def consent_history(*, membership: Membership) -> QuerySet[ConsentEvent]:
+    return scoped(ConsentEvent, membership.organization).filter(membership=membership)
+
+
+def api_tokens(*, membership: Membership) -> QuerySet[ApiToken]:
+    return scoped(ApiToken, membership.organization).filter(
+        user=membership.user, revoked_at__isnull=True
+    ).order_by("-created_at")
+
+
+def api_token(*, membership: Membership, pk: int) -> ApiToken:
+    return get_scoped_or_404(
+        ApiToken.objects.filter(user=membership.user), membership.organization, pk=pk
+    )

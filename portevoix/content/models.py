@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portevoix.accounts.models import LANGUAGE_CHOICES
+from portevoix.core.networks import NETWORK_CHOICES
+from portevoix.core.tenancy import OrgOwned
+
+
+class Topic(OrgOwned):
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(max_length=80)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="topic_slug")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(OrgOwned):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="campaign_slug")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    LIVE = "live", _("Live")
+    EXPIRED = "expired", _("Expired")
+    ARCHIVED = "archived", _("Archived")
+
+
+class ContentType(models.TextChoices):
+    COMPANY_NEWS = "company_news", _("Company news")
+    JOB_OFFER = "job_offer", _("Job offer")
+    EVENT = "event", _("Event")
+    EXPERTISE = "expertise", _("Expertise")
+    INDUSTRY_NEWS = "industry_news", _("Third-party / industry news")
+
+
+class ContentItem(OrgOwned):
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    body_html = models.TextField(editable=False, blank=True)  # sanitized render of `body`
+    link = models.URLField(_("link"), max_length=2000, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="items")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    content_type = models.CharField(
+        _("content type"), max_length=20, choices=ContentType.choices, default="company_news"
+    )
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    important = models.BooleanField(_("important"), default=False)
+    featured = models.BooleanField(_("featured"), default=False)
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    expire_at = models.DateTimeField(_("expire at"), null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    # Bumped on every edit; approvals count only for the current revision.
+    revision = models.PositiveIntegerField(default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "state", "language", "publish_at"], name="item_feed_idx"
+            ),
+            models.Index(fields=["organization", "state", "-created_at"], name="item_library_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NetworkCopy(models.Model):
+    """Suggested text for one network. Several variants per network are allowed."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="copies")
+    network = models.CharField(max_length=20, choices=NETWORK_CHOICES)
+    variant = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["network", "variant"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "network", "variant"], name="copy_variant")
+        ]
+
+
+def _image_path(instance: ContentImage, filename: str) -> str:
+    return f"content/{instance.item.organization_id}/{instance.item_id}/{filename}"
+
+
+class ContentImage(models.Model):
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="images")
+    file = models.ImageField(upload_to=_image_path)
+    alt_text = models.CharField(_("alternative text"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Approval(models.Model):
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    revision = models.PositiveIntegerField()
+    is_final = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "approver", "revision"], name="one_approval_per_revision"
+            )
+        ]
+
+
+class Transition(models.Model):
+    """Every change of state: who, when, from, to, comment. Append-only."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    action = models.CharField(max_length=32)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,0 +1,130 @@
+"""Reads of the content library and the ambassador feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+
+from portevoix.accounts.models import AmbassadorProfile, Membership
+from portevoix.accounts.permissions import require
+from portevoix.core import clock
+from portevoix.core.tenancy import get_scoped_or_404, scoped
+
+from .models import Campaign, ContentItem, NetworkCopy, State, Topic, Transition
+
+PUBLISHABLE_STATES = (State.APPROVED, State.LIVE)
+
+
+def effective_state(item: ContentItem, now: dt.datetime | None = None) -> str:
+    """The state a reader should see: approved items past publish-at are live, past
+    expire-at expired, even before the periodic job has recorded it."""
+    now = now or clock.now()
+    if item.state in PUBLISHABLE_STATES:
+        if item.expire_at is not None and item.expire_at <= now:
+            return State.EXPIRED
+        if item.publish_at is None or item.publish_at <= now:
+            return State.LIVE
+        return State.APPROVED
+    return item.state
+
+
+def live_q(now: dt.datetime) -> Q:
+    """The one definition of 'reaches ambassadors': approved, published, not expired."""
+    return (
+        Q(state__in=PUBLISHABLE_STATES)
+        & (Q(publish_at__isnull=True) | Q(publish_at__lte=now))
+        & (Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+    )
+
+
+def library_items(
+    *,
+    membership: Membership,
+    state: str | None = None,
+    search: str | None = None,
+    language: str | None = None,
+    campaign_id: int | None = None,
+) -> QuerySet[ContentItem]:
+    require(membership, "content.view_library")
+    qs = (
+        scoped(ContentItem, membership.organization)
+        .select_related("campaign", "author")
+        .prefetch_related("topics")
+        .annotate(copy_count=Count("copies", distinct=True))
+    )
+    now = clock.now()
+    if state == State.LIVE:
+        qs = qs.filter(live_q(now))
+    elif state == State.EXPIRED:
+        qs = qs.filter(Q(state=State.EXPIRED) | Q(state__in=PUBLISHABLE_STATES, expire_at__lte=now))
+    elif state == State.APPROVED:
+        qs = qs.filter(state__in=PUBLISHABLE_STATES, publish_at__gt=now).exclude(expire_at__lte=now)
+    elif state:
+        qs = qs.filter(state=state)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(body__icontains=search))
+    if language:
+        qs = qs.filter(language=language)
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    return qs.order_by("-updated_at", "-id")
+
+
+def item_for_editor(*, membership: Membership, pk: int) -> ContentItem:
+    require(membership, "content.view_library")
+    qs = (
+        ContentItem.objects.select_related("campaign", "author")
+        .prefetch_related("topics", "copies", "images")
+    )
+    return get_scoped_or_404(qs, membership.organization, pk=pk)
+
+
+def item_history(*, item: ContentItem) -> QuerySet[Transition]:
+    return item.transitions.select_related("actor").order_by("at", "id")
+
+
+def item_approvals(*, item: ContentItem):  # type: ignore[no-untyped-def]
+    return item.approvals.filter(revision=item.revision).select_related("approver")
+
+
+def ambassador_profile(membership: Membership) -> AmbassadorProfile | None:
+    try:
+        return membership.ambassador
+    except AmbassadorProfile.DoesNotExist:
+        return None
+
+
+def feed_items(*, membership: Membership, now: dt.datetime | None = None) -> QuerySet[ContentItem]:
+    """Live content in the ambassador's languages, ranked by matching interests, with
+    important and featured items first. One indexed query per page plus two prefetches."""
+    require(membership, "feed.view")
+    now = now or clock.now()
+    profile = ambassador_profile(membership)
+    languages = list(profile.languages) if profile and profile.languages else ["fr", "en"]
+    interest_ids = list(profile.interests.values_list("pk", flat=True)) if profile else []
+    qs = scoped(ContentItem, membership.organization).filter(live_q(now), language__in=languages)
+    if interest_ids:
+        qs = qs.annotate(
+            interest_match=Count("topics", filter=Q(topics__in=interest_ids), distinct=True)
+        )
+    else:
+        qs = qs.annotate(interest_match=Value(0))
+    return (
+        qs.select_related("campaign")
+        .prefetch_related(
+            Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant")),
+            "images",
+        )
+        .order_by(
+            "-important", "-featured", "-interest_match", "-priority", "-publish_at", "-id"
+        )
+    )
+
+
+def topics(*, membership: Membership) -> QuerySet[Topic]:
+    return scoped(Topic, membership.organization).order_by("name")
+
+
+def campaigns(*, membership: Membership) -> QuerySet[Campaign]:
+    return scoped(Campaign, membership.organization).order_by("name")

@@ -1,0 +1,41 @@
+"""The one tenant choke point.
+
+Every organization-owned row is reached through `scoped()` or `get_scoped_or_404()`.
+An object of another organization is indistinguishable from one that does not exist:
+both give 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+M = TypeVar("M", bound=models.Model)
+
+
+class OrgOwned(models.Model):
+    """Abstract base of every model that belongs to one organization."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+def scoped(model_or_qs: type[M] | models.QuerySet[M], organization: Any) -> models.QuerySet[M]:
+    """Rows of `model_or_qs` that belong to `organization`, and only those."""
+    if organization is None:
+        raise ValueError("scoped() needs an organization")
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    return qs.filter(organization=organization)
+
+
+def get_scoped_or_404(model_or_qs: type[M] | models.QuerySet[M], organization: Any, **lookup: Any) -> M:
+    try:
+        return scoped(model_or_qs, organization).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Not found") from exc
