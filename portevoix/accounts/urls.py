@@ -1,3 +1,13 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("people/", views.members, name="members"),
+    path("me/ambassador/", views.enrol, name="enrol"),
+]

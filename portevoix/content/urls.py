@@ -1,3 +1,9 @@
 from django.urls import path
+
+from . import views
+
 app_name = "content"
-urlpatterns: list = []
+urlpatterns = [
+    path("feed/", views.feed, name="feed"),
+    path("library/", views.library, name="library"),
+]
