@@ -12,6 +12,8 @@ from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTEVOIX_VAR_DIR", str(BASE_DIR / "var")))
+# Local state (SQLite database, embedded queue, uploads) lives here unless configured away.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 

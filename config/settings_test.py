@@ -9,6 +9,7 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ.setdefault("PORTEVOIX_VAR_DIR", tempfile.mkdtemp(prefix="portevoix-test-"))
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("HUEY_NAME", f"portevoix-test-{os.getpid()}")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"portevoix-test-{os.getpid()}")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import STORAGES  # noqa: E402

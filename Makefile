@@ -1,0 +1,44 @@
+# Portevoix — the two commands: `make run` (platform + demo data) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Parallel test workers (pytest-xdist); `make test WORKERS=0` runs in one process.
+WORKERS ?= auto
+
+.PHONY: install run test test-fast lint format bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Start the platform with demo data on SQLite: web server (gunicorn) + background worker.
+run: install
+	@bash scripts/run.sh
+
+test: install
+	$(VENV)/bin/pytest -n $(WORKERS) --dist loadfile -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy portevoix config
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Recompile the French translations after editing a django.po.
+messages: install
+	for app in core accounts content; do \
+	  (cd portevoix/$$app && DJANGO_SETTINGS_MODULE=config.settings_test PYTHONPATH=$(CURDIR) \
+	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages) ; done
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: migrate a SQLite database in var/, load the demo organization (once), and serve
+# with gunicorn plus the background worker. Safe to run again: the data is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var
+if [ -z "${SECRET_KEY:-}" ]; then
+  if [ ! -s var/secret_key ]; then
+    .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+    chmod 600 var/secret_key
+  fi
+  SECRET_KEY="$(cat var/secret_key)"
+fi
+export SECRET_KEY
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+export SERVE_MEDIA="${SERVE_MEDIA:-1}"
+export PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
+export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py collectstatic --noinput -v 0
+.venv/bin/python manage.py load_demo
+exec .venv/bin/python manage.py serve
