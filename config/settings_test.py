@@ -11,8 +11,8 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("HUEY_NAME", f"portevoix-test-{os.getpid()}")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"portevoix-test-{os.getpid()}")
 
-from config.settings import *  # noqa: E402, F403
-from config.settings import STORAGES  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

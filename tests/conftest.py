@@ -50,5 +50,6 @@ def ambassador(org):
 @pytest.fixture
 def outsider(other_org):
     """An admin of another organization: must get 404 on everything of `org`."""
-    return factories.make_member(other_org, Role.ADMIN, Role.CONTENT_MANAGER, email="outsider@globex.test",
-                                 ambassador=True)
+    return factories.make_member(
+        other_org, Role.ADMIN, Role.CONTENT_MANAGER, email="outsider@globex.test", ambassador=True
+    )

@@ -18,24 +18,36 @@ PASSWORD = "correct-horse-battery-staple"
 
 def make_user(email: str | None = None, full_name: str = "") -> User:
     n = next(_seq)
-    return User.objects.create_user(email or f"user{n}@example.org", PASSWORD, full_name=full_name or f"User {n}")
+    return User.objects.create_user(
+        email or f"user{n}@example.org", PASSWORD, full_name=full_name or f"User {n}"
+    )
 
 
 def make_org(name: str | None = None) -> Organization:
     n = next(_seq)
     owner = make_user(f"owner{n}@example.org", f"Owner {n}")
-    return account_services.organization_create(name=name or f"Org {n}", owner=owner, slug=f"org-{n}")
+    return account_services.organization_create(
+        name=name or f"Org {n}", owner=owner, slug=f"org-{n}"
+    )
 
 
-def make_member(org: Organization, *roles: str, email: str | None = None, ambassador: bool = False,
-                languages: list[str] | None = None, topic_ids: list[int] | None = None) -> Membership:
+def make_member(
+    org: Organization,
+    *roles: str,
+    email: str | None = None,
+    ambassador: bool = False,
+    languages: list[str] | None = None,
+    topic_ids: list[int] | None = None,
+) -> Membership:
     user = make_user(email)
     membership = account_services.membership_add(organization=org, user=user, roles=list(roles))
     if ambassador:
         account_services.ambassador_opt_in(
             membership=membership,
             data=account_services.EnrolmentData(
-                languages=languages or ["fr", "en"], help_with=["sharing"], topic_ids=topic_ids or [],
+                languages=languages or ["fr", "en"],
+                help_with=["sharing"],
+                topic_ids=topic_ids or [],
                 networks=[account_services.PresenceData(network="linkedin", audience=300)],
             ),
         )

@@ -140,7 +140,9 @@ class AmbassadorProfile(models.Model):
 class NetworkPresence(models.Model):
     """A network the ambassador uses, with their declared audience there."""
 
-    profile = models.ForeignKey(AmbassadorProfile, on_delete=models.CASCADE, related_name="networks")
+    profile = models.ForeignKey(
+        AmbassadorProfile, on_delete=models.CASCADE, related_name="networks"
+    )
     network = models.CharField(max_length=20, choices=NETWORK_CHOICES)
     handle = models.CharField(max_length=200, blank=True)
     audience = models.PositiveIntegerField(default=0)

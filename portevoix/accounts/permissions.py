@@ -50,10 +50,11 @@ def can(membership: Membership | None, action: str, obj: Any = None) -> bool:
     if not allowed:
         return False
     # Object rules.
-    if action in {"content.approve", "content.approve_final"} and obj is not None:
-        if getattr(obj, "author_id", None) == membership.user_id:
-            return False  # nobody approves their own item
-    return True
+    approving = action in {"content.approve", "content.approve_final"}
+    # Nobody approves their own item.
+    return not (
+        approving and obj is not None and getattr(obj, "author_id", None) == membership.user_id
+    )
 
 
 def require(membership: Membership | None, action: str, obj: Any = None) -> None:

@@ -70,7 +70,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.APPROVER: frozenset(
-        {"content.view_library", "content.approve", "content.request_changes", "content.view_history"}
+        {
+            "content.view_library",
+            "content.approve",
+            "content.request_changes",
+            "content.view_history",
+        }
     ),
     Role.FINAL_APPROVER: frozenset(
         {

@@ -127,7 +127,9 @@ class ContentImage(models.Model):
 
 class Approval(models.Model):
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="approvals")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     revision = models.PositiveIntegerField()
     is_final = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -30,11 +30,17 @@ def scoped(model_or_qs: type[M] | models.QuerySet[M], organization: Any) -> mode
     """Rows of `model_or_qs` that belong to `organization`, and only those."""
     if organization is None:
         raise ValueError("scoped() needs an organization")
-    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    qs = (
+        model_or_qs
+        if isinstance(model_or_qs, models.QuerySet)
+        else model_or_qs._default_manager.all()
+    )
     return qs.filter(organization=organization)
 
 
-def get_scoped_or_404(model_or_qs: type[M] | models.QuerySet[M], organization: Any, **lookup: Any) -> M:
+def get_scoped_or_404(
+    model_or_qs: type[M] | models.QuerySet[M], organization: Any, **lookup: Any
+) -> M:
     try:
         return scoped(model_or_qs, organization).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:

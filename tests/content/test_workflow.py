@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
+from portevoix.accounts.roles import Role
 from portevoix.content import selectors, services
 from portevoix.content.models import State, Transition
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, PermissionDenied
 from tests.factories import item_data, make_item, make_member
-from portevoix.accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,9 @@ def test_editing_approved_item_sends_it_back_to_review(manager, approver):
 
 def test_future_publish_then_live_then_expired(manager, approver):
     now = clock.now()
-    item = make_item(manager, publish_at=now + dt.timedelta(hours=1), expire_at=now + dt.timedelta(days=1))
+    item = make_item(
+        manager, publish_at=now + dt.timedelta(hours=1), expire_at=now + dt.timedelta(days=1)
+    )
     services.item_submit(membership=manager, item=item)
     services.item_approve(membership=approver, item=item)
     item.refresh_from_db()

@@ -16,8 +16,12 @@ def _load(env: dict[str, str], tmp: str = "") -> subprocess.CompletedProcess[str
         base["PORTEVOIX_VAR_DIR"] = tmp
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True,
-        text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
