@@ -8,9 +8,9 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -50,6 +50,62 @@ def organization_create(*, name: str, owner: User, slug: str | None = None) -> O
     membership = Membership.objects.create(organization=org, user=owner)
     MembershipRole.objects.create(membership=membership, role=Role.ADMIN)
     return org
+
+
+ORGANIZATION_LANGUAGES = ("fr", "en")
+MAX_APPROVALS = 10
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    actor: Membership,
+    organization: Organization,
+    name: str | None = None,
+    default_language: str | None = None,
+    approvals_required: int | None = None,
+    final_approval_required: bool | None = None,
+) -> Organization:
+    """Change the organization's settings. Only its administrators may; `None` keeps a value."""
+    require(actor, "org.manage")
+    if organization.pk != actor.organization_id:
+        raise NotFound(_("Not found."))
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, object] = {}
+    if name is not None:
+        name = name.strip()
+        max_length = Organization._meta.get_field("name").max_length or 120
+        if not name:
+            errors["name"] = [_("Required.")]
+        elif len(name) > max_length:
+            errors["name"] = [_("At most %(max)d characters.") % {"max": max_length}]
+        else:
+            changes["name"] = name
+    if default_language is not None:
+        if default_language not in ORGANIZATION_LANGUAGES:
+            errors["default_language"] = [_("Choose French or English.")]
+        else:
+            changes["default_language"] = default_language
+    if approvals_required is not None:
+        if (
+            isinstance(approvals_required, bool)
+            or not isinstance(approvals_required, int)
+            or not 1 <= approvals_required <= MAX_APPROVALS
+        ):
+            errors["approvals_required"] = [
+                _("Enter a number from 1 to %(max)d.") % {"max": MAX_APPROVALS}
+            ]
+        else:
+            changes["approvals_required"] = approvals_required
+    if final_approval_required is not None:
+        changes["final_approval_required"] = bool(final_approval_required)
+    if errors:
+        raise DomainError(_("The settings have errors."), field_errors=errors)
+    for attribute, value in changes.items():
+        setattr(organization, attribute, value)
+    if changes:
+        organization.save(update_fields=list(changes))
+    return organization
 
 
 def _clean_roles(roles: list[str]) -> list[str]:
@@ -136,19 +192,26 @@ def team_create(*, actor: Membership, name: str, kind: str = "department") -> Te
     if kind not in dict(Team.KIND_CHOICES):
         raise DomainError(_("Unknown kind."), field_errors={"kind": [_("Unknown kind.")]})
     if Team.objects.filter(organization=actor.organization, name__iexact=name).exists():
-        raise Conflict(_("A team has this name already."), field_errors={"name": [_("Already exists.")]})
+        raise Conflict(
+            _("A team has this name already."), field_errors={"name": [_("Already exists.")]}
+        )
     return Team.objects.create(organization=actor.organization, name=name, kind=kind)
 
 
 @transaction.atomic
-def team_update(*, actor: Membership, team: Team, name: str | None = None, kind: str | None = None) -> Team:
+def team_update(
+    *, actor: Membership, team: Team, name: str | None = None, kind: str | None = None
+) -> Team:
     require(actor, "team.manage", team)
     if name is not None:
         name = name.strip()
         if not name:
             raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
-        if Team.objects.filter(organization=team.organization, name__iexact=name).exclude(pk=team.pk).exists():
-            raise Conflict(_("A team has this name already."), field_errors={"name": [_("Already exists.")]})
+        same_name = Team.objects.filter(organization=team.organization, name__iexact=name)
+        if same_name.exclude(pk=team.pk).exists():
+            raise Conflict(
+                _("A team has this name already."), field_errors={"name": [_("Already exists.")]}
+            )
         team.name = name
     if kind is not None:
         if kind not in dict(Team.KIND_CHOICES):
@@ -188,7 +251,8 @@ def invitation_create(
                           field_errors={"email": [_("Enter a valid email address.")]}) from exc
     clean = _clean_roles(roles or [])
     org = actor.organization
-    if Membership.objects.filter(organization=org, user__email__iexact=email, is_active=True).exists():
+    members = Membership.objects.filter(organization=org, is_active=True)
+    if members.filter(user__email__iexact=email).exists():
         raise Conflict(_("This person is already a member."),
                        field_errors={"email": [_("Already a member.")]})
     token = secrets.token_urlsafe(32)
@@ -212,9 +276,13 @@ def _send_invitation(invitation_id: int, url: str, language: str) -> None:
 
 
 def invitation_email_send(*, invitation_id: int, url: str, language: str) -> None:
-    invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("organization", "invited_by").get(
+        pk=invitation_id
+    )
     with override(language):
-        subject = _("You are invited to %(org)s on Portevoix") % {"org": invitation.organization.name}
+        subject = _("You are invited to %(org)s on Portevoix") % {
+            "org": invitation.organization.name
+        }
         body = _(
             "%(who)s invites you to join %(org)s on Portevoix, the employee advocacy platform.\n\n"
             "Accept the invitation: %(url)s\n\n"
@@ -253,7 +321,9 @@ def invitation_accept(
         raise Conflict(_("This invitation was already used."))
     if user is None:
         if User.objects.filter(email__iexact=invitation.email).exists():
-            raise Conflict(_("An account exists for this email: log in first, then open the link again."))
+            raise Conflict(
+                _("An account exists for this email: log in first, then open the link again.")
+            )
         from django.contrib.auth.password_validation import validate_password
 
         try:
@@ -309,7 +379,9 @@ def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str
     if not data.help_with or any(h not in helps for h in data.help_with):
         errors["help_with"] = [_("Choose how you want to help.")]
     if data.topic_ids:
-        found = Topic.objects.filter(organization=membership.organization, pk__in=data.topic_ids).count()
+        found = Topic.objects.filter(
+            organization=membership.organization, pk__in=data.topic_ids
+        ).count()
         if found != len(set(data.topic_ids)):
             errors["topic_ids"] = [_("Unknown topic.")]
     seen: set[str] = set()
@@ -324,7 +396,9 @@ def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str
         if presence.network == Network.MASTODON and presence.instance:
             host = presence.instance.strip().lower().removeprefix("https://").strip("/")
             if not host or "/" in host or " " in host or "." not in host:
-                errors[f"networks.{index}.instance"] = [_("Enter the instance host, e.g. mastodon.social.")]
+                errors[f"networks.{index}.instance"] = [
+                    _("Enter the instance host, e.g. mastodon.social.")
+                ]
     return errors
 
 
@@ -335,7 +409,9 @@ def ambassador_opt_in(*, membership: Membership, data: EnrolmentData) -> Ambassa
     errors = _validate_enrolment(membership, data)
     if errors:
         raise DomainError(_("Your sign-up has errors."), field_errors=errors)
-    profile, _created = AmbassadorProfile.objects.select_for_update().get_or_create(membership=membership)
+    profile, _created = AmbassadorProfile.objects.select_for_update().get_or_create(
+        membership=membership
+    )
     now = clock.now()
     if not profile.opted_in:
         profile.opted_in = True
@@ -344,6 +420,7 @@ def ambassador_opt_in(*, membership: Membership, data: EnrolmentData) -> Ambassa
             organization=membership.organization, membership=membership, kind="opt_in", at=now
         )
     _save_profile(profile, data)
+    membership.ambassador = profile  # keep the cached relation in step with the database
     forget_roles(membership)
     return profile
 
@@ -390,6 +467,7 @@ def ambassador_opt_out(*, membership: Membership) -> None:
         ConsentEvent.objects.create(
             organization=membership.organization, membership=membership, kind="opt_out", at=now
         )
+    membership.ambassador = profile  # keep the cached relation in step with the database
     forget_roles(membership)
 
 

@@ -103,7 +103,9 @@ def feed_items(*, membership: Membership, now: dt.datetime | None = None) -> Que
     profile = ambassador_profile(membership)
     languages = list(profile.languages) if profile and profile.languages else ["fr", "en"]
     interest_ids = list(profile.interests.values_list("pk", flat=True)) if profile else []
-    qs = scoped(ContentItem, membership.organization).filter(live_q(now), language__in=languages)
+    qs = scoped(ContentItem, membership.organization_id).filter(
+        live_q(now), language__in=languages
+    )
     if interest_ids:
         qs = qs.annotate(
             interest_match=Count("topics", filter=Q(topics__in=interest_ids), distinct=True)
