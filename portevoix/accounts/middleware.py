@@ -12,16 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from . import selectors
+from .models import Membership
 
 SESSION_KEY = "portevoix_org"
 
 
-def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _membership(request: HttpRequest) -> Membership | None:
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, "_cached_membership"):
         request._cached_membership = selectors.membership_for(  # type: ignore[attr-defined]
-            request.user,  # type: ignore[arg-type]
+            request.user,
             request.session.get(SESSION_KEY),
         )
     return request._cached_membership  # type: ignore[attr-defined]

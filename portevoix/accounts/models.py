@@ -40,7 +40,7 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     objects = UserManager()  # type: ignore[assignment,misc]
 

@@ -11,7 +11,7 @@ from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
-from .models import Campaign, ContentItem, NetworkCopy, State, Topic, Transition
+from .models import Approval, Campaign, ContentItem, NetworkCopy, State, Topic, Transition
 
 PUBLISHABLE_STATES = (State.APPROVED, State.LIVE)
 
@@ -73,9 +73,8 @@ def library_items(
 
 def item_for_editor(*, membership: Membership, pk: int) -> ContentItem:
     require(membership, "content.view_library")
-    qs = (
-        ContentItem.objects.select_related("campaign", "author")
-        .prefetch_related("topics", "copies", "images")
+    qs = ContentItem.objects.select_related("campaign", "author").prefetch_related(
+        "topics", "copies", "images"
     )
     return get_scoped_or_404(qs, membership.organization, pk=pk)
 
@@ -84,7 +83,7 @@ def item_history(*, item: ContentItem) -> QuerySet[Transition]:
     return item.transitions.select_related("actor").order_by("at", "id")
 
 
-def item_approvals(*, item: ContentItem):  # type: ignore[no-untyped-def]
+def item_approvals(*, item: ContentItem) -> QuerySet[Approval]:
     return item.approvals.filter(revision=item.revision).select_related("approver")
 
 
@@ -103,9 +102,7 @@ def feed_items(*, membership: Membership, now: dt.datetime | None = None) -> Que
     profile = ambassador_profile(membership)
     languages = list(profile.languages) if profile and profile.languages else ["fr", "en"]
     interest_ids = list(profile.interests.values_list("pk", flat=True)) if profile else []
-    qs = scoped(ContentItem, membership.organization_id).filter(
-        live_q(now), language__in=languages
-    )
+    qs = scoped(ContentItem, membership.organization_id).filter(live_q(now), language__in=languages)
     if interest_ids:
         qs = qs.annotate(
             interest_match=Count("topics", filter=Q(topics__in=interest_ids), distinct=True)
@@ -118,9 +115,7 @@ def feed_items(*, membership: Membership, now: dt.datetime | None = None) -> Que
             Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant")),
             "images",
         )
-        .order_by(
-            "-important", "-featured", "-interest_match", "-priority", "-publish_at", "-id"
-        )
+        .order_by("-important", "-featured", "-interest_match", "-priority", "-publish_at", "-id")
     )
 
 
