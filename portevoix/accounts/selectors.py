@@ -6,7 +6,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
-from .models import ApiToken, ConsentEvent, Invitation, Membership, MembershipRole, Team, User
+from .models import (
+    AmbassadorProfile,
+    ApiToken,
+    ConsentEvent,
+    Invitation,
+    Membership,
+    MembershipRole,
+    NetworkPresence,
+    Team,
+    User,
+)
 from .permissions import require
 
 
@@ -29,17 +39,22 @@ def membership_for(user: User, organization_id: int | None) -> Membership | None
 
 
 def members(
-    *, membership: Membership, search: str | None = None, team_id: int | None = None,
-    role: str | None = None, ambassadors_only: bool = False,
+    *,
+    membership: Membership,
+    search: str | None = None,
+    team_id: int | None = None,
+    role: str | None = None,
+    ambassadors_only: bool = False,
+    include_inactive: bool = False,
 ) -> QuerySet[Membership]:
     require(membership, "member.view")
-    qs = (
-        scoped(Membership, membership.organization)
-        .filter(is_active=True)
-        .select_related("user", "ambassador")
-        .prefetch_related(
-            Prefetch("role_rows", queryset=MembershipRole.objects.order_by("role")), "teams"
-        )
+    if include_inactive:
+        require(membership, "member.manage")  # only those who can reactivate see them
+    qs = scoped(Membership, membership.organization)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    qs = qs.select_related("user", "ambassador").prefetch_related(
+        Prefetch("role_rows", queryset=MembershipRole.objects.order_by("role")), "teams"
     )
     if search:
         qs = qs.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
@@ -54,15 +69,19 @@ def members(
 
 def member(*, membership: Membership, pk: int) -> Membership:
     require(membership, "member.view")
-    qs = Membership.objects.select_related("user", "ambassador").prefetch_related("role_rows", "teams")
+    qs = Membership.objects.select_related("user", "ambassador").prefetch_related(
+        "role_rows", "teams"
+    )
     return get_scoped_or_404(qs, membership.organization, pk=pk)
 
 
 def teams(*, membership: Membership) -> QuerySet[Team]:
     require(membership, "team.view")
-    return scoped(Team, membership.organization).annotate(
-        member_count=Count("memberships", filter=Q(memberships__is_active=True))
-    ).order_by("name")
+    return (
+        scoped(Team, membership.organization)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("name")
+    )
 
 
 def team(*, membership: Membership, pk: int) -> Team:
@@ -72,9 +91,12 @@ def team(*, membership: Membership, pk: int) -> Team:
 
 def pending_invitations(*, membership: Membership) -> QuerySet[Invitation]:
     require(membership, "member.invite")
-    return scoped(Invitation, membership.organization).filter(
-        accepted_at__isnull=True, revoked_at__isnull=True
-    ).select_related("invited_by").order_by("-created_at")
+    return (
+        scoped(Invitation, membership.organization)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
 
 
 def invitation(*, membership: Membership, pk: int) -> Invitation:
@@ -87,12 +109,42 @@ def consent_history(*, membership: Membership) -> QuerySet[ConsentEvent]:
 
 
 def api_tokens(*, membership: Membership) -> QuerySet[ApiToken]:
-    return scoped(ApiToken, membership.organization).filter(
-        user=membership.user, revoked_at__isnull=True
-    ).order_by("-created_at")
+    return (
+        scoped(ApiToken, membership.organization)
+        .filter(user=membership.user, revoked_at__isnull=True)
+        .order_by("-created_at")
+    )
 
 
 def api_token(*, membership: Membership, pk: int) -> ApiToken:
     return get_scoped_or_404(
         ApiToken.objects.filter(user=membership.user), membership.organization, pk=pk
     )
+
+
+def ambassador_profile(*, membership: Membership) -> AmbassadorProfile | None:
+    """The member's enrolment profile (opted in or withdrawn), or None if they never joined."""
+    return (
+        AmbassadorProfile.objects.filter(membership=membership)
+        .prefetch_related(
+            "interests", Prefetch("networks", queryset=NetworkPresence.objects.order_by("id"))
+        )
+        .first()
+    )
+
+
+def account_exists(email: str) -> bool:
+    """Whether someone already has an account with this email (to offer logging in)."""
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def role_counts(*, membership: Membership) -> dict[str, int]:
+    """Active members holding each assigned role in the member's organization."""
+    rows = (
+        MembershipRole.objects.filter(
+            membership__organization=membership.organization, membership__is_active=True
+        )
+        .values("role")
+        .annotate(total=Count("id"))
+    )
+    return {row["role"]: row["total"] for row in rows}

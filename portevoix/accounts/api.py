@@ -1,0 +1,403 @@
+"""API router for people: the caller, members, teams, invitations and enrolment.
+
+Endpoints only parse, authorize (through services and selectors, which call
+`permissions.require`), call a service or selector, and return a schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, cast
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from portevoix.core.api_support import DbId, PageParams, Text, responses
+from portevoix.core.tenancy import get_scoped_or_404
+
+from . import selectors, services
+from .models import AmbassadorProfile, Invitation, Membership, Team, User
+from .permissions import roles_of
+from .roles import Role
+
+router = Router(tags=["people"])
+
+
+def _membership(request: HttpRequest) -> Membership:
+    """The membership the request acts as (set by the API authentication)."""
+    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+
+
+# --- Schemas
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class TeamRefOut(Schema):
+    id: int
+    name: str
+
+
+class MeOut(Schema):
+    membership_id: int
+    user: UserOut
+    organization: OrganizationOut
+    roles: list[str]
+    title: str
+
+
+class MemberOut(Schema):
+    id: int
+    user: UserOut
+    title: str
+    is_active: bool
+    roles: list[str]
+    teams: list[TeamRefOut]
+    is_ambassador: bool
+    joined_at: dt.datetime
+
+
+class MemberPageOut(Schema):
+    items: list[MemberOut]
+    count: int
+    limit: int
+    offset: int
+
+
+class MemberQuery(PageParams):
+    q: Text | None = Field(None, max_length=200, description="Name or email contains")
+    team: DbId | None = Field(None, description="Team id")
+    role: Text | None = Field(None, max_length=32, description="Role code")
+    ambassadors: bool = Field(False, description="Only opted-in ambassadors")
+
+
+class MemberPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    roles: list[Text] | None = None
+    team_ids: list[DbId] | None = None
+    title: Text | None = Field(None, max_length=120)
+    is_active: bool | None = None
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: str
+    member_count: int
+
+
+class TeamIn(Schema):
+    name: Text = Field(..., max_length=120)
+    kind: Text = Field("department", max_length=20, description="department, site or other")
+
+
+class TeamPatchIn(Schema):
+    name: Text | None = Field(None, max_length=120)
+    kind: Text | None = Field(None, max_length=20)
+
+
+class PresenceSchema(Schema):
+    network: Text = Field(..., max_length=20)
+    audience: int = Field(0, ge=0, le=2**31)
+    handle: Text = Field("", max_length=500)
+    instance: Text = Field("", max_length=500, description="Mastodon instance host")
+
+
+class EnrolmentIn(Schema):
+    topic_ids: list[DbId] = []
+    languages: list[Text] = Field(default_factory=list, description="fr and/or en")
+    help_with: list[Text] = Field(default_factory=list, description="sharing, ideas, analytics")
+    networks: list[PresenceSchema] = []
+
+
+class AmbassadorOut(Schema):
+    opted_in: bool
+    opted_in_at: dt.datetime | None
+    opted_out_at: dt.datetime | None
+    topic_ids: list[int]
+    languages: list[str]
+    help_with: list[str]
+    networks: list[PresenceSchema]
+
+
+class InvitationIn(Schema):
+    email: Text = Field(..., max_length=254)
+    roles: list[Text] = []
+    team_ids: list[DbId] = []
+    language: Literal["fr", "en"] | None = Field(
+        None, description="Language of the email; the organization's by default"
+    )
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    roles: list[str]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class InvitationCreatedOut(InvitationOut):
+    url: str = Field(..., description="The accept link, shown only to the inviter, once")
+
+
+# --- Builders
+
+
+def _user_out(user: User) -> UserOut:
+    return UserOut(id=user.pk, email=user.email, full_name=user.full_name)
+
+
+def _is_ambassador(membership: Membership) -> bool:
+    try:
+        return bool(membership.ambassador.opted_in)
+    except AmbassadorProfile.DoesNotExist:
+        return False
+
+
+def _member_out(membership: Membership) -> MemberOut:
+    # Reads only prefetched rows: no query per member.
+    roles = sorted({row.role for row in membership.role_rows.all()} - {Role.AMBASSADOR})
+    is_ambassador = _is_ambassador(membership)
+    if is_ambassador and membership.is_active:
+        roles.append(Role.AMBASSADOR)
+    return MemberOut(
+        id=membership.pk,
+        user=_user_out(membership.user),
+        title=membership.title,
+        is_active=membership.is_active,
+        roles=roles,
+        teams=[TeamRefOut(id=t.pk, name=t.name) for t in membership.teams.all()],
+        is_ambassador=is_ambassador,
+        joined_at=membership.joined_at,
+    )
+
+
+def _team_out(team: Team) -> TeamOut:
+    return TeamOut(
+        id=team.pk, name=team.name, kind=team.kind, member_count=getattr(team, "member_count", 0)
+    )
+
+
+def _ambassador_out(profile: AmbassadorProfile | None) -> AmbassadorOut:
+    if profile is None:
+        return AmbassadorOut(
+            opted_in=False, opted_in_at=None, opted_out_at=None, topic_ids=[], languages=[],
+            help_with=[], networks=[],
+        )  # fmt: skip
+    return AmbassadorOut(
+        opted_in=profile.opted_in,
+        opted_in_at=profile.opted_in_at,
+        opted_out_at=profile.opted_out_at,
+        topic_ids=sorted(t.pk for t in profile.interests.all()),
+        languages=list(profile.languages),
+        help_with=list(profile.help_with),
+        networks=[
+            PresenceSchema(
+                network=p.network, audience=p.audience, handle=p.handle, instance=p.instance
+            )
+            for p in profile.networks.all()
+        ],
+    )
+
+
+def _profile(membership: Membership) -> AmbassadorProfile | None:
+    return selectors.ambassador_profile(membership=membership)
+
+
+def _enrolment(payload: EnrolmentIn) -> services.EnrolmentData:
+    return services.EnrolmentData(
+        topic_ids=list(payload.topic_ids),
+        languages=list(payload.languages),
+        help_with=list(payload.help_with),
+        networks=[
+            services.PresenceData(
+                network=p.network, audience=p.audience, handle=p.handle, instance=p.instance
+            )
+            for p in payload.networks
+        ],
+    )
+
+
+def _invitation_out(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.pk,
+        email=invitation.email,
+        roles=list(invitation.roles),
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+    )
+
+
+def _team_with_count(membership: Membership, pk: int) -> Team:
+    return get_scoped_or_404(selectors.teams(membership=membership), membership.organization, pk=pk)
+
+
+# --- The caller
+
+
+@router.get("/me", response=responses({200: MeOut}), tags=["me"])
+def me(request: HttpRequest) -> MeOut:
+    """Who the token acts as: user, organization and roles."""
+    membership = _membership(request)
+    org = membership.organization
+    return MeOut(
+        membership_id=membership.pk,
+        user=_user_out(membership.user),
+        organization=OrganizationOut(id=org.pk, name=org.name, slug=org.slug),
+        roles=sorted(roles_of(membership)),
+        title=membership.title,
+    )
+
+
+@router.get("/me/ambassador", response=responses({200: AmbassadorOut}), tags=["me"])
+def ambassador_get(request: HttpRequest) -> AmbassadorOut:
+    return _ambassador_out(_profile(_membership(request)))
+
+
+@router.post("/me/ambassador/opt-in", response=responses({200: AmbassadorOut}), tags=["me"])
+def ambassador_opt_in(request: HttpRequest, payload: EnrolmentIn) -> AmbassadorOut:
+    """Join the ambassador programme. Voluntary: only the member can do this."""
+    membership = _membership(request)
+    services.ambassador_opt_in(membership=membership, data=_enrolment(payload))
+    return _ambassador_out(_profile(membership))
+
+
+@router.put("/me/ambassador", response=responses({200: AmbassadorOut}), tags=["me"])
+def ambassador_update(request: HttpRequest, payload: EnrolmentIn) -> AmbassadorOut:
+    membership = _membership(request)
+    services.ambassador_update(membership=membership, data=_enrolment(payload))
+    return _ambassador_out(_profile(membership))
+
+
+@router.post("/me/ambassador/opt-out", response=responses({200: AmbassadorOut}), tags=["me"])
+def ambassador_opt_out(request: HttpRequest) -> AmbassadorOut:
+    """Withdraw from the programme, at any time."""
+    membership = _membership(request)
+    services.ambassador_opt_out(membership=membership)
+    return _ambassador_out(_profile(membership))
+
+
+# --- Members
+
+
+@router.get("/members", response=responses({200: MemberPageOut}))
+def member_list(request: HttpRequest, filters: Query[MemberQuery]) -> MemberPageOut:
+    qs = selectors.members(
+        membership=_membership(request),
+        search=filters.q,
+        team_id=filters.team,
+        role=filters.role,
+        ambassadors_only=filters.ambassadors,
+    )
+    count = qs.count()
+    rows = list(qs[filters.offset : filters.offset + filters.limit])
+    return MemberPageOut(
+        items=[_member_out(m) for m in rows],
+        count=count,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+
+
+@router.get("/members/{member_id}", response=responses({200: MemberOut}))
+def member_detail(request: HttpRequest, member_id: DbId) -> MemberOut:
+    return _member_out(selectors.member(membership=_membership(request), pk=member_id))
+
+
+@router.patch("/members/{member_id}", response=responses({200: MemberOut}))
+def member_update(request: HttpRequest, member_id: DbId, payload: MemberPatchIn) -> MemberOut:
+    """Change roles, teams, title or active status (administrators)."""
+    actor = _membership(request)
+    target = selectors.member(membership=actor, pk=member_id)
+    services.membership_update(
+        actor=actor,
+        membership=target,
+        roles=payload.roles,
+        team_ids=payload.team_ids,
+        title=payload.title,
+        is_active=payload.is_active,
+    )
+    return _member_out(selectors.member(membership=actor, pk=member_id))
+
+
+# --- Teams
+
+
+@router.get("/teams", response=responses({200: list[TeamOut]}))
+def team_list(request: HttpRequest) -> list[TeamOut]:
+    return [_team_out(t) for t in selectors.teams(membership=_membership(request))]
+
+
+@router.post("/teams", response=responses({201: TeamOut}))
+def team_create(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
+    membership = _membership(request)
+    team = services.team_create(actor=membership, name=payload.name, kind=payload.kind)
+    return Status(201, _team_out(_team_with_count(membership, team.pk)))
+
+
+@router.get("/teams/{team_id}", response=responses({200: TeamOut}))
+def team_detail(request: HttpRequest, team_id: DbId) -> TeamOut:
+    return _team_out(_team_with_count(_membership(request), team_id))
+
+
+@router.patch("/teams/{team_id}", response=responses({200: TeamOut}))
+def team_update(request: HttpRequest, team_id: DbId, payload: TeamPatchIn) -> TeamOut:
+    membership = _membership(request)
+    team = selectors.team(membership=membership, pk=team_id)
+    services.team_update(actor=membership, team=team, name=payload.name, kind=payload.kind)
+    return _team_out(_team_with_count(membership, team_id))
+
+
+@router.delete("/teams/{team_id}", response=responses({204: None}))
+def team_delete(request: HttpRequest, team_id: DbId) -> Status[None]:
+    membership = _membership(request)
+    team = selectors.team(membership=membership, pk=team_id)
+    services.team_delete(actor=membership, team=team)
+    return Status(204, None)
+
+
+# --- Invitations
+
+
+@router.get("/invitations", response=responses({200: list[InvitationOut]}))
+def invitation_list(request: HttpRequest) -> list[InvitationOut]:
+    """Pending invitations (administrators)."""
+    return [
+        _invitation_out(i) for i in selectors.pending_invitations(membership=_membership(request))
+    ]
+
+
+@router.post("/invitations", response=responses({201: InvitationCreatedOut}))
+def invitation_create(request: HttpRequest, payload: InvitationIn) -> Status[InvitationCreatedOut]:
+    """Invite someone by email (administrators). The accept link is returned once."""
+    membership = _membership(request)
+    issued = services.invitation_create(
+        actor=membership,
+        email=payload.email,
+        roles=list(payload.roles),
+        team_ids=list(payload.team_ids),
+        language=payload.language or membership.organization.default_language,
+    )
+    out = _invitation_out(issued.invitation)
+    return Status(201, InvitationCreatedOut(**out.model_dump(), url=issued.url))
+
+
+@router.delete("/invitations/{invitation_id}", response=responses({204: None}))
+def invitation_revoke(request: HttpRequest, invitation_id: DbId) -> Status[None]:
+    """Withdraw a pending invitation (administrators)."""
+    membership = _membership(request)
+    invitation = selectors.invitation(membership=membership, pk=invitation_id)
+    services.invitation_revoke(actor=membership, invitation=invitation)
+    return Status(204, None)
