@@ -113,16 +113,24 @@ def _clean_roles(roles: list[str]) -> list[str]:
     if unknown:
         raise DomainError(
             _("Unknown or non-assignable role: %(roles)s.") % {"roles": ", ".join(unknown)},
-            field_errors={"roles": [_("Ambassadors opt in themselves; other roles are: ")
-                                    + ", ".join(sorted(ASSIGNABLE_ROLE_CODES))]},
+            field_errors={
+                "roles": [
+                    _("Ambassadors opt in themselves; other roles are: ")
+                    + ", ".join(sorted(ASSIGNABLE_ROLE_CODES))
+                ]
+            },
         )
     return sorted(set(roles))
 
 
 @transaction.atomic
 def membership_add(
-    *, organization: Organization, user: User, roles: list[str] | None = None,
-    team_ids: list[int] | None = None, title: str = "",
+    *,
+    organization: Organization,
+    user: User,
+    roles: list[str] | None = None,
+    team_ids: list[int] | None = None,
+    title: str = "",
 ) -> Membership:
     clean = _clean_roles(roles or [])
     membership, _created = Membership.objects.get_or_create(
@@ -140,8 +148,13 @@ def membership_add(
 
 @transaction.atomic
 def membership_update(
-    *, actor: Membership, membership: Membership, roles: list[str] | None = None,
-    team_ids: list[int] | None = None, title: str | None = None, is_active: bool | None = None,
+    *,
+    actor: Membership,
+    membership: Membership,
+    roles: list[str] | None = None,
+    team_ids: list[int] | None = None,
+    title: str | None = None,
+    is_active: bool | None = None,
 ) -> Membership:
     require(actor, "member.manage", membership)
     org = membership.organization
@@ -238,8 +251,12 @@ class IssuedInvitation:
 
 
 def invitation_create(
-    *, actor: Membership, email: str, roles: list[str] | None = None,
-    team_ids: list[int] | None = None, language: str = "en",
+    *,
+    actor: Membership,
+    email: str,
+    roles: list[str] | None = None,
+    team_ids: list[int] | None = None,
+    language: str = "en",
 ) -> IssuedInvitation:
     """Invite someone by email. The link carries a random token; only its hash is stored."""
     require(actor, "member.invite")
@@ -247,18 +264,24 @@ def invitation_create(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise DomainError(_("Enter a valid email address."),
-                          field_errors={"email": [_("Enter a valid email address.")]}) from exc
+        raise DomainError(
+            _("Enter a valid email address."),
+            field_errors={"email": [_("Enter a valid email address.")]},
+        ) from exc
     clean = _clean_roles(roles or [])
     org = actor.organization
     members = Membership.objects.filter(organization=org, is_active=True)
     if members.filter(user__email__iexact=email).exists():
-        raise Conflict(_("This person is already a member."),
-                       field_errors={"email": [_("Already a member.")]})
+        raise Conflict(
+            _("This person is already a member."), field_errors={"email": [_("Already a member.")]}
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organization=org, email=email, roles=clean, token_hash=_hash(token),
+            organization=org,
+            email=email,
+            roles=clean,
+            token_hash=_hash(token),
             invited_by=actor.user,
             expires_at=clock.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
         )
@@ -329,13 +352,16 @@ def invitation_accept(
         try:
             validate_password(password)
         except ValidationError as exc:
-            raise DomainError(_("Choose another password."),
-                              field_errors={"password": list(exc.messages)}) from exc
+            raise DomainError(
+                _("Choose another password."), field_errors={"password": list(exc.messages)}
+            ) from exc
         user = User.objects.create_user(invitation.email, password, full_name=full_name.strip())
     elif user.email.lower() != invitation.email.lower():
         raise DomainError(_("This invitation was sent to another email address."))
     membership = membership_add(
-        organization=invitation.organization, user=user, roles=list(invitation.roles),
+        organization=invitation.organization,
+        user=user,
+        roles=list(invitation.roles),
         team_ids=list(invitation.teams.values_list("pk", flat=True)),
     )
     invitation.accepted_at = clock.now()
@@ -444,7 +470,10 @@ def _save_profile(profile: AmbassadorProfile, data: EnrolmentData) -> None:
     profile.networks.all().delete()
     NetworkPresence.objects.bulk_create(
         NetworkPresence(
-            profile=profile, network=p.network, audience=p.audience, handle=p.handle.strip()[:200],
+            profile=profile,
+            network=p.network,
+            audience=p.audience,
+            handle=p.handle.strip()[:200],
             instance=p.instance.strip().lower().removeprefix("https://").strip("/")[:200],
         )
         for p in data.networks
@@ -489,8 +518,11 @@ def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
     for _attempt in range(3):
         try:
             token = ApiToken.objects.create(
-                organization=membership.organization, user=membership.user, name=name,
-                prefix=secret[:10], token_hash=_hash(secret),
+                organization=membership.organization,
+                user=membership.user,
+                name=name,
+                prefix=secret[:10],
+                token_hash=_hash(secret),
             )
             return IssuedToken(token=token, secret=secret)
         except IntegrityError:  # pragma: no cover - a 256-bit collision
