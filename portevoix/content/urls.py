@@ -6,4 +6,25 @@ app_name = "content"
 urlpatterns = [
     path("feed/", views.feed, name="feed"),
     path("library/", views.library, name="library"),
+    path("library/new/", views.item_new, name="item_new"),
+    path("library/check-copy/", views.copy_check, name="copy_check"),
+    path("library/topics/", views.topics, name="topics"),
+    path("library/campaigns/", views.campaigns, name="campaigns"),
+    path("library/<int:pk>/", views.item_detail, name="item"),
+    path("library/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("library/<int:pk>/images/", views.image_add, name="image_add"),
+    path(
+        "library/<int:pk>/images/<int:image_id>/remove/",
+        views.image_remove,
+        name="image_remove",
+    ),
+    *(
+        path(
+            f"library/<int:pk>/{action.replace('_', '-')}/",
+            views.item_action,
+            {"action": action},
+            name=f"item_{action}",
+        )
+        for action in views.WORKFLOW_ACTIONS
+    ),
 ]
