@@ -33,7 +33,12 @@ from .models import (
 
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW}
 BACK_TO_REVIEW_STATES = {State.APPROVED, State.LIVE, State.EXPIRED}
-ALLOWED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+ALLOWED_IMAGE_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+}
 
 
 @dataclass
@@ -112,9 +117,10 @@ def _validate_item(membership: Membership, data: ItemData) -> dict[str, list[str
     if not -100 <= data.priority <= 100:
         errors["priority"] = [_("Priority goes from -100 to 100.")]
     org = membership.organization
-    if data.campaign_id is not None and not Campaign.objects.filter(
-        organization=org, pk=data.campaign_id
-    ).exists():
+    if (
+        data.campaign_id is not None
+        and not Campaign.objects.filter(organization=org, pk=data.campaign_id).exists()
+    ):
         errors["campaign_id"] = [_("Unknown campaign.")]
     if data.topic_ids:
         found = Topic.objects.filter(organization=org, pk__in=data.topic_ids).count()
@@ -124,7 +130,9 @@ def _validate_item(membership: Membership, data: ItemData) -> dict[str, list[str
     return errors
 
 
-def _record(item: ContentItem, actor_id: int | None, to_state: str, action: str, comment: str = "") -> None:
+def _record(
+    item: ContentItem, actor_id: int | None, to_state: str, action: str, comment: str = ""
+) -> None:
     Transition.objects.create(
         item=item,
         actor_id=actor_id,
@@ -159,7 +167,9 @@ def _replace_copies(item: ContentItem, copies: list[CopyData]) -> None:
     for copy in copies:
         variants[copy.network] = variants.get(copy.network, 0) + 1
         rows.append(
-            NetworkCopy(item=item, network=copy.network, variant=variants[copy.network], text=copy.text)
+            NetworkCopy(
+                item=item, network=copy.network, variant=variants[copy.network], text=copy.text
+            )
         )
     NetworkCopy.objects.bulk_create(rows)
 
@@ -176,8 +186,12 @@ def item_create(*, membership: Membership, data: ItemData) -> ContentItem:
     item.topics.set(data.topic_ids)
     _replace_copies(item, data.copies)
     Transition.objects.create(
-        item=item, actor=membership.user, from_state=State.DRAFT, to_state=State.DRAFT,
-        action="create", at=clock.now(),
+        item=item,
+        actor=membership.user,
+        from_state=State.DRAFT,
+        to_state=State.DRAFT,
+        action="create",
+        at=clock.now(),
     )
     return item
 
@@ -195,8 +209,13 @@ def item_update(*, membership: Membership, item: ContentItem, data: ItemData) ->
     _apply(item, data)
     item.revision += 1
     if item.state in BACK_TO_REVIEW_STATES:
-        _record(item, membership.user_id, State.IN_REVIEW, "edit",
-                _("Edited after approval: back to review."))
+        _record(
+            item,
+            membership.user_id,
+            State.IN_REVIEW,
+            "edit",
+            _("Edited after approval: back to review."),
+        )
     item.save()
     item.topics.set(data.topic_ids)
     _replace_copies(item, data.copies)
@@ -260,8 +279,13 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
         _record(item, membership.user_id, _state_after_approval(item), "approve", comment)
     else:
         Transition.objects.create(
-            item=item, actor=membership.user, from_state=item.state, to_state=item.state,
-            action="approve", comment=comment, at=clock.now(),
+            item=item,
+            actor=membership.user,
+            from_state=item.state,
+            to_state=item.state,
+            action="approve",
+            comment=comment,
+            at=clock.now(),
         )
     item.save(update_fields=["state", "updated_at"])
     return item
@@ -288,8 +312,13 @@ def item_comment(*, membership: Membership, item: ContentItem, comment: str) -> 
     if not comment.strip():
         raise DomainError(_("The comment is empty."), field_errors={"comment": [_("Required.")]})
     return Transition.objects.create(
-        item=item, actor=membership.user, from_state=item.state, to_state=item.state,
-        action="comment", comment=comment.strip(), at=clock.now(),
+        item=item,
+        actor=membership.user,
+        from_state=item.state,
+        to_state=item.state,
+        action="comment",
+        comment=comment.strip(),
+        at=clock.now(),
     )
 
 
@@ -372,17 +401,36 @@ def image_add(
     upload.seek(0)
     ext = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}[fmt]
     upload.name = f"image.{ext}"
-    position = item.images.count()
-    image = ContentImage(item=item, alt_text=alt_text[:300], position=position)
-    image.file.save(upload.name, upload, save=False)
-    image.save()
+    with transaction.atomic():
+        item = _locked(item)
+        _touch_for_edit(membership, item, _("Image added after approval: back to review."))
+        position = item.images.count()
+        image = ContentImage(item=item, alt_text=alt_text[:300], position=position)
+        image.file.save(upload.name, upload, save=False)
+        image.save()
     return image
 
 
 def image_remove(*, membership: Membership, image: ContentImage) -> None:
     require(membership, "content.edit", image.item)
-    image.file.delete(save=False)
-    image.delete()
+    with transaction.atomic():
+        item = _locked(image.item)
+        _touch_for_edit(membership, item, _("Image removed after approval: back to review."))
+        name = image.file.name
+        image.delete()
+        # The file goes only once the row is gone for good.
+        transaction.on_commit(lambda: image.file.storage.delete(name))
+
+
+def _touch_for_edit(membership: Membership, item: ContentItem, comment: str) -> None:
+    """An image change is an edit: refused on archived items, and approved content goes
+    back to review (new revision, so earlier approvals no longer count)."""
+    if item.state == State.ARCHIVED:
+        raise Conflict(_("Archived content cannot be edited; restore it first."))
+    item.revision += 1
+    if item.state in BACK_TO_REVIEW_STATES:
+        _record(item, membership.user_id, State.IN_REVIEW, "edit", comment)
+    item.save(update_fields=["state", "revision", "updated_at"])
 
 
 @transaction.atomic
@@ -393,14 +441,20 @@ def topic_create(*, membership: Membership, name: str) -> Topic:
     if not name or not slug:
         raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
     if Topic.objects.filter(organization=membership.organization, slug=slug).exists():
-        raise Conflict(_("This topic exists already."), field_errors={"name": [_("Already exists.")]})
+        raise Conflict(
+            _("This topic exists already."), field_errors={"name": [_("Already exists.")]}
+        )
     return Topic.objects.create(organization=membership.organization, name=name, slug=slug)
 
 
 @transaction.atomic
 def campaign_create(
-    *, membership: Membership, name: str, description: str = "",
-    starts_on: dt.date | None = None, ends_on: dt.date | None = None,
+    *,
+    membership: Membership,
+    name: str,
+    description: str = "",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
 ) -> Campaign:
     require(membership, "taxonomy.manage")
     name = name.strip()
@@ -408,10 +462,18 @@ def campaign_create(
     if not name or not slug:
         raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
     if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError(_("The end comes before the start."), field_errors={"ends_on": [_("Invalid.")]})
+        raise DomainError(
+            _("The end comes before the start."), field_errors={"ends_on": [_("Invalid.")]}
+        )
     if Campaign.objects.filter(organization=membership.organization, slug=slug).exists():
-        raise Conflict(_("This campaign exists already."), field_errors={"name": [_("Already exists.")]})
+        raise Conflict(
+            _("This campaign exists already."), field_errors={"name": [_("Already exists.")]}
+        )
     return Campaign.objects.create(
-        organization=membership.organization, name=name, slug=slug, description=description,
-        starts_on=starts_on, ends_on=ends_on,
+        organization=membership.organization,
+        name=name,
+        slug=slug,
+        description=description,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from portevoix.accounts.roles import Role
 from portevoix.content import selectors, services
@@ -158,3 +161,39 @@ def test_validation_errors(manager, other_org):
     with pytest.raises(DomainError) as exc:
         make_item(manager, title="", language="de", link="ftp://x", topic_ids=[foreign.pk])
     assert set(exc.value.field_errors) >= {"title", "language", "link", "topic_ids"}
+
+
+def _png() -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, format="PNG")
+    return SimpleUploadedFile("x.png", buf.getvalue(), content_type="image/png")
+
+
+def test_image_change_on_approved_item_sends_it_back_to_review(
+    manager, approver, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    item = make_item(manager)
+    services.item_submit(membership=manager, item=item)
+    services.item_approve(membership=approver, item=item)
+    image = services.image_add(membership=manager, item=item, upload=_png(), alt_text="logo")
+    item.refresh_from_db()
+    assert item.state == State.IN_REVIEW and item.revision == 2
+    services.image_remove(membership=manager, image=image)
+    assert item.images.count() == 0
+
+
+def test_image_refused_on_archived_item(manager, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    item = make_item(manager)
+    services.item_archive(membership=manager, item=item)
+    with pytest.raises(Conflict):
+        services.image_add(membership=manager, item=item, upload=_png())
+
+
+def test_non_image_upload_is_refused(manager, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    item = make_item(manager)
+    fake = SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png")
+    with pytest.raises(DomainError):
+        services.image_add(membership=manager, item=item, upload=fake)
