@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "portevoix.core",
     "portevoix.accounts",
     "portevoix.content",
+    "portevoix.demo",
 ]
 
 MIDDLEWARE = [
@@ -207,7 +208,10 @@ LOGGING = {
     "formatters": {"event": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "event"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 20

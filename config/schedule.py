@@ -1,0 +1,27 @@
+"""Every periodic schedule of Portevoix, in one place.
+
+Each entry is a huey periodic task that runs one app task in the worker. The worker finds this
+module through `portevoix/content/tasks.py`, which imports it (the worker imports the `tasks`
+module of each installed app; `config` is not an app).
+
+The worker that runs the schedule is started by `manage.py serve`, or by `manage.py run_huey`
+on its own. With several worker machines (Redis), every consumer enqueues periodic tasks: run
+one with the schedule and the others with `run_huey --no-periodic`. The tasks below are
+idempotent anyway, so a duplicate run does no harm.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from portevoix.content import tasks as content_tasks
+
+EVERY_MINUTE = crontab(minute="*")
+
+
+# `expires`: a run that could not start within the minute is dropped, not queued up behind.
+@db_periodic_task(EVERY_MINUTE, expires=55)
+def content_refresh_states() -> int:
+    """Every minute: content reaches ambassadors at publish-at and leaves them at expire-at."""
+    return int(content_tasks.refresh_states.call_local())

@@ -1,0 +1,193 @@
+"""`manage.py serve`: run the whole platform on one machine, the production way.
+
+Two child processes:
+
+- web: gunicorn serving `config.wsgi:application` on HOST:PORT (default 127.0.0.1:8000) with
+  WEB_CONCURRENCY worker processes (default 2), access log on stdout;
+- worker: the huey consumer (`manage.py run_huey`) with the periodic schedule of
+  `config/schedule.py`, HUEY_WORKERS threads (default 2).
+
+SIGTERM stops both gracefully (gunicorn finishes its requests, huey its running tasks);
+SIGINT (Ctrl-C) stops both quickly; a second signal kills them. If either child exits on its
+own, the other is stopped and `serve` exits with an error. Bigger installations run the two
+commands on their own, on as many machines as needed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connections
+
+from config.env import env_int, env_str
+
+# How long the children may take to stop gracefully before they are killed.
+GRACE_SECONDS = 20
+POLL_SECONDS = 0.2
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """Linux: the child gets SIGTERM if `serve` itself is killed (even with SIGKILL)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Run Portevoix on this machine: gunicorn (web) and the huey consumer (background jobs "
+        "and the periodic schedule). Configured by HOST, PORT, WEB_CONCURRENCY, HUEY_WORKERS."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", help="Address to bind (env HOST, default 127.0.0.1).")
+        parser.add_argument("--port", type=int, help="Port to bind (env PORT, default 8000).")
+        parser.add_argument(
+            "--workers", type=int, help="gunicorn worker processes (env WEB_CONCURRENCY, 2)."
+        )
+        parser.add_argument(
+            "--huey-workers", type=int, help="huey worker threads (env HUEY_WORKERS, 2)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host = options["host"] or env_str("HOST", "127.0.0.1")
+        port = options["port"] or env_int("PORT", 8000)
+        web_workers = options["workers"] or env_int("WEB_CONCURRENCY", 2)
+        huey_workers = options["huey_workers"] or env_int("HUEY_WORKERS", 2)
+        if not 0 < port < 65536:
+            raise CommandError(f"PORT={port} is not a TCP port.")
+        if web_workers < 1 or huey_workers < 1:
+            raise CommandError("WEB_CONCURRENCY and HUEY_WORKERS must be at least 1.")
+
+        self._warn_unapplied_migrations()
+        bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+        base_dir = str(settings.BASE_DIR)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+            "PYTHONUNBUFFERED": "1",
+        }
+        web_cmd = [
+            sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            "--bind", bind,
+            "--workers", str(web_workers),
+            "--chdir", base_dir,
+            "--access-logfile", "-",
+            "--error-logfile", "-",
+            "--graceful-timeout", str(GRACE_SECONDS - 5),
+            # gunicorn's control socket defaults to one path in $HOME, shared by every
+            # install on the machine; `serve` supervises gunicorn itself and needs none.
+            "--no-control-socket",
+        ]  # fmt: skip
+        worker_cmd = [
+            sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey",
+            "--workers", str(huey_workers),
+            "--graceful-signal", "TERM",  # like gunicorn: TERM is graceful, INT is quick
+            "--shutdown-timeout", str(GRACE_SECONDS - 5),
+        ]  # fmt: skip
+
+        children: list[Child] = []
+        stopping: dict[str, int] = {"signals": 0}
+
+        def forward(signum: int, _frame: FrameType | None) -> None:
+            stopping["signals"] += 1
+            for child in children:
+                if child.running:
+                    child.process.send_signal(
+                        signum if stopping["signals"] == 1 else signal.SIGKILL
+                    )
+
+        previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for name, cmd in (("web", web_cmd), ("worker", worker_cmd)):
+                children.append(Child(name, self._spawn(cmd, env, base_dir)))
+            if stopping["signals"]:  # a signal came while the children were starting
+                forward(signal.SIGTERM, None)
+            if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - every interface, as asked
+                shown_host = "127.0.0.1"
+            else:
+                shown_host = f"[{host.strip('[]')}]" if ":" in host else host
+            self.stdout.write(
+                f"Portevoix is running at http://{shown_host}:{port}/ "
+                f"(web: gunicorn pid {children[0].process.pid}, {web_workers} workers; "
+                f"worker: huey pid {children[1].process.pid}). Press Ctrl-C to stop."
+            )
+            self.stdout.flush()
+            failed = self._supervise(children, stopping)
+        finally:
+            # After a signal the children were told already: give them time, then kill.
+            self._stop(children, terminate=not stopping["signals"])
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if failed is not None:
+            raise CommandError(
+                f"The {failed.name} process exited with code {failed.process.returncode}; "
+                "stopped the other one."
+            )
+        self.stdout.write("Portevoix stopped.")
+
+    def _warn_unapplied_migrations(self) -> None:
+        try:
+            self.check_migrations()  # prints a notice when `migrate` has not been run
+        except DatabaseError as exc:
+            self.stderr.write(self.style.WARNING(f"Cannot read the database yet: {exc}"))
+        finally:
+            connections.close_all()  # the children open their own connections
+
+    def _spawn(self, cmd: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+            cmd,
+            env=env,
+            cwd=cwd,
+            # Own process group: Ctrl-C in a terminal reaches `serve` only, which forwards it
+            # once to each child.
+            process_group=0,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+
+    def _supervise(self, children: list[Child], stopping: dict[str, int]) -> Child | None:
+        """Wait until a signal stops us (returns None) or a child exits (returns it)."""
+        while not stopping["signals"]:
+            for child in children:
+                if not child.running:
+                    return child
+            time.sleep(POLL_SECONDS)
+        return None
+
+    def _stop(self, children: list[Child], *, terminate: bool) -> None:
+        """Wait for every child to exit (after a SIGTERM if `terminate`); SIGKILL the ones
+        still running after the grace period."""
+        if terminate:
+            for child in children:
+                if child.running:
+                    child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + GRACE_SECONDS
+        for child in children:
+            try:
+                child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
