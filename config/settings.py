@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "portevoix.core",
     "portevoix.accounts",
     "portevoix.content",
+    "portevoix.sharing",
+    "portevoix.analytics",
+    "portevoix.governance",
+    "portevoix.training",
     "portevoix.demo",
 ]
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("portevoix.accounts.urls")),
     path("", include("portevoix.content.urls")),
+    path("", include("portevoix.sharing.urls")),
+    path("", include("portevoix.analytics.urls")),
+    path("", include("portevoix.governance.urls")),
+    path("", include("portevoix.training.urls")),
 ]
 
 if settings.SERVE_MEDIA:
