@@ -9,6 +9,8 @@ the organization's approval settings, and backdating the expiry of items that ha
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import os
 from dataclasses import dataclass
 
@@ -48,14 +50,40 @@ def logins() -> list[Login]:
     return [Login(role, email, names[email]) for role, email in data.LOGINS]
 
 
+# Optional parts of the demo, each in `portevoix/demo/extra_<name>.py` with `load(org)`,
+# loaded in this order, once per organization (also into a demo loaded before they existed).
+EXTRAS = ("governance", "training", "sharing")
+
+
 def load_demo(*, password: str) -> LoadResult:
-    """Create the demo organization, or return the existing one untouched (idempotent)."""
+    """Create the demo organization, or keep the existing one (idempotent); then load each
+    optional part that this organization does not have yet."""
     existing = Organization.objects.filter(slug=data.ORG_SLUG).first()
-    if existing is not None:
-        return LoadResult(organization=existing, created=False, logins=logins())
-    with transaction.atomic():
-        org = _load(password)
-    return LoadResult(organization=org, created=True, logins=logins())
+    if existing is None:
+        with transaction.atomic():
+            org = _load(password)
+    else:
+        org = existing
+    load_extras(org)
+    return LoadResult(organization=org, created=existing is None, logins=logins())
+
+
+def load_extras(org: Organization) -> list[str]:
+    """Load the optional parts missing from `org`; returns the names loaded now."""
+    from .models import DemoExtraLoaded
+
+    loaded = []
+    for name in EXTRAS:
+        if DemoExtraLoaded.objects.filter(organization=org, name=name).exists():
+            continue
+        if importlib.util.find_spec(f"portevoix.demo.extra_{name}") is None:
+            continue
+        module = importlib.import_module(f"portevoix.demo.extra_{name}")
+        with transaction.atomic():
+            module.load(org)
+            DemoExtraLoaded.objects.create(organization=org, name=name)
+        loaded.append(name)
+    return loaded
 
 
 def _days(now: dt.datetime, days: float | None) -> dt.datetime | None:
