@@ -1,0 +1,210 @@
+"""API router of sharing: the member's shares, and conversion reports from the customer's
+servers (signed with the organization's conversion key, no user token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import cast
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic.json_schema import JsonDict
+
+from portevoix.accounts.models import Membership
+from portevoix.core.api_support import DbId, PageParams, Text, responses
+from portevoix.core.networks import Network
+
+from . import selectors, services
+from .models import ConversionKind, Share
+
+router = Router(tags=["sharing"])
+
+NETWORK_ENUM: JsonDict = {"enum": [*Network.ALL]}
+KIND_ENUM: JsonDict = {"enum": [*ConversionKind.values]}
+MAX_SHARE_TEXT = 10_000
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+
+
+class ShareIn(Schema):
+    item_id: DbId
+    network: Text = Field(..., max_length=20, json_schema_extra=NETWORK_ENUM)
+    text: Text | None = Field(
+        None,
+        max_length=MAX_SHARE_TEXT,
+        description="Your own text (a personalized share, an original post); "
+        "without it the suggested copy `variant_id` (else the first) is shared.",
+    )
+    variant_id: DbId | None = None
+
+
+class ItemRefOut(Schema):
+    id: int
+    title: str
+
+
+class MemberRefOut(Schema):
+    id: int
+    name: str
+
+
+class ShareOut(Schema):
+    id: int
+    item: ItemRefOut
+    member_id: int
+    network: str
+    state: str
+    personalized: bool
+    text: str
+    short_url: str
+    audience: int
+    clicks: int = Field(description="Counted clicks on the share's link (once per visitor a day)")
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    published_at: dt.datetime | None
+    removed_at: dt.datetime | None
+
+
+class ShareStartOut(Schema):
+    share: ShareOut
+    intent_url: str = Field(description="The network's share page, text and link prefilled")
+    short_url: str
+    text: str = Field(description="The post with the tracked link, for the copy button")
+
+
+class SharePageOut(Schema):
+    count: int
+    items: list[ShareOut]
+
+
+class ShareQuery(PageParams):
+    member_id: DbId | None = Field(
+        None, description="Another member's shares (needs the share.view_all permission)"
+    )
+
+
+def _share_out(share: Share) -> ShareOut:
+    return ShareOut(
+        id=share.pk,
+        item=ItemRefOut(id=share.item.pk, title=share.item.title),
+        member_id=share.membership_id,
+        network=share.network,
+        state=share.state,
+        personalized=share.personalized,
+        text=share.text,
+        short_url=selectors.short_url(share.link.code),
+        audience=share.audience,
+        clicks=getattr(share, "clicks", 0),
+        created_at=share.created_at,
+        confirmed_at=share.confirmed_at,
+        published_at=share.published_at,
+        removed_at=share.removed_at,
+    )
+
+
+@router.get("/shares", response=responses({200: SharePageOut}))
+def share_list(request: HttpRequest, filters: Query[ShareQuery]) -> SharePageOut:
+    """Your shares, newest first; with `member_id`, that member's (share.view_all)."""
+    membership = _membership(request)
+    if filters.member_id is not None and filters.member_id != membership.pk:
+        qs = selectors.org_shares(membership=membership, member_id=filters.member_id)
+    else:
+        qs = selectors.my_shares(membership=membership)
+    count = qs.count()
+    page = qs[filters.offset : filters.offset + filters.limit]
+    return SharePageOut(count=count, items=[_share_out(share) for share in page])
+
+
+@router.post("/shares", response=responses({201: ShareStartOut}))
+def share_create(request: HttpRequest, payload: ShareIn) -> Status[ShareStartOut]:
+    """Record a share of a live item and get the network's share URL and the tracked link."""
+    membership = _membership(request)
+    start = services.share_open(
+        membership=membership,
+        item_id=payload.item_id,
+        network=payload.network,
+        text=payload.text,
+        variant_id=payload.variant_id,
+    )
+    share = selectors.my_share(membership=membership, pk=start.share.pk)
+    return Status(
+        201,
+        ShareStartOut(
+            share=_share_out(share),
+            intent_url=start.intent_url,
+            short_url=start.short_url,
+            text=start.text,
+        ),
+    )
+
+
+@router.get("/shares/{share_id}", response=responses({200: ShareOut}))
+def share_detail(request: HttpRequest, share_id: DbId) -> ShareOut:
+    share = selectors.visible_share(membership=_membership(request), pk=share_id)
+    return _share_out(share)
+
+
+@router.post("/shares/{share_id}/confirm", response=responses({200: ShareOut}))
+def share_confirm(request: HttpRequest, share_id: DbId) -> ShareOut:
+    """You posted it (idempotent). Only your own shares."""
+    membership = _membership(request)
+    selectors.my_share(membership=membership, pk=share_id)
+    services.share_confirm(membership=membership, share_id=share_id)
+    return _share_out(selectors.my_share(membership=membership, pk=share_id))
+
+
+# --- Conversions (server to server)
+
+
+class ConversionIn(Schema):
+    org: Text = Field(..., max_length=60, description="The organization's slug")
+    click_id: Text = Field("", max_length=64, description="The `pv_click` value of the visit")
+    conversion_id: Text = Field(..., max_length=120, description="Your id: reported twice, once")
+    kind: Text = Field(..., max_length=20, json_schema_extra=KIND_ENUM)
+    value: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    currency: Text = Field("", max_length=3, description="ISO 4217, e.g. EUR")
+    at: dt.datetime | None = Field(None, description="When it happened (default: now)")
+
+
+class ConversionOut(Schema):
+    conversion_id: str
+    created: bool = Field(description="False when this conversion id was already reported")
+    attributed: bool = Field(description="Attributed to a click within the window")
+
+
+@router.post(
+    "/conversions",
+    auth=None,
+    response=responses({200: ConversionOut, 201: ConversionOut}),
+    tags=["conversions"],
+)
+def conversion_report(request: HttpRequest, payload: ConversionIn) -> Status[ConversionOut]:
+    """Report a conversion from your server. No token: sign the request with your
+    organization's conversion key. Headers: `X-Portevoix-Timestamp` (Unix seconds, at most
+    5 minutes off) and `X-Portevoix-Signature` = hex HMAC-SHA256 of `"<timestamp>.<raw
+    body>"`. 201 when recorded, 200 for a conversion id already reported (counted once)."""
+    organization = services.conversion_report_authenticate(
+        org_slug=payload.org,
+        timestamp=request.headers.get("X-Portevoix-Timestamp", ""),
+        signature=request.headers.get("X-Portevoix-Signature", ""),
+        body=request.body,
+    )
+    result = services.conversion_record(
+        organization=organization,
+        external_id=payload.conversion_id,
+        kind=payload.kind,
+        value=payload.value,
+        currency=payload.currency,
+        click_id=payload.click_id,
+        at=payload.at,
+        source="api",
+    )
+    out = ConversionOut(
+        conversion_id=result.conversion.external_id,
+        created=result.created,
+        attributed=result.attributed,
+    )
+    return Status(201 if result.created else 200, out)

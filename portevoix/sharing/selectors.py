@@ -1,0 +1,297 @@
+"""Reads of the sharing app: shares, tracked links, destinations, tracking settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from portevoix.accounts.models import Membership, NetworkPresence
+from portevoix.accounts.permissions import can, require
+from portevoix.content.models import ContentItem, NetworkCopy
+from portevoix.content.selectors import live_q
+from portevoix.core import clock
+from portevoix.core.tenancy import get_scoped_or_404, scoped
+
+from . import utm
+from .codes import is_code
+from .models import Click, Share, TrackedLink, TrackingSettings
+
+_PSEUDONYM_PURPOSE = b"portevoix.sharing.ambassador-pseudonym.v1"
+
+
+def short_url(code: str) -> str:
+    """The public short link of a code: SHORT_LINK_BASE_URL/l/<code>."""
+    return f"{settings.SHORT_LINK_BASE_URL}/l/{code}"
+
+
+@functools.lru_cache(maxsize=4)
+def _pseudonym_key(secret_key: str) -> bytes:
+    return hmac.new(secret_key.encode("utf-8"), _PSEUDONYM_PURPOSE, hashlib.sha256).digest()
+
+
+def ambassador_pseudonym(membership_id: int) -> str:
+    """A stable pseudonymous id of an ambassador for `utm_content` (10 hex characters):
+    HMAC of the membership id with a secret derived from SECRET_KEY. The customer's
+    analytics can group by it but cannot tell who it is."""
+    key = _pseudonym_key(settings.SECRET_KEY)
+    return hmac.new(key, str(membership_id).encode("ascii"), hashlib.sha256).hexdigest()[:10]
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same condition on a related model: Q(state=...) -> Q(item__state=...)."""
+    result = Q()
+    result.connector = q.connector
+    result.negated = q.negated
+    children: list[Any] = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((prefix + lookup, value))
+    result.children = children
+    return result
+
+
+def live_links_q(now: dt.datetime) -> Q:
+    """Tracked links whose item reaches ambassadors now (content.selectors.live_q)."""
+    return _prefixed(live_q(now), "item__")
+
+
+# --- Items and copies for sharing
+
+
+def live_item(*, membership: Membership, item_id: int) -> ContentItem:
+    """A live item of the member's organization, with its copies; 404 otherwise (draft,
+    scheduled, expired, archived, or another organization's)."""
+    qs = (
+        ContentItem.objects.filter(live_q(clock.now()))
+        .select_related("campaign")
+        .prefetch_related(
+            Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant"))
+        )
+    )
+    return get_scoped_or_404(qs, membership.organization_id, pk=item_id)
+
+
+def suggested_copies(item: ContentItem, network: str) -> list[NetworkCopy]:
+    """The item's suggested copies for `network`, in variant order (uses the prefetch)."""
+    return [copy for copy in item.copies.all() if copy.network == network]
+
+
+def presence(*, membership: Membership, network: str) -> NetworkPresence | None:
+    """The member's declared presence on `network` (audience, Mastodon instance)."""
+    return NetworkPresence.objects.filter(
+        profile__membership_id=membership.pk, network=network
+    ).first()
+
+
+def existing_link(*, membership: Membership, item_id: int, network: str) -> TrackedLink | None:
+    return TrackedLink.objects.filter(
+        membership_id=membership.pk, item_id=item_id, network=network
+    ).first()
+
+
+# --- Shares
+
+
+def _with_clicks(qs: QuerySet[Share]) -> QuerySet[Share]:
+    counted = (
+        Click.objects.filter(link_id=OuterRef("link_id"), counted=True)
+        .order_by()
+        .values("link_id")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
+    return qs.annotate(
+        clicks=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+    )
+
+
+def my_shares(*, membership: Membership) -> QuerySet[Share]:
+    """The member's own shares, newest first, each with the counted clicks of its link.
+    One query per page (the click count is a subquery)."""
+    qs = scoped(Share, membership.organization_id).filter(membership_id=membership.pk)
+    return _with_clicks(qs.select_related("item", "link")).order_by("-created_at", "-id")
+
+
+def org_shares(*, membership: Membership, member_id: int | None = None) -> QuerySet[Share]:
+    """Every share of the organization (or of one member), for those who may see them."""
+    require(membership, "share.view_all")
+    qs = scoped(Share, membership.organization_id)
+    if member_id is not None:
+        qs = qs.filter(membership_id=member_id)
+    qs = qs.select_related("item", "link", "membership__user")
+    return _with_clicks(qs).order_by("-created_at", "-id")
+
+
+def my_share(*, membership: Membership, pk: int) -> Share:
+    """One of the member's own shares; 404 for anybody else's."""
+    qs = _with_clicks(Share.objects.filter(membership_id=membership.pk).select_related("item"))
+    return get_scoped_or_404(qs.select_related("link"), membership.organization_id, pk=pk)
+
+
+def visible_share(*, membership: Membership, pk: int) -> Share:
+    """A share the member may read: their own, or any of the organization's with
+    `share.view_all`. 404 otherwise (never 403: the id reveals nothing)."""
+    qs = Share.objects.select_related("item", "link", "membership__user")
+    if not can(membership, "share.view_all"):
+        qs = qs.filter(membership_id=membership.pk)
+    return get_scoped_or_404(_with_clicks(qs), membership.organization_id, pk=pk)
+
+
+def recent_shares_of(*, membership: Membership, item_id: int, network: str) -> list[Share]:
+    """The member's latest shares of this item on this network (to confirm them)."""
+    return list(
+        Share.objects.filter(
+            organization_id=membership.organization_id,
+            membership_id=membership.pk,
+            item_id=item_id,
+            network=network,
+        ).order_by("-created_at", "-id")[:3]
+    )
+
+
+# --- Tracking settings and destinations
+
+
+def tracking_settings_for(organization_id: int) -> TrackingSettings:
+    """The organization's tracking settings; the defaults (unsaved) when never changed."""
+    found = TrackingSettings.objects.filter(organization_id=organization_id).first()
+    return found if found is not None else TrackingSettings(organization_id=organization_id)
+
+
+def utm_params(
+    tracking: Any, *, network: str, campaign_slug: str, membership_id: int, item_id: int
+) -> list[tuple[str, str]]:
+    """The UTM parameters of one link under `tracking` (a TrackingSettings or any object
+    with the same attributes); empty when the organization turned them off."""
+    if not tracking.utm_enabled:
+        return []
+    values = {
+        "network": network,
+        "campaign": campaign_slug,
+        "ambassador": ambassador_pseudonym(membership_id),
+        "item": str(item_id),
+    }
+    templates = (
+        tracking.utm_source,
+        tracking.utm_medium,
+        tracking.utm_campaign,
+        tracking.utm_content,
+    )
+    return [
+        (key, utm.render_template(template or "", values))
+        for key, template in zip(utm.UTM_KEYS, templates, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where /l/<code> sends a visitor. Built only for a link whose item is live."""
+
+    organization_id: int
+    link_id: int
+    item_id: int
+    membership_id: int
+    network: str
+    campaign_id: int | None
+    url_with_utm: str
+    fallback_url: str
+
+
+@dataclass(frozen=True)
+class _Tracking:
+    utm_enabled: bool
+    utm_source: str
+    utm_medium: str
+    utm_campaign: str
+    utm_content: str
+
+
+_DEFAULTS = TrackingSettings()
+
+
+def _or_default(value: Any, name: str) -> Any:
+    return getattr(_DEFAULTS, name) if value is None else value
+
+
+def destination_for_code(code: str, *, now: dt.datetime | None = None) -> Destination | None:
+    """The destination of a short code, in one query; None when the code is unknown, its
+    item is not live (draft, scheduled, expired, archived), or the item's link is not an
+    http(s) URL. The URL is the item's link with the organization's UTM parameters merged
+    (see `utm.merge_params`: existing query and fragment kept, existing utm_* keys win)."""
+    if not is_code(code):
+        return None
+    now = now or clock.now()
+    row = (
+        TrackedLink.objects.filter(live_links_q(now), code=code)
+        .values(
+            "id",
+            "organization_id",
+            "item_id",
+            "membership_id",
+            "network",
+            item_link=F("item__link"),
+            campaign=F("item__campaign_id"),
+            campaign_slug=F("item__campaign__slug"),
+            t_enabled=F("organization__tracking__utm_enabled"),
+            t_source=F("organization__tracking__utm_source"),
+            t_medium=F("organization__tracking__utm_medium"),
+            t_campaign=F("organization__tracking__utm_campaign"),
+            t_content=F("organization__tracking__utm_content"),
+            t_fallback=F("organization__tracking__fallback_url"),
+        )
+        .first()
+    )
+    if row is None or not row["item_link"]:
+        return None
+    tracking = _Tracking(
+        utm_enabled=_or_default(row["t_enabled"], "utm_enabled"),
+        utm_source=_or_default(row["t_source"], "utm_source"),
+        utm_medium=_or_default(row["t_medium"], "utm_medium"),
+        utm_campaign=_or_default(row["t_campaign"], "utm_campaign"),
+        utm_content=_or_default(row["t_content"], "utm_content"),
+    )
+    params = utm_params(
+        tracking,
+        network=row["network"],
+        campaign_slug=row["campaign_slug"] or "",
+        membership_id=row["membership_id"],
+        item_id=row["item_id"],
+    )
+    url = utm.merge_params(row["item_link"], params)
+    if url is None:
+        return None
+    return Destination(
+        organization_id=row["organization_id"],
+        link_id=row["id"],
+        item_id=row["item_id"],
+        membership_id=row["membership_id"],
+        network=row["network"],
+        campaign_id=row["campaign"],
+        url_with_utm=url,
+        fallback_url=utm.safe_destination(row["t_fallback"] or "") or "",
+    )
+
+
+def fallback_for_code(code: str) -> str | None:
+    """For a code that has no destination (see `destination_for_code`): the fallback URL
+    of the link's organization, or None (unknown code, or no fallback: show the 404 page).
+    Never anything but an http(s) URL."""
+    if not is_code(code):
+        return None
+    value = (
+        TrackedLink.objects.filter(code=code)
+        .values_list("organization__tracking__fallback_url", flat=True)
+        .first()
+    )
+    return utm.safe_destination(value or "") if value else None
