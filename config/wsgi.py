@@ -1,6 +1,12 @@
+"""The web tier: /l/<code> goes to the tracked-link redirect, everything else to Django."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from portevoix.sharing.redirect.app import build  # noqa: E402  (needs settings loaded)
+
+application = build(django_application)

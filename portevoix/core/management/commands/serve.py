@@ -1,16 +1,19 @@
 """`manage.py serve`: run the whole platform on one machine, the production way.
 
-Two child processes:
+Three child processes:
 
-- web: gunicorn serving `config.wsgi:application` on HOST:PORT (default 127.0.0.1:8000) with
-  WEB_CONCURRENCY worker processes (default 2), access log on stdout;
+- web: granian serving `config.wsgi:application` (Django, with the tracked-link redirect
+  /l/<code> in front of it) on HOST:PORT (default 127.0.0.1:8000) with WEB_CONCURRENCY
+  worker processes (default 2) and WEB_THREADS threads each (default 8);
 - worker: the huey consumer (`manage.py run_huey`) with the periodic schedule of
-  `config/schedule.py`, HUEY_WORKERS threads (default 2).
+  `config/schedule.py`, HUEY_WORKERS threads (default 2);
+- clicks: the click ingester (`manage.py ingest_clicks --follow`), which moves the clicks
+  journaled by this machine's web processes into the database.
 
-SIGTERM stops both gracefully (gunicorn finishes its requests, huey its running tasks);
-SIGINT (Ctrl-C) stops both quickly; a second signal kills them. If either child exits on its
-own, the other is stopped and `serve` exits with an error. Bigger installations run the two
-commands on their own, on as many machines as needed.
+SIGTERM stops them gracefully (granian finishes its requests, huey its running tasks);
+SIGINT (Ctrl-C) stops them quickly; a second signal kills them. If a child exits on its
+own, the others are stopped and `serve` exits with an error. Bigger installations run the
+three commands on their own, on as many machines as needed (one ingester per web host).
 """
 
 from __future__ import annotations
@@ -58,15 +61,16 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between
 
 class Command(BaseCommand):
     help = (
-        "Run Portevoix on this machine: gunicorn (web) and the huey consumer (background jobs "
-        "and the periodic schedule). Configured by HOST, PORT, WEB_CONCURRENCY, HUEY_WORKERS."
+        "Run Portevoix on this machine: granian (web), the huey consumer (background jobs "
+        "and the periodic schedule) and the click ingester. Configured by HOST, PORT, "
+        "WEB_CONCURRENCY, WEB_THREADS, HUEY_WORKERS."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", help="Address to bind (env HOST, default 127.0.0.1).")
         parser.add_argument("--port", type=int, help="Port to bind (env PORT, default 8000).")
         parser.add_argument(
-            "--workers", type=int, help="gunicorn worker processes (env WEB_CONCURRENCY, 2)."
+            "--workers", type=int, help="web worker processes (env WEB_CONCURRENCY, 2)."
         )
         parser.add_argument(
             "--huey-workers", type=int, help="huey worker threads (env HUEY_WORKERS, 2)."
@@ -83,7 +87,6 @@ class Command(BaseCommand):
             raise CommandError("WEB_CONCURRENCY and HUEY_WORKERS must be at least 1.")
 
         self._warn_unapplied_migrations()
-        bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
         base_dir = str(settings.BASE_DIR)
         env = {
             **os.environ,
@@ -91,23 +94,26 @@ class Command(BaseCommand):
             "PYTHONUNBUFFERED": "1",
         }
         web_cmd = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", bind,
+            sys.executable, "-m", "granian", "config.wsgi:application",
+            "--interface", "wsgi",
+            "--host", host.strip("[]"),
+            "--port", str(port),
             "--workers", str(web_workers),
-            "--chdir", base_dir,
-            "--access-logfile", "-",
-            "--error-logfile", "-",
-            "--graceful-timeout", str(GRACE_SECONDS - 5),
-            # gunicorn's control socket defaults to one path in $HOME, shared by every
-            # install on the machine; `serve` supervises gunicorn itself and needs none.
-            "--no-control-socket",
+            "--blocking-threads", str(env_int("WEB_THREADS", 8)),
+            "--working-dir", base_dir,
+            "--workers-kill-timeout", str(GRACE_SECONDS - 5),
+            "--respawn-failed-workers",
         ]  # fmt: skip
+        if env_str("ACCESS_LOG", "1") != "0":
+            web_cmd.append("--access-log")
         worker_cmd = [
             sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey",
             "--workers", str(huey_workers),
-            "--graceful-signal", "TERM",  # like gunicorn: TERM is graceful, INT is quick
+            "--graceful-signal", "TERM",  # like granian: TERM is graceful, INT is quick
             "--shutdown-timeout", str(GRACE_SECONDS - 5),
         ]  # fmt: skip
+        clicks_cmd = [sys.executable, str(settings.BASE_DIR / "manage.py"), "ingest_clicks",
+                      "--follow"]  # fmt: skip
 
         children: list[Child] = []
         stopping: dict[str, int] = {"signals": 0}
@@ -122,7 +128,7 @@ class Command(BaseCommand):
 
         previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for name, cmd in (("web", web_cmd), ("worker", worker_cmd)):
+            for name, cmd in (("web", web_cmd), ("worker", worker_cmd), ("clicks", clicks_cmd)):
                 children.append(Child(name, self._spawn(cmd, env, base_dir)))
             if stopping["signals"]:  # a signal came while the children were starting
                 forward(signal.SIGTERM, None)
@@ -132,8 +138,9 @@ class Command(BaseCommand):
                 shown_host = f"[{host.strip('[]')}]" if ":" in host else host
             self.stdout.write(
                 f"Portevoix is running at http://{shown_host}:{port}/ "
-                f"(web: gunicorn pid {children[0].process.pid}, {web_workers} workers; "
-                f"worker: huey pid {children[1].process.pid}). Press Ctrl-C to stop."
+                f"(web: granian pid {children[0].process.pid}, {web_workers} workers; "
+                f"worker: huey pid {children[1].process.pid}; "
+                f"clicks: ingester pid {children[2].process.pid}). Press Ctrl-C to stop."
             )
             self.stdout.flush()
             failed = self._supervise(children, stopping)
