@@ -6,3 +6,17 @@ class GovernanceConfig(AppConfig):
     name = "portevoix.governance"
     label = "governance"
     verbose_name = _("Governance")
+
+    def ready(self) -> None:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from .db import register_sqlite_function
+
+        connection_created.connect(
+            register_sqlite_function, dispatch_uid="governance_audit_sqlite_function"
+        )
+        # A connection opened before the app was ready gets the function too.
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None:
+                register_sqlite_function(sender=None, connection=connection)

@@ -1,13 +1,34 @@
-"""What other apps call before letting a person share or publish text.
+"""What other apps call before letting a person share or publish text, and to record what
+admins do.
 
-OWNED BY THE GOVERNANCE WORK (issue 5). The signatures below are the contract that the
-sharing app relies on; the governance work replaces the bodies with the real checks.
+- `sharing_blockers(membership)`: why the member may not share (or personalize) now: the
+  current charter is not acknowledged, a required course is not passed. Each blocker has
+  a URL where the member can lift it.
+- `guardrails_check(organization=, text=, network=)`: the organization's guardrail rules on
+  a text; blocking matches must refuse the text, warnings let it through (then call
+  `moderation_flag`). The result's `text` has the required disclosure added where it fits.
+- `moderation_flag(...)`: put a text that passed with warnings into the moderation queue.
+- `audit_record(...)`: one line in the append-only audit log, in the caller's transaction.
+
+The signatures are a contract between apps: keep them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from portevoix.core import clock
+from portevoix.core.networks import Network, check_copy
+
+from . import matching, selectors
+from .models import AuditEntry, CaseSource, CaseStatus, ModerationCase
 
 
 @dataclass(frozen=True)
@@ -42,19 +63,223 @@ class GuardrailResult:
         return any(m.action == "warn" for m in self.matches)
 
 
+# --- Sharing blockers
+
+
+def _course_url(course: Any) -> str:
+    getter = getattr(course, "get_absolute_url", None)
+    if callable(getter):
+        return str(getter())
+    for name in ("training:course", "training:course_detail"):
+        try:
+            return reverse(name, args=[course.pk])
+        except NoReverseMatch:
+            continue
+    return "/training/"
+
+
 def sharing_blockers(membership: Any, *, personalize: bool = False) -> list[Blocker]:
     """Why `membership` may not share (or personalize) now: charter not acknowledged,
     required course not passed. Empty when they may."""
-    return []
+    from portevoix.training.selectors import missing_required_courses
+
+    blockers: list[Blocker] = []
+    current = selectors.current_charter(membership.organization)
+    if current is not None and not selectors.has_acknowledged(membership, current):
+        blockers.append(
+            Blocker(
+                code="charter",
+                message=_("Read and accept the social media charter (version %(number)s).")
+                % {"number": current.number},
+                url=reverse("governance:charter"),
+            )
+        )
+    purpose = "personalize" if personalize else "share"
+    for course in missing_required_courses(membership=membership, purpose=purpose):
+        blockers.append(
+            Blocker(
+                code="course",
+                message=_("Pass the course “%(title)s”.")
+                % {"title": getattr(course, "title", str(course))},
+                url=_course_url(course),
+            )
+        )
+    return blockers
+
+
+# --- Guardrails
+
+
+def _platform_domains() -> list[str]:
+    """The platform's own host: tracked short links always point there."""
+    host = urlsplit(settings.SITE_URL).hostname
+    return [host] if host else []
+
+
+def _fits(network: str) -> matching.FitCheck | None:
+    if network not in Network.ALL:
+        return None
+    return lambda candidate: "too_long" not in check_copy(network, candidate).errors
+
+
+def default_reason(kind: str, code: str = "") -> str:
+    """What the writer is told when the rule has no message of its own."""
+    if kind == matching.BLOCKED_TERM:
+        return _("This term must not appear in a public text.")
+    if kind == matching.AVOID_WORD:
+        return _("This word does not fit the brand's voice.")
+    if kind == matching.COMPETITOR:
+        return _("This is a competitor's name: be careful what you say about it.")
+    if kind == matching.LINK_DOMAIN:
+        return _("Links should point to an approved site.")
+    if code == "disclosure_no_room":
+        return _("The required disclosure does not fit in the text: shorten it.")
+    return _("The text must carry the required disclosure.")
+
+
+def check_rules(
+    *, rules: list[matching.Rule], text: str, network: str
+) -> tuple[matching.Outcome, GuardrailResult]:
+    """Run `rules` on `text` (the rule list comes from the database or a draft form)."""
+    network = network if network in Network.ALL else ""
+    outcome = matching.check(
+        text,
+        rules,
+        network=network,
+        fits=_fits(network),
+        extra_allowed_domains=_platform_domains(),
+    )
+    result = GuardrailResult(
+        text=outcome.text,
+        matches=tuple(
+            GuardrailMatch(
+                rule_id=hit.rule_id,
+                kind=hit.kind,
+                action=hit.action,
+                term=hit.term,
+                start=hit.start,
+                end=hit.end,
+                reason=hit.reason or default_reason(hit.kind, hit.code),
+            )
+            for hit in outcome.hits
+        ),
+    )
+    return outcome, result
 
 
 def guardrails_check(*, organization: Any, text: str, network: str) -> GuardrailResult:
-    """Run the organization's guardrail rules on `text` written for `network`."""
-    return GuardrailResult(text=text)
+    """Run the organization's guardrail rules on `text` written for `network` ("" when the
+    text has no network, such as a comment)."""
+    rules = selectors.active_rules(organization)
+    if not rules:
+        return GuardrailResult(text=text)
+    _outcome, result = check_rules(rules=rules, text=text, network=network)
+    return result
+
+
+def describe(match: GuardrailMatch) -> str:
+    """One line for the writer: which words matched and why."""
+    if match.kind == matching.DISCLOSURE:
+        return _("Missing “%(term)s”: %(reason)s") % {"term": match.term, "reason": match.reason}
+    return _("“%(term)s”: %(reason)s") % {"term": match.term, "reason": match.reason}
+
+
+def describe_all(result: GuardrailResult, *, action: str | None = None) -> list[str]:
+    """The lines for the writer, each once (a term found twice is one line)."""
+    lines = (describe(m) for m in result.matches if action is None or m.action == action)
+    return list(dict.fromkeys(lines))
+
+
+# --- Moderation
+
+
+def _membership_of(organization: Any, person: Any) -> Any:
+    """A Membership from a Membership or a User (None when they are not a member)."""
+    from portevoix.accounts.models import Membership, User
+
+    if isinstance(person, Membership):
+        return person
+    if isinstance(person, User):
+        return Membership.objects.filter(organization=organization, user=person).first()
+    return None
 
 
 def moderation_flag(
     *, organization: Any, author: Any, text: str, reason: str, source: str, object_id: int
 ) -> None:
-    """Put a text that passed with warnings into the moderation queue."""
+    """Put a text that passed with warnings into the moderation queue.
+
+    `source` names what the text belongs to ("sharing.share", "content.comment"...); a
+    source starting with "ideas" or "suggestion" is queued as a suggestion. One open case
+    per object: flagging it again updates the text and the reason."""
+    kind = (
+        CaseSource.SUGGESTION if source.startswith(("ideas", "suggestion")) else CaseSource.WARNING
+    )
+    membership = _membership_of(organization, author)
+    with transaction.atomic():
+        case = (
+            ModerationCase.objects.select_for_update()
+            .filter(
+                organization=organization,
+                source=kind,
+                object_type=source[:40],
+                object_id=str(object_id)[:40],
+                status=CaseStatus.OPEN,
+            )
+            .first()
+        )
+        if case is not None:
+            case.text = text
+            case.flag_reason = reason
+            case.save(update_fields=["text", "flag_reason"])
+            return
+        ModerationCase.objects.create(
+            organization=organization,
+            source=kind,
+            author=membership,
+            text=text,
+            object_type=source[:40],
+            object_id=str(object_id)[:40],
+            flag_reason=reason,
+            created_at=clock.now(),
+        )
+
+
+# --- Audit log
+
+
+def _actor_user(actor: Any) -> Any:
+    from portevoix.accounts.models import Membership, User
+
+    if isinstance(actor, Membership):
+        return actor.user
+    if isinstance(actor, User):
+        return actor
     return None
+
+
+def audit_record(
+    *,
+    organization: Any,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Write one audit entry. `actor` is a Membership, a User or None (the system). Call it
+    inside the transaction of the change it records, so both are kept or neither."""
+    user = _actor_user(actor)
+    label = f"{user.display_name} <{user.email}>" if user is not None else ""
+    AuditEntry.objects.create(
+        organization=organization,
+        actor=user,
+        actor_label=label[:400],
+        action=action[:60],
+        object_type=object_type[:60],
+        object_id=str(object_id)[:60],
+        before=before,
+        after=after,
+        at=clock.now(),
+    )

@@ -1,0 +1,80 @@
+"""The database half of the audit log's immutability: triggers that refuse UPDATE and DELETE
+on `governance_auditentry`, on PostgreSQL and SQLite (created by migration 0002).
+
+SQLite has no session variables, so its DELETE trigger asks a function that each connection
+registers (`portevoix_audit_unlocked()`, 0 unless `flush_unlocked()` is active). A
+connection without the function (the `sqlite3` shell) cannot delete either: the trigger
+fails with "no such function". Only `manage.py flush`, which empties every table on
+purpose (the test suite calls it between transactional tests), unlocks it. PostgreSQL's
+flush uses TRUNCATE, which the row triggers do not see, so it has no unlock at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+TABLE = "governance_auditentry"
+MESSAGE = "audit log entries cannot be changed or deleted"
+SQLITE_FUNCTION = "portevoix_audit_unlocked"
+
+_state = threading.local()
+
+POSTGRES_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION governance_auditentry_refuse() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
+    """,
+    f"""
+    CREATE TRIGGER governance_auditentry_immutable
+    BEFORE UPDATE OR DELETE ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION governance_auditentry_refuse();
+    """,
+]
+POSTGRES_BACKWARD = [
+    f"DROP TRIGGER IF EXISTS governance_auditentry_immutable ON {TABLE};",
+    "DROP FUNCTION IF EXISTS governance_auditentry_refuse();",
+]
+
+SQLITE_FORWARD = [
+    f"""
+    CREATE TRIGGER governance_auditentry_no_update BEFORE UPDATE ON {TABLE}
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
+    """,
+    f"""
+    CREATE TRIGGER governance_auditentry_no_delete BEFORE DELETE ON {TABLE}
+    WHEN NOT {SQLITE_FUNCTION}()
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
+    """,
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS governance_auditentry_no_update;",
+    "DROP TRIGGER IF EXISTS governance_auditentry_no_delete;",
+]
+
+
+def _unlocked() -> int:
+    return 1 if getattr(_state, "unlocked", False) else 0
+
+
+def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """`connection_created` receiver: give each SQLite connection the unlock function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_FUNCTION, 0, _unlocked)
+
+
+@contextmanager
+def flush_unlocked() -> Iterator[None]:
+    """Let this thread's SQLite connection delete audit rows: for `flush` only."""
+    previous = getattr(_state, "unlocked", False)
+    _state.unlocked = True
+    try:
+        yield
+    finally:
+        _state.unlocked = previous

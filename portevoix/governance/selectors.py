@@ -1,0 +1,220 @@
+"""Reads of the governance app, scoped to the organization and with their relations loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from portevoix.accounts.models import Membership
+from portevoix.accounts.permissions import can, require
+from portevoix.core.errors import NotFound
+from portevoix.core.tenancy import get_scoped_or_404, scoped
+
+from . import matching
+from .models import (
+    AuditEntry,
+    CharterAcknowledgement,
+    CharterStatus,
+    CharterVersion,
+    GuardrailRule,
+    ModerationCase,
+)
+
+# --- Charter
+
+
+def current_charter(organization: Any) -> CharterVersion | None:
+    """The published version with the highest number, or None before the first one."""
+    return (
+        scoped(CharterVersion, organization)
+        .filter(status=CharterStatus.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def has_acknowledged(membership: Membership, version: CharterVersion) -> bool:
+    return CharterAcknowledgement.objects.filter(membership=membership, version=version).exists()
+
+
+def last_acknowledgement(membership: Membership) -> CharterAcknowledgement | None:
+    """The member's acknowledgement of the most recent version they accepted."""
+    return (
+        scoped(CharterAcknowledgement, membership.organization)
+        .filter(membership=membership)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+
+
+def versions_since(organization: Any, *, after: int, upto: int) -> list[CharterVersion]:
+    """Published versions numbered after `after` up to `upto`, newest first: what changed
+    since the version a member last accepted."""
+    return list(
+        scoped(CharterVersion, organization)
+        .filter(status=CharterStatus.PUBLISHED, number__gt=after, number__lte=upto)
+        .select_related("published_by")
+        .order_by("-number")
+    )
+
+
+def charter_versions(*, membership: Membership) -> QuerySet[CharterVersion]:
+    require(membership, "charter.manage")
+    return (
+        scoped(CharterVersion, membership.organization)
+        .select_related("published_by", "created_by")
+        .annotate(ack_count=Count("acknowledgements"))
+        .order_by("-number")
+    )
+
+
+def charter_version(*, membership: Membership, pk: int) -> CharterVersion:
+    version = get_scoped_or_404(
+        CharterVersion.objects.select_related("published_by"), membership.organization, pk=pk
+    )
+    require(membership, "charter.manage", version)
+    return version
+
+
+def published_versions(*, membership: Membership) -> QuerySet[CharterVersion]:
+    require(membership, "charter.view_acks")
+    return scoped(CharterVersion, membership.organization).filter(status=CharterStatus.PUBLISHED)
+
+
+def acknowledgements(
+    *, membership: Membership, version_id: int | None = None
+) -> QuerySet[CharterAcknowledgement]:
+    require(membership, "charter.view_acks")
+    qs = scoped(CharterAcknowledgement, membership.organization).select_related(
+        "membership__user", "version"
+    )
+    if version_id:
+        qs = qs.filter(version_id=version_id)
+    return qs.order_by("-at", "-id")
+
+
+def members_without_ack(*, membership: Membership, version: CharterVersion) -> int:
+    """How many active members have not accepted `version`."""
+    require(membership, "charter.view_acks")
+    return (
+        scoped(Membership, membership.organization)
+        .filter(is_active=True)
+        .exclude(charter_acks__version=version)
+        .count()
+    )
+
+
+# --- Guardrails
+
+
+def active_rules(organization: Any) -> list[matching.Rule]:
+    return [r.as_rule() for r in scoped(GuardrailRule, organization).filter(active=True)]
+
+
+def rules(*, membership: Membership) -> QuerySet[GuardrailRule]:
+    require(membership, "guardrails.manage")
+    return scoped(GuardrailRule, membership.organization).order_by("kind", "id")
+
+
+def rule(*, membership: Membership, pk: int) -> GuardrailRule:
+    found = get_scoped_or_404(GuardrailRule, membership.organization, pk=pk)
+    require(membership, "guardrails.manage", found)
+    return found
+
+
+# --- Moderation
+
+
+def cases(
+    *, membership: Membership, status: str | None = None, source: str | None = None
+) -> QuerySet[ModerationCase]:
+    require(membership, "moderation.manage")
+    qs = scoped(ModerationCase, membership.organization).select_related(
+        "author__user", "reported_by__user", "decided_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if source:
+        qs = qs.filter(source=source)
+    return qs.order_by("-created_at", "-id")
+
+
+def case(*, membership: Membership, pk: int) -> ModerationCase:
+    found = get_scoped_or_404(
+        ModerationCase.objects.select_related("author__user", "reported_by__user", "decided_by"),
+        membership.organization,
+        pk=pk,
+    )
+    require(membership, "moderation.manage", found)
+    return found
+
+
+def reportable_item(*, membership: Membership, item_id: int) -> Any:
+    """A content item the member can see (in their feed or in the library), else NotFound."""
+    from portevoix.content import selectors as content_selectors
+
+    if can(membership, "content.view_library"):
+        qs = content_selectors.library_items(membership=membership)
+    elif can(membership, "feed.view"):
+        qs = content_selectors.feed_items(membership=membership)
+    else:
+        raise NotFound("Not found.")
+    item = qs.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("Not found.")
+    return item
+
+
+# --- Audit log
+
+
+def audit_entries(
+    *,
+    membership: Membership,
+    person: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The organization's audit log, newest first. `person` matches the actor's name or
+    email; dates are inclusive, in the server's time zone."""
+    require(membership, "audit.view")
+    qs = scoped(AuditEntry, membership.organization)
+    if person:
+        qs = qs.filter(Q(actor_label__icontains=person))
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs.order_by("-at", "-id")
+
+
+def audit_actions(*, membership: Membership) -> list[str]:
+    require(membership, "audit.view")
+    return list(
+        scoped(AuditEntry, membership.organization)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+def audit_object_types(*, membership: Membership) -> list[str]:
+    require(membership, "audit.view")
+    return list(
+        scoped(AuditEntry, membership.organization)
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,124 @@
+"""The moderation queue (community managers) and reporting a content item (every member)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from portevoix.accounts.models import Membership
+from portevoix.accounts.permissions import require
+from portevoix.core.errors import Conflict, DomainError
+
+from .. import selectors, services
+from ..forms import CaseFilterForm, DecisionForm, ReportForm
+from ..models import CaseStatus, ModerationCase
+from ..services import Decision
+from .common import PAGE_SIZE, org_view, post_only
+
+DECISION_MESSAGES = {
+    Decision.APPROVE: gettext_lazy("Approved: the case is closed."),
+    Decision.REJECT: gettext_lazy("Rejected: the author will receive your reason by email."),
+    Decision.REMOVE: gettext_lazy("Removed: the author will receive your reason by email."),
+}
+
+
+@org_view
+def queue(request: HttpRequest, membership: Membership) -> HttpResponse:
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = CaseStatus.OPEN
+    filter_form = CaseFilterForm(data)
+    status = source = None
+    if filter_form.is_valid():
+        status = filter_form.cleaned_data["status"] or None
+        source = filter_form.cleaned_data["source"] or None
+    qs = selectors.cases(membership=membership, status=status, source=source)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "governance/queue.html", {"page": page, "filter_form": filter_form})
+
+
+def _case_page(
+    request: HttpRequest,
+    case: ModerationCase,
+    *,
+    forms: dict[str, DecisionForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    decision_forms = {name: DecisionForm(prefix=name) for name in Decision.ALL}
+    decision_forms.update(forms or {})
+    return render(
+        request,
+        "governance/case.html",
+        {"case": case, "forms": decision_forms, "is_open": case.status == CaseStatus.OPEN},
+        status=status,
+    )
+
+
+@org_view
+def case_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    case = selectors.case(membership=membership, pk=pk)
+    return _case_page(request, case)
+
+
+@org_view
+def case_decide(
+    request: HttpRequest, membership: Membership, pk: int, decision: str
+) -> HttpResponse:
+    case = selectors.case(membership=membership, pk=pk)
+    if refused := post_only(request):
+        return refused
+    if decision not in Decision.ALL:
+        raise Http404("Unknown decision")
+    form = DecisionForm(request.POST, prefix=decision)
+    if not form.is_valid():
+        return _case_page(request, case, forms={decision: form}, status=400)
+    try:
+        services.moderation_decide(
+            actor=membership, case=case, decision=decision, reason=form.cleaned_data["reason"]
+        )
+    except Conflict as exc:
+        messages.warning(request, exc.message)
+        return redirect("governance:case", pk=case.pk)
+    except DomainError as exc:
+        form.apply_domain_error(exc)
+        return _case_page(request, case, forms={decision: form}, status=400)
+    messages.success(request, str(DECISION_MESSAGES[decision]))
+    return redirect("governance:queue")
+
+
+@org_view
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Report a content item to the moderators (GET ?item=<id> shows the form)."""
+    require(membership, "content.report")
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                services.moderation_report(
+                    membership=membership,
+                    item_id=form.cleaned_data["item"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                form.apply_domain_error(exc)
+            else:
+                messages.success(request, _("Thank you: the moderators will look at this content."))
+                return redirect("governance:report_done")
+        return render(request, "governance/report.html", {"form": form, "item": None}, status=400)
+    item = None
+    form = ReportForm(initial={"item": request.GET.get("item")})
+    item_id = request.GET.get("item", "")
+    if item_id.isdigit() and len(item_id) < 19:
+        item = selectors.reportable_item(membership=membership, item_id=int(item_id))
+    return render(request, "governance/report.html", {"form": form, "item": item})
+
+
+@org_view
+def report_done(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return render(request, "governance/report_done.html")
