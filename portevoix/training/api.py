@@ -1,0 +1,372 @@
+"""API router for training: courses, lessons, quiz attempts, certificates and events.
+
+Endpoints only parse, authorize (through services and selectors), call a service or
+selector, and return a schema. The public certificate check is the HTML page
+/certificates/<id>/; the API one is authenticated and limited to the token's organization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from portevoix.accounts.models import Membership
+from portevoix.core.api_support import DbId, Text, responses
+from portevoix.core.errors import DomainError
+
+from . import selectors, services
+from .models import Certificate, Event, Registration
+
+router = Router(tags=["training"])
+
+MAX_ANSWERS = 200
+MAX_CHOICES = 20
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+
+
+# --- Schemas
+
+
+class ProgressOut(Schema):
+    lesson_count: int
+    lessons_done: int
+    completed_lesson_ids: list[int]
+    best_score: int | None
+    attempts: int
+    passed: bool = Field(..., description="This course or one of its translations is passed")
+    certificate_id: str | None = Field(None, description="Public id of the valid certificate")
+
+
+class CourseSummaryOut(Schema):
+    id: int
+    title: str
+    summary: str
+    language: str
+    translation_of: int | None
+    required_for: str = Field(..., description='"", "share" or "personalize"')
+    passing_score: int
+    lesson_count: int
+    lessons_done: int
+    best_score: int | None
+    passed: bool
+
+
+class LessonOut(Schema):
+    id: int
+    position: int
+    title: str
+    body: str = Field(..., description="Markdown")
+    body_html: str
+    completed: bool
+
+
+class ChoiceOut(Schema):
+    id: int
+    text: str
+
+
+class QuestionOut(Schema):
+    id: int
+    kind: str = Field(..., description='"single" or "multiple"')
+    prompt: str
+    choices: list[ChoiceOut]
+
+
+class CourseDetailOut(Schema):
+    id: int
+    title: str
+    summary: str
+    language: str
+    translation_of: int | None
+    required_for: str
+    passing_score: int
+    lessons: list[LessonOut]
+    questions: list[QuestionOut] = Field(..., description="Without the correct answers")
+    progress: ProgressOut
+
+
+class AnswerIn(Schema):
+    question_id: DbId
+    choice_ids: list[DbId] = Field([], max_length=MAX_CHOICES)
+
+
+class AttemptIn(Schema):
+    answers: list[AnswerIn] = Field(..., max_length=MAX_ANSWERS)
+
+
+class QuestionResultOut(Schema):
+    question_id: int
+    correct: bool
+    chosen_ids: list[int]
+    correct_choice_ids: list[int]
+    explanation: str
+
+
+class AttemptOut(Schema):
+    id: int
+    score: int = Field(..., description="Percent of the questions answered right, rounded down")
+    passed: bool
+    correct_count: int
+    question_count: int
+    passing_score: int
+    best_score: int
+    certificate_id: str | None
+    certificate_issued: bool = Field(..., description="Issued by this attempt")
+    results: list[QuestionResultOut]
+
+
+class CertificateOut(Schema):
+    public_id: str
+    holder_name: str
+    course_id: int
+    course_title: str
+    organization: str
+    score: int
+    issued_at: dt.datetime
+    valid: bool
+    revoked_at: dt.datetime | None
+    verify_url: str
+
+
+class CoachOut(Schema):
+    id: int
+    name: str
+
+
+class RegistrationOut(Schema):
+    status: str = Field(..., description='"registered", "waitlisted" or "cancelled"')
+    position: int | None = Field(None, description="Rank on the waiting list")
+    attended: bool | None
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    kind: str
+    description_html: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
+    video_url: str
+    coach: CoachOut | None
+    capacity: int
+    registered: int
+    waitlisted: int
+    registration: RegistrationOut | None
+
+
+# --- Builders
+
+
+def _progress(membership: Membership, course_id: int) -> ProgressOut:
+    course = selectors.course_for_member(membership=membership, pk=course_id)
+    status = selectors.course_status(membership=membership, course=course)
+    done = selectors.completed_lesson_ids(membership=membership, course=course)
+    return ProgressOut(
+        lesson_count=status.lesson_count,
+        lessons_done=status.lessons_done,
+        completed_lesson_ids=sorted(done),
+        best_score=status.best_score,
+        attempts=status.attempts,
+        passed=status.passed,
+        certificate_id=status.certificate.public_id if status.certificate else None,
+    )
+
+
+def _certificate_out(request: HttpRequest, c: Certificate) -> CertificateOut:
+    return CertificateOut(
+        public_id=c.public_id,
+        holder_name=c.holder_name,
+        course_id=c.course_id,
+        course_title=c.course_title,
+        organization=c.organization.name,
+        score=c.score,
+        issued_at=c.issued_at,
+        valid=c.is_valid,
+        revoked_at=c.revoked_at,
+        verify_url=request.build_absolute_uri(f"/certificates/{c.public_id}/"),
+    )
+
+
+def _registration_out(r: Registration | None) -> RegistrationOut | None:
+    if r is None:
+        return None
+    return RegistrationOut(status=r.status, position=r.position, attended=r.attended)
+
+
+def _event_out(row: selectors.EventRow) -> EventOut:
+    e: Event = row.event
+    return EventOut(
+        id=e.pk,
+        title=e.title,
+        kind=e.kind,
+        description_html=e.description_html,
+        starts_at=e.starts_at,
+        ends_at=e.ends_at,
+        place=e.place,
+        video_url=e.video_url,
+        coach=CoachOut(id=e.coach.pk, name=e.coach.user.display_name) if e.coach else None,
+        capacity=e.capacity,
+        registered=row.registered,
+        waitlisted=row.waitlisted,
+        registration=_registration_out(row.mine),
+    )
+
+
+# --- Courses
+
+
+@router.get("/courses", response=responses({200: list[CourseSummaryOut]}))
+def course_list(request: HttpRequest) -> list[CourseSummaryOut]:
+    """Published courses, with the caller's progress."""
+    return [
+        CourseSummaryOut(
+            id=row.course.pk,
+            title=row.course.title,
+            summary=row.course.summary,
+            language=row.course.language,
+            translation_of=row.course.translation_of_id,
+            required_for=row.course.required_for,
+            passing_score=row.course.passing_score,
+            lesson_count=row.lesson_count,
+            lessons_done=row.lessons_done,
+            best_score=row.best_score,
+            passed=row.passed,
+        )
+        for row in selectors.courses_for_member(membership=_membership(request))
+    ]
+
+
+@router.get("/courses/{course_id}", response=responses({200: CourseDetailOut}))
+def course_detail(request: HttpRequest, course_id: DbId) -> CourseDetailOut:
+    """A course with its lessons and quiz (without the answers), and the caller's progress."""
+    membership = _membership(request)
+    course = selectors.course_for_member(membership=membership, pk=course_id)
+    done = selectors.completed_lesson_ids(membership=membership, course=course)
+    return CourseDetailOut(
+        id=course.pk,
+        title=course.title,
+        summary=course.summary,
+        language=course.language,
+        translation_of=course.translation_of_id,
+        required_for=course.required_for,
+        passing_score=course.passing_score,
+        lessons=[
+            LessonOut(
+                id=lesson.pk,
+                position=lesson.position,
+                title=lesson.title,
+                body=lesson.body,
+                body_html=lesson.body_html,
+                completed=lesson.pk in done,
+            )
+            for lesson in selectors.lessons(course=course)
+        ],
+        questions=[
+            QuestionOut(
+                id=q.pk,
+                kind=q.kind,
+                prompt=q.prompt,
+                choices=[ChoiceOut(id=c.pk, text=c.text) for c in q.choices.all()],
+            )
+            for q in selectors.quiz_questions(course=course)
+        ],
+        progress=_progress(membership, course.pk),
+    )
+
+
+@router.post(
+    "/courses/{course_id}/lessons/{lesson_id}/complete", response=responses({200: ProgressOut})
+)
+def lesson_complete(request: HttpRequest, course_id: DbId, lesson_id: DbId) -> ProgressOut:
+    """Record that the caller read the lesson (idempotent)."""
+    membership = _membership(request)
+    course = selectors.course_for_member(membership=membership, pk=course_id)
+    lesson = selectors.lesson_of(course=course, pk=lesson_id)
+    services.lesson_complete(membership=membership, lesson=lesson)
+    return _progress(membership, course.pk)
+
+
+@router.post("/courses/{course_id}/attempts", response=responses({201: AttemptOut}))
+def attempt_create(request: HttpRequest, course_id: DbId, payload: AttemptIn) -> Status[AttemptOut]:
+    """Submit answers to the quiz. Single choice: right when the chosen answer is correct.
+    Multiple choice: right only when exactly the correct answers are chosen. Unanswered
+    questions are wrong. Retries are allowed; the best score counts."""
+    membership = _membership(request)
+    course = selectors.course_for_member(membership=membership, pk=course_id)
+    result = services.quiz_submit(
+        membership=membership,
+        course=course,
+        answers=[
+            services.AnswerData(question_id=a.question_id, choice_ids=list(a.choice_ids))
+            for a in payload.answers
+        ],
+    )
+    by_id = {r.question_id: r for r in result.score.results}
+    out = AttemptOut(
+        id=result.attempt.pk,
+        score=result.score.score,
+        passed=result.score.passed,
+        correct_count=result.score.correct_count,
+        question_count=result.score.question_count,
+        passing_score=course.passing_score,
+        best_score=result.enrollment.best_score or 0,
+        certificate_id=result.certificate.public_id if result.certificate else None,
+        certificate_issued=result.certificate_issued,
+        results=[
+            QuestionResultOut(
+                question_id=q.pk,
+                correct=by_id[q.pk].correct,
+                chosen_ids=sorted(by_id[q.pk].chosen),
+                correct_choice_ids=[c.pk for c in q.choices.all() if c.correct],
+                explanation=q.explanation,
+            )
+            for q in result.questions
+        ],
+    )
+    return Status(201, out)
+
+
+@router.get("/certificates/{public_id}", response=responses({200: CertificateOut}))
+def certificate_detail(request: HttpRequest, public_id: Text) -> CertificateOut:
+    """A certificate of the token's organization. Anyone can check any certificate on the
+    public page `/certificates/<id>/` (HTML, no login)."""
+    if len(public_id) > 40:
+        raise DomainError(_("Unknown certificate."), field_errors={"public_id": [_("Too long.")]})
+    certificate = selectors.certificate_in_org(membership=_membership(request), public_id=public_id)
+    return _certificate_out(request, certificate)
+
+
+# --- Events
+
+
+@router.get("/events", response=responses({200: list[EventOut]}), tags=["events"])
+def event_list(request: HttpRequest) -> list[EventOut]:
+    """Events that have not ended yet, soonest first, with the caller's registration."""
+    return [_event_out(row) for row in selectors.upcoming_events(membership=_membership(request))]
+
+
+@router.post("/events/{event_id}/register", response=responses({200: EventOut}), tags=["events"])
+def event_register(request: HttpRequest, event_id: DbId) -> EventOut:
+    """Register, or join the waiting list when the event is full (idempotent)."""
+    membership = _membership(request)
+    event = selectors.event_for_member(membership=membership, pk=event_id)
+    services.registration_create(membership=membership, event=event)
+    return _event_out(selectors.event_row(membership=membership, pk=event.pk))
+
+
+@router.post("/events/{event_id}/cancel", response=responses({200: EventOut}), tags=["events"])
+def event_cancel(request: HttpRequest, event_id: DbId) -> EventOut:
+    """Cancel one's registration or leave the waiting list; a freed place goes to the first
+    person waiting."""
+    membership = _membership(request)
+    event = selectors.event_for_member(membership=membership, pk=event_id)
+    services.registration_cancel(membership=membership, event=event)
+    return _event_out(selectors.event_row(membership=membership, pk=event.pk))

@@ -1,0 +1,110 @@
+"""Reads about coaching sessions and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+
+from portevoix.accounts.models import Membership
+from portevoix.accounts.permissions import can, require
+from portevoix.core import clock
+from portevoix.core.tenancy import get_scoped_or_404, scoped
+
+from ..models import Event, Registration, RegistrationStatus
+
+
+@dataclass
+class EventRow:
+    event: Event
+    registered: int
+    waitlisted: int
+    mine: Registration | None
+
+    @property
+    def places_left(self) -> int:
+        return max(self.event.capacity - self.registered, 0)
+
+
+def _event_rows(membership: Membership, qs: QuerySet[Event], limit: int) -> list[EventRow]:
+    events = list(
+        qs.select_related("coach__user").annotate(
+            registered_count=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)
+            ),
+            waitlisted_count=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+            ),
+        )[:limit]
+    )
+    mine = {
+        r.event_id: r
+        for r in Registration.objects.filter(
+            membership=membership, event_id__in=[e.pk for e in events]
+        ).exclude(status=RegistrationStatus.CANCELLED)
+    }
+    return [
+        EventRow(
+            event=e,
+            registered=e.registered_count,
+            waitlisted=e.waitlisted_count,
+            mine=mine.get(e.pk),
+        )
+        for e in events
+    ]
+
+
+def upcoming_events(*, membership: Membership, limit: int = 100) -> list[EventRow]:
+    """Events that have not ended yet, soonest first. Two queries."""
+    require(membership, "event.register")
+    qs = scoped(Event, membership.organization_id).filter(ends_at__gt=clock.now())
+    return _event_rows(membership, qs.order_by("starts_at", "id"), limit)
+
+
+def past_events(*, membership: Membership, limit: int = 20) -> list[EventRow]:
+    """Recent past events, most recent first."""
+    require(membership, "event.register")
+    qs = scoped(Event, membership.organization_id).filter(ends_at__lte=clock.now())
+    return _event_rows(membership, qs.order_by("-starts_at", "-id"), limit)
+
+
+def event_row(*, membership: Membership, pk: int) -> EventRow:
+    require(membership, "event.register")
+    get_scoped_or_404(Event, membership.organization_id, pk=pk)  # 404 first, then the row
+    return _event_rows(membership, scoped(Event, membership.organization_id).filter(pk=pk), 1)[0]
+
+
+def event_for_member(*, membership: Membership, pk: int) -> Event:
+    require(membership, "event.register")
+    return get_scoped_or_404(
+        Event.objects.select_related("coach__user"), membership.organization_id, pk=pk
+    )
+
+
+def event_to_manage(*, membership: Membership, pk: int) -> Event:
+    require(membership, "event.manage")
+    return get_scoped_or_404(
+        Event.objects.select_related("coach__user"), membership.organization_id, pk=pk
+    )
+
+
+def can_see_participants(membership: Membership, event: Event) -> bool:
+    return can(membership, "event.manage", event) or event.coach_id == membership.pk
+
+
+def event_participants(*, event: Event) -> list[Registration]:
+    """Registered people then the waiting list in rank order (managers and the coach)."""
+    return list(
+        event.registrations.exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("membership__user")
+        .order_by(F("position").asc(nulls_first=True), "created_at", "id")
+    )
+
+
+def coach_choices(*, membership: Membership) -> QuerySet[Membership]:
+    return (
+        scoped(Membership, membership.organization_id)
+        .filter(is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
