@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Start the platform with demo data on SQLite: web server (gunicorn) + background worker.
+# Start the platform with demo data on SQLite: web server (granian) + background worker + click ingester.
 run: install
 	@bash scripts/run.sh
 
@@ -34,9 +34,14 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Every benchmark script in bench/ (each records its section of bench/RESULTS.md).
+# BENCH_SCALE=0.01 for a quick run of the dashboard benchmark.
+bench: install
+	@set -e; for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script; done
+
 # Recompile the French translations after editing a django.po.
 messages: install
-	for app in core accounts content; do \
+	for app in core accounts content governance sharing training analytics; do \
 	  (cd portevoix/$$app && DJANGO_SETTINGS_MODULE=config.settings_test PYTHONPATH=$(CURDIR) \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages) ; done
 

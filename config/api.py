@@ -10,6 +10,8 @@ from portevoix.accounts.api import router as accounts_router
 from portevoix.accounts.services import api_token_authenticate
 from portevoix.content.api import router as content_router
 from portevoix.core.api_support import JsonObjectParser, TokenAuth, install_error_handlers
+from portevoix.governance.api import router as governance_router
+from portevoix.training.api import router as training_router
 
 api = NinjaAPI(
     title="Portevoix API",
@@ -24,3 +26,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", content_router)
+api.add_router("", governance_router)
+api.add_router("", "portevoix.sharing.api.router")
+api.add_router("", training_router)
+api.add_router("", "portevoix.analytics.api.router")

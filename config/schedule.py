@@ -25,3 +25,12 @@ EVERY_MINUTE = crontab(minute="*")
 def content_refresh_states() -> int:
     """Every minute: content reaches ambassadors at publish-at and leaves them at expire-at."""
     return int(content_tasks.refresh_states.call_local())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
+def training_event_reminders() -> int:
+    """Every five minutes: the reminder with the calendar invitation, once per registration,
+    within 24 hours of each coaching session or event."""
+    from portevoix.training import tasks as training_tasks
+
+    return int(training_tasks.send_event_reminders.call_local())

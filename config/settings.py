@@ -30,6 +30,17 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL, used in invitation emails and links.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Base of the tracked short links (SHORT_LINK_BASE_URL/l/<code>): the redirect may be served
+# from a short host of its own.
+SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", SITE_URL).rstrip("/")
+# Secrets stored in the database (conversion keys...) are encrypted with a key derived (HKDF)
+# from this value; several comma-separated values: the first encrypts, all decrypt (rotation).
+# Required in production; with DEBUG on it is derived from SECRET_KEY when absent.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", required=not DEBUG)
+if FIELD_ENCRYPTION_KEY and any(
+    len(part.strip()) < 32 for part in FIELD_ENCRYPTION_KEY.split(",") if part.strip()
+):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be at least 32 characters long.")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -219,3 +230,14 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# --- Tracked-link redirect (GET /l/<code>) and its click journal.
+CLICK_JOURNAL_DIR = Path(env_str("CLICK_JOURNAL_DIR", str(VAR_DIR / "clicks")))
+CLICK_SEGMENT_SECONDS = env_int("CLICK_SEGMENT_SECONDS", 2)
+CLICK_SEGMENT_BYTES = env_int("CLICK_SEGMENT_BYTES", 16 * 1024 * 1024)
+LINK_CACHE_SECONDS = env_int("LINK_CACHE_SECONDS", 60)
+LINK_NEGATIVE_CACHE_SECONDS = env_int("LINK_NEGATIVE_CACHE_SECONDS", 30)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+# Optional MaxMind/DB-IP country database (.mmdb) for the visitor's country.
+GEOIP_DB_PATH = env_str("GEOIP_DB_PATH")

@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks-0123456789")
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEY", "test-field-encryption-key-long-enough-for-checks-0123456789"
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ.setdefault("PORTEVOIX_VAR_DIR", tempfile.mkdtemp(prefix="portevoix-test-"))
@@ -23,3 +26,8 @@ STORAGES = {
 # whitenoise warns when the static root does not exist; tests serve from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+
+# A file-backed SQLite test database (not the shared-cache in-memory one), so that tests
+# with several threads wait for the write lock as production does instead of failing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

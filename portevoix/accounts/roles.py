@@ -38,12 +38,19 @@ MEMBER_ACTIONS = frozenset(
         "team.view",
         "member.view",
         "token.manage_own",
+        "charter.acknowledge",  # read the charter and accept it
+        "guardrails.check",  # check a text against the organization's guardrails
+        "content.report",  # report a content item to the moderators
+        "training.take",  # follow courses, take quizzes, get certificates
+        "event.register",  # register for coaching sessions and events
+        "event.coach",  # mark attendance, on the sessions one coaches only
     }
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
+            "analytics.view_org",
             "org.manage",
             "member.invite",
             "member.manage",
@@ -56,10 +63,21 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "content.view_history",
             "member.view_profiles",
             "taxonomy.manage",
+            "charter.manage",
+            "charter.view_acks",
+            "guardrails.manage",
+            "audit.view",
+            "training.manage",
+            "training.view_reports",
+            "event.manage",
+            "share.view_all",
+            "share.remove",
+            "tracking.manage",
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
         {
+            "analytics.view_org",
             "content.view_library",
             "content.create",
             "content.edit",
@@ -67,6 +85,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "content.archive",
             "content.view_history",
             "taxonomy.manage",
+            "training.manage",
         }
     ),
     Role.APPROVER: frozenset(
@@ -87,11 +106,32 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.COMMUNITY_MANAGER: frozenset(
-        {"content.view_library", "content.archive", "content.view_history", "member.view_profiles"}
+        {
+            "analytics.view_org",
+            "training.view_reports",
+            "event.manage",
+            "content.view_library",
+            "content.archive",
+            "content.view_history",
+            "member.view_profiles",
+            "share.view_all",
+            "share.remove",
+            "charter.view_acks",
+            "guardrails.manage",
+            "moderation.manage",
+        }
     ),
-    Role.ANALYST: frozenset({"content.view_library", "member.view_profiles"}),
-    Role.EXECUTIVE: frozenset({"content.view_library"}),
-    Role.AMBASSADOR: frozenset({"feed.view"}),
+    Role.ANALYST: frozenset(
+        {
+            "analytics.view_org",
+            "content.view_library",
+            "member.view_profiles",
+            "share.view_all",
+            "training.view_reports",
+        }
+    ),
+    Role.EXECUTIVE: frozenset({"content.view_library", "analytics.view_org"}),
+    Role.AMBASSADOR: frozenset({"feed.view", "share.create", "analytics.view_own"}),
 }
 
 ALL_ACTIONS = frozenset(MEMBER_ACTIONS.union(*ROLE_ACTIONS.values()))

@@ -1,1 +1,236 @@
-"""Models of the analytics app."""
+"""Rollup tables: the only tables the dashboards read.
+
+Every figure is kept per cell and updated incrementally by `rollups.rollup_add`, in the same
+transaction as the raw event (share, counted click, conversion); `rollups.rollups_rebuild`
+recomputes cells from the raw events. Dashboards never scan raw clicks.
+
+- `DailyRollup` is the fine cell: (organization, day, item, ambassador, network), with the
+  item's campaign alongside. It answers everything, and is what an ambassador's own view
+  reads (index by ambassador).
+- The coarse tables (network; campaign and network; item and network; ambassador; team
+  and network)
+  hold the same figures summed over fewer dimensions, each at two grains:
+  day rows (`grain="d"`, `period` = the day) and month rows (`grain="m"`, `period` = the
+  first of the month). A date range is read as its whole months plus the days at its edges,
+  so a year is about 12 rows per key instead of 365. They exist for speed only: each one
+  always equals a sum of `DailyRollup` cells (the property tests check it).
+- `MemberTotal` holds each ambassador's all-time sums, for the top-50 walk.
+
+Each coarse table has a covering index (key, then every figure) in the order of a date-range
+scan, so a dashboard query reads one index range and never the table rows (SQLite has no
+INCLUDE; the same index serves PostgreSQL's index-only scans).
+
+Ids of items, campaigns and ambassadors are plain integers, not foreign keys: rollups are
+derived data (rebuilt from the raw events), and loading them must stay cheap. Money is kept
+in cents (exact sums on SQLite as on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from portevoix.core.tenancy import OrgOwned
+
+GRAIN_DAY = "d"
+GRAIN_MONTH = "m"
+GRAIN_CHOICES = [(GRAIN_DAY, "day"), (GRAIN_MONTH, "month")]
+
+# The figures every rollup table carries, in this order.
+MEASURES = (
+    "shares",
+    "original_posts",
+    "potential_reach",
+    "clicks",
+    "unique_visitors",
+    "conversions",
+    "conversion_value_cents",
+)
+
+
+class Measures(OrgOwned):
+    shares = models.BigIntegerField(default=0)
+    # Shares whose text the ambassador rewrote (Share.personalized).
+    original_posts = models.BigIntegerField(default=0)
+    # Σ over shares of the sharer's audience on that network when they shared.
+    potential_reach = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    # Distinct visitors per link and day, summed (the visitor hash rotates daily).
+    unique_visitors = models.BigIntegerField(default=0)
+    conversions = models.BigIntegerField(default=0)
+    conversion_value_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(Measures):
+    day = models.DateField()
+    item_id = models.BigIntegerField()
+    # Derived from the item when the event was recorded; not part of the key.
+    campaign_id = models.BigIntegerField(null=True)
+    membership_id = models.BigIntegerField()
+    network = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "item_id", "membership_id", "network"],
+                name="rollup_cell",
+            )
+        ]
+        indexes = [
+            # An ambassador's own figures, and the team/ambassador views with filters.
+            models.Index(fields=["organization", "membership_id", "day"], name="rollup_member_idx"),
+            # The ambassador and team tables filtered by a campaign.
+            models.Index(fields=["organization", "campaign_id", "day"], name="rollup_campaign_idx"),
+        ]
+
+
+class NetworkRollup(Measures):
+    """Per network only: the unfiltered totals, time series and table by network."""
+
+    grain = models.CharField(max_length=1, choices=GRAIN_CHOICES)
+    period = models.DateField()
+    network = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "grain", "period", "network"], name="rollup_network_cell"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "grain", "period", "network", *MEASURES],
+                name="rollup_network_cover",
+            )
+        ]
+
+
+class CampaignRollup(Measures):
+    """Per (campaign, network): totals, time series, by campaign, by network.
+    `campaign_id` 0 means "no campaign" (a key column cannot be NULL)."""
+
+    grain = models.CharField(max_length=1, choices=GRAIN_CHOICES)
+    period = models.DateField()
+    campaign_id = models.BigIntegerField()
+    network = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "grain", "period", "campaign_id", "network"],
+                name="rollup_campaign_cell",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "grain", "period", "campaign_id", "network", *MEASURES],
+                name="rollup_campaign_cover",
+            )
+        ]
+
+
+class ItemRollup(Measures):
+    """Per (item, network): the table by item."""
+
+    grain = models.CharField(max_length=1, choices=GRAIN_CHOICES)
+    period = models.DateField()
+    item_id = models.BigIntegerField()
+    campaign_id = models.BigIntegerField()  # 0: no campaign
+    network = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            # Item first: the figures of the top 50 items are one lookup each.
+            models.UniqueConstraint(
+                fields=["organization", "item_id", "network", "grain", "period"],
+                name="rollup_item_cell",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "organization",
+                    "grain",
+                    "period",
+                    "item_id",
+                    "network",
+                    "campaign_id",
+                    *MEASURES,
+                ],
+                name="rollup_item_cover",
+            )
+        ]
+
+
+class MemberRollup(Measures):
+    """Per ambassador, all networks and campaigns: the tables by ambassador and by team."""
+
+    grain = models.CharField(max_length=1, choices=GRAIN_CHOICES)
+    period = models.DateField()
+    membership_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # Ambassador first: the figures of a few ambassadors (the top 50) are one lookup
+            # each.
+            models.UniqueConstraint(
+                fields=["organization", "membership_id", "grain", "period"],
+                name="rollup_member_cell",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "grain", "period", "membership_id", *MEASURES],
+                name="rollup_member_cover",
+            )
+        ]
+
+
+class TeamRollup(Measures):
+    """Per team and network, all campaigns: the table by team, and the team filter.
+    An ambassador's figures count in each of their current teams (so in two teams, in
+    both): when someone joins or leaves a team, their whole history moves with them
+    (`rollups.team_membership_changed`)."""
+
+    grain = models.CharField(max_length=1, choices=GRAIN_CHOICES)
+    period = models.DateField()
+    team_id = models.BigIntegerField()
+    network = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "grain", "period", "team_id", "network"],
+                name="rollup_team_cell",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "grain", "period", "team_id", "network", *MEASURES],
+                name="rollup_team_cover",
+            )
+        ]
+
+
+class MemberTotal(Measures):
+    """Each ambassador's all-time sums, sorted by each figure (one index per figure).
+
+    All-time sums bound any range's sums from above (figures only grow), so the top 50
+    ambassadors of a long range are found by walking ambassadors in this order and summing
+    their range exactly, until the next one's all-time figure cannot reach the 50th
+    (`selectors._top_members`): a few hundred ambassadors instead of all of them."""
+
+    membership_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "membership_id"], name="rollup_member_total"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", f"-{m}", "membership_id"], name=f"total_{m[:18]}")
+            for m in MEASURES
+        ]

@@ -18,6 +18,7 @@ from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
+from portevoix.governance import gates
 
 from .models import (
     Approval,
@@ -311,7 +312,16 @@ def item_comment(*, membership: Membership, item: ContentItem, comment: str) -> 
     require(membership, "content.view_history", item)
     if not comment.strip():
         raise DomainError(_("The comment is empty."), field_errors={"comment": [_("Required.")]})
-    return Transition.objects.create(
+    # The organization's guardrails run on every text a person writes (governance).
+    check = gates.guardrails_check(
+        organization=membership.organization, text=comment.strip(), network=""
+    )
+    if check.blocked:
+        raise DomainError(
+            _("The comment contains words that are not allowed."),
+            field_errors={"comment": gates.describe_all(check, action="block")},
+        )
+    transition = Transition.objects.create(
         item=item,
         actor=membership.user,
         from_state=item.state,
@@ -320,6 +330,16 @@ def item_comment(*, membership: Membership, item: ContentItem, comment: str) -> 
         comment=comment.strip(),
         at=clock.now(),
     )
+    if check.warned:
+        gates.moderation_flag(
+            organization=membership.organization,
+            author=membership,
+            text=transition.comment,
+            reason="\n".join(gates.describe_all(check, action="warn")),
+            source="content.comment",
+            object_id=transition.pk,
+        )
+    return transition
 
 
 @transaction.atomic

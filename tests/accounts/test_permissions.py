@@ -14,7 +14,17 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # Every member may do these, whatever their roles (or none).
-EVERY_MEMBER = {"org.view", "ambassador.enrol", "team.view", "member.view", "token.manage_own"}
+EVERY_MEMBER = {
+    "org.view",
+    "ambassador.enrol",
+    "team.view",
+    "member.view",
+    "token.manage_own",
+    "charter.acknowledge",
+    "guardrails.check",
+    "content.report",
+}
+EVERY_MEMBER |= {"training.take", "event.register", "event.coach"}
 
 LIBRARY_EDIT = {
     "content.view_library",
@@ -35,8 +45,14 @@ EXPECTED: dict[str | None, set[str]] = {
         "member.view_profiles",
         "team.manage",
         *LIBRARY_EDIT,
+        "training.manage",
+        "training.view_reports",
+        "event.manage",
+        "share.view_all",
+        "share.remove",
+        "tracking.manage",
     },
-    Role.CONTENT_MANAGER: set(LIBRARY_EDIT),
+    Role.CONTENT_MANAGER: {*LIBRARY_EDIT, "training.manage"},
     Role.APPROVER: {
         "content.view_library",
         "content.approve",
@@ -51,15 +67,41 @@ EXPECTED: dict[str | None, set[str]] = {
         "content.view_history",
     },
     Role.COMMUNITY_MANAGER: {
+        "training.view_reports",
+        "event.manage",
         "content.view_library",
         "content.archive",
         "content.view_history",
         "member.view_profiles",
+        "share.view_all",
+        "share.remove",
     },
-    Role.ANALYST: {"content.view_library", "member.view_profiles"},
+    Role.ANALYST: {
+        "content.view_library",
+        "member.view_profiles",
+        "share.view_all",
+        "training.view_reports",
+    },
     Role.EXECUTIVE: {"content.view_library"},
-    Role.AMBASSADOR: {"feed.view"},
+    Role.AMBASSADOR: {"feed.view", "share.create"},
     None: set(),  # a member with no role at all
+}
+# Analytics: the organization's dashboards, or only one's own figures.
+for _role in (Role.ADMIN, Role.ANALYST, Role.COMMUNITY_MANAGER, Role.EXECUTIVE,
+              Role.CONTENT_MANAGER):  # fmt: skip
+    EXPECTED[_role] = EXPECTED[_role] | {"analytics.view_org"}
+EXPECTED[Role.AMBASSADOR] = EXPECTED[Role.AMBASSADOR] | {"analytics.view_own"}
+# Governance: charter, guardrails, moderation, audit log.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {
+    "charter.manage",
+    "charter.view_acks",
+    "guardrails.manage",
+    "audit.view",
+}
+EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {
+    "charter.view_acks",
+    "guardrails.manage",
+    "moderation.manage",
 }
 
 ROLE_CODES = [code for code, _label in ALL_ROLES]

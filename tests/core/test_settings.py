@@ -31,6 +31,19 @@ def test_missing_secret_key_fails_loudly_in_production() -> None:
     assert "SECRET_KEY is required" in result.stderr
 
 
+def test_missing_field_encryption_key_fails_loudly_in_production() -> None:
+    result = _load({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY is required" in result.stderr
+
+
+def test_short_field_encryption_key_is_refused() -> None:
+    env = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "FIELD_ENCRYPTION_KEY": "short"}
+    result = _load(env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be at least 32 characters" in result.stderr
+
+
 def test_missing_allowed_hosts_fails_loudly() -> None:
     result = _load({"SECRET_KEY": "x" * 50})
     assert result.returncode != 0
@@ -50,7 +63,8 @@ def test_bad_boolean_is_refused() -> None:
 
 
 def test_debug_is_off_unless_asked(tmp_path: Path) -> None:
-    result = _load({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}, str(tmp_path / "v"))
+    env = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "FIELD_ENCRYPTION_KEY": "y" * 50}
+    result = _load(env, str(tmp_path / "v"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
     result = _load({"DEBUG": "1"}, str(tmp_path / "v"))

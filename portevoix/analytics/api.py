@@ -1,0 +1,199 @@
+"""API router of the dashboards: the same selectors, so the same figures as the pages.
+
+GET /analytics/summary, /analytics/breakdown/{dimension}, /analytics/timeseries, with the
+dashboard's parameters: start, end (inclusive; default: the last 30 days), campaign_id,
+team_id, network, and `scope` ("org", or "own" for one's own figures; an ambassador
+always gets their own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal, cast
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from portevoix.accounts.models import Membership
+from portevoix.core.api_support import DbId, responses
+
+from . import selectors
+from .selectors import Figures, Filters
+
+router = Router(tags=["analytics"])
+
+NetworkCode = Literal["linkedin", "x", "facebook", "mastodon", "bluesky", "threads"]
+OrderCode = Literal[
+    "clicks",
+    "shares",
+    "original_posts",
+    "potential_reach",
+    "unique_visitors",
+    "conversions",
+    "conversion_value",
+]
+MAX_BREAKDOWN_ROWS = 1000
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+
+
+class FilterParams(Schema):
+    start: dt.date | None = Field(None, description="First day (inclusive); default: 29 days ago")
+    end: dt.date | None = Field(None, description="Last day (inclusive); default: today")
+    campaign_id: DbId | None = None
+    team_id: DbId | None = None
+    network: NetworkCode | None = None
+    scope: Literal["org", "own"] = Field(
+        "org", description='"own": only your own figures (always, for an ambassador)'
+    )
+
+
+class BreakdownParams(FilterParams):
+    order: OrderCode = "clicks"
+    limit: int = Field(selectors.TOP, ge=1, le=MAX_BREAKDOWN_ROWS)
+
+
+class SeriesParams(FilterParams):
+    unit: Literal["day", "week", "month"] = "day"
+
+
+class FiguresOut(Schema):
+    shares: int
+    original_posts: int
+    potential_reach: int
+    clicks: int
+    unique_visitors: int
+    click_through: Decimal | None = Field(..., description="clicks ÷ shares; null if no share")
+    conversions: int
+    conversion_value: Decimal
+
+
+class RangeOut(Schema):
+    start: dt.date
+    end: dt.date
+    campaign_id: int | None
+    team_id: int | None
+    network: str | None
+    scope: str
+
+
+class SummaryOut(Schema):
+    filters: RangeOut
+    totals: FiguresOut
+    formulas: dict[str, str]
+
+
+class RowOut(Schema):
+    key: str
+    label: str
+    figures: FiguresOut
+
+
+class BreakdownOut(Schema):
+    filters: RangeOut
+    dimension: str
+    order: str
+    rows: list[RowOut]
+
+
+class PointOut(Schema):
+    start: dt.date
+    figures: FiguresOut
+
+
+class SeriesOut(Schema):
+    filters: RangeOut
+    unit: str
+    points: list[PointOut]
+
+
+FORMULAS = {
+    "shares": "count of shares",
+    "original_posts": "count of shares whose text the ambassador rewrote",
+    "potential_reach": "sum over shares of the sharer's audience on that network",
+    "clicks": "counted clicks: first click of each visitor on a link each day",
+    "unique_visitors": "sum over links and days of distinct visitors (daily visitor hash)",
+    "click_through": "clicks / shares (null when shares = 0)",
+    "conversions": "conversions attributed to a tracked click",
+    "conversion_value": "sum of the attributed conversions' values",
+}
+
+
+def _resolve(request: HttpRequest, params: FilterParams) -> tuple[Membership, Filters, bool]:
+    membership = _membership(request)
+    today = timezone.localdate()
+    end = params.end or today
+    start = params.start or end - dt.timedelta(days=29)
+    filters = selectors.filters_for(
+        membership,
+        start=start,
+        end=end,
+        campaign_id=params.campaign_id,
+        team_id=params.team_id,
+        network=params.network,
+    )
+    own = selectors.scope_of(membership, own=params.scope == "own").own
+    return membership, filters, own
+
+
+def _range(filters: Filters, own: bool) -> dict[str, Any]:
+    return {
+        "start": filters.start,
+        "end": filters.end,
+        "campaign_id": filters.campaign_id,
+        "team_id": filters.team_id,
+        "network": filters.network,
+        "scope": "own" if own else "org",
+    }
+
+
+def _figures(figures: Figures) -> dict[str, Any]:
+    return figures.as_dict()
+
+
+@router.get("/analytics/summary", response=responses({200: SummaryOut}))
+def summary(request: HttpRequest, params: Query[FilterParams]) -> dict[str, Any]:
+    membership, filters, own = _resolve(request, params)
+    totals = selectors.totals(membership=membership, filters=filters, own=own)
+    return {"filters": _range(filters, own), "totals": _figures(totals), "formulas": FORMULAS}
+
+
+@router.get("/analytics/breakdown/{dimension}", response=responses({200: BreakdownOut}))
+def breakdown(
+    request: HttpRequest,
+    dimension: Literal["item", "campaign", "team", "ambassador", "network"],
+    params: Query[BreakdownParams],
+) -> dict[str, Any]:
+    membership, filters, own = _resolve(request, params)
+    result = selectors.breakdown(
+        membership=membership,
+        filters=filters,
+        dimension=dimension,
+        order=params.order,
+        limit=params.limit,
+        own=own,
+    )
+    return {
+        "filters": _range(filters, own),
+        "dimension": dimension,
+        "order": result.order,
+        "rows": [
+            {"key": row.key, "label": row.label, "figures": _figures(row.figures)}
+            for row in result.rows
+        ],
+    }
+
+
+@router.get("/analytics/timeseries", response=responses({200: SeriesOut}))
+def timeseries(request: HttpRequest, params: Query[SeriesParams]) -> dict[str, Any]:
+    membership, filters, own = _resolve(request, params)
+    points = selectors.timeseries(membership=membership, filters=filters, unit=params.unit, own=own)
+    return {
+        "filters": _range(filters, own),
+        "unit": params.unit,
+        "points": [{"start": p.start, "figures": _figures(p.figures)} for p in points],
+    }

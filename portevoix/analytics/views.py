@@ -1,0 +1,265 @@
+"""Web pages of the dashboards: the team's dashboard, "my figures", and CSV exports.
+
+Views parse the filters, call the selectors (which authorize and read the rollups only),
+and render. Another organization's campaign or team in the filters is a 404.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portevoix.accounts import selectors as account_selectors
+from portevoix.accounts.models import Membership
+from portevoix.content import selectors as content_selectors
+from portevoix.core.errors import NotFound, PermissionDenied
+from portevoix.core.networks import NETWORK_CHOICES
+
+from . import charts, selectors
+from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
+from .selectors import Breakdown, Figures, Filters
+
+TABLE_TITLES = {
+    "item": gettext_lazy("By item"),
+    "campaign": gettext_lazy("By campaign"),
+    "team": gettext_lazy("By team"),
+    "ambassador": gettext_lazy("By ambassador"),
+    "network": gettext_lazy("By network"),
+}
+KEY_TITLES = {
+    "item": gettext_lazy("Item"),
+    "campaign": gettext_lazy("Campaign"),
+    "team": gettext_lazy("Team"),
+    "ambassador": gettext_lazy("Ambassador"),
+    "network": gettext_lazy("Network"),
+    "series": gettext_lazy("Period starting"),
+}
+ORG_TABLES: tuple[selectors.Dimension, ...] = selectors.DIMENSIONS
+OWN_TABLES: tuple[selectors.Dimension, ...] = ("item", "campaign", "network")
+CHART_METRICS = ("clicks", "shares", "potential_reach", "unique_visitors", "conversions")
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    membership = getattr(request, "membership", None)
+    return membership if membership else None
+
+
+def analytics_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Login required; passes the membership; PermissionDenied -> 403, NotFound -> 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        membership = _membership(request)
+        if membership is None:
+            return redirect("accounts:dashboard")
+        try:
+            return view(request, membership, *args, **kwargs)
+        except PermissionDenied as exc:
+            raise HttpForbidden(exc.message) from exc
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+@dataclass
+class Query:
+    """The parsed filters of a request, checked against the membership's organization."""
+
+    filters: Filters
+    unit: selectors.Unit
+    order: str
+    preset: str
+    metric: str
+
+
+def _query(request: HttpRequest, membership: Membership) -> tuple[Any, Query]:
+    form, params = parse(request.GET)
+    filters = selectors.filters_for(
+        membership,
+        start=params["start"],
+        end=params["end"],
+        campaign_id=params["campaign_id"],
+        team_id=params["team_id"],
+        network=params["network"],
+    )
+    unit = params["unit"] or auto_unit(filters)
+    metric = request.GET.get("metric", "clicks")
+    if metric not in CHART_METRICS:
+        metric = "clicks"
+    return form, Query(filters, unit, params["order"], params["range"], metric)
+
+
+@dataclass
+class Table:
+    dimension: str
+    title: str
+    key_title: str
+    breakdown: Breakdown
+    export_url: str
+
+
+def _tables(
+    membership: Membership, q: Query, dimensions: tuple[selectors.Dimension, ...], own: bool
+) -> list[Table]:
+    from django.urls import reverse
+
+    name = "analytics:me_export" if own else "analytics:export"
+    return [
+        Table(
+            dimension=d,
+            title=str(TABLE_TITLES[d]),
+            key_title=str(KEY_TITLES[d]),
+            breakdown=selectors.breakdown(
+                membership=membership, filters=q.filters, dimension=d, order=q.order, own=own
+            ),
+            export_url=reverse(name, args=[d]),
+        )
+        for d in dimensions
+    ]
+
+
+def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpResponse:
+    form, q = _query(request, membership)
+    totals = selectors.totals(membership=membership, filters=q.filters, own=own)
+    points = selectors.timeseries(membership=membership, filters=q.filters, unit=q.unit, own=own)
+    tables = _tables(membership, q, OWN_TABLES if own else ORG_TABLES, own)
+    context = {
+        "own": own,
+        "form": form,
+        "filters": q.filters,
+        "unit": q.unit,
+        "order": q.order,
+        "preset": q.preset,
+        "metric": q.metric,
+        "metric_label": dict(ORDER_CHOICES).get(q.metric, q.metric),
+        "presets": PRESETS,
+        "units": UNIT_CHOICES[1:],
+        "orders": ORDER_CHOICES,
+        "metrics": [(m, dict(ORDER_CHOICES)[m]) for m in CHART_METRICS],
+        "totals": totals,
+        "points": points,
+        "chart": charts.build(points, q.unit, q.metric),
+        "tables": tables,
+        "networks": NETWORK_CHOICES,
+        "campaigns": list(content_selectors.campaigns(membership=membership)),
+        "teams": [] if own else list(account_selectors.teams(membership=membership)),
+        "can_view_org": selectors.can_view(membership) and not own,
+    }
+    template = "analytics/me.html" if own else "analytics/dashboard.html"
+    return render(request, template, context)
+
+
+@analytics_view
+def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The organization's (or team's) dashboard; an ambassador is sent to their own."""
+    if selectors.scope_of(membership).own:  # PermissionDenied (403) when neither
+        return redirect("analytics:me")
+    return _page(request, membership, own=False)
+
+
+@analytics_view
+def me(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The ambassador's own figures."""
+    return _page(request, membership, own=True)
+
+
+# --- CSV
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(DANGEROUS):
+        return "'" + value
+    return value
+
+
+FIGURE_COLUMNS = [
+    ("shares", gettext_lazy("Shares")),
+    ("original_posts", gettext_lazy("Original posts")),
+    ("potential_reach", gettext_lazy("Potential reach")),
+    ("clicks", gettext_lazy("Clicks")),
+    ("unique_visitors", gettext_lazy("Unique visitors")),
+    ("click_through", gettext_lazy("Click-through (clicks ÷ shares)")),
+    ("conversions", gettext_lazy("Conversions")),
+    ("conversion_value", gettext_lazy("Conversion value")),
+]
+
+
+def _figure_cells(figures: Figures) -> list[Any]:
+    values = figures.as_dict()
+    return ["" if values[k] is None else values[k] for k, _label in FIGURE_COLUMNS]
+
+
+def _csv_rows(membership: Membership, q: Query, table: str, own: bool) -> Iterator[list[Any]]:
+    if table == "series":
+        yield [str(KEY_TITLES["series"]), *(str(label) for _k, label in FIGURE_COLUMNS)]
+        for point in selectors.timeseries(
+            membership=membership, filters=q.filters, unit=q.unit, own=own
+        ):
+            yield [point.start.isoformat(), *_figure_cells(point.figures)]
+        return
+    dimension: selectors.Dimension = table  # type: ignore[assignment]
+    yield ["id", str(KEY_TITLES[table]), *(str(label) for _k, label in FIGURE_COLUMNS)]
+    for row in selectors.breakdown_iter(
+        membership=membership, filters=q.filters, dimension=dimension, order=q.order, own=own
+    ):
+        label = row.label or (_("No campaign") if table == "campaign" else "")
+        yield [csv_safe(row.key), csv_safe(label), *_figure_cells(row.figures)]
+
+
+def _export(
+    request: HttpRequest, membership: Membership, table: str, *, own: bool
+) -> HttpResponseBase:
+    allowed = (*(OWN_TABLES if own else ORG_TABLES), "series")
+    if table not in allowed:
+        raise Http404("No such table.")
+    selectors.scope_of(membership, own=own)  # authorize before streaming anything
+    if not own and selectors.scope_of(membership).own:
+        raise HttpForbidden()
+    _form, q = _query(request, membership)
+    writer = csv.writer(_Echo())
+    # Read before the response starts, so that errors are answered, not streamed.
+    rows = _csv_rows(membership, q, table, own)
+    first = next(rows)
+    response = StreamingHttpResponse(
+        (writer.writerow(r) for r in _chain(first, rows)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"portevoix-{'my-' if own else ''}{table}-{q.filters.start}-{q.filters.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _chain(first: list[Any], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    yield first
+    yield from rest
+
+
+@analytics_view
+def export(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
+    return _export(request, membership, table, own=False)
+
+
+@analytics_view
+def me_export(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
+    return _export(request, membership, table, own=True)

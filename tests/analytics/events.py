@@ -1,0 +1,121 @@
+"""Raw events written as the sharing services write them: the raw row, then `rollup_add`
+in the same transaction. For tests that must not depend on the sharing services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from portevoix.accounts.models import Membership
+from portevoix.analytics.rollups import rollup_add
+from portevoix.content.models import ContentItem
+from portevoix.sharing.models import Click, Conversion, Share, TrackedLink
+
+_seq = itertools.count(1)
+
+
+def link_for(membership: Membership, item: ContentItem, network: str) -> TrackedLink:
+    link, _created = TrackedLink.objects.get_or_create(
+        organization_id=membership.organization_id,
+        membership=membership,
+        item=item,
+        network=network,
+        defaults={"code": f"t{next(_seq):08d}"},
+    )
+    return link
+
+
+@transaction.atomic
+def share(
+    membership: Membership,
+    item: ContentItem,
+    network: str,
+    at: dt.datetime,
+    *,
+    audience: int = 0,
+    personalized: bool = False,
+) -> Share:
+    link = link_for(membership, item, network)
+    row = Share.objects.create(
+        organization_id=membership.organization_id,
+        membership=membership,
+        item=item,
+        network=network,
+        link=link,
+        personalized=personalized,
+        audience=audience,
+        created_at=at,
+    )
+    rollup_add(
+        organization_id=membership.organization_id,
+        day=timezone.localtime(at).date(),
+        item_id=item.pk,
+        campaign_id=item.campaign_id,
+        membership_id=membership.pk,
+        network=network,
+        shares=1,
+        original_posts=int(personalized),
+        potential_reach=audience,
+    )
+    return row
+
+
+@transaction.atomic
+def click(link: TrackedLink, at: dt.datetime, visitor: str) -> Click:
+    day = timezone.localtime(at).date()
+    counted = not Click.objects.filter(link=link, day=day, visitor=visitor).exists()
+    n = next(_seq)
+    row = Click.objects.create(
+        organization_id=link.organization_id,
+        link=link,
+        item_id_copy=link.item_id,
+        membership_id_copy=link.membership_id,
+        network=link.network,
+        at=at,
+        day=day,
+        visitor=visitor,
+        counted=counted,
+        click_id=f"c{n:031d}",
+        journal_key=f"test:{n}",
+    )
+    if counted:  # only the first click of a visitor on a link on a day counts
+        rollup_add(
+            organization_id=link.organization_id,
+            day=day,
+            item_id=link.item_id,
+            campaign_id=link.item.campaign_id,
+            membership_id=link.membership_id,
+            network=link.network,
+            clicks=1,
+            unique_visitors=1,
+        )
+    return row
+
+
+@transaction.atomic
+def conversion(link: TrackedLink, at: dt.datetime, value: Decimal) -> Conversion:
+    n = next(_seq)
+    row = Conversion.objects.create(
+        organization_id=link.organization_id,
+        external_id=f"ext-{n}",
+        kind="lead",
+        value=value,
+        link=link,
+        at=at,
+        source="api",
+    )
+    rollup_add(
+        organization_id=link.organization_id,
+        day=timezone.localtime(at).date(),
+        item_id=link.item_id,
+        campaign_id=link.item.campaign_id,
+        membership_id=link.membership_id,
+        network=link.network,
+        conversions=1,
+        conversion_value=value,
+    )
+    return row
