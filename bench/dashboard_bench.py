@@ -480,11 +480,10 @@ def reset_analytics_tables() -> None:
 
 
 def rollup_sizes() -> dict[str, int]:
-    from portevoix.analytics.models import CampaignRollup, DailyRollup, ItemRollup, MemberRollup
+    from django.apps import apps
 
     return {
-        m._meta.db_table: m.objects.count()
-        for m in (DailyRollup, CampaignRollup, ItemRollup, MemberRollup)
+        m._meta.db_table: m.objects.count() for m in apps.get_app_config("analytics").get_models()
     }
 
 

@@ -7,8 +7,8 @@ recomputes cells from the raw events. Dashboards never scan raw clicks.
 - `DailyRollup` is the fine cell: (organization, day, item, ambassador, network), with the
   item's campaign alongside. It answers everything, and is what an ambassador's own view
   reads (index by ambassador).
-- The coarse tables (network; campaign and network; item and network; ambassador; team
-  and network)
+- The coarse tables (network; campaign and network; item and network; ambassador and
+  network; team and network)
   hold the same figures summed over fewer dimensions, each at two grains:
   day rows (`grain="d"`, `period` = the day) and month rows (`grain="m"`, `period` = the
   first of the month). A date range is read as its whole months plus the days at its edges,
@@ -165,24 +165,26 @@ class ItemRollup(Measures):
 
 
 class MemberRollup(Measures):
-    """Per ambassador, all networks and campaigns: the tables by ambassador and by team."""
+    """Per ambassador and network, all campaigns: the table by ambassador (with or
+    without a network filter)."""
 
     grain = models.CharField(max_length=1, choices=GRAIN_CHOICES)
     period = models.DateField()
     membership_id = models.BigIntegerField()
+    network = models.CharField(max_length=20)
 
     class Meta:
         constraints = [
             # Ambassador first: the figures of a few ambassadors (the top 50) are one lookup
             # each.
             models.UniqueConstraint(
-                fields=["organization", "membership_id", "grain", "period"],
+                fields=["organization", "membership_id", "grain", "period", "network"],
                 name="rollup_member_cell",
             )
         ]
         indexes = [
             models.Index(
-                fields=["organization", "grain", "period", "membership_id", *MEASURES],
+                fields=["organization", "grain", "period", "membership_id", "network", *MEASURES],
                 name="rollup_member_cover",
             )
         ]
@@ -215,7 +217,8 @@ class TeamRollup(Measures):
 
 
 class MemberTotal(Measures):
-    """Each ambassador's all-time sums, sorted by each figure (one index per figure).
+    """Each ambassador's all-time sums, on each network and on all (`network` ""), sorted
+    by each figure (one index per figure).
 
     All-time sums bound any range's sums from above (figures only grow), so the top 50
     ambassadors of a long range are found by walking ambassadors in this order and summing
@@ -223,14 +226,18 @@ class MemberTotal(Measures):
     (`selectors._top_members`): a few hundred ambassadors instead of all of them."""
 
     membership_id = models.BigIntegerField()
+    network = models.CharField(max_length=20, blank=True)  # "": all networks
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "membership_id"], name="rollup_member_total"
+                fields=["organization", "membership_id", "network"], name="rollup_member_total"
             )
         ]
         indexes = [
-            models.Index(fields=["organization", f"-{m}", "membership_id"], name=f"total_{m[:18]}")
+            models.Index(
+                fields=["organization", "network", f"-{m}", "membership_id"],
+                name=f"total_{m[:18]}",
+            )
             for m in MEASURES
         ]

@@ -87,9 +87,9 @@ class TableSpec:
 FINE = TableSpec(
     DailyRollup, ("day", "item_id", "membership_id", "network"), ("campaign_id",), False
 )
-MEMBER = TableSpec(MemberRollup, ("grain", "period", "membership_id"))
+MEMBER = TableSpec(MemberRollup, ("grain", "period", "membership_id", "network"))
 TEAM = TableSpec(TeamRollup, ("grain", "period", "team_id", "network"))
-TOTAL = TableSpec(MemberTotal, ("membership_id",), grains=False)
+TOTAL = TableSpec(MemberTotal, ("membership_id", "network"), grains=False)
 COARSE = (
     TableSpec(NetworkRollup, ("grain", "period", "network")),
     TableSpec(CampaignRollup, ("grain", "period", "campaign_id", "network")),
@@ -123,8 +123,15 @@ def _coarse_rows(
             for team in teams.get(delta.membership_id, ())
             for row in _coarse_rows(MEMBER, delta, teams)
         ]
-    if spec is TOTAL:
-        return [{"organization_id": delta.organization_id, "membership_id": delta.membership_id}]
+    if spec is TOTAL:  # all networks (""), and the network
+        return [
+            {
+                "organization_id": delta.organization_id,
+                "membership_id": delta.membership_id,
+                "network": network,
+            }
+            for network in ("", delta.network)
+        ]
     base = {
         "organization_id": delta.organization_id,
         "item_id": delta.item_id,
@@ -424,16 +431,18 @@ def coarse_mismatches(*, organization_id: int, start: dt.date, end: dt.date) -> 
                     f"{spec.table} grain {grain}: {len(missing)} keys differ, "
                     f"{len(wrong)} values differ"
                 )
-    # All-time sums per ambassador: every fine cell, whatever the range asked.
-    expected_totals: dict[int, dict[str, int]] = {}
-    for row in fine.values_list("membership_id", *MEASURES):
-        sums = expected_totals.setdefault(row[0], dict.fromkeys(MEASURES, 0))
-        for m, v in zip(MEASURES, row[1:], strict=True):
-            sums[m] += v
+    # All-time sums per ambassador, on all networks and per network: every fine cell,
+    # whatever the range asked.
+    expected_totals: dict[tuple[int, str], dict[str, int]] = {}
+    for member, network, *values in fine.values_list("membership_id", "network", *MEASURES):
+        for total_key in ((member, ""), (member, network)):
+            sums = expected_totals.setdefault(total_key, dict.fromkeys(MEASURES, 0))
+            for m, v in zip(MEASURES, values, strict=True):
+                sums[m] += v
     actual_totals = {
-        r[0]: dict(zip(MEASURES, r[1:], strict=True))
+        (r[0], r[1]): dict(zip(MEASURES, r[2:], strict=True))
         for r in MemberTotal.objects.filter(organization_id=organization_id).values_list(
-            "membership_id", *MEASURES
+            "membership_id", "network", *MEASURES
         )
     }
     if {k: v for k, v in actual_totals.items() if any(v.values())} != {
@@ -609,16 +618,23 @@ def _rebuild_teams(cursor: Any, organization_id: int, start: dt.date, end: dt.da
 
 
 def _rebuild_totals(cursor: Any, organization_id: int) -> None:
-    """All-time sums per ambassador, from their month rows."""
+    """All-time sums per ambassador: on all networks from their month rows, per network
+    from their fine cells."""
     qn = connection.ops.quote_name
-    columns = ("organization_id", "membership_id", *MEASURES)
+    columns = ", ".join(qn(c) for c in ("organization_id", "membership_id", "network", *MEASURES))
     sums = ", ".join(f"SUM({qn(c)})" for c in MEASURES)
+    org, member, network = qn("organization_id"), qn("membership_id"), qn("network")
     cursor.execute(
-        f"INSERT INTO {qn(TOTAL.table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
-        f"SELECT {qn('organization_id')}, {qn('membership_id')}, {sums} "
-        f"FROM {qn(MEMBER.table)} WHERE {qn('organization_id')} = %s AND {qn('grain')} = %s "
-        f"GROUP BY {qn('organization_id')}, {qn('membership_id')}",
-        [organization_id, GRAIN_MONTH],
+        f"INSERT INTO {qn(TOTAL.table)} ({columns}) "  # noqa: S608
+        f"SELECT {org}, {member}, %s, {sums} FROM {qn(MEMBER.table)} "
+        f"WHERE {org} = %s AND {qn('grain')} = %s GROUP BY {org}, {member}",
+        ["", organization_id, GRAIN_MONTH],
+    )
+    cursor.execute(
+        f"INSERT INTO {qn(TOTAL.table)} ({columns}) "  # noqa: S608
+        f"SELECT {org}, {member}, {network}, {sums} FROM {qn(FINE.table)} "
+        f"WHERE {org} = %s GROUP BY {org}, {member}, {network}",
+        [organization_id],
     )
 
 

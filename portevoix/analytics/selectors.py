@@ -194,7 +194,7 @@ TABLES = (
     Table(CampaignRollup, frozenset({"campaign_id", "network"}), True),
     Table(TeamRollup, frozenset({"team_id", "network"}), True),
     Table(ItemRollup, frozenset({"item_id", "campaign_id", "network"}), True),
-    Table(MemberRollup, frozenset({"membership_id"}), True),
+    Table(MemberRollup, frozenset({"membership_id", "network"}), True),
     Table(DailyRollup, frozenset({"item_id", "campaign_id", "membership_id", "network"}), False),
 )
 FINE_TABLE = TABLES[-1]
@@ -419,14 +419,15 @@ def _top(
 # The bounded walk pays off on long ranges, where a range's sums are close to the all-time
 # ones; short ranges read few rows anyway.
 WALK_MIN_DAYS = 60
-WALK_BATCH = 500
+WALK_BATCH = 100  # the first batch; each next one is twice as large, up to WALK_BATCH_MAX
+WALK_BATCH_MAX = 2_000
 WALK_MAX = 20_000
 
 
 def _walk_fits(scope: Scope, filters: Filters) -> bool:
-    """Long ranges, whole organization; a network filter too (a figure on one network is
-    bounded by the all-time figure on all). A campaign or a team filter reads few rows:
-    plain aggregation."""
+    """Long ranges, whole organization, with or without a network filter (all-time sums
+    are kept per network too). A campaign or a team filter reads few rows: plain
+    aggregation."""
     narrow = filters.campaign_id is not None or filters.team_id is not None
     return not scope.own and not narrow and filters.days >= WALK_MIN_DAYS
 
@@ -445,16 +446,18 @@ def _top_members(
     order_col = _order_column(order)
     _, in_range = _rows(scope, filters, group="membership_id")
     by_bound = (
-        MemberTotal.objects.filter(organization_id=scope.organization_id)
+        MemberTotal.objects.filter(
+            organization_id=scope.organization_id, network=filters.network or ""
+        )
         .order_by(f"-{order_col}", "membership_id")
         .values_list("membership_id", order_col)
     )
     best: list[tuple[int, int, dict[str, Any]]] = []
-    offset = 0
+    offset, size = 0, max(WALK_BATCH, 1)
     while True:
         if offset >= WALK_MAX:
             return None
-        batch = list(by_bound[offset : offset + WALK_BATCH])
+        batch = list(by_bound[offset : offset + size])
         if not batch:
             break
         if len(best) >= limit and batch[0][1] < best[limit - 1][0]:
@@ -467,7 +470,8 @@ def _top_members(
         best.extend((int(row[order_col] or 0), row["membership_id"], row) for row in sums)
         best.sort(key=lambda entry: (-entry[0], entry[1]))
         del best[limit:]
-        offset += WALK_BATCH
+        offset += size
+        size = min(size * 2, max(WALK_BATCH_MAX, WALK_BATCH))
     return [row for _value, _member, row in best]
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("settings/tracking/", views.tracking_settings, name="tracking"),
     path("settings/tracking/key/", views.tracking_key, name="tracking_key"),
     path("c/pixel.gif", views.pixel, name="pixel"),
+    path("l/<str:code>", views.short_link, name="short_link"),
 ]

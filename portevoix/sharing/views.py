@@ -401,3 +401,24 @@ def pixel(request: HttpRequest) -> HttpResponse:
     except Exception:  # never an error for a pixel: log it, answer the image
         logger.exception("pixel_failed")
     return _pixel_response()
+
+
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """/l/<code> when Django itself serves the request (development server, test server).
+
+    In production the WSGI dispatcher of `config/wsgi.py` answers /l/ before Django is
+    reached; this view runs the very same redirector, so behaviour is identical."""
+    from .redirect.app import default_redirector
+
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        seen["status"], seen["headers"] = status, headers
+
+    environ = {**request.META, "PATH_INFO": f"/l/{code}"}
+    body = b"".join(default_redirector()(environ, start_response))
+    response = HttpResponse(body, status=int(seen["status"].split()[0]))
+    for name, value in seen["headers"]:
+        if name.lower() != "content-length":
+            response[name] = value
+    return response

@@ -286,3 +286,9 @@ def test_edited_dates_win_over_a_preset(dataset, analyst):
     switched = {"range": "7", "start": "2026-03-01", "end": "2026-03-31", "shown": shown}
     response = client_for(analyst).get(DASHBOARD, switched)
     assert response.context["preset"] == "7" and response.context["filters"].days == 7
+
+
+def test_each_figure_card_has_a_stable_hook(dataset, analyst):
+    html = client_for(analyst).get(DASHBOARD, SPRING).content.decode()
+    for name in ("shares", "clicks", "click_through", "potential_reach", "conversion_value"):
+        assert html.count(f'data-kpi="{name}"') == 1

@@ -73,12 +73,18 @@ def ingest_once(reader: JournalReader, *, batch_size: int = 2000) -> IngestRepor
     return report
 
 
-def run(*, follow: bool, interval: float = 1.0, stop: object | None = None) -> IngestReport:
+def run(
+    *,
+    follow: bool,
+    interval: float = 1.0,
+    stop: object | None = None,
+    directory: Path | None = None,
+) -> IngestReport:
     """Ingest the journal directory once, or keep following it until `stop` is set."""
     import threading
     import time
 
-    directory = journal_dir()
+    directory = directory or journal_dir()
     lock = IngesterLock(directory)
     if not lock.acquire():
         raise RuntimeError(f"another click ingester is running on {directory}")

@@ -49,6 +49,12 @@ class JournalWriter:
         self._opened_at = 0.0
         self._size = 0
         self._seq = 0
+        # After fork the inherited descriptor (and its lock) belong to the parent.
+        os.register_at_fork(after_in_child=self._forget_after_fork)
+
+    def _forget_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._fd = None
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -69,8 +75,7 @@ class JournalWriter:
     def write(self, line: str) -> None:
         data = line.encode("utf-8", "replace")
         with self._lock:
-            if self._fd is None or self._pid != os.getpid():
-                self._fd = None  # after fork the inherited descriptor belongs to the parent
+            if self._fd is None:
                 self._open()
             elif self._size and (
                 self._size >= self.segment_bytes
