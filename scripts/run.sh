@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate a SQLite database in var/, load the demo organization (once), and serve
-# with granian plus the background worker and the click ingester. Safe to run again: the data is kept.
+# with granian plus the background worker and the click ingester.
+# Safe to run again: the data is kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
@@ -15,14 +16,6 @@ export SECRET_KEY
 if [ -z "${FIELD_ENCRYPTION_KEY:-}" ]; then
   if [ ! -s var/field_encryption_key ]; then
     .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' > var/field_encryption_key
-    chmod 600 var/field_encryption_key
-  fi
-  FIELD_ENCRYPTION_KEY="$(cat var/field_encryption_key)"
-fi
-export FIELD_ENCRYPTION_KEY
-if [ -z "${FIELD_ENCRYPTION_KEY:-}" ]; then
-  if [ ! -s var/field_encryption_key ]; then
-    .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/field_encryption_key
     chmod 600 var/field_encryption_key
   fi
   FIELD_ENCRYPTION_KEY="$(cat var/field_encryption_key)"
