@@ -388,7 +388,7 @@ def test_an_unknown_organization_gets_the_same_answer(client, org, key, other_or
     assert response.json()["detail"] == "Invalid signature."
 
 
-@pytest.mark.parametrize("age", [301, -301, 10_000])
+@pytest.mark.parametrize("age", [330, -330, 10_000])  # well past the 300 s window
 def test_a_stale_timestamp_is_refused(client, org, clicked, key, age):
     response = post(client, payload(org), key=key, ts=int(time.time()) - age)
     assert response.status_code == 401
