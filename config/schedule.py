@@ -34,3 +34,29 @@ def training_event_reminders() -> int:
     from portevoix.training import tasks as training_tasks
 
     return int(training_tasks.send_event_reminders.call_local())
+
+
+@db_periodic_task(EVERY_MINUTE, expires=55)
+def publishing_due() -> dict[str, int]:
+    """Every minute: scheduled posts that are due go out (each in its own task); what a
+    crisis pause holds is set aside."""
+    from portevoix.publishing import tasks as publishing_tasks
+
+    result: dict[str, int] = publishing_tasks.publish_due.call_local()
+    return result
+
+
+@db_periodic_task(crontab(minute="*/30"), expires=1500)
+def publishing_sync_engagement() -> int:
+    """Every 30 minutes: likes, replies, reposts, quotes and views of recent posts."""
+    from portevoix.publishing import tasks as publishing_tasks
+
+    return int(publishing_tasks.sync_engagement.call_local())
+
+
+@db_periodic_task(crontab(minute="17"), expires=3000)
+def publishing_sync_accounts() -> int:
+    """Every hour: refresh tokens before they expire, and follower counts."""
+    from portevoix.publishing import tasks as publishing_tasks
+
+    return int(publishing_tasks.sync_accounts.call_local())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "portevoix.analytics",
     "portevoix.governance",
     "portevoix.training",
+    "portevoix.publishing",
     "portevoix.demo",
 ]
 
@@ -241,3 +243,35 @@ LINK_NEGATIVE_CACHE_SECONDS = env_int("LINK_NEGATIVE_CACHE_SECONDS", 30)
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Optional MaxMind/DB-IP country database (.mmdb) for the visitor's country.
 GEOIP_DB_PATH = env_str("GEOIP_DB_PATH")
+
+# --- Connected accounts (portevoix/publishing).
+SOCIAL_NETWORK_KEYS = ("linkedin", "x", "mastodon", "bluesky", "threads", "facebook")
+# Client id/secret of our app on each network, when an organization has not set its own:
+# LINKEDIN_CLIENT_ID / LINKEDIN_CLIENT_SECRET, X_CLIENT_ID / X_CLIENT_SECRET,
+# THREADS_CLIENT_ID / ..., FACEBOOK_CLIENT_ID / ... (Mastodon registers per instance; Bluesky
+# uses app passwords).
+SOCIAL_APPS = {
+    network: {
+        "client_id": env_str(f"{network.upper()}_CLIENT_ID"),
+        "client_secret": env_str(f"{network.upper()}_CLIENT_SECRET"),
+    }
+    for network in ("linkedin", "x", "threads", "facebook")
+}
+# The networks' addresses, each overridable (local peers in development and tests):
+# SOCIAL_ENDPOINT_<NETWORK>_<NAME>, e.g. SOCIAL_ENDPOINT_X_API=http://127.0.0.1:4100.
+SOCIAL_ENDPOINTS: dict[str, dict[str, str]] = {}
+for _key, _value in os.environ.items():
+    if _key.startswith("SOCIAL_ENDPOINT_") and _value:
+        _network, _sep, _name = _key[len("SOCIAL_ENDPOINT_") :].lower().partition("_")
+        if _network in SOCIAL_NETWORK_KEYS and _name:
+            SOCIAL_ENDPOINTS.setdefault(_network, {})[_name] = _value
+# Hosts (host or host:port) that a user-given Mastodon instance or Bluesky server may resolve
+# to even though they are private or loopback. Empty in production: no server-side request
+# reaches the inside of the network. `make run` allows 127.0.0.1 for the local peers.
+SOCIAL_ALLOWED_PRIVATE_HOSTS = env_list("SOCIAL_ALLOWED_PRIVATE_HOSTS")
+SOCIAL_HTTP_TIMEOUT = float(env_int("SOCIAL_HTTP_TIMEOUT", 20))
+# A worker that claimed a post and died: another may take it over after this many seconds
+# (it first asks the network whether the post went out).
+PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 300)
+# Transient failures (5xx, timeouts, 429) are retried with backoff up to this many attempts.
+PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 8)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("portevoix.analytics.urls")),
     path("", include("portevoix.governance.urls")),
     path("", include("portevoix.training.urls")),
+    path("", include("portevoix.publishing.urls")),
 ]
 
 if settings.SERVE_MEDIA:

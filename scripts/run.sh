@@ -26,6 +26,8 @@ export SERVE_MEDIA="${SERVE_MEDIA:-1}"
 export PORT="${PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+# The local peers of the networks (scripts/peers/*.sh) listen on 127.0.0.1: let the demo reach them.
+export SOCIAL_ALLOWED_PRIVATE_HOSTS="${SOCIAL_ALLOWED_PRIVATE_HOSTS:-127.0.0.1,localhost}"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/python manage.py load_demo

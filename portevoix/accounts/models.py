@@ -38,6 +38,8 @@ class User(AbstractUser):
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+    # IANA name (Europe/Paris); empty: the platform's TIME_ZONE. Scheduling and best times use it.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

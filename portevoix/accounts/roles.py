@@ -44,6 +44,7 @@ MEMBER_ACTIONS = frozenset(
         "training.take",  # follow courses, take quizzes, get certificates
         "event.register",  # register for coaching sessions and events
         "event.coach",  # mark attendance, on the sessions one coaches only
+        "publishing.delegate",  # let a named assistant prepare posts for one's own accounts
     }
 )
 
@@ -73,6 +74,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "share.view_all",
             "share.remove",
             "tracking.manage",
+            "publishing.apps",
+            "publishing.pause",
+            "publishing.cadence",
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -119,6 +123,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "charter.view_acks",
             "guardrails.manage",
             "moderation.manage",
+            "publishing.pause",
+            "publishing.cadence",
         }
     ),
     Role.ANALYST: frozenset(

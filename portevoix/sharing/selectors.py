@@ -94,6 +94,20 @@ def presence(*, membership: Membership, network: str) -> NetworkPresence | None:
     ).first()
 
 
+def connected_audience(*, membership: Membership, network: str) -> int | None:
+    """The follower count synced from the member's connected account(s) on `network` (the
+    largest, when several), or None when no connected account has one. It replaces the
+    declared audience in potential reach."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    connection_model = apps.get_model("publishing", "Connection")
+    found = connection_model.objects.filter(
+        membership_id=membership.pk, network=network, status="active", followers__isnull=False
+    ).aggregate(top=Max("followers"))["top"]
+    return int(found) if found is not None else None
+
+
 def existing_link(*, membership: Membership, item_id: int, network: str) -> TrackedLink | None:
     return TrackedLink.objects.filter(
         membership_id=membership.pk, item_id=item_id, network=network

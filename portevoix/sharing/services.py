@@ -148,7 +148,8 @@ def _normalized(text: str) -> str:
 
 def _instance_for(membership: Membership, network: str) -> tuple[str | None, int]:
     found = selectors.presence(membership=membership, network=network)
-    audience = found.audience if found is not None else 0
+    synced = selectors.connected_audience(membership=membership, network=network)
+    audience = synced if synced is not None else (found.audience if found is not None else 0)
     if network != Network.MASTODON:
         return None, audience
     return intents.normalize_instance(found.instance if found else ""), audience
@@ -207,28 +208,42 @@ def _guardrail_message(result: gates.GuardrailResult) -> list[str]:
     ]
 
 
-@transaction.atomic
-def share_open(
+@dataclass(frozen=True)
+class Composition:
+    """A post ready to go out: checked against the network's limit, the charter gates and
+    the guardrails (with the disclosure added when required)."""
+
+    item: ContentItem
+    network: str
+    link: TrackedLink
+    short_url: str
+    text: str
+    personalized: bool
+    audience: int
+    instance: str | None
+    # Guardrails matched with "warn": the share is recorded and sent to the moderators.
+    warned: gates.GuardrailResult | None
+
+
+def share_compose(
     *,
     membership: Membership,
     item_id: int,
     network: str,
     text: str | None = None,
     variant_id: int | None = None,
-) -> ShareStart:
-    """Record that the ambassador opens the network's share page for a live item, and give
-    the page's URL. `text` is the ambassador's own text (personalized when it differs from
-    every suggested copy: an original post); without it, the suggested copy `variant_id`
-    (else the first one) is shared as it is."""
+) -> Composition:
+    """Check and compose what `membership` would post on `network` for a live item: `text`
+    is the ambassador's own text (personalized when it differs from every suggested copy:
+    an original post); without it, the suggested copy `variant_id` (else the first one).
+    Raises DomainError (with field errors) or SharingBlocked; records nothing but the
+    tracked link (created once)."""
     require(membership, "share.create")
     _check_network(network)
     if text is not None and len(text) > MAX_SHARE_TEXT:
         raise DomainError(_("The text is too long."), field_errors={"text": [_("Too long.")]})
     item = selectors.live_item(membership=membership, item_id=item_id)
     instance, audience = _instance_for(membership, network)
-    if network == Network.MASTODON and instance is None:
-        message = _("Add your Mastodon instance to your ambassador profile first.")
-        raise DomainError(message, field_errors={"instance": [message]})
     link = link_get_or_create(membership=membership, item=item, network=network)
     short = selectors.short_url(link.code)
 
@@ -269,32 +284,59 @@ def share_open(
             )
         if result.warned:
             warned = result
+    return Composition(
+        item=item,
+        network=network,
+        link=link,
+        short_url=short,
+        text=chosen,
+        personalized=personalized,
+        audience=audience,
+        instance=instance,
+        warned=warned,
+    )
 
-    now = clock.now()
+
+def share_record(
+    *,
+    membership: Membership,
+    item: ContentItem,
+    network: str,
+    link: TrackedLink,
+    text: str,
+    personalized: bool,
+    audience: int,
+    at: dt.datetime,
+    state: str = ShareState.OPENED,
+    warned: gates.GuardrailResult | None = None,
+) -> Share:
+    """Record a share and count it in the rollups (same transaction: call inside one)."""
     share = Share.objects.create(
         organization_id=membership.organization_id,
         membership=membership,
         item=item,
         network=network,
         link=link,
-        text=chosen,
+        text=text,
         personalized=personalized,
-        state=ShareState.OPENED,
+        state=state,
         audience=audience,
-        created_at=now,
+        created_at=at,
+        confirmed_at=at if state == ShareState.PUBLISHED else None,
+        published_at=at if state == ShareState.PUBLISHED else None,
     )
     if warned is not None:
         gates.moderation_flag(
             organization=membership.organization,
             author=membership,
-            text=chosen,
+            text=text,
             reason="; ".join(f"{m.term}: {m.reason}" for m in warned.matches),
             source="share",
             object_id=share.pk,
         )
     rollups.rollup_add(
         organization_id=membership.organization_id,
-        day=local_day(now),
+        day=local_day(at),
         item_id=item.pk,
         campaign_id=item.campaign_id,
         membership_id=membership.pk,
@@ -303,15 +345,53 @@ def share_open(
         original_posts=1 if personalized else 0,
         potential_reach=audience,
     )
-    url = intents.intent_url(network, text=chosen, url=short, instance=instance)
+    return share
+
+
+@transaction.atomic
+def share_open(
+    *,
+    membership: Membership,
+    item_id: int,
+    network: str,
+    text: str | None = None,
+    variant_id: int | None = None,
+) -> ShareStart:
+    """Record that the ambassador opens the network's share page for a live item, and give
+    the page's URL. `text` is the ambassador's own text (personalized when it differs from
+    every suggested copy: an original post); without it, the suggested copy `variant_id`
+    (else the first one) is shared as it is."""
+    if network == Network.MASTODON:
+        require(membership, "share.create")
+        instance, _audience = _instance_for(membership, network)
+        if instance is None:
+            message = _("Add your Mastodon instance to your ambassador profile first.")
+            raise DomainError(message, field_errors={"instance": [message]})
+    composed = share_compose(
+        membership=membership, item_id=item_id, network=network, text=text, variant_id=variant_id
+    )
+    share = share_record(
+        membership=membership,
+        item=composed.item,
+        network=network,
+        link=composed.link,
+        text=composed.text,
+        personalized=composed.personalized,
+        audience=composed.audience,
+        at=clock.now(),
+        warned=composed.warned,
+    )
+    url = intents.intent_url(
+        network, text=composed.text, url=composed.short_url, instance=composed.instance
+    )
     logger.info(
         "share_opened org=%s share=%s network=%s personalized=%s",
         membership.organization_id,
         share.pk,
         network,
-        personalized,
+        composed.personalized,
     )
-    return ShareStart(share=share, intent_url=url, short_url=short, text=chosen)
+    return ShareStart(share=share, intent_url=url, short_url=composed.short_url, text=composed.text)
 
 
 @transaction.atomic

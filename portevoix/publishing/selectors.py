@@ -1,0 +1,176 @@
+"""Reads of the publishing app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from portevoix.accounts.models import Membership
+from portevoix.core.networks import Network
+from portevoix.core.tenancy import scoped
+
+from . import connectors
+from .models import (
+    OPEN_STATES,
+    CadenceRule,
+    Connection,
+    ConnectionStatus,
+    CrisisPause,
+    Delegation,
+    EngagementSnapshot,
+    Post,
+    PostState,
+)
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    code: str
+    label: str
+    auth_kind: str
+    supports_metrics: bool
+    note: str
+
+
+def network_infos() -> list[NetworkInfo]:
+    from django.utils.translation import gettext as _
+
+    notes = {
+        Network.LINKEDIN: _(
+            "LinkedIn does not give the figures of members' posts (likes, comments, views) to "
+            "apps like Portevoix: your clicks are counted, your post's engagement is not."
+        ),
+        Network.FACEBOOK: _(
+            "Facebook lets apps publish only to Pages, never to personal profiles: connect a "
+            "company Page you manage; for your own profile, keep using the share dialog."
+        ),
+        Network.BLUESKY: _(
+            "Use an app password (Bluesky → Settings → Privacy and security → App passwords), "
+            "never your main password. Only the session is kept, encrypted."
+        ),
+        Network.MASTODON: _("Any Mastodon server: enter yours, e.g. mastodon.social."),
+        Network.X: "",
+        Network.THREADS: "",
+    }
+    infos = []
+    for code in Network.ALL:
+        connector = connectors.get(code)
+        infos.append(
+            NetworkInfo(
+                code=code,
+                label=Network.LABELS[code],
+                auth_kind=connector.auth_kind,
+                supports_metrics=connector.supports_metrics,
+                note=notes.get(code, ""),
+            )
+        )
+    return infos
+
+
+def my_connections(membership: Membership) -> list[Connection]:
+    return list(scoped(Connection, membership.organization_id).filter(membership=membership))
+
+
+def publishable_connections(membership: Membership, network: str) -> list[Connection]:
+    """Active accounts on `network` this member may post to: their own, and those of the
+    people who delegated to them (those posts wait for the owner's approval)."""
+    executives = Delegation.objects.filter(
+        organization_id=membership.organization_id, assistant=membership, revoked_at__isnull=True
+    ).values("executive_id")
+    return list(
+        scoped(Connection, membership.organization_id)
+        .filter(network=network, status=ConnectionStatus.ACTIVE)
+        .filter(membership_id__in=[membership.pk, *[d["executive_id"] for d in executives]])
+        .select_related("membership__user")
+    )
+
+
+def _with_latest(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.select_related(
+        "item", "connection", "prepared_by__user", "membership__user"
+    ).prefetch_related(
+        Prefetch(
+            "snapshots",
+            queryset=EngagementSnapshot.objects.order_by("-at", "-pk"),
+            to_attr="latest",
+        )
+    )
+
+
+def my_posts(membership: Membership, *, limit: int = 200) -> list[Post]:
+    qs = scoped(Post, membership.organization_id).filter(membership=membership)
+    return list(_with_latest(qs).order_by("-scheduled_at", "-pk")[:limit])
+
+
+def to_approve(membership: Membership) -> list[Post]:
+    qs = scoped(Post, membership.organization_id).filter(
+        membership=membership, state=PostState.AWAITING_APPROVAL
+    )
+    return list(_with_latest(qs))
+
+
+def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
+    qs = scoped(Post, membership.organization_id).filter(prepared_by=membership)
+    return list(_with_latest(qs).order_by("-scheduled_at")[:limit])
+
+
+def delegations_given(membership: Membership) -> list[Delegation]:
+    return list(
+        Delegation.objects.filter(executive=membership, revoked_at__isnull=True).select_related(
+            "assistant__user"
+        )
+    )
+
+
+def delegations_received(membership: Membership) -> list[Delegation]:
+    return list(
+        Delegation.objects.filter(assistant=membership, revoked_at__isnull=True).select_related(
+            "executive__user"
+        )
+    )
+
+
+def active_pauses(organization_id: int) -> list[CrisisPause]:
+    return list(
+        CrisisPause.objects.filter(organization_id=organization_id, ended_at__isnull=True)
+        .select_related("campaign", "started_by__user")
+        .order_by("-started_at")
+    )
+
+
+def recent_pauses(organization_id: int, *, limit: int = 20) -> list[CrisisPause]:
+    return list(
+        CrisisPause.objects.filter(organization_id=organization_id, ended_at__isnull=False)
+        .select_related("campaign", "started_by__user", "ended_by__user")
+        .order_by("-ended_at")[:limit]
+    )
+
+
+def held_posts(organization_id: int, pause_id: int) -> list[Post]:
+    return list(
+        Post.objects.filter(
+            organization_id=organization_id, held_by_id=pause_id, state=PostState.HELD
+        )
+        .select_related("item", "membership__user")
+        .order_by("scheduled_at")
+    )
+
+
+def cadence_rules(organization_id: int) -> dict[str, CadenceRule]:
+    return {
+        rule.network: rule for rule in CadenceRule.objects.filter(organization_id=organization_id)
+    }
+
+
+def open_posts_count(membership: Membership) -> int:
+    return (
+        scoped(Post, membership.organization_id)
+        .filter(membership=membership, state__in=OPEN_STATES)
+        .count()
+    )
+
+
+def latest(post: Post) -> EngagementSnapshot | None:
+    found = getattr(post, "latest", None)
+    return found[0] if found else None

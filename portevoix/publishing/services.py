@@ -1,0 +1,530 @@
+"""Writes of the publishing app: posts (now, at a time, at the best time), delegated posts and
+their approval, cadence rules, crisis pauses. Connections live in `connections.py`, the
+engine that sends posts in `engine.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from portevoix.accounts.models import Membership
+from portevoix.accounts.permissions import require
+from portevoix.content.models import Campaign
+from portevoix.core import clock
+from portevoix.core.errors import Conflict, DomainError, NotFound
+from portevoix.core.networks import Network
+from portevoix.core.tenancy import get_scoped_or_404, scoped
+from portevoix.governance import gates
+from portevoix.sharing.services import share_compose
+
+from . import scheduling
+from .models import (
+    OPEN_STATES,
+    CadenceRule,
+    Connection,
+    ConnectionStatus,
+    CrisisPause,
+    Delegation,
+    Post,
+    PostState,
+    WhenMode,
+)
+
+logger = logging.getLogger("portevoix.publishing")
+
+EDITABLE_STATES = (PostState.AWAITING_APPROVAL, PostState.SCHEDULED, PostState.HELD)
+MAX_AHEAD = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    connection_id: int
+    item_id: int
+    text: str | None = None
+    variant_id: int | None = None
+    when: str = WhenMode.NOW
+    at: dt.datetime | None = None
+
+
+def _local(when: dt.datetime, membership: Membership) -> str:
+    local = when.astimezone(scheduling.tz_of(membership))
+    return formats.date_format(local, "DATETIME_FORMAT")
+
+
+def active_delegation(*, executive: Membership, assistant: Membership) -> Delegation | None:
+    return Delegation.objects.filter(
+        organization_id=executive.organization_id,
+        executive=executive,
+        assistant=assistant,
+        revoked_at__isnull=True,
+    ).first()
+
+
+def _connection_for(actor: Membership, connection_id: int) -> tuple[Connection, bool]:
+    """The connection a post goes out on, and whether the actor posts as a delegate."""
+    connection = (
+        scoped(Connection, actor.organization_id)
+        .select_related("membership__user")
+        .filter(pk=connection_id)
+        .first()
+    )
+    if connection is None:
+        raise NotFound(_("Not found."))
+    if connection.membership_id == actor.pk:
+        return connection, False
+    if active_delegation(executive=connection.membership, assistant=actor) is None:
+        raise NotFound(_("Not found."))
+    return connection, True
+
+
+def _slot(
+    *, owner: Membership, network: str, when: str, at: dt.datetime | None, exclude: int | None
+) -> tuple[dt.datetime, str]:
+    """The time the post goes out, and a note when the platform chose or moved it."""
+    now = clock.now()
+    if when == WhenMode.BEST:
+        return scheduling.best_slot(
+            membership=owner, network=network, now=now, exclude_post_id=exclude
+        )
+    if when == WhenMode.AT:
+        if at is None:
+            message = _("Choose a date and time.")
+            raise DomainError(message, field_errors={"at": [message]})
+        if at < now - dt.timedelta(minutes=1):
+            message = _("This time is in the past.")
+            raise DomainError(message, field_errors={"at": [message]})
+        if at > now + MAX_AHEAD:
+            message = _("At most a year ahead.")
+            raise DomainError(message, field_errors={"at": [message]})
+        slot = max(at, now)
+    elif when == WhenMode.NOW:
+        slot = now
+    else:
+        raise DomainError(_("Choose when to publish."), field_errors={"when": [_("Not valid.")]})
+    reasons = scheduling.cadence_reasons(
+        membership=owner, network=network, at=slot, exclude_post_id=exclude
+    )
+    if reasons:
+        suggestion = scheduling.next_allowed(
+            membership=owner, network=network, at=slot, exclude_post_id=exclude
+        )
+        messages = list(reasons)
+        if suggestion is not None:
+            messages.append(_("First free slot: %(when)s.") % {"when": _local(suggestion, owner)})
+        raise DomainError(
+            _("The organization's posting rhythm refuses this time."), field_errors={"at": messages}
+        )
+    return slot, ""
+
+
+def _one_post_per_item(connection: Connection, item_id: int, exclude: int | None) -> None:
+    qs = Post.objects.filter(
+        connection=connection, item_id=item_id, state__in=[*OPEN_STATES, PostState.PUBLISHED]
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if qs.exists():
+        raise Conflict(
+            _(
+                "This content is already scheduled or published on this account: "
+                "edit that post instead."
+            )
+        )
+
+
+def _enqueue(post: Post) -> None:
+    if post.state == PostState.SCHEDULED and post.scheduled_at <= clock.now():
+        from .tasks import publish_post
+
+        post_id = post.pk
+        transaction.on_commit(lambda: publish_post(post_id))
+
+
+@transaction.atomic
+def post_create(*, actor: Membership, draft: PostDraft) -> Post:
+    """Publish through a connected account, now or later. The text goes through the same
+    checks as a share (charter gates, network limit, guardrails). A post prepared by a
+    delegate waits for the account owner's approval."""
+    connection, delegated = _connection_for(actor, draft.connection_id)
+    owner = connection.membership
+    # The owner must be allowed to share (checked again by share_compose); a delegate acts
+    # for the owner and needs no role of their own.
+    require(owner, "share.create")
+    if connection.status != ConnectionStatus.ACTIVE:
+        raise DomainError(_("This account must be reconnected first."))
+    composed = share_compose(
+        membership=owner,
+        item_id=draft.item_id,
+        network=connection.network,
+        text=draft.text,
+        variant_id=draft.variant_id,
+    )
+    _one_post_per_item(connection, composed.item.pk, None)
+    slot, note = _slot(
+        owner=owner, network=connection.network, when=draft.when, at=draft.at, exclude=None
+    )
+    now = clock.now()
+    post = Post.objects.create(
+        organization_id=owner.organization_id,
+        membership=owner,
+        connection=connection,
+        network=connection.network,
+        item=composed.item,
+        link=composed.link,
+        text=composed.text,
+        personalized=composed.personalized,
+        mode=draft.when,
+        scheduled_at=slot,
+        schedule_note=note,
+        state=PostState.AWAITING_APPROVAL if delegated else PostState.SCHEDULED,
+        prepared_by=actor if delegated else None,
+        created_at=now,
+    )
+    if composed.warned is not None:
+        gates.moderation_flag(
+            organization=owner.organization,
+            author=owner,
+            text=composed.text,
+            reason="; ".join(f"{m.term}: {m.reason}" for m in composed.warned.matches),
+            source="share",
+            object_id=post.pk,
+        )
+    logger.info(
+        "post_created post=%s network=%s when=%s delegated=%s",
+        post.pk,
+        post.network,
+        draft.when,
+        delegated,
+    )
+    _enqueue(post)
+    return post
+
+
+def _editable(actor: Membership, post_id: int) -> Post:
+    post = get_scoped_or_404(
+        Post.objects.select_related("connection", "membership"), actor.organization_id, pk=post_id
+    )
+    if post.membership_id != actor.pk and not (
+        post.prepared_by_id == actor.pk
+        and active_delegation(executive=post.membership, assistant=actor) is not None
+    ):
+        raise NotFound(_("Not found."))
+    if post.state not in EDITABLE_STATES:
+        raise Conflict(_("This post can no longer be changed."))
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *, actor: Membership, post_id: int, text: str | None, when: str, at: dt.datetime | None
+) -> Post:
+    """Change the text or the time of a post that has not gone out yet. An edit by a
+    delegate goes back to the owner for approval."""
+    post = _editable(actor, post_id)
+    owner = post.membership
+    composed = share_compose(
+        membership=owner, item_id=post.item_id, network=post.network, text=text
+    )
+    slot, note = _slot(owner=owner, network=post.network, when=when, at=at, exclude=post.pk)
+    state = post.state
+    if post.state == PostState.SCHEDULED or (
+        post.state == PostState.AWAITING_APPROVAL and actor.pk == owner.pk
+    ):
+        state = PostState.SCHEDULED
+    if actor.pk != owner.pk:
+        state = PostState.AWAITING_APPROVAL
+    updated = Post.objects.filter(pk=post.pk, state=post.state).update(
+        text=composed.text,
+        personalized=composed.personalized,
+        mode=when,
+        scheduled_at=slot,
+        schedule_note=note,
+        state=state,
+        next_attempt_at=None,
+        approved_at=None if state == PostState.AWAITING_APPROVAL else post.approved_at,
+    )
+    if not updated:
+        raise Conflict(_("This post changed meanwhile; reload the page."))
+    post.refresh_from_db()
+    _enqueue(post)
+    return post
+
+
+@transaction.atomic
+def post_cancel(*, actor: Membership, post_id: int) -> Post:
+    post = _editable(actor, post_id)
+    updated = Post.objects.filter(pk=post.pk, state__in=EDITABLE_STATES).update(
+        state=PostState.CANCELLED,
+        error=_("Cancelled by %(who)s.") % {"who": actor.user.display_name},
+    )
+    if not updated:
+        raise Conflict(_("This post can no longer be changed."))
+    post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_approve(*, actor: Membership, post_id: int) -> Post:
+    """The account owner lets a post prepared by their assistant go out (at its time)."""
+    post = get_scoped_or_404(Post, actor.organization_id, pk=post_id, membership=actor)
+    if post.state != PostState.AWAITING_APPROVAL:
+        raise Conflict(_("This post is not waiting for your approval."))
+    now = clock.now()
+    Post.objects.filter(pk=post.pk, state=PostState.AWAITING_APPROVAL).update(
+        state=PostState.SCHEDULED, approved_at=now, scheduled_at=max(post.scheduled_at, now)
+    )
+    post.refresh_from_db()
+    _enqueue(post)
+    return post
+
+
+@transaction.atomic
+def post_decline(*, actor: Membership, post_id: int) -> Post:
+    post = get_scoped_or_404(Post, actor.organization_id, pk=post_id, membership=actor)
+    if post.state != PostState.AWAITING_APPROVAL:
+        raise Conflict(_("This post is not waiting for your approval."))
+    Post.objects.filter(pk=post.pk).update(
+        state=PostState.CANCELLED, error=_("Declined by the account owner.")
+    )
+    post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_retry(*, actor: Membership, post_id: int) -> Post:
+    """Try a failed post again (after a reconnect, say): back to scheduled, now."""
+    post = get_scoped_or_404(Post, actor.organization_id, pk=post_id, membership=actor)
+    if post.state != PostState.FAILED:
+        raise Conflict(_("Only a failed post can be tried again."))
+    Post.objects.filter(pk=post.pk, state=PostState.FAILED).update(
+        state=PostState.SCHEDULED,
+        scheduled_at=clock.now(),
+        next_attempt_at=None,
+        error="",
+        attempts=0,
+    )
+    post.refresh_from_db()
+    _enqueue(post)
+    return post
+
+
+# --------------------------------------------------------------------------- delegation
+
+
+@transaction.atomic
+def delegation_grant(*, executive: Membership, assistant_id: int) -> Delegation:
+    require(executive, "publishing.delegate")
+    assistant = get_scoped_or_404(
+        Membership.objects.filter(is_active=True), executive.organization_id, pk=assistant_id
+    )
+    if assistant.pk == executive.pk:
+        raise DomainError(
+            _("Choose someone else."), field_errors={"assistant": [_("Choose someone else.")]}
+        )
+    found = active_delegation(executive=executive, assistant=assistant)
+    if found is not None:
+        return found
+    delegation = Delegation.objects.create(
+        organization_id=executive.organization_id,
+        executive=executive,
+        assistant=assistant,
+        created_at=clock.now(),
+    )
+    gates.audit_record(
+        organization=executive.organization,
+        actor=executive,
+        action="publishing.delegation_grant",
+        object_type="delegation",
+        object_id=delegation.pk,
+        before=None,
+        after={"assistant": assistant.user.email},
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, executive: Membership, delegation_id: int) -> None:
+    delegation = get_scoped_or_404(
+        Delegation, executive.organization_id, pk=delegation_id, executive=executive
+    )
+    if delegation.revoked_at is not None:
+        return
+    now = clock.now()
+    Delegation.objects.filter(pk=delegation.pk).update(revoked_at=now)
+    # What the assistant prepared and the executive has not approved goes no further.
+    Post.objects.filter(
+        membership=executive, prepared_by=delegation.assistant, state=PostState.AWAITING_APPROVAL
+    ).update(state=PostState.CANCELLED, error=_("The delegation was withdrawn."))
+    gates.audit_record(
+        organization=executive.organization,
+        actor=executive,
+        action="publishing.delegation_revoke",
+        object_type="delegation",
+        object_id=delegation.pk,
+        before={"assistant": delegation.assistant.user.email},
+        after=None,
+    )
+
+
+# --------------------------------------------------------------------------- cadence
+
+
+@transaction.atomic
+def cadence_set(
+    *, actor: Membership, network: str, max_per_day: int, min_gap_minutes: int
+) -> CadenceRule | None:
+    """Set the organization's rhythm for a network; both at 0 removes the rule."""
+    require(actor, "publishing.cadence")
+    if network not in Network.ALL:
+        raise NotFound(_("Not found."))
+    errors: dict[str, list[str]] = {}
+    if not 0 <= max_per_day <= 100:
+        errors["max_per_day"] = [_("Between 0 and 100.")]
+    if not 0 <= min_gap_minutes <= 7 * 24 * 60:
+        errors["min_gap_minutes"] = [_("Between 0 and 10,080 minutes (a week).")]
+    if errors:
+        raise DomainError(_("Check the values."), field_errors=errors)
+    qs = CadenceRule.objects.filter(organization_id=actor.organization_id, network=network)
+    before = qs.values("max_per_day", "min_gap_minutes").first()
+    rule: CadenceRule | None
+    if max_per_day == 0 and min_gap_minutes == 0:
+        qs.delete()
+        rule = None
+    else:
+        rule, _created = CadenceRule.objects.update_or_create(
+            organization_id=actor.organization_id,
+            network=network,
+            defaults={"max_per_day": max_per_day, "min_gap_minutes": min_gap_minutes},
+        )
+    gates.audit_record(
+        organization=actor.organization,
+        actor=actor,
+        action="publishing.cadence_set",
+        object_type="cadence_rule",
+        object_id=network,
+        before=dict(before) if before else None,
+        after={"max_per_day": max_per_day, "min_gap_minutes": min_gap_minutes},
+    )
+    return rule
+
+
+# --------------------------------------------------------------------------- crisis pause
+
+
+@transaction.atomic
+def pause_start(*, actor: Membership, reason: str, campaign_id: int | None = None) -> CrisisPause:
+    """Stop every scheduled publication of the organization (or of one campaign) at once.
+    Nothing goes out while the pause lasts; what comes due is held for the manager."""
+    require(actor, "publishing.pause")
+    reason = reason.strip()
+    if not reason or len(reason) > 2000:
+        message = _("Say why (it is shown to the ambassadors).")
+        raise DomainError(message, field_errors={"reason": [message]})
+    campaign = None
+    if campaign_id is not None:
+        campaign = get_scoped_or_404(Campaign, actor.organization_id, pk=campaign_id)
+    existing = CrisisPause.objects.filter(
+        organization_id=actor.organization_id, ended_at__isnull=True, campaign=campaign
+    ).exists()
+    if existing:
+        raise Conflict(_("Publishing is already paused."))
+    pause = CrisisPause.objects.create(
+        organization_id=actor.organization_id,
+        campaign=campaign,
+        reason=reason,
+        started_by=actor,
+        started_at=clock.now(),
+    )
+    gates.audit_record(
+        organization=actor.organization,
+        actor=actor,
+        action="publishing.pause",
+        object_type="crisis_pause",
+        object_id=pause.pk,
+        before=None,
+        after={"reason": reason, "campaign": campaign.name if campaign else None},
+    )
+    logger.warning(
+        "publishing_paused org=%s pause=%s campaign=%s",
+        actor.organization_id,
+        pause.pk,
+        campaign_id,
+    )
+    return pause
+
+
+@transaction.atomic
+def pause_end(*, actor: Membership, pause_id: int) -> CrisisPause:
+    """Resume. What was held stays held until the manager releases or cancels it."""
+    require(actor, "publishing.pause")
+    pause = get_scoped_or_404(CrisisPause, actor.organization_id, pk=pause_id)
+    if pause.ended_at is not None:
+        raise Conflict(_("This pause has already ended."))
+    now = clock.now()
+    CrisisPause.objects.filter(pk=pause.pk, ended_at__isnull=True).update(
+        ended_at=now, ended_by=actor
+    )
+    held = Post.objects.filter(held_by=pause, state=PostState.HELD).count()
+    gates.audit_record(
+        organization=actor.organization,
+        actor=actor,
+        action="publishing.resume",
+        object_type="crisis_pause",
+        object_id=pause.pk,
+        before={"reason": pause.reason},
+        after={"held": held},
+    )
+    pause.refresh_from_db()
+    return pause
+
+
+@transaction.atomic
+def held_decide(
+    *, actor: Membership, pause_id: int, post_ids: list[int] | None, release: bool
+) -> int:
+    """After a pause: let held posts go out now (`release`) or cancel them. `post_ids` None
+    means every post this pause held."""
+    require(actor, "publishing.pause")
+    pause = get_scoped_or_404(CrisisPause, actor.organization_id, pk=pause_id)
+    if pause.ended_at is None:
+        raise Conflict(_("Resume publishing first."))
+    qs = Post.objects.filter(
+        organization_id=actor.organization_id, held_by=pause, state=PostState.HELD
+    )
+    if post_ids is not None:
+        qs = qs.filter(pk__in=post_ids)
+    ids = list(qs.values_list("pk", flat=True))
+    changes: dict[str, Any]
+    if release:
+        changes = {
+            "state": PostState.SCHEDULED,
+            "scheduled_at": clock.now(),
+            "next_attempt_at": None,
+        }
+    else:
+        changes = {
+            "state": PostState.CANCELLED,
+            "error": _("Cancelled after the publishing pause: %(reason)s")
+            % {"reason": pause.reason},
+        }
+    count = Post.objects.filter(pk__in=ids, state=PostState.HELD).update(**changes)
+    gates.audit_record(
+        organization=actor.organization,
+        actor=actor,
+        action="publishing.held_release" if release else "publishing.held_cancel",
+        object_type="crisis_pause",
+        object_id=pause.pk,
+        before=None,
+        after={"posts": count},
+    )
+    if release and ids:
+        from .tasks import publish_post
+
+        transaction.on_commit(lambda: [publish_post(i) for i in ids[:200]])
+    return count

@@ -1,0 +1,35 @@
+"""Background tasks of publishing: thin, they take ids and call the engine.
+
+Periodic schedules live in `config/schedule.py`.
+"""
+
+from huey.contrib.djhuey import db_task
+
+from . import engine, sync
+
+
+@db_task(retries=0)
+def publish_post(post_id: int) -> str:
+    """Publish one post if it is due (the engine's claim makes a duplicate task harmless)."""
+    return engine.publish_one(post_id)
+
+
+@db_task()
+def publish_due() -> dict[str, int]:
+    """Hold what a pause holds; enqueue every due post."""
+    held = engine.hold_paused()
+    ids = engine.due_ids()
+    for post_id in ids:
+        publish_post(post_id)
+    return {"held": held, "enqueued": len(ids)}
+
+
+@db_task()
+def sync_engagement() -> int:
+    return sync.sync_engagement()
+
+
+@db_task()
+def sync_accounts() -> int:
+    """Refresh expiring tokens, then follower counts."""
+    return sync.refresh_expiring() + sync.sync_followers()
