@@ -7,7 +7,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); `make test WORKERS=0` runs in one process.
 WORKERS ?= auto
 
-.PHONY: install run test test-fast lint format bench messages clean
+.PHONY: install run test test-fast lint format bench messages clean peers
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -39,9 +39,16 @@ format: install
 bench: install
 	@set -e; for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script; done
 
+# The real Bluesky peer for the connector tests (node_modules under tests/peers/bluesky, from
+# its lockfile; Node 22 comes from the npm registry). Without it, those tests are skipped
+# outside CI. `bash scripts/peers/bluesky.sh run` / `scripts/peers/mastodon.sh run` start the
+# local peers for trying the demo by hand (README).
+peers:
+	bash scripts/peers/bluesky.sh install
+
 # Recompile the French translations after editing a django.po.
 messages: install
-	for app in core accounts content governance sharing training analytics; do \
+	for app in core accounts content governance sharing training analytics publishing; do \
 	  (cd portevoix/$$app && DJANGO_SETTINGS_MODULE=config.settings_test PYTHONPATH=$(CURDIR) \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages) ; done
 

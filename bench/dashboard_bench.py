@@ -5,7 +5,8 @@
 
 At scale 1.0 (env BENCH_SCALE, or --scale) it generates one organization with 100,000
 ambassadors (users + memberships, in 40 teams), 5,000 items in 50 campaigns, 1,000,000
-shares, 10,000,000 clicks and 100,000 conversions over 365 days, loads them into each
+shares (a tenth of them published through connected accounts, with engagement snapshots),
+10,000,000 clicks and 100,000 conversions over 365 days, loads them into each
 database (PostgreSQL: COPY; SQLite: executemany in big transactions with
 synchronous=OFF and journal_mode=OFF for the load only), builds the rollups with
 `rollups_rebuild` (one INSERT ... SELECT ... GROUP BY per table), then times every dashboard
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "bench"
 TARGET_MS = 200.0
@@ -71,6 +72,7 @@ def sizes(scale: float) -> dict[str, int]:
         "shares": max(100, round(1_000_000 * scale)),
         "clicks": max(1_000, round(10_000_000 * scale)),
         "conversion_rate_per_mille": 10,
+        "connected_per_mille": 100,  # shares published through connected accounts
     }
 
 
@@ -140,6 +142,8 @@ MODELS = [
     ("sharing", "Share"),
     ("sharing", "Click"),
     ("sharing", "Conversion"),
+    ("publishing", "Post"),
+    ("publishing", "EngagementSnapshot"),
 ]
 
 
@@ -242,6 +246,10 @@ def generate(folder: Path, scale: float, org_id: int) -> dict[str, int]:
     }
 
     log("shares")
+    # Connected posts and their snapshots draw from their own generator, so the rest of the
+    # data is the same with or without them.
+    prnd = random.Random(20261125)
+    post_no = snapshot_no = 0
     links: dict[tuple[int, int, str], int] = {}
     shares = []  # (link id, day index, virality)
     picked_members = rnd.choices(member_ids, cum_weights=member_cum, k=n["shares"])
@@ -282,6 +290,28 @@ def generate(folder: Path, scale: float, org_id: int) -> dict[str, int]:
             created_at=at,
         )
         shares.append((lid, mid, iid, network, day, rnd.paretovariate(1.5)))
+        if prnd.randrange(1000) < n["connected_per_mille"]:
+            post_no += 1
+            pid = base + post_no
+            w["Post"].row(
+                id=pid,
+                organization_id=org_id,
+                membership_id=mid,
+                network=network,
+                item_id=iid,
+                link_id=lid,
+                text=f"Post {pid}",
+                scheduled_at=at,
+                state="published",
+                key=f"{pid:032x}",
+                remote_id=f"remote-{pid}",
+                share_id=base + s,
+                created_at=at,
+                published_at=at,
+            )
+            snapshot_no = _snapshots(
+                w["EngagementSnapshot"], prnd, org_id, pid, network, at, snapshot_no, base
+            )
     del picked_members, picked_items, picked_networks
 
     log("clicks")
@@ -344,6 +374,44 @@ def generate(folder: Path, scale: float, org_id: int) -> dict[str, int]:
     (folder / "counts.json").write_text(json.dumps(counts))
     log(f"generated {counts}")
     return counts
+
+
+def _snapshots(
+    writer: Writer,
+    rnd: random.Random,
+    org_id: int,
+    post_id: int,
+    network: str,
+    at: str,
+    number: int,
+    base: int,
+) -> int:
+    """One to three engagement snapshots of a connected post, figures growing (LinkedIn
+    gives none; Mastodon and Bluesky give no impressions). Returns the last number used."""
+    if network == "linkedin":
+        return number
+    published = dt.datetime.fromisoformat(at)
+    views = int(rnd.lognormvariate(6.0, 1.2)) if network in ("x", "facebook", "threads") else 0
+    likes = replies = reposts = quotes = 0
+    for k in range(1 + rnd.randrange(3)):
+        number += 1
+        likes += int(rnd.expovariate(1 / 6))
+        replies += int(rnd.expovariate(1 / 1.5))
+        reposts += int(rnd.expovariate(1 / 2))
+        quotes += int(rnd.expovariate(1 / 0.5)) if network in ("x", "bluesky", "threads") else 0
+        views += int(rnd.lognormvariate(5.0, 1.0)) if views else 0
+        writer.row(
+            id=base + number,
+            organization_id=org_id,
+            post_id=post_id,
+            at=(published + dt.timedelta(hours=6 * (k + 1))).isoformat(sep=" "),
+            likes=likes,
+            replies=replies,
+            reposts=reposts,
+            quotes=quotes if network in ("x", "bluesky", "threads") else None,
+            impressions=views or None,
+        )
+    return number
 
 
 def _cumulative(weights: Any) -> list[float]:
@@ -619,6 +687,14 @@ def queries(analyst: Any, ambassador: Any, team_id: int, campaign_id: int) -> li
                 ),
             ),
             (
+                "by ambassador, sorted by engagements",
+                days,
+                False,
+                lambda d=days: s.breakdown(
+                    membership=analyst, filters=f(d), dimension="ambassador", order="engagements"
+                ),
+            ),
+            (
                 "by item, campaign filter",
                 days,
                 False,
@@ -683,6 +759,7 @@ def time_queries(org_id: int, analyst_id: int, runs: int) -> list[dict[str, Any]
             | {
                 "conversion_value": str(year.conversion_value),
                 "click_through": str(year.click_through),
+                "engagement_rate": str(year.engagement_rate),
             }
         }
     )
@@ -696,7 +773,7 @@ def time_queries(org_id: int, analyst_id: int, runs: int) -> list[dict[str, Any]
 def data_key(scale: float) -> str:
     """Changes when the generator or the raw tables' migrations change."""
     h = hashlib.sha256(f"{GENERATOR_VERSION}:{scale}".encode())
-    for app in ("accounts", "content", "sharing"):
+    for app in ("accounts", "content", "sharing", "publishing"):
         for path in sorted((ROOT / "portevoix" / app / "migrations").glob("0*.py")):
             h.update(path.read_bytes())
     return h.hexdigest()[:12]
@@ -841,7 +918,10 @@ def write_results(out: Path, args: argparse.Namespace, results: list[dict[str, A
         f"{counts.get('accounts_team', 0)} teams; {counts.get('content_contentitem', 0):,} items "
         f"in {counts.get('content_campaign', 0)} campaigns; "
         f"{counts.get('sharing_share', 0):,} shares; {counts.get('sharing_click', 0):,} clicks; "
-        f"{counts.get('sharing_conversion', 0):,} conversions; {DAYS} days ending {END_DAY}.",
+        f"{counts.get('sharing_conversion', 0):,} conversions; "
+        f"{counts.get('publishing_post', 0):,} posts through connected accounts with "
+        f"{counts.get('publishing_engagementsnapshot', 0):,} engagement snapshots; "
+        f"{DAYS} days ending {END_DAY}.",
         "Rollup rows: "
         + "; ".join(
             f"{r['db']}: " + ", ".join(f"{t} {c:,}" for t, c in r["rollups"].items())
@@ -898,7 +978,8 @@ def write_results(out: Path, args: argparse.Namespace, results: list[dict[str, A
         f"**{'yes' if all_ok else 'no'}**. "
         f"Year totals identical on every database: {'yes' if same else 'NO'} "
         f"({checks[0]['shares']:,} shares, {checks[0]['clicks']:,} clicks, "
-        f"potential reach {checks[0]['potential_reach']:,}).",
+        f"potential reach {checks[0]['potential_reach']:,}, "
+        f"{checks[0]['engagements'] or 0:,} engagements).",
         "",
         "<!-- dashboards:end -->",
     ]

@@ -3,7 +3,9 @@
 GET /analytics/summary, /analytics/breakdown/{dimension}, /analytics/timeseries, with the
 dashboard's parameters: start, end (inclusive; default: the last 30 days), campaign_id,
 team_id, network, and `scope` ("org", or "own" for one's own figures; an ambassador
-always gets their own).
+always gets their own). Engagement figures are null (not 0) where they are not available:
+a LinkedIn row of a breakdown by network, or every figure under a LinkedIn filter
+(`engagement_available` false).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ OrderCode = Literal[
     "unique_visitors",
     "conversions",
     "conversion_value",
+    "engagements",
+    "impressions",
 ]
 MAX_BREAKDOWN_ROWS = 1000
 
@@ -70,6 +74,25 @@ class FiguresOut(Schema):
     click_through: Decimal | None = Field(..., description="clicks ÷ shares; null if no share")
     conversions: int
     conversion_value: Decimal
+    engagements: int | None = Field(
+        ..., description="likes + replies + reposts + quotes; null where not available"
+    )
+    impressions: int | None = Field(..., description="null where not available")
+    impression_engagements: int | None = Field(
+        ...,
+        description="engagements of the posts whose network reports impressions; "
+        "null where not available",
+    )
+    engagement_rate: Decimal | None = Field(
+        ...,
+        description="impression_engagements / impressions, 4 decimals; "
+        "null when impressions = 0 or not available",
+    )
+    engagement_available: bool = Field(
+        ...,
+        description="false when every figure is from a network that gives no engagement "
+        "figures to apps (LinkedIn): the engagement fields are then null, not 0",
+    )
 
 
 class RangeOut(Schema):
@@ -120,6 +143,24 @@ FORMULAS = {
     "click_through": "clicks / shares (null when shares = 0)",
     "conversions": "conversions attributed to a tracked click",
     "conversion_value": "sum of the attributed conversions' values",
+    "engagements": (
+        "sum over posts published through connected accounts of likes + replies + reposts "
+        "+ quotes, from each post's latest snapshot (a figure the network does not give "
+        "counts 0); shares made through the share dialog cannot be measured; null for "
+        "LinkedIn, which gives no member post metrics to apps"
+    ),
+    "impressions": (
+        "sum of the views/impressions of those posts, where the network reports them; "
+        "null for LinkedIn"
+    ),
+    "impression_engagements": (
+        "engagements of the posts whose network reports impressions (numerator of the "
+        "engagement rate)"
+    ),
+    "engagement_rate": (
+        "impression_engagements / impressions (null when impressions = 0): networks "
+        "without views are left out of both sides"
+    ),
 }
 
 

@@ -29,6 +29,8 @@ ORDER_CHOICES = [
     ("unique_visitors", _("Unique visitors")),
     ("conversions", _("Conversions")),
     ("conversion_value", _("Conversion value")),
+    ("engagements", _("Engagements")),
+    ("impressions", _("Impressions")),
 ]
 MAX_ID = 2**63 - 1
 

@@ -16,6 +16,12 @@ recomputes cells from the raw events. Dashboards never scan raw clicks.
   always equals a sum of `DailyRollup` cells (the property tests check it).
 - `MemberTotal` holds each ambassador's all-time sums, for the top-50 walk.
 
+The engagement figures (`engagements`, `impressions`, `impression_engagements`) come from
+posts published through connected accounts: a cell holds the latest figures the networks
+reported for the posts of its shares, kept by adding the change each new snapshot brings
+(`rollups.engagement_delta`). They may go down (a like withdrawn) but a cell never goes
+below zero: it is always a sum of counts.
+
 Each coarse table has a covering index (key, then every figure) in the order of a date-range
 scan, so a dashboard query reads one index range and never the table rows (SQLite has no
 INCLUDE; the same index serves PostgreSQL's index-only scans).
@@ -44,7 +50,13 @@ MEASURES = (
     "unique_visitors",
     "conversions",
     "conversion_value_cents",
+    "engagements",
+    "impressions",
+    "impression_engagements",
 )
+# The figures a breakdown can be sorted by, so the all-time sums keep an index on each.
+# `impression_engagements` is only the numerator of the engagement rate.
+RANKED = tuple(m for m in MEASURES if m != "impression_engagements")
 
 
 class Measures(OrgOwned):
@@ -58,6 +70,15 @@ class Measures(OrgOwned):
     unique_visitors = models.BigIntegerField(default=0)
     conversions = models.BigIntegerField(default=0)
     conversion_value_cents = models.BigIntegerField(default=0)
+    # Σ over the cell's posts (connected accounts) of likes + replies + reposts + quotes,
+    # from each post's latest snapshot (a figure the network does not give counts 0).
+    engagements = models.BigIntegerField(default=0)
+    # Σ of the views/impressions of those posts, where the network reports them.
+    impressions = models.BigIntegerField(default=0)
+    # Σ of the engagements of the posts whose network reported impressions: the numerator
+    # of the engagement rate (impression_engagements ÷ impressions), which so never mixes
+    # in networks that give no views.
+    impression_engagements = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -218,9 +239,9 @@ class TeamRollup(Measures):
 
 class MemberTotal(Measures):
     """Each ambassador's all-time sums, on each network and on all (`network` ""), sorted
-    by each figure (one index per figure).
+    by each figure a breakdown can be sorted by (one index per figure of `RANKED`).
 
-    All-time sums bound any range's sums from above (figures only grow), so the top 50
+    All-time sums bound any range's sums from above (no cell is ever negative), so the top 50
     ambassadors of a long range are found by walking ambassadors in this order and summing
     their range exactly, until the next one's all-time figure cannot reach the 50th
     (`selectors._top_members`): a few hundred ambassadors instead of all of them."""
@@ -239,5 +260,5 @@ class MemberTotal(Measures):
                 fields=["organization", "network", f"-{m}", "membership_id"],
                 name=f"total_{m[:18]}",
             )
-            for m in MEASURES
+            for m in RANKED
         ]

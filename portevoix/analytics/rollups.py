@@ -6,9 +6,9 @@ recount of the raw events. Each rollup table gets one upsert statement
 (`INSERT ... ON CONFLICT (key) DO UPDATE SET x = x + excluded.x`), which both SQLite and
 PostgreSQL run atomically: concurrent writers add up, none is lost.
 
-`rollups_rebuild` recomputes the cells of a date range from the raw Share, Click and
-Conversion rows (to repair, or after an item changed campaign); `rollups_recount` says what
-the raw events say, without writing, so that tests can compare.
+`rollups_rebuild` recomputes the cells of a date range from the raw Share, Click,
+Conversion and EngagementSnapshot rows (to repair, or after an item changed campaign);
+`rollups_recount` says what the raw events say, without writing, so that tests can compare.
 
 How raw events map to cells (docs/metrics.md, "Dashboards"):
 - a share counts on the local day (settings.TIME_ZONE) of `Share.created_at`: shares +1,
@@ -19,7 +19,15 @@ How raw events map to cells (docs/metrics.md, "Dashboards"):
   is a new visitor; summed over cells, unique visitors are "distinct visitors per link and
   day" (the visitor hash rotates daily, so no visitor is known across days);
 - a conversion counts on the local day of `Conversion.at`, for the link it is attributed
-  to (conversions without a link are not in any cell): conversions +1, value in cents.
+  to (conversions without a link are not in any cell): conversions +1, value in cents;
+- engagement counts in the cell of the share of a post published through a connected
+  account (`Share.post`: the share is created at publication, so on the local day of the
+  publication), from the post's latest `EngagementSnapshot` (latest `at`, then highest id):
+  engagements + likes + replies + reposts + quotes, impressions + impressions,
+  impression_engagements + the same engagements when the snapshot has impressions (a
+  figure the network does not give, None, counts 0). The publishing engine keeps the cells
+  up to date by adding, each time a new snapshot becomes a post's latest, the change
+  `engagement_delta(previous, current)` through `rollup_add`.
 """
 
 from __future__ import annotations
@@ -37,9 +45,12 @@ from django.db.models import (
     Case,
     CharField,
     DateField,
+    ExpressionWrapper,
     F,
     Max,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -276,9 +287,13 @@ def rollup_add(
     unique_visitors: int = 0,
     conversions: int = 0,
     conversion_value: Decimal = Decimal(0),
+    engagements: int = 0,
+    impressions: int = 0,
+    impression_engagements: int = 0,
 ) -> None:
     """Add these deltas to the daily rollup cell (org, day, item, campaign, ambassador,
-    network), creating it if needed. Concurrency-safe (one upsert statement per table)."""
+    network), creating it if needed. Concurrency-safe (one upsert statement per table).
+    Engagement deltas may be negative (a like withdrawn): see `engagement_delta`."""
     rollups_add_many(
         [
             Delta(
@@ -296,10 +311,47 @@ def rollup_add(
                     "unique_visitors": unique_visitors,
                     "conversions": conversions,
                     "conversion_value_cents": to_cents(conversion_value),
+                    "engagements": engagements,
+                    "impressions": impressions,
+                    "impression_engagements": impression_engagements,
                 },
             )
         ]
     )
+
+
+# --- Engagement from publishing snapshots
+
+# (likes, replies, reposts, quotes, impressions), as in an EngagementSnapshot: None where
+# the network does not give the figure.
+EngagementFigures = tuple[int | None, int | None, int | None, int | None, int | None]
+ENGAGEMENT_MEASURES = ("engagements", "impressions", "impression_engagements")
+
+
+def engagement_measures(figures: EngagementFigures | None) -> dict[str, int]:
+    """The three engagement measures of one post's latest snapshot (None: no snapshot)."""
+    if figures is None:
+        return dict.fromkeys(ENGAGEMENT_MEASURES, 0)
+    if len(figures) != 5:
+        raise ValueError("expected (likes, replies, reposts, quotes, impressions)")
+    likes, replies, reposts, quotes, impressions = figures
+    engagements = sum(v or 0 for v in (likes, replies, reposts, quotes))
+    return {
+        "engagements": engagements,
+        "impressions": impressions or 0,
+        "impression_engagements": engagements if impressions is not None else 0,
+    }
+
+
+def engagement_delta(
+    previous: EngagementFigures | None, current: EngagementFigures
+) -> dict[str, int]:
+    """What a post's cell gains (or loses) when its latest snapshot goes from `previous`
+    (None: the post had none) to `current`: {engagements, impressions,
+    impression_engagements}, to pass to `rollup_add` as is. Each tuple is (likes, replies,
+    reposts, quotes, impressions), None where the network does not give the figure."""
+    before, after = engagement_measures(previous), engagement_measures(current)
+    return {m: after[m] - before[m] for m in ENGAGEMENT_MEASURES}
 
 
 # --- Recount and rebuild from the raw events
@@ -322,6 +374,7 @@ def rollups_recount(
     """What the raw events say, per fine cell (day, item_id, membership_id, network) in
     [start, end]: {key: {measure: value}}. Cells without any figure are left out.
     Computed in Python, independently of the SQL of `rollups_rebuild`."""
+    from portevoix.publishing.models import EngagementSnapshot
     from portevoix.sharing.models import Click, Conversion, Share
 
     tz = timezone.get_current_timezone()
@@ -334,9 +387,14 @@ def rollups_recount(
 
     shares = Share.objects.filter(
         organization_id=organization_id, created_at__gte=since, created_at__lt=until
-    ).values_list("created_at", "item_id", "membership_id", "network", "personalized", "audience")
-    for created_at, item_id, membership_id, network, personalized, audience in shares:
-        c = cell(timezone.localtime(created_at, tz).date(), item_id, membership_id, network)
+    ).values_list(
+        "pk", "created_at", "item_id", "membership_id", "network", "personalized", "audience"
+    )
+    share_keys: dict[int, CellKey] = {}
+    for pk, created_at, item_id, membership_id, network, personalized, audience in shares:
+        key = (timezone.localtime(created_at, tz).date(), item_id, membership_id, network)
+        share_keys[pk] = key
+        c = cell(*key)
         c["shares"] += 1
         c["original_posts"] += int(personalized)
         c["potential_reach"] += audience
@@ -355,6 +413,25 @@ def rollups_recount(
         c = cell(timezone.localtime(at, tz).date(), item_id, membership_id, network)
         c["conversions"] += 1
         c["conversion_value_cents"] += to_cents(value)
+    # Engagement: each connected post's latest snapshot (latest `at`, then highest id), in
+    # the cell of its share.
+    in_range = {
+        "post__share__organization_id": organization_id,
+        "post__share__created_at__gte": since,
+        "post__share__created_at__lt": until,
+    }
+    # One post per share (Post.share is one-to-one): the latest snapshot per share.
+    latest: dict[int, tuple[dt.datetime, int, EngagementFigures]] = {}
+    snapshots = EngagementSnapshot.objects.filter(**in_range).values_list(
+        "post__share_id", "at", "id", "likes", "replies", "reposts", "quotes", "impressions"
+    )
+    for share_id, at, snapshot_id, likes, replies, reposts, quotes, impressions in snapshots:
+        if share_id not in latest or (at, snapshot_id) > latest[share_id][:2]:
+            latest[share_id] = (at, snapshot_id, (likes, replies, reposts, quotes, impressions))
+    for share_id, (_at, _id, figures) in latest.items():
+        c = cell(*share_keys[share_id])
+        for m, v in engagement_measures(figures).items():
+            c[m] += v
     return {k: v for k, v in cells.items() if any(v.values())}
 
 
@@ -464,7 +541,8 @@ def _compile(qs: Any) -> tuple[str, tuple[Any, ...]]:
 
 def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[Any]:
     """One ungrouped query per kind of raw event, each selecting, in this order: day,
-    item_id, membership_id, network, then the seven measures."""
+    item_id, membership_id, network, then every measure of MEASURES."""
+    from portevoix.publishing.models import EngagementSnapshot
     from portevoix.sharing.models import Click, Conversion, Share
 
     tz = timezone.get_current_timezone()
@@ -518,7 +596,41 @@ def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[An
         conversions=const(1),
         conversion_value_cents=Cast(Round(F("value") * 100), BigIntegerField()),
     )
-    return [shares, clicks, conversions]
+    # The latest snapshot of each connected post (latest `at`, then highest id), in the
+    # cell of the post's share.
+    latest_id = Subquery(
+        EngagementSnapshot.objects.filter(post_id=OuterRef("post_id"))
+        .order_by("-at", "-id")
+        .values("id")[:1]
+    )
+
+    def figure(name: str) -> Any:
+        return Coalesce(Cast(name, BigIntegerField()), const(0))
+
+    engaged = ExpressionWrapper(
+        figure("likes") + figure("replies") + figure("reposts") + figure("quotes"),
+        output_field=BigIntegerField(),
+    )
+    snapshots = shaped(
+        EngagementSnapshot.objects.filter(
+            post__share__organization_id=organization_id,
+            post__share__created_at__gte=since,
+            post__share__created_at__lt=until,
+            id=latest_id,
+        ),
+        TruncDate("post__share__created_at", tzinfo=tz),
+        "post__share__item_id",
+        "post__share__membership_id",
+        "post__share__network",
+        engagements=engaged,
+        impressions=figure("impressions"),
+        impression_engagements=Case(
+            When(impressions__isnull=False, then=engaged),
+            default=const(0),
+            output_field=BigIntegerField(),
+        ),
+    )
+    return [shares, clicks, conversions, snapshots]
 
 
 def rollups_rebuild(*, organization_id: int, start: dt.date, end: dt.date) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Literal, cast
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from portevoix.accounts.models import Membership, Team
 from portevoix.accounts.permissions import can
@@ -54,6 +55,8 @@ ORDERS = (
     "unique_visitors",
     "conversions",
     "conversion_value",
+    "engagements",
+    "impressions",
 )
 TOP = 50
 MAX_RANGE_DAYS = 3 * 366
@@ -71,6 +74,18 @@ DIMENSION_COLUMN = {
 # --- Figures
 
 
+# Networks that give ordinary apps no metrics of their members' posts (LinkedIn keeps
+# them for partner programmes): their engagement figures are "not available", never 0.
+ENGAGEMENT_UNAVAILABLE = frozenset({Network.LINKEDIN})
+# The engagement figures, as `Figures.as_dict` names them (None where not available).
+ENGAGEMENT_FIGURES = ("engagements", "impressions", "impression_engagements", "engagement_rate")
+
+
+def unmeasured(network: str | None) -> str:
+    """`network` when figures of that network alone have no engagement, else ""."""
+    return network if network in ENGAGEMENT_UNAVAILABLE else ""
+
+
 @dataclass(frozen=True)
 class Figures:
     shares: int = 0
@@ -80,12 +95,22 @@ class Figures:
     unique_visitors: int = 0
     conversions: int = 0
     conversion_value: Decimal = Decimal("0.00")
+    engagements: int = 0
+    impressions: int = 0
+    impression_engagements: int = 0
+    # The network these figures are all from, when that network gives no engagement figures
+    # (LinkedIn): then they are "not available", not 0. "" otherwise.
+    unmeasured_network: str = ""
 
     @classmethod
-    def from_sums(cls, row: dict[str, Any]) -> Figures:
+    def from_sums(cls, row: dict[str, Any], *, unmeasured_network: str = "") -> Figures:
         values = {m: int(row.get(m) or 0) for m in MEASURES}
         cents = values.pop("conversion_value_cents")
-        return cls(**values, conversion_value=(Decimal(cents) / 100).quantize(Decimal("0.01")))
+        return cls(
+            **values,
+            conversion_value=(Decimal(cents) / 100).quantize(Decimal("0.01")),
+            unmeasured_network=unmeasured_network,
+        )
 
     @property
     def click_through(self) -> Decimal | None:
@@ -94,7 +119,39 @@ class Figures:
             return None
         return (Decimal(self.clicks) / Decimal(self.shares)).quantize(Decimal("0.01"))
 
+    @property
+    def engagement_available(self) -> bool:
+        return not self.unmeasured_network
+
+    @property
+    def unavailable_text(self) -> str:
+        """Why the engagement figures are not shown ("" when they are)."""
+        if not self.unmeasured_network:
+            return ""
+        network = Network.LABELS.get(self.unmeasured_network, self.unmeasured_network)
+        return _("not available from %(network)s") % {"network": network}
+
+    @property
+    def engagement_rate(self) -> Decimal | None:
+        """Engagements of the posts whose network reports impressions ÷ impressions, a
+        ratio with four decimals (None when there is no impression, or not available)."""
+        if not self.impressions or not self.engagement_available:
+            return None
+        return (Decimal(self.impression_engagements) / Decimal(self.impressions)).quantize(
+            Decimal("0.0001")
+        )
+
+    @property
+    def engagement_rate_percent(self) -> Decimal | None:
+        """The same rate in percent, two decimals (for the pages)."""
+        if self.engagement_rate is None:
+            return None
+        return (Decimal(self.impression_engagements) * 100 / Decimal(self.impressions)).quantize(
+            Decimal("0.01")
+        )
+
     def as_dict(self) -> dict[str, Any]:
+        available = self.engagement_available
         return {
             "shares": self.shares,
             "original_posts": self.original_posts,
@@ -104,6 +161,11 @@ class Figures:
             "click_through": self.click_through,
             "conversions": self.conversions,
             "conversion_value": self.conversion_value,
+            "engagements": self.engagements if available else None,
+            "impressions": self.impressions if available else None,
+            "impression_engagements": self.impression_engagements if available else None,
+            "engagement_rate": self.engagement_rate,
+            "engagement_available": available,
         }
 
 
@@ -286,7 +348,7 @@ def _rows(
 def totals(*, membership: Membership, filters: Filters, own: bool = False) -> Figures:
     scope = scope_of(membership, own=own)
     _, qs = _rows(scope, filters)
-    return Figures.from_sums(qs.aggregate(**SUMS))
+    return Figures.from_sums(qs.aggregate(**SUMS), unmeasured_network=unmeasured(filters.network))
 
 
 # --- Time series
@@ -338,8 +400,9 @@ def timeseries(
         acc = sums.setdefault(bucket, dict.fromkeys(MEASURES, 0))
         for m in MEASURES:
             acc[m] += int(row[m] or 0)
+    na = unmeasured(filters.network)
     return [
-        Point(start, Figures.from_sums(sums[start]) if start in sums else Figures())
+        Point(start, Figures.from_sums(sums.get(start, {}), unmeasured_network=na))
         for start in buckets(filters, unit)
     ]
 
@@ -438,8 +501,8 @@ def _top_members(
     """The exact top `limit` ambassadors of the range, without summing everyone's range.
 
     Ambassadors are walked by their all-time figure, highest first (an index of
-    MemberTotal), and their range is summed exactly, a batch at a time. A figure only
-    grows, so an ambassador's all-time figure bounds their figure in any range: once the
+    MemberTotal), and their range is summed exactly, a batch at a time. No cell is ever
+    negative, so an ambassador's all-time figure bounds their figure in any range: once the
     next ambassador's all-time figure is below the current 50th, nobody further can enter
     (same order as the plain aggregation: figure descending, then id). None when the walk
     would be too long: the caller aggregates instead."""
@@ -524,17 +587,21 @@ def _labels(scope: Scope, dimension: Dimension, keys: Sequence[Any]) -> dict[Any
     return {pk: name or email for pk, name, email in people}
 
 
-def _to_rows(scope: Scope, dimension: Dimension, raw: list[dict[str, Any]]) -> list[Row]:
+def _to_rows(
+    scope: Scope, filters: Filters, dimension: Dimension, raw: list[dict[str, Any]]
+) -> list[Row]:
     column = DIMENSION_COLUMN[dimension]
     keys = [r[column] for r in raw]
     labels = _labels(scope, dimension, keys)
     rows = []
     for r in raw:
         key = r[column]
+        na = unmeasured(key if dimension == "network" else filters.network)
+        figures = Figures.from_sums(r, unmeasured_network=na)
         if dimension == "campaign" and not key:
-            rows.append(Row("", "", Figures.from_sums(r)))  # the view names "no campaign"
+            rows.append(Row("", "", figures))  # the view names "no campaign"
             continue
-        rows.append(Row(str(key), labels.get(key, f"#{key}"), Figures.from_sums(r)))
+        rows.append(Row(str(key), labels.get(key, f"#{key}"), figures))
     return rows
 
 
@@ -563,7 +630,7 @@ def breakdown(
     else:
         _column, grouped = _grouped(scope, filters, dimension, order)
         raw = list(grouped[:limit] if limit is not None else grouped)
-    return Breakdown(dimension, order, _to_rows(scope, dimension, raw), limit)
+    return Breakdown(dimension, order, _to_rows(scope, filters, dimension, raw), limit)
 
 
 def breakdown_iter(
@@ -579,14 +646,14 @@ def breakdown_iter(
         raise NotFound("No such table.")
     scope = scope_of(membership, own=own)
     if dimension == "team" and _table(scope, filters, "team_id") is None:
-        yield from _to_rows(scope, dimension, _team_rows(scope, filters, order, None))
+        yield from _to_rows(scope, filters, dimension, _team_rows(scope, filters, order, None))
         return
     _column, grouped = _grouped(scope, filters, dimension, order)
     chunk: list[dict[str, Any]] = []
     for row in grouped.iterator(chunk_size=2000):
         chunk.append(row)
         if len(chunk) == 2000:
-            yield from _to_rows(scope, dimension, chunk)
+            yield from _to_rows(scope, filters, dimension, chunk)
             chunk = []
     if chunk:
-        yield from _to_rows(scope, dimension, chunk)
+        yield from _to_rows(scope, filters, dimension, chunk)

@@ -2,6 +2,10 @@
 
 Views parse the filters, call the selectors (which authorize and read the rollups only),
 and render. Another organization's campaign or team in the filters is a 404.
+
+Engagement figures (connected accounts only) of a network that gives none to apps like
+ours (LinkedIn) are "not available from LinkedIn": an em dash with that title on the
+pages, that text in the CSV exports, never a 0.
 """
 
 from __future__ import annotations
@@ -47,7 +51,22 @@ KEY_TITLES = {
 }
 ORG_TABLES: tuple[selectors.Dimension, ...] = selectors.DIMENSIONS
 OWN_TABLES: tuple[selectors.Dimension, ...] = ("item", "campaign", "network")
-CHART_METRICS = ("clicks", "shares", "potential_reach", "unique_visitors", "conversions")
+CHART_METRICS = (
+    "clicks",
+    "shares",
+    "potential_reach",
+    "unique_visitors",
+    "conversions",
+    "engagements",
+    "impressions",
+)
+
+ENGAGEMENT_METRICS = ("engagements", "impressions")
+ENGAGEMENT_KPIS = [
+    ("engagements", gettext_lazy("Engagements")),
+    ("impressions", gettext_lazy("Impressions")),
+    ("engagement_rate", gettext_lazy("Engagement rate")),
+]
 
 
 def _membership(request: HttpRequest) -> Membership | None:
@@ -149,6 +168,8 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
         "units": UNIT_CHOICES[1:],
         "orders": ORDER_CHOICES,
         "metrics": [(m, dict(ORDER_CHOICES)[m]) for m in CHART_METRICS],
+        "engagement_metrics": ENGAGEMENT_METRICS,
+        "engagement_kpis": ENGAGEMENT_KPIS,
         "totals": totals,
         "points": points,
         "chart": charts.build(points, q.unit, q.metric),
@@ -203,12 +224,26 @@ FIGURE_COLUMNS = [
     ("click_through", gettext_lazy("Click-through (clicks ÷ shares)")),
     ("conversions", gettext_lazy("Conversions")),
     ("conversion_value", gettext_lazy("Conversion value")),
+    # Connected accounts only; "not available from LinkedIn" where LinkedIn alone.
+    ("engagements", gettext_lazy("Engagements (likes + replies + reposts + quotes)")),
+    ("impressions", gettext_lazy("Impressions")),
+    ("impression_engagements", gettext_lazy("Engagements on posts with impressions")),
+    (
+        "engagement_rate",
+        gettext_lazy("Engagement rate (engagements on posts with impressions ÷ impressions)"),
+    ),
 ]
 
 
 def _figure_cells(figures: Figures) -> list[Any]:
     values = figures.as_dict()
-    return ["" if values[k] is None else values[k] for k, _label in FIGURE_COLUMNS]
+    cells = []
+    for k, _label in FIGURE_COLUMNS:
+        if k in selectors.ENGAGEMENT_FIGURES and not figures.engagement_available:
+            cells.append(figures.unavailable_text)
+        else:
+            cells.append("" if values[k] is None else values[k])
+    return cells
 
 
 def _csv_rows(membership: Membership, q: Query, table: str, own: bool) -> Iterator[list[Any]]:

@@ -24,15 +24,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from portevoix import networks as connectors
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core import clock, crypto
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
-
-from . import connectors
-from .connectors.base import (
+from portevoix.networks.base import (
     Account,
     AuthError,
     ClientCredentials,
@@ -41,6 +40,7 @@ from .connectors.base import (
     TokenSet,
     guard_url,
 )
+
 from .models import (
     OPEN_STATES,
     Connection,

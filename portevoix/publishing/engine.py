@@ -34,13 +34,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from portevoix import networks as connectors
 from portevoix.core import clock
-from portevoix.sharing.models import ShareState
-from portevoix.sharing.selectors import presence, short_url
-from portevoix.sharing.services import share_record
-
-from . import connections, connectors
-from .connectors.base import (
+from portevoix.networks.base import (
     AuthError,
     PermanentError,
     PostRequest,
@@ -48,6 +44,11 @@ from .connectors.base import (
     RateLimited,
     TransientError,
 )
+from portevoix.sharing.models import ShareState
+from portevoix.sharing.selectors import presence, short_url
+from portevoix.sharing.services import share_record
+
+from . import connections
 from .models import Connection, ConnectionStatus, CrisisPause, Post, PostState
 
 logger = logging.getLogger("portevoix.publishing")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
+from portevoix import networks as connectors
 from portevoix.accounts.models import Membership
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 
-from . import connectors
 from .models import (
     OPEN_STATES,
     CadenceRule,
@@ -87,32 +87,41 @@ def publishable_connections(membership: Membership, network: str) -> list[Connec
 
 
 def _with_latest(qs: QuerySet[Post]) -> QuerySet[Post]:
+    latest_id = (
+        EngagementSnapshot.objects.filter(post=OuterRef("pk"))
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
     return qs.select_related(
         "item", "connection", "prepared_by__user", "membership__user"
-    ).prefetch_related(
-        Prefetch(
-            "snapshots",
-            queryset=EngagementSnapshot.objects.order_by("-at", "-pk"),
-            to_attr="latest",
-        )
-    )
+    ).annotate(latest_snapshot_id=Subquery(latest_id))
+
+
+def _attach_latest(posts: list[Post]) -> list[Post]:
+    """Each post's latest snapshot as `post.latest` (a list of 0 or 1), in one query."""
+    ids = [p.latest_snapshot_id for p in posts if getattr(p, "latest_snapshot_id", None)]  # type: ignore[attr-defined]
+    found = {s.pk: s for s in EngagementSnapshot.objects.filter(pk__in=ids)}
+    for post in posts:
+        snapshot = found.get(getattr(post, "latest_snapshot_id", None) or 0)
+        post.latest = [snapshot] if snapshot else []  # type: ignore[attr-defined]
+    return posts
 
 
 def my_posts(membership: Membership, *, limit: int = 200) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(membership=membership)
-    return list(_with_latest(qs).order_by("-scheduled_at", "-pk")[:limit])
+    return _attach_latest(list(_with_latest(qs).order_by("-scheduled_at", "-pk")[:limit]))
 
 
 def to_approve(membership: Membership) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(
         membership=membership, state=PostState.AWAITING_APPROVAL
     )
-    return list(_with_latest(qs))
+    return _attach_latest(list(_with_latest(qs)))
 
 
 def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(prepared_by=membership)
-    return list(_with_latest(qs).order_by("-scheduled_at")[:limit])
+    return _attach_latest(list(_with_latest(qs).order_by("-scheduled_at")[:limit]))
 
 
 def delegations_given(membership: Membership) -> list[Delegation]:

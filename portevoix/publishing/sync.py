@@ -19,13 +19,14 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
+from portevoix import networks as connectors
 from portevoix.analytics import rollups
 from portevoix.core import clock
+from portevoix.networks.base import AuthError, ConnectorError, Metrics, RateLimited
 from portevoix.sharing.models import Share
 from portevoix.sharing.visitor import local_day
 
-from . import connections, connectors
-from .connectors.base import AuthError, ConnectorError, Metrics, RateLimited
+from . import connections
 from .models import Connection, ConnectionStatus, EngagementSnapshot, Post, PostState
 
 logger = logging.getLogger("portevoix.publishing")

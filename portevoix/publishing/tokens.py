@@ -8,8 +8,7 @@ import json
 from typing import Any
 
 from portevoix.core import crypto
-
-from .connectors.base import TokenSet
+from portevoix.networks.base import TokenSet
 
 
 def _when(value: str | None) -> dt.datetime | None:

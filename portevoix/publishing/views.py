@@ -274,7 +274,8 @@ def post_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
     )
     if post.membership_id != membership.pk and post.prepared_by_id != membership.pk:
         raise Http404("Not found")
-    tz = scheduling.tz_of(post.membership)
+    # Times are typed and shown in the time zone of the person editing (owner or delegate).
+    tz = scheduling.tz_of(membership)
     if request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid():

@@ -104,6 +104,19 @@ EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {
     "moderation.manage",
 }
 
+# Publishing: network apps (admin), crisis pause and posting rhythm (admin, community manager);
+# any member may delegate the preparation of their posts to an assistant.
+EVERY_MEMBER |= {"publishing.delegate"}
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {
+    "publishing.apps",
+    "publishing.pause",
+    "publishing.cadence",
+}
+EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {
+    "publishing.pause",
+    "publishing.cadence",
+}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -58,15 +58,24 @@ def dataset(org, admin, manager, approver):
     s1 = events.share(a, item1, "linkedin", at("2026-03-02"), audience=100, personalized=True)
     for v in ("v1", "v2", "v3"):
         events.click(s1.link, at("2026-03-02", 14), v)
+    # LinkedIn gives no metrics: A's post there (connected account) has no snapshot.
+    events.connect_post(s1)
     # Sunday March 8th: B shares item 1 on X, 1 click.
     s2 = events.share(b, item1, "x", at("2026-03-08"), audience=50)
     events.click(s2.link, at("2026-03-08", 13), "v4")
+    # ...published through B's connected account: two snapshots, the latest counts, on the
+    # day of the share: 5 + 1 + 2 (+ no quotes) = 8 engagements, 400 impressions.
+    x_post = events.connect_post(s2)
+    events.snapshot(x_post, at("2026-03-08", 18), likes=2, replies=0, reposts=0, impressions=100)
+    events.snapshot(x_post, at("2026-03-09", 9), likes=5, replies=1, reposts=2, impressions=400)
     # March 31st: C shares item 2 on LinkedIn; the same visitor clicks twice (counted once),
     # then converts on April 1st (20.00).
     s3 = events.share(c, item2, "linkedin", at("2026-03-31"), audience=10)
     events.click(s3.link, at("2026-03-31", 15), "v5")
     events.click(s3.link, at("2026-03-31", 16), "v5")
     events.conversion(s3.link, at("2026-04-01", 9), Decimal("20.00"))
-    # April 1st: A shares item 2 on Facebook, no click.
-    events.share(a, item2, "facebook", at("2026-04-01"), audience=200)
+    # April 1st: A shares item 2 on Facebook, no click; through a connected account whose
+    # network gives no impressions here: 3 engagements, out of the engagement rate.
+    s4 = events.share(a, item2, "facebook", at("2026-04-01"), audience=200)
+    events.snapshot(events.connect_post(s4), at("2026-04-02"), likes=3)
     return Dataset(org, campaign, item1, item2, a, b, c, paris, lyon)

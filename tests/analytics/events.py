@@ -1,5 +1,6 @@
-"""Raw events written as the sharing services write them: the raw row, then `rollup_add`
-in the same transaction. For tests that must not depend on the sharing services."""
+"""Raw events written as the sharing services (and the publishing engine) write them: the
+raw row, then `rollup_add` in the same transaction. For tests that must not depend on the
+sharing services or the publishing engine."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from portevoix.accounts.models import Membership
-from portevoix.analytics.rollups import rollup_add
+from portevoix.analytics.rollups import EngagementFigures, engagement_delta, rollup_add
 from portevoix.content.models import ContentItem
+from portevoix.publishing.models import EngagementSnapshot, Post, PostState
 from portevoix.sharing.models import Click, Conversion, Share, TrackedLink
 
 _seq = itertools.count(1)
@@ -118,4 +120,80 @@ def conversion(link: TrackedLink, at: dt.datetime, value: Decimal) -> Conversion
         conversions=1,
         conversion_value=value,
     )
+    return row
+
+
+@transaction.atomic
+def connect_post(share: Share) -> Post:
+    """The publishing Post of `share`, as the engine leaves it once published (the share is
+    created at publication: created_at = published_at)."""
+    return Post.objects.create(
+        organization_id=share.organization_id,
+        membership_id=share.membership_id,
+        network=share.network,
+        item_id=share.item_id,
+        link_id=share.link_id,
+        text=share.text or "text",
+        personalized=share.personalized,
+        scheduled_at=share.created_at,
+        state=PostState.PUBLISHED,
+        share=share,
+        remote_id=f"r{next(_seq)}",
+        created_at=share.created_at,
+        published_at=share.created_at,
+    )
+
+
+def figures_of(snapshot: EngagementSnapshot | None) -> EngagementFigures | None:
+    if snapshot is None:
+        return None
+    return (
+        snapshot.likes,
+        snapshot.replies,
+        snapshot.reposts,
+        snapshot.quotes,
+        snapshot.impressions,
+    )
+
+
+def latest_snapshot(post: Post) -> EngagementSnapshot | None:
+    return EngagementSnapshot.objects.filter(post=post).order_by("-at", "-id").first()
+
+
+@transaction.atomic
+def snapshot(
+    post: Post,
+    at: dt.datetime,
+    likes: int | None = None,
+    replies: int | None = None,
+    reposts: int | None = None,
+    quotes: int | None = None,
+    impressions: int | None = None,
+) -> EngagementSnapshot:
+    """A new snapshot; when it becomes the post's latest (latest `at`, then highest id),
+    the change of the latest figures goes to the share's cell (the engine's contract)."""
+    previous = latest_snapshot(post)
+    row = EngagementSnapshot.objects.create(
+        organization_id=post.organization_id,
+        post=post,
+        at=at,
+        likes=likes,
+        replies=replies,
+        reposts=reposts,
+        quotes=quotes,
+        impressions=impressions,
+    )
+    current = figures_of(row)
+    assert current is not None
+    if latest_snapshot(post) == row:
+        share = Share.objects.select_related("item").get(pk=post.share_id)
+        rollup_add(
+            organization_id=share.organization_id,
+            day=timezone.localtime(share.created_at).date(),
+            item_id=share.item_id,
+            campaign_id=share.item.campaign_id,
+            membership_id=share.membership_id,
+            network=share.network,
+            **engagement_delta(figures_of(previous), current),
+        )
     return row

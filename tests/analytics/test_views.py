@@ -169,6 +169,10 @@ class TestCsv:
             "Click-through (clicks ÷ shares)",
             "Conversions",
             "Conversion value",
+            "Engagements (likes + replies + reposts + quotes)",
+            "Impressions",
+            "Engagements on posts with impressions",
+            "Engagement rate (engagements on posts with impressions ÷ impressions)",
         ]
         assert rows[1] == [
             str(dataset.item1.pk),
@@ -181,6 +185,10 @@ class TestCsv:
             "2.00",
             "0",
             "0.00",
+            "8",
+            "400",
+            "8",
+            "0.0200",
         ]
 
     def test_series(self, dataset, analyst):

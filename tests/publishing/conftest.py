@@ -10,8 +10,8 @@ import pytest
 
 from portevoix.content.models import ContentItem
 from portevoix.core import clock
+from portevoix.networks.base import Account, TokenSet
 from portevoix.publishing import connections
-from portevoix.publishing.connectors.base import Account, TokenSet
 from portevoix.publishing.models import Connection
 from tests.factories import make_live_item
 from tests.peers.fake_x import FakeX

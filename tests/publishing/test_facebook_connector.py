@@ -16,9 +16,9 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
-from portevoix.publishing.connectors import base, get
-from portevoix.publishing.connectors import facebook as facebook_module
-from portevoix.publishing.connectors.base import (
+from portevoix.networks import base, get
+from portevoix.networks import facebook as facebook_module
+from portevoix.networks.base import (
     AuthError,
     ClientCredentials,
     ConnectionCtx,
@@ -28,7 +28,7 @@ from portevoix.publishing.connectors.base import (
     TokenSet,
     TransientError,
 )
-from portevoix.publishing.connectors.facebook import FacebookConnector
+from portevoix.networks.facebook import FacebookConnector
 from tests.peers.fake_facebook import FakeFacebook
 from tests.peers.server import FakeApp, serve
 

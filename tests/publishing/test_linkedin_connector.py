@@ -11,8 +11,8 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from portevoix.publishing.connectors import get
-from portevoix.publishing.connectors.base import (
+from portevoix.networks import get
+from portevoix.networks.base import (
     AuthError,
     ClientCredentials,
     ConnectionCtx,
@@ -22,7 +22,7 @@ from portevoix.publishing.connectors.base import (
     TokenSet,
     TransientError,
 )
-from portevoix.publishing.connectors.linkedin import (
+from portevoix.networks.linkedin import (
     LinkedInConnector,
     escape_little,
     restli_encode,

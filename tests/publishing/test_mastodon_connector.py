@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portevoix.publishing.connectors.base import (
+from portevoix.networks.base import (
     AuthError,
     ClientCredentials,
     ConnectionCtx,
@@ -31,7 +31,7 @@ from portevoix.publishing.connectors.base import (
     TokenSet,
     TransientError,
 )
-from portevoix.publishing.connectors.mastodon import MastodonConnector
+from portevoix.networks.mastodon import MastodonConnector
 from tests.peers.mastodon_peer import MastodonPeer, MockAccount, run_mastodon_mock
 from tests.peers.server import FakeApp, Req, Resp, serve
 

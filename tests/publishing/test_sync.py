@@ -107,7 +107,7 @@ def test_followers_replace_the_declared_audience(
 
 
 def test_linkedin_is_skipped_not_zeroed(published, fake_x):
-    from portevoix.publishing import connectors
+    from portevoix import networks as connectors
 
     assert connectors.get("linkedin").supports_metrics is False
     assert connectors.get("x").supports_metrics is True

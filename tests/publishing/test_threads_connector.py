@@ -13,8 +13,8 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from portevoix.publishing.connectors import base, get
-from portevoix.publishing.connectors.base import (
+from portevoix.networks import base, get
+from portevoix.networks.base import (
     AuthError,
     ClientCredentials,
     ConnectionCtx,
@@ -24,7 +24,7 @@ from portevoix.publishing.connectors.base import (
     TokenSet,
     TransientError,
 )
-from portevoix.publishing.connectors.threads import ThreadsConnector
+from portevoix.networks.threads import ThreadsConnector
 from tests.peers.fake_threads import FakeThreads
 from tests.peers.server import FakeApp, serve
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from portevoix.publishing.connectors import get
-from portevoix.publishing.connectors.base import (
+from portevoix.networks import get
+from portevoix.networks.base import (
     AuthError,
     ClientCredentials,
     ConnectionCtx,
@@ -24,7 +24,7 @@ from portevoix.publishing.connectors.base import (
     TokenSet,
     TransientError,
 )
-from portevoix.publishing.connectors.x import XConnector, contains_link, tweet_has_link
+from portevoix.networks.x import XConnector, contains_link, tweet_has_link
 from tests.peers.fake_x import FakeX
 from tests.peers.server import FakeApp, serve
 

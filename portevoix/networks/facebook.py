@@ -38,8 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portevoix.publishing.connectors import base
-from portevoix.publishing.connectors.base import (
+from portevoix.networks import base
+from portevoix.networks.base import (
     Account,
     AuthError,
     ClientCredentials,

@@ -33,8 +33,8 @@ import httpx
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portevoix.publishing.connectors import base
-from portevoix.publishing.connectors.base import (
+from portevoix.networks import base
+from portevoix.networks.base import (
     Account,
     AuthError,
     ClientCredentials,
@@ -48,7 +48,7 @@ from portevoix.publishing.connectors.base import (
     TokenSet,
     TransientError,
 )
-from portevoix.publishing.connectors.facebook import (
+from portevoix.networks.facebook import (
     expires_at_from,
     graph_call,
     insight_value,
