@@ -48,7 +48,7 @@ peers:
 
 # Recompile the French translations after editing a django.po.
 messages: install
-	for app in core accounts content governance sharing training analytics publishing; do \
+	for app in core accounts content governance sharing training analytics publishing networks; do \
 	  (cd portevoix/$$app && DJANGO_SETTINGS_MODULE=config.settings_test PYTHONPATH=$(CURDIR) \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages) ; done
 
