@@ -363,6 +363,27 @@ def connection_disconnect(*, membership: Membership, connection_id: int) -> None
         connection.delete()
 
 
+def connection_set_kind(*, membership: Membership, connection_id: int, kind: str) -> Connection:
+    """The member says whether an account is personal or company-affiliated (a professional
+    profile such as @LumenClaire, seed 000 #2). Facebook Pages are always company accounts."""
+    if kind not in ("personal", "company"):
+        raise DomainError(
+            _("Choose personal or company."), field_errors={"kind": [_("Not valid.")]}
+        )
+    connection = (
+        scoped(Connection, membership.organization_id)
+        .filter(pk=connection_id, membership=membership)
+        .first()
+    )
+    if connection is None:
+        raise NotFound(_("Not found."))
+    if connection.network == Network.FACEBOOK:
+        raise DomainError(_("A Facebook Page is always a company account."))
+    Connection.objects.filter(pk=connection.pk).update(kind=kind, updated_at=clock.now())
+    connection.refresh_from_db()
+    return connection
+
+
 # --------------------------------------------------------------------------- using a connection
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/accounts/callback/<str:network>/", views.callback, name="callback"),
     path("me/accounts/bluesky/", views.connect_bluesky, name="connect_bluesky"),
     path("me/accounts/<int:pk>/disconnect/", views.disconnect, name="disconnect"),
+    path("me/accounts/<int:pk>/kind/", views.connection_kind, name="connection_kind"),
     path("me/accounts/delegate/", views.delegate, name="delegate"),
     path("me/accounts/delegate/<int:pk>/revoke/", views.undelegate, name="undelegate"),
     path("share/<int:item_id>/<str:network>/publish/", views.publish, name="publish"),

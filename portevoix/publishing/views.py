@@ -160,6 +160,22 @@ def disconnect(request: HttpRequest, membership: Membership, pk: int) -> HttpRes
 
 @require_POST
 @member_view
+def connection_kind(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    try:
+        connections.connection_set_kind(
+            membership=membership, connection_id=pk, kind=request.POST.get("kind", "")
+        )
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("publishing:accounts")
+
+
+@require_POST
+@member_view
 def delegate(request: HttpRequest, membership: Membership) -> HttpResponse:
     try:
         services.delegation_grant(

@@ -162,3 +162,22 @@ def test_connect_requires_post_and_login(ambassador, fake_x):
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(ambassador.user)
     assert csrf_client.post("/me/accounts/connect/x/").status_code == 403
+
+
+def test_account_marked_company_affiliated(ambassador, org, x_connection, fake_x):
+    from tests.factories import make_member
+
+    client = login(ambassador)
+    response = client.post(f"/me/accounts/{x_connection.pk}/kind/", {"kind": "company"})
+    assert response.status_code == 302
+    x_connection.refresh_from_db()
+    assert x_connection.kind == "company"
+    assert 'value="company" selected' in client.get("/me/accounts/").content.decode()
+    client.post(f"/me/accounts/{x_connection.pk}/kind/", {"kind": "bogus"})
+    x_connection.refresh_from_db()
+    assert x_connection.kind == "company"
+    other = make_member(org, email="someone@acme.test", ambassador=True)
+    assert (
+        login(other).post(f"/me/accounts/{x_connection.pk}/kind/", {"kind": "personal"}).status_code
+        == 404
+    )
