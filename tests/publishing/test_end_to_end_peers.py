@@ -91,7 +91,7 @@ def test_mastodon_connect_publish_and_engagement(
     snapshot = EngagementSnapshot.objects.get(post=post)
     assert (snapshot.likes, snapshot.reposts) == (1, 1)
     page = browser.get("/me/posts/").content.decode()
-    assert "♥ 1" in page
+    assert "♥</span> 1" in page
     cell = DailyRollup.objects.get(membership_id=ambassador.pk, network="mastodon")
     assert cell.engagements == 2
 
