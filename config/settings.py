@@ -164,7 +164,7 @@ INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 # --- I18n: French and English from day one.
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "portevoix" / "networks" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True

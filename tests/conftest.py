@@ -53,3 +53,14 @@ def outsider(other_org):
     return factories.make_member(
         other_org, Role.ADMIN, Role.CONTENT_MANAGER, email="outsider@globex.test", ambassador=True
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leak():
+    """Django keeps the last request's language active in the thread: a test that renders a
+    page in French must not make the next test read French messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

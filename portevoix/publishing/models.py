@@ -15,6 +15,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.tenancy import OrgOwned
@@ -110,13 +111,17 @@ class OAuthState(OrgOwned):
 
 
 class PostState(models.TextChoices):
-    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for the account owner's approval")
-    SCHEDULED = "scheduled", _("Scheduled")
-    HELD = "held", _("Held by a publishing pause")
-    PUBLISHING = "publishing", _("Publishing")
-    PUBLISHED = "published", _("Published")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
+    # "post state": French agrees these with « publication » (feminine).
+    AWAITING_APPROVAL = (
+        "awaiting_approval",
+        pgettext_lazy("post state", "Waiting for the account owner's approval"),
+    )
+    SCHEDULED = "scheduled", pgettext_lazy("post state", "Scheduled")
+    HELD = "held", pgettext_lazy("post state", "Held by a publishing pause")
+    PUBLISHING = "publishing", pgettext_lazy("post state", "Publishing")
+    PUBLISHED = "published", pgettext_lazy("post state", "Published")
+    FAILED = "failed", pgettext_lazy("post state", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("post state", "Cancelled")
 
 
 OPEN_STATES = (
