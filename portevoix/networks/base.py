@@ -336,6 +336,24 @@ def request(
         ) from exc
 
 
+def contains_link(text: str, link: str) -> bool:
+    """Does `text` contain `link` as a whole link (not as the start of a longer one)?"""
+    link = link.strip()
+    if not link:
+        return False
+    start = 0
+    while (index := text.find(link, start)) != -1:
+        after = text[index + len(link) : index + len(link) + 2]
+        following = after[:1]
+        if not following or not (following.isalnum() or following in "-_~%/"):
+            return True
+        # A trailing slash is the same link when nothing follows it.
+        if following == "/" and (len(after) == 1 or after[1].isspace()):
+            return True
+        start = index + 1
+    return False
+
+
 # --------------------------------------------------------------------------- the contract
 
 

@@ -55,6 +55,7 @@ from portevoix.networks.base import (
     RateLimited,
     TokenSet,
     TransientError,
+    contains_link,
 )
 
 logger = logging.getLogger(__name__)
@@ -111,23 +112,6 @@ def restli_encode(value: str) -> str:
 
 def post_url(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
-
-
-def contains_link(text: str, link: str) -> bool:
-    """Does `text` contain `link` as a whole link (not as the start of a longer one)?"""
-    link = link.strip()
-    if not link:
-        return False
-    start = 0
-    while (index := text.find(link, start)) != -1:
-        after = text[index + len(link) : index + len(link) + 2]
-        following = after[:1]
-        if not following or not (following.isalnum() or following in "-_~%/"):
-            return True
-        if following == "/" and (len(after) == 1 or after[1].isspace()):
-            return True
-        start = index + 1
-    return False
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

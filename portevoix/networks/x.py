@@ -47,6 +47,7 @@ from portevoix.networks.base import (
     RateLimited,
     TokenSet,
     TransientError,
+    contains_link,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,24 +55,6 @@ logger = logging.getLogger(__name__)
 DUPLICATE_DETAIL = "duplicate content"
 LOOKUP_BATCH = 100  # GET /2/tweets takes at most 100 ids
 TIMELINE_PAGE = 100  # GET /2/users/:id/tweets: max_results between 5 and 100
-
-
-def contains_link(text: str, link: str) -> bool:
-    """Does `text` contain `link` as a whole link (not as the start of a longer one)?"""
-    link = link.strip()
-    if not link:
-        return False
-    start = 0
-    while (index := text.find(link, start)) != -1:
-        after = text[index + len(link) : index + len(link) + 2]
-        following = after[:1]
-        if not following or not (following.isalnum() or following in "-_~%/"):
-            return True
-        # A trailing slash is the same link when nothing follows it.
-        if following == "/" and (len(after) == 1 or after[1].isspace()):
-            return True
-        start = index + 1
-    return False
 
 
 def _same_url(a: str, b: str) -> bool:
