@@ -202,6 +202,14 @@ def post_create(*, actor: Membership, draft: PostDraft) -> Post:
         draft.when,
         delegated,
     )
+    if post.state == PostState.SCHEDULED and post.scheduled_at <= now:
+        # Due now during a crisis pause: held at once (the ambassador is told why).
+        from .engine import pause_for
+
+        pause = pause_for(post)
+        if pause is not None:
+            Post.objects.filter(pk=post.pk).update(state=PostState.HELD, held_by=pause)
+            post.state, post.held_by = PostState.HELD, pause
     _enqueue(post)
     return post
 

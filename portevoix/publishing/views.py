@@ -238,7 +238,13 @@ def publish(
         except DomainError as exc:
             attach_domain_errors(form, exc)
         else:
-            if post.state == PostState.AWAITING_APPROVAL:
+            if post.state == PostState.HELD and post.held_by is not None:
+                messages.warning(
+                    request,
+                    _("Publishing is paused (%(reason)s): your post is held until it resumes.")
+                    % {"reason": post.held_by.reason},
+                )
+            elif post.state == PostState.AWAITING_APPROVAL:
                 messages.success(
                     request, _("Prepared: it goes out once the account owner approves it.")
                 )

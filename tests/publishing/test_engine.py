@@ -348,11 +348,17 @@ def test_campaign_pause_holds_only_that_campaign(
     paused_item.save(update_fields=["campaign"])
     other_item = make_live_item(manager, approver, title="Autre")
     services.pause_start(actor=community, reason="Salon annulé", campaign_id=campaign.pk)
-    held = services.post_create(actor=ambassador, draft=draft(x_connection, paused_item))
-    free = services.post_create(actor=ambassador, draft=draft(x_connection, other_item))
+    held = due_later(ambassador, x_connection, paused_item)
+    free = due_later(ambassador, x_connection, other_item)
     outcomes = engine.publish_due()
     held.refresh_from_db()
     free.refresh_from_db()
     assert held.state == PostState.HELD
     assert free.state == PostState.PUBLISHED
     assert outcomes["held"] == 1
+    # Published now while the campaign is paused: held at once.
+    third = make_live_item(manager, approver, title="Salon bis")
+    third.campaign = campaign
+    third.save(update_fields=["campaign"])
+    now_post = services.post_create(actor=ambassador, draft=draft(x_connection, third))
+    assert now_post.state == PostState.HELD

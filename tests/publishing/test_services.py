@@ -259,3 +259,20 @@ def test_pause_is_for_community_managers_and_needs_a_reason(ambassador, communit
     services.pause_end(actor=community, pause_id=pause.pk)
     with pytest.raises(Conflict):
         services.pause_end(actor=community, pause_id=pause.pk)
+
+
+def test_publish_now_during_a_pause_is_held_and_says_why(
+    client, community, ambassador, item, x_connection, fake_x, django_capture_on_commit_callbacks
+):
+    services.pause_start(actor=community, reason="Incident en cours")
+    client.force_login(ambassador.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/share/{item.pk}/x/publish/",
+            {"connection": x_connection.pk, "when": "now"},
+            follow=True,
+        )
+    post = Post.objects.get()
+    assert post.state == PostState.HELD
+    assert "Publishing is paused (Incident en cours)" in response.content.decode()
+    assert fake_x.tweets_of() == []
