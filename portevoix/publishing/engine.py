@@ -187,6 +187,19 @@ def _retry(post: Post, token: str, at: dt.datetime, message: str) -> str:
     return "retry"
 
 
+def _defer_connection(connection_id: int, until: dt.datetime, *, except_post: int) -> int:
+    """The network said "not before `until`" for this account: its other due posts wait too,
+    instead of each earning its own 429."""
+    return (
+        Post.objects.filter(
+            connection_id=connection_id, state=PostState.SCHEDULED, scheduled_at__lt=until
+        )
+        .exclude(pk=except_post)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=until))
+        .update(next_attempt_at=until)
+    )
+
+
 def _hold(post: Post, token: str, pause: CrisisPause) -> str:
     Post.objects.filter(_mine(post, token)).update(
         state=PostState.HELD, held_by=pause, lease_until=None
@@ -293,6 +306,7 @@ def publish_one(post_id: int) -> str:
         return _fail(post, token, exc.user_message)
     except RateLimited as exc:
         retry_at = exc.retry_at or clock.now() + backoff(post.attempts)
+        _defer_connection(connection.pk, retry_at, except_post=post.pk)
         return _retry(
             post, token, max(retry_at, clock.now() + dt.timedelta(seconds=1)), exc.user_message
         )

@@ -362,3 +362,23 @@ def test_campaign_pause_holds_only_that_campaign(
     third.save(update_fields=["campaign"])
     now_post = services.post_create(actor=ambassador, draft=draft(x_connection, third))
     assert now_post.state == PostState.HELD
+
+
+def test_a_429_defers_the_accounts_other_due_posts(
+    ambassador, manager, approver, x_connection, fake_x
+):
+    from tests.factories import make_live_item
+
+    first = due_later(ambassador, x_connection, make_live_item(manager, approver, title="Un"))
+    second = due_later(ambassador, x_connection, make_live_item(manager, approver, title="Deux"))
+    reset = fake_x.storm(10, reset_in=600)
+    before = fake_x.app.count("POST", "/2/tweets")
+    outcomes = engine.publish_due()
+    # One request earned the 429; the other post waits for the reset without asking.
+    assert outcomes == {"held": 0, "retry": 1, "not-claimed": 1}
+    assert fake_x.app.count("POST", "/2/tweets") - before <= 1
+    until = dt.datetime.fromtimestamp(reset, tz=dt.UTC)
+    for post in (first, second):
+        post.refresh_from_db()
+        assert post.state == PostState.SCHEDULED
+        assert post.next_attempt_at == until
