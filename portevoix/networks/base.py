@@ -23,6 +23,7 @@ which is unique per ambassador, item and network).
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import email.utils
 import functools
@@ -357,9 +358,11 @@ def contains_link(text: str, link: str) -> bool:
 # --------------------------------------------------------------------------- the contract
 
 
-class Connector:
-    """Subclasses implement the methods their network supports; the class attributes say
-    which (the UI reads them)."""
+class Connector(abc.ABC):
+    """Every connector implements `accounts`, `publish` and `find_published`; the others
+    where its network supports them (the class attributes say which; the UI reads them).
+    `authorize_url`/`exchange_code` exist only for `auth_kind == "oauth2"` (Bluesky logs in
+    with an app password instead), and are never called otherwise."""
 
     network: ClassVar[str]
     # "oauth2": the authorization-code flow; "app_password": Bluesky's handle + app password.
@@ -378,18 +381,18 @@ class Connector:
     def authorize_url(
         self, client: ClientCredentials, *, state: str, code_challenge: str = "", instance: str = ""
     ) -> str:
-        raise NotImplementedError(f"{self.network} has no authorization-code flow")
+        raise TypeError(f"{self.network} connects with an app password, not a redirect")
 
     def exchange_code(
         self, client: ClientCredentials, *, code: str, code_verifier: str = "", instance: str = ""
     ) -> TokenSet:
-        raise NotImplementedError(f"{self.network} has no authorization-code flow")
+        raise TypeError(f"{self.network} connects with an app password, not a redirect")
 
+    @abc.abstractmethod
     def accounts(
         self, tokens: TokenSet, *, client: ClientCredentials | None = None, instance: str = ""
     ) -> list[Account]:
         """Who these tokens speak for (after the authorization, and to check a connection)."""
-        raise NotImplementedError
 
     def needs_refresh(self, tokens: TokenSet, now: dt.datetime) -> bool:
         return tokens.expires_at is not None and tokens.expires_at - self.refresh_margin <= now
@@ -398,17 +401,19 @@ class Connector:
         """New tokens; AuthError when the network refuses (the user must reconnect)."""
         raise AuthError("This connection cannot be refreshed: reconnect it.")
 
-    def revoke(self, ctx: ConnectionCtx) -> None:
-        """Best effort, on disconnect: tell the network we no longer hold the token."""
+    def revoke(self, ctx: ConnectionCtx) -> None:  # noqa: B027 - a no-op by default
+        """Best effort, on disconnect: tell the network we no longer hold the token. Networks
+        without a revocation endpoint keep this no-op: deleting our copy is what matters."""
 
     # ---- publishing
 
+    @abc.abstractmethod
     def publish(self, ctx: ConnectionCtx, post: PostRequest) -> PublishResult:
-        raise NotImplementedError
+        """Create the post; save what a retry needs (`post.save_state`) before the call."""
 
+    @abc.abstractmethod
     def find_published(self, ctx: ConnectionCtx, post: PostRequest) -> PublishResult | None:
         """Did an earlier attempt of this post reach the network? Called before any retry."""
-        raise NotImplementedError
 
     # ---- what came back
 
