@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # --------------------------------------------------------------------------- values
 
@@ -239,21 +240,21 @@ def guard_url(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password:
-        raise UnsafeAddress("This address is not valid.", detail=url)
+        raise UnsafeAddress(_("This address is not valid."), detail=url)
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     allowed = _allowed_private_hosts()
     explicitly_allowed = host in allowed or netloc in allowed
     if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not explicitly_allowed):
-        raise UnsafeAddress("Only https:// addresses are accepted.", detail=url)
+        raise UnsafeAddress(_("Only https:// addresses are accepted."), detail=url)
     if not explicitly_allowed:
         try:
             infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
         except (socket.gaierror, UnicodeError) as exc:
-            raise UnsafeAddress("This host could not be found.", detail=url) from exc
+            raise UnsafeAddress(_("This host could not be found."), detail=url) from exc
         for info in infos:
             address = ipaddress.ip_address(info[4][0])
             if not address.is_global or address.is_multicast:
-                raise UnsafeAddress("This address is not allowed.", detail=url)
+                raise UnsafeAddress(_("This address is not allowed."), detail=url)
     return f"{parts.scheme}://{netloc}"
 
 
@@ -301,23 +302,32 @@ def error_for_response(response: httpx.Response, *, what: str = "") -> Connector
     if status < 400:
         return None
     detail = response.text[:2000]
-    label = what or "The network"
+    label = what or _("The network")
     if status == 429:
         return RateLimited(
-            f"{label}: too many requests, will try again later.",
+            _("%(network)s: too many requests, will try again later.") % {"network": label},
             retry_at=retry_at_from_headers(response.headers),
             detail=detail,
             status=status,
         )
     if status == 401:
         return AuthError(
-            f"{label}: the connection was refused (token expired or revoked). Reconnect it.",
+            _("%(network)s: the connection was refused (token expired or revoked). Reconnect it.")
+            % {"network": label},
             detail=detail,
             status=status,
         )
     if status >= 500 or status in (408, 425):
-        return TransientError(f"{label}: temporary error ({status}).", detail=detail, status=status)
-    return PermanentError(f"{label}: refused ({status}).", detail=detail, status=status)
+        return TransientError(
+            _("%(network)s: temporary error (%(status)s).") % {"network": label, "status": status},
+            detail=detail,
+            status=status,
+        )
+    return PermanentError(
+        _("%(network)s: refused (%(status)s).") % {"network": label, "status": status},
+        detail=detail,
+        status=status,
+    )
 
 
 def request(
@@ -329,11 +339,13 @@ def request(
         return client.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
         raise TransientError(
-            f"{what or 'The network'}: no answer in time.", detail=str(exc)
+            _("%(network)s: no answer in time.") % {"network": what or _("The network")},
+            detail=str(exc),
         ) from exc
     except httpx.HTTPError as exc:
         raise TransientError(
-            f"{what or 'The network'}: connection failed.", detail=str(exc)
+            _("%(network)s: connection failed.") % {"network": what or _("The network")},
+            detail=str(exc),
         ) from exc
 
 
@@ -399,7 +411,7 @@ class Connector(abc.ABC):
 
     def refresh(self, ctx: ConnectionCtx) -> TokenSet:
         """New tokens; AuthError when the network refuses (the user must reconnect)."""
-        raise AuthError("This connection cannot be refreshed: reconnect it.")
+        raise AuthError(_("This connection cannot be refreshed: reconnect it."))
 
     def revoke(self, ctx: ConnectionCtx) -> None:  # noqa: B027 - a no-op by default
         """Best effort, on disconnect: tell the network we no longer hold the token. Networks
