@@ -68,6 +68,22 @@ def network_infos() -> list[NetworkInfo]:
     return infos
 
 
+def needing_reconnect(membership: Membership, network: str | None = None) -> list[Connection]:
+    """The member's own connections that must be reconnected (never a silent failure)."""
+    qs = scoped(Connection, membership.organization_id).filter(
+        membership=membership, status=ConnectionStatus.NEEDS_RECONNECT
+    )
+    if network is not None:
+        qs = qs.filter(network=network)
+    return list(qs)
+
+
+def facebook_note() -> str:
+    from portevoix.networks.facebook import FacebookConnector
+
+    return str(FacebookConnector.personal_profile_note)
+
+
 def my_connections(membership: Membership) -> list[Connection]:
     return list(scoped(Connection, membership.organization_id).filter(membership=membership))
 

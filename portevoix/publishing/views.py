@@ -281,6 +281,7 @@ def posts(request: HttpRequest, membership: Membership) -> HttpResponse:
         {
             "posts": mine,
             "to_approve": selectors.to_approve(membership),
+            "broken": selectors.needing_reconnect(membership),
             "prepared": selectors.prepared_by_me(membership),
             "states": PostState,
             "tz": scheduling.tz_of(membership),

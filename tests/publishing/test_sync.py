@@ -111,3 +111,18 @@ def test_linkedin_is_skipped_not_zeroed(published, fake_x):
 
     assert connectors.get("linkedin").supports_metrics is False
     assert connectors.get("x").supports_metrics is True
+
+
+def test_a_connection_to_reconnect_is_shown_on_my_posts_and_the_share_page(
+    client, ambassador, item, x_connection, fake_x
+):
+    from portevoix.publishing import connections
+
+    connections.mark_needs_reconnect(x_connection.pk, "X refused the token.")
+    client.force_login(ambassador.user)
+    posts = client.get("/me/posts/").content.decode()
+    assert f'data-reconnect="{x_connection.pk}"' in posts and "X refused the token." in posts
+    share = client.get(f"/share/{item.pk}/x/").content.decode()
+    assert "must be reconnected before it can publish" in share
+    facebook = client.get(f"/share/{item.pk}/facebook/").content.decode()
+    assert "personal profiles" in facebook

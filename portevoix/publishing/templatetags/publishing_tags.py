@@ -20,6 +20,7 @@ def publish_panel(
     request = context.get("request")
     membership = getattr(request, "membership", None)
     connections = selectors.publishable_connections(membership, network) if membership else []
+    broken = selectors.needing_reconnect(membership, network) if membership else []
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -29,7 +30,8 @@ def publish_panel(
         "limit": LIMITS.get(network),
         "connections": connections,
         "form": PostForm(initial={"text": initial_text}),
-        "can_connect": network != Network.FACEBOOK or True,
+        "broken": broken,
+        "facebook_note": selectors.facebook_note() if network == Network.FACEBOOK else "",
     }
 
 
