@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 from django.utils import timezone
@@ -218,8 +219,60 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _checked_address(host: str, port: int) -> str:
+    """The address to connect to for `host`: every address it resolves to must be public
+    (global, not multicast), unless the host is listed in SOCIAL_ALLOWED_PRIVATE_HOSTS.
+    Checked at connection time, on the address actually used, so a name that resolved to a
+    public address when a member entered it cannot later lead inside the network (DNS
+    rebinding)."""
+    host = host.strip("[]").lower()
+    allowed = _allowed_private_hosts()
+    if host in allowed or f"{host}:{port}" in allowed:
+        return host
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeAddress(_("This host could not be found."), detail=host) from exc
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if not addresses or any(not a.is_global or a.is_multicast for a in addresses):
+        raise UnsafeAddress(_("This address is not allowed."), detail=host)
+    return str(addresses[0])
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting only to checked addresses (TLS still checks
+    the certificate against the original host name: httpcore sends it as SNI)."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        return super().connect_tcp(
+            _checked_address(host, port),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+
+def _guarded_transport() -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(verify=_tls())
+    # httpx has no parameter for the network backend: its pool is rebuilt with ours.
+    transport._pool = httpcore.ConnectionPool(ssl_context=_tls(), network_backend=_GuardedBackend())
+    return transport
+
+
 def http_client(**kwargs: Any) -> httpx.Client:
-    """An httpx client with our timeouts and user agent. Redirects are not followed."""
+    """An httpx client with our timeouts and user agent, that connects only to public
+    addresses (or hosts allowed by SOCIAL_ALLOWED_PRIVATE_HOSTS). Redirects are not
+    followed. A `transport` given by the caller (tests) replaces the guarded one."""
+    if "transport" not in kwargs:
+        kwargs["transport"] = _guarded_transport()
     kwargs.setdefault("verify", _tls())
     kwargs.setdefault("timeout", httpx.Timeout(getattr(settings, "SOCIAL_HTTP_TIMEOUT", 20.0)))
     kwargs.setdefault("follow_redirects", False)
