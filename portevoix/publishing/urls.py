@@ -20,6 +20,7 @@ urlpatterns = [
     path("me/posts/<int:pk>/decline/", views.post_decline, name="post_decline"),
     path("me/posts/<int:pk>/retry/", views.post_retry, name="post_retry"),
     path("me/best-time/", views.best_time, name="best_time"),
+    path("me/time-zone/", views.time_zone, name="time_zone"),
     path("publishing/pause/", views.pause, name="pause"),
     path("publishing/pause/<int:pk>/end/", views.pause_end, name="pause_end"),
     path("publishing/pause/<int:pk>/held/", views.held_decide, name="held_decide"),

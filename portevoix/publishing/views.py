@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
+from portevoix.accounts.services import time_zones
 from portevoix.content.models import Campaign, ContentItem
 from portevoix.core import clock
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
@@ -381,8 +382,27 @@ def best_time(request: HttpRequest, membership: Membership) -> HttpResponse:
             "network": network,
             "network_label": Network.LABELS[network],
             "networks": [(code, Network.LABELS[code]) for code in Network.ALL],
+            "time_zones": time_zones(),
+            "time_zone": membership.user.time_zone,
         },
     )
+
+
+@require_POST
+@member_view
+def time_zone(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The member's time zone, for scheduling and best times."""
+    from portevoix.accounts.services import user_time_zone_set
+
+    try:
+        user_time_zone_set(user=membership.user, time_zone=request.POST.get("time_zone", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    network = request.POST.get("network", "")
+    url = reverse("publishing:best_time")
+    return redirect(f"{url}?network={network}" if network in Network.ALL else url)
 
 
 # --------------------------------------------------------------------------- managers

@@ -594,3 +594,18 @@ def test_pages_render_in_french(client, ambassador, community, x_connection, fak
     as_community.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
     for name in ("publishing:pause", "publishing:cadence"):
         assert as_community.get(reverse(name)).status_code == 200, name
+
+
+def test_the_ambassador_sets_their_time_zone(client, ambassador):
+    client.force_login(ambassador.user)
+    page = client.get("/me/best-time/?network=x").content.decode()
+    assert 'id="tz-select"' in page and "America/New_York" in page
+    client.post("/me/time-zone/", {"time_zone": "America/New_York", "network": "x"})
+    ambassador.user.refresh_from_db()
+    assert ambassador.user.time_zone == "America/New_York"
+    page = client.get("/me/best-time/?network=x").content.decode()
+    assert "America/New_York)" in page  # the heatmap is read in the new zone
+    response = client.post("/me/time-zone/", {"time_zone": "Mars/Olympus"}, follow=True)
+    assert "Unknown time zone." in response.content.decode()
+    ambassador.user.refresh_from_db()
+    assert ambassador.user.time_zone == "America/New_York"
