@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -24,7 +24,7 @@ from portevoix.core.networks import Network
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from . import scheduling, selectors, services
-from .models import Connection, CrisisPause, EngagementSnapshot, Post, WhenMode
+from .models import Connection, CrisisPause, Post, WhenMode
 
 router = Router(tags=["publishing"])
 
@@ -156,20 +156,13 @@ class PostUpdateIn(Schema):
 
 
 def _posts_with_engagement(qs: QuerySet[Post]) -> QuerySet[Post]:
-    # The latest snapshot's id per post (one subquery on the (post, -at) index); the
-    # snapshots themselves are read for the page only, in `_render_posts`.
-    latest = (
-        EngagementSnapshot.objects.filter(post=OuterRef("pk")).order_by("-at", "-pk").values("pk")
-    )
-    return qs.select_related("item").annotate(latest_snapshot_id=Subquery(latest[:1]))
+    return selectors.with_latest_snapshot(qs)
 
 
 def _render_posts(posts: list[Post]) -> list[PostOut]:
-    ids = [p.latest_snapshot_id for p in posts if p.latest_snapshot_id]  # type: ignore[attr-defined]
-    snapshots = EngagementSnapshot.objects.in_bulk(ids)
     out = []
-    for post in posts:
-        snapshot = snapshots.get(post.latest_snapshot_id)  # type: ignore[attr-defined]
+    for post in selectors.attach_latest(posts):
+        snapshot = selectors.latest(post)
         out.append(
             PostOut(
                 id=post.pk,

@@ -19,6 +19,7 @@ from .models import (
     CrisisPause,
     Delegation,
     EngagementSnapshot,
+    NetworkApp,
     Post,
     PostState,
 )
@@ -102,7 +103,9 @@ def publishable_connections(membership: Membership, network: str) -> list[Connec
     )
 
 
-def _with_latest(qs: QuerySet[Post]) -> QuerySet[Post]:
+def with_latest_snapshot(qs: QuerySet[Post]) -> QuerySet[Post]:
+    """Posts annotated with their latest snapshot's id (one subquery on the (post, -at)
+    index); `attach_latest` then reads those snapshots in one query."""
     latest_id = (
         EngagementSnapshot.objects.filter(post=OuterRef("pk"))
         .order_by("-at", "-pk")
@@ -113,7 +116,7 @@ def _with_latest(qs: QuerySet[Post]) -> QuerySet[Post]:
     ).annotate(latest_snapshot_id=Subquery(latest_id))
 
 
-def _attach_latest(posts: list[Post]) -> list[Post]:
+def attach_latest(posts: list[Post]) -> list[Post]:
     """Each post's latest snapshot as `post.latest` (a list of 0 or 1), in one query."""
     ids = [p.latest_snapshot_id for p in posts if getattr(p, "latest_snapshot_id", None)]  # type: ignore[attr-defined]
     found = {s.pk: s for s in EngagementSnapshot.objects.filter(pk__in=ids)}
@@ -125,19 +128,19 @@ def _attach_latest(posts: list[Post]) -> list[Post]:
 
 def my_posts(membership: Membership, *, limit: int = 200) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(membership=membership)
-    return _attach_latest(list(_with_latest(qs).order_by("-scheduled_at", "-pk")[:limit]))
+    return attach_latest(list(with_latest_snapshot(qs).order_by("-scheduled_at", "-pk")[:limit]))
 
 
 def to_approve(membership: Membership) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(
         membership=membership, state=PostState.AWAITING_APPROVAL
     )
-    return _attach_latest(list(_with_latest(qs)))
+    return attach_latest(list(with_latest_snapshot(qs)))
 
 
 def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(prepared_by=membership)
-    return _attach_latest(list(_with_latest(qs).order_by("-scheduled_at")[:limit]))
+    return attach_latest(list(with_latest_snapshot(qs).order_by("-scheduled_at")[:limit]))
 
 
 def delegations_given(membership: Membership) -> list[Delegation]:
@@ -180,6 +183,10 @@ def held_posts(organization_id: int, pause_id: int) -> list[Post]:
         .select_related("item", "membership__user")
         .order_by("scheduled_at")
     )
+
+
+def network_apps(organization_id: int) -> dict[str, NetworkApp]:
+    return {a.network: a for a in NetworkApp.objects.filter(organization_id=organization_id)}
 
 
 def cadence_rules(organization_id: int) -> dict[str, CadenceRule]:

@@ -532,8 +532,6 @@ def cadence(request: HttpRequest, membership: Membership) -> HttpResponse:
 def apps(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The organization's own apps on LinkedIn, X, Threads and Facebook (else the platform's)."""
     require(membership, "publishing.apps")
-    from .models import NetworkApp
-
     if request.method == "POST":
         form = AppForm(request.POST)
         if form.is_valid():
@@ -551,9 +549,7 @@ def apps(request: HttpRequest, membership: Membership) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
         return redirect("publishing:apps")
-    stored = {
-        a.network: a for a in NetworkApp.objects.filter(organization_id=membership.organization_id)
-    }
+    stored = selectors.network_apps(membership.organization_id)
     from django.conf import settings
 
     rows = []
