@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portevoix.accounts.middleware.CurrentOrganizationMiddleware",
+    "portevoix.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +146,8 @@ else:
 # --- Auth
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# Where `core.web.member_view` sends a logged-in person who has no current organization.
+ORGANIZATION_CHOOSER_URL = "accounts:dashboard"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [

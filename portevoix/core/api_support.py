@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Strict
 
 from portevoix.core.errors import DomainError
 
@@ -47,6 +47,11 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 # A database id that cannot overflow the column.
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+# JSON body fields that must be given as their own JSON type: `true`/`false` for a boolean
+# (never `0`, `1` or `"yes"`), a number for an integer (never `false` or `"3"`). Query
+# parameters arrive as strings and keep the lax types.
+StrictBool = Annotated[bool, Strict()]
+StrictInt = Annotated[int, Strict()]
 
 
 class PageParams(Schema):
@@ -96,6 +101,18 @@ class JsonObjectParser(Parser):
 
 
 # --- Authentication
+
+
+def membership(request: HttpRequest) -> Any:
+    """The membership an API request acts as (set by `TokenAuth` or `SessionMembershipAuth`).
+
+    Every router calls this instead of reading `request.auth` itself; apps cast the result
+    to their `Membership` type where they need it."""
+    found = getattr(request, "auth", None)
+    if found is None:
+        raise AuthenticationError()
+    return found
+
 
 TokenResolver = Callable[[str], Any]
 

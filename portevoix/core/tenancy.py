@@ -1,8 +1,9 @@
 """The one tenant choke point.
 
-Every organization-owned row is reached through `scoped()` or `get_scoped_or_404()`.
-An object of another organization is indistinguishable from one that does not exist:
-both give 404.
+Every organization-owned row is reached through `scoped()` or `get_scoped()` (alias
+`get_scoped_or_404()`). An object of another organization is indistinguishable from one that
+does not exist: both raise `core.errors.NotFound`, which the web toolkit and the API answer
+with 404.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
-from django.http import Http404
+
+from portevoix.core.errors import NotFound
 
 M = TypeVar("M", bound=models.Model)
 
@@ -38,10 +40,12 @@ def scoped(model_or_qs: type[M] | models.QuerySet[M], organization: Any) -> mode
     return qs.filter(organization=organization)
 
 
-def get_scoped_or_404(
-    model_or_qs: type[M] | models.QuerySet[M], organization: Any, **lookup: Any
-) -> M:
+def get_scoped(model_or_qs: type[M] | models.QuerySet[M], organization: Any, **lookup: Any) -> M:
     try:
         return scoped(model_or_qs, organization).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Not found") from exc
+        raise NotFound("Not found") from exc
+
+
+# The historical name; both raise the domain's NotFound (answered as 404 by views and API).
+get_scoped_or_404 = get_scoped

@@ -11,7 +11,6 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -460,7 +459,7 @@ def _remove_from_platform(case: ModerationCase, actor: Membership) -> str:
 
         try:
             item = content_selectors.item_for_editor(membership=actor, pk=int(case.object_id))
-        except (Http404, ValueError):  # the item is gone
+        except (NotFound, ValueError):  # the item is gone
             return _("The item no longer exists.")
         if item.state == State.ARCHIVED:
             return _("The item was already archived.")

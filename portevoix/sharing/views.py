@@ -192,7 +192,7 @@ def share_check(request: HttpRequest) -> JsonResponse:
     assert membership is not None  # can() is False without a membership
     try:
         item = selectors.live_item(membership=membership, item_id=item_id)
-    except Http404:
+    except (Http404, NotFound):
         return JsonResponse({"error": _("Unknown item.")}, status=404)
     link = selectors.existing_link(membership=membership, item_id=item.pk, network=network)
     if link is not None and text.strip():

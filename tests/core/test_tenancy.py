@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from django.http import Http404
 
 from portevoix.content.models import Topic
+from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +14,9 @@ def test_scoped_only_returns_own_rows(org, other_org):
     theirs = Topic.objects.create(organization=other_org, name="B", slug="b")
     assert list(scoped(Topic, org)) == [mine]
     assert get_scoped_or_404(Topic, org, pk=mine.pk) == mine
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         get_scoped_or_404(Topic, org, pk=theirs.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         get_scoped_or_404(Topic, org, pk="not-a-number")
 
 

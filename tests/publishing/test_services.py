@@ -7,7 +7,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.http import Http404
 
 from portevoix.accounts.roles import Role
 from portevoix.core import clock
@@ -21,7 +20,7 @@ from tests.publishing.conftest import connect_x
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 # Not found, from a service (NotFound) or from the tenant choke point (Http404).
-MISSING = (NotFound, Http404)
+MISSING = (NotFound,)
 
 
 def draft(connection, item, **kwargs):

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
-from django.http import Http404
 
 from portevoix.accounts.roles import Role
 from portevoix.content import services as content_services
@@ -201,7 +200,7 @@ def test_only_live_items_can_be_shared(ambassador, manager, approver, state):
     else:
         item = make_live_item(manager, approver)
         content_services.item_archive(membership=manager, item=item)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.share_open(membership=ambassador, item_id=item.pk, network="x")
     assert not Share.objects.exists()
 
@@ -213,7 +212,7 @@ def test_only_ambassadors_share(member, admin, item):
 
 
 def test_an_outsider_cannot_share_another_organizations_item(outsider, item):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.share_open(membership=outsider, item_id=item.pk, network="x")
 
 
