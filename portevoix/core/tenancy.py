@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from portevoix.core.errors import NotFound
 
@@ -44,7 +45,7 @@ def get_scoped(model_or_qs: type[M] | models.QuerySet[M], organization: Any, **l
     try:
         return scoped(model_or_qs, organization).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound("Not found") from exc
+        raise NotFound(_("Not found.")) from exc
 
 
 # The historical name; both raise the domain's NotFound (answered as 404 by views and API).
