@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
@@ -26,7 +23,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -37,9 +33,10 @@ from portevoix.accounts.models import Membership, Organization
 from portevoix.accounts.permissions import can, require
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import LIMITS, Network
+from portevoix.core.web import apply_domain_error, current_membership, member_view, safe_next
 
 from . import intents, selectors, services, utm
-from .forms import ShareForm, TrackingForm, attach_domain_errors
+from .forms import ShareForm, TrackingForm
 from .models import ShareState
 
 logger = logging.getLogger("portevoix.sharing")
@@ -55,38 +52,9 @@ PIXEL_GIF = (
 CLICK_COOKIE = "pv_click"
 
 
-def _membership(request: HttpRequest) -> Membership | None:
-    membership = getattr(request, "membership", None)
-    return membership if membership else None
-
-
-def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required; passes the current membership. PermissionDenied -> 403 page,
-    NotFound -> 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = _membership(request)
-        if membership is None:
-            return redirect("accounts:dashboard")
-        try:
-            return view(request, membership, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "403.html", status=403)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+def _next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    return safe_next(request, target, default) or default
 
 
 # --- The share page
@@ -160,7 +128,7 @@ def share(request: HttpRequest, membership: Membership, item_id: int, network: s
         if "instance" in exc.field_errors:
             # Mastodon without an instance: the page explains and links to the profile.
             return redirect("sharing:share", item_id=item_id, network=network)
-        attach_domain_errors(form, exc)
+        apply_domain_error(form, exc)
         return _render_share(request, membership, item_id, network, form=form, status=exc.status)
     return HttpResponseRedirect(start.intent_url)
 
@@ -171,7 +139,7 @@ def share_check(request: HttpRequest) -> JsonResponse:
     tracked link in place), for the live counter of the share page."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Log in first.")}, status=401)
-    membership = _membership(request)
+    membership = current_membership(request)
     if not can(membership, "share.create"):
         return JsonResponse({"error": _("Not allowed.")}, status=403)
     try:
@@ -261,7 +229,7 @@ def share_confirm(request: HttpRequest, membership: Membership, pk: int) -> Http
         return HttpResponseNotAllowed(["POST"])
     services.share_confirm(membership=membership, share_id=pk)
     messages.success(request, _("Thank you! Your share is confirmed."))
-    return redirect(_safe_next(request, reverse("sharing:my_shares")))
+    return redirect(_next(request, reverse("sharing:my_shares")))
 
 
 @member_view
@@ -272,7 +240,7 @@ def share_remove(request: HttpRequest, membership: Membership, pk: int) -> HttpR
         return HttpResponseNotAllowed(["POST"])
     services.share_remove(share_id=pk, actor=membership)
     messages.success(request, _("The share is marked as removed."))
-    return redirect(_safe_next(request, reverse("sharing:org_shares")))
+    return redirect(_next(request, reverse("sharing:org_shares")))
 
 
 # --- Tracking settings
@@ -341,7 +309,7 @@ def tracking_settings(request: HttpRequest, membership: Membership) -> HttpRespo
         except PermissionDenied:
             raise
         except DomainError as exc:
-            attach_domain_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The tracking settings are saved."))
             return redirect("sharing:tracking")
