@@ -147,6 +147,18 @@ def org_shares(*, membership: Membership, member_id: int | None = None) -> Query
     return _with_clicks(qs).order_by("-created_at", "-id")
 
 
+def shares_page(
+    *, membership: Membership, member_id: int | None, offset: int, limit: int
+) -> tuple[int, list[Share]]:
+    """(total, one page) of the member's shares, or with `member_id` another member's
+    (needs `share.view_all`), newest first."""
+    if member_id is not None and member_id != membership.pk:
+        qs = org_shares(membership=membership, member_id=member_id)
+    else:
+        qs = my_shares(membership=membership)
+    return qs.count(), list(qs[offset : offset + limit])
+
+
 def my_share(*, membership: Membership, pk: int) -> Share:
     """One of the member's own shares; 404 for anybody else's."""
     qs = _with_clicks(Share.objects.filter(membership_id=membership.pk).select_related("item"))
