@@ -153,9 +153,11 @@ def share_text_check(*, membership: Membership, item_id: int, network: str, text
 
 
 def existing_link(*, membership: Membership, item_id: int, network: str) -> TrackedLink | None:
-    return TrackedLink.objects.filter(
-        membership_id=membership.pk, item_id=item_id, network=network
-    ).first()
+    return (
+        scoped(TrackedLink, membership.organization_id)
+        .filter(membership_id=membership.pk, item_id=item_id, network=network)
+        .first()
+    )
 
 
 # --- Shares
@@ -220,14 +222,10 @@ def visible_share(*, membership: Membership, pk: int) -> Share:
 
 def recent_shares_of(*, membership: Membership, item_id: int, network: str) -> list[Share]:
     """The member's latest shares of this item on this network (to confirm them)."""
-    return list(
-        Share.objects.filter(
-            organization_id=membership.organization_id,
-            membership_id=membership.pk,
-            item_id=item_id,
-            network=network,
-        ).order_by("-created_at", "-id")[:3]
+    qs = scoped(Share, membership.organization_id).filter(
+        membership_id=membership.pk, item_id=item_id, network=network
     )
+    return list(qs.order_by("-created_at", "-id")[:3])
 
 
 # --- Clicks and conversions
@@ -236,7 +234,8 @@ def recent_shares_of(*, membership: Membership, item_id: int, network: str) -> l
 def click_by_id(*, organization_id: int, click_id: str) -> Click | None:
     """The organization's click with this first-party id (with its link and item)."""
     return (
-        Click.objects.filter(organization_id=organization_id, click_id=click_id)
+        scoped(Click, organization_id)
+        .filter(click_id=click_id)
         .select_related("link__item")
         .first()
     )
@@ -244,11 +243,12 @@ def click_by_id(*, organization_id: int, click_id: str) -> Click | None:
 
 def other_conversions_of_click(*, click: Click, external_id: str) -> int:
     """How many conversions other than `external_id` are attributed to `click`."""
-    return Conversion.objects.filter(click=click).exclude(external_id=external_id).count()
+    qs = scoped(Conversion, click.organization_id).filter(click=click)
+    return qs.exclude(external_id=external_id).count()
 
 
 def conversion_by_external_id(*, organization_id: int, external_id: str) -> Conversion:
-    return Conversion.objects.get(organization_id=organization_id, external_id=external_id)
+    return get_scoped_or_404(Conversion, organization_id, external_id=external_id)
 
 
 def organization_by_slug(slug: str) -> Organization | None:
@@ -261,7 +261,7 @@ def organization_by_slug(slug: str) -> Organization | None:
 
 def tracking_settings_for(organization_id: int) -> TrackingSettings:
     """The organization's tracking settings; the defaults (unsaved) when never changed."""
-    found = TrackingSettings.objects.filter(organization_id=organization_id).first()
+    found = scoped(TrackingSettings, organization_id).first()
     return found if found is not None else TrackingSettings(organization_id=organization_id)
 
 

@@ -21,6 +21,7 @@ from portevoix.analytics import rollups
 from portevoix.core import clock
 from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.networks import Network
+from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
 from .. import intents, selectors
@@ -321,9 +322,9 @@ def share_open(
 def share_confirm(*, membership: Membership, share_id: int) -> Share:
     """The ambassador says they posted it. Idempotent; only their own shares (else 404)."""
     share = (
-        Share.objects.select_for_update()
-        .filter(organization_id=membership.organization_id, membership_id=membership.pk)
-        .filter(pk=share_id)
+        scoped(Share, membership.organization_id)
+        .select_for_update()
+        .filter(membership_id=membership.pk, pk=share_id)
         .first()
     )
     if share is None:
@@ -340,11 +341,7 @@ def share_remove(*, share_id: int, actor: Membership) -> Share:
     """Moderation takes a share down: it is marked removed (kept, and kept in the rollups:
     it was shared). Needs `share.remove`; another organization's share is a 404."""
     require(actor, "share.remove")
-    share = (
-        Share.objects.select_for_update()
-        .filter(organization_id=actor.organization_id, pk=share_id)
-        .first()
-    )
+    share = scoped(Share, actor.organization_id).select_for_update().filter(pk=share_id).first()
     if share is None:
         raise NotFound(_("Not found."))
     if share.removed_at is None:

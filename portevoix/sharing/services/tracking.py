@@ -8,12 +8,13 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portevoix.accounts.permissions import require
 from portevoix.core import crypto
 from portevoix.core.errors import DomainError
+from portevoix.core.tenancy import scoped
 
 from .. import utm
 from ..models import TrackingSettings
@@ -59,15 +60,26 @@ def _tracking_errors(data: TrackingData) -> dict[str, list[str]]:
     return errors
 
 
+def _tracking_for_update(organization_id: int) -> TrackingSettings:
+    """The organization's settings row, locked; created with the defaults the first time
+    (also when two requests create it at the same moment)."""
+    found = scoped(TrackingSettings, organization_id).select_for_update().first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return TrackingSettings.objects.create(organization_id=organization_id)
+    except IntegrityError:
+        return scoped(TrackingSettings, organization_id).select_for_update().get()
+
+
 @transaction.atomic
 def tracking_settings_update(*, actor: Membership, data: TrackingData) -> TrackingSettings:
     require(actor, "tracking.manage")
     errors = _tracking_errors(data)
     if errors:
         raise DomainError(_("The tracking settings have errors."), field_errors=errors)
-    tracking, _created = TrackingSettings.objects.select_for_update().get_or_create(
-        organization_id=actor.organization_id
-    )
+    tracking = _tracking_for_update(actor.organization_id)
     tracking.utm_enabled = bool(data.utm_enabled)
     tracking.utm_source = data.utm_source.strip()
     tracking.utm_medium = data.utm_medium.strip()
@@ -85,9 +97,7 @@ def conversion_key_rotate(*, actor: Membership) -> str:
     is stored); the previous key stops working at once."""
     require(actor, "tracking.manage")
     key = "pvck_" + secrets.token_urlsafe(32)
-    tracking, _created = TrackingSettings.objects.select_for_update().get_or_create(
-        organization_id=actor.organization_id
-    )
+    tracking = _tracking_for_update(actor.organization_id)
     tracking.conversion_key_encrypted = crypto.encrypt(key)
     tracking.save(update_fields=["conversion_key_encrypted"])
     logger.info("conversion_key_rotated org=%s", actor.organization_id)
