@@ -1,15 +1,14 @@
 """How a post's text fits a network: its length as the network counts it and the
-translated reasons it does not fit. No ORM."""
+translated reasons it does not fit (content's messages, one wording everywhere). No ORM."""
 
 from __future__ import annotations
 
+from portevoix.content.services import copy_error_message
 from portevoix.core.networks import CopyCheck, check_copy
 
 
 def copy_report(network: str, text: str) -> tuple[CopyCheck, list[str]]:
     """The length of `text` on `network` and why it does not fit (translated), if so."""
-    from portevoix.content.services import copy_error_message
-
     result = check_copy(network, text)
     return result, [copy_error_message(network, code, result.length) for code in result.errors]
 
