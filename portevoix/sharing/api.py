@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast, get_args
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 from pydantic.json_schema import JsonDict
 
-from portevoix.accounts.models import Membership
-from portevoix.core.api_support import DbId, PageParams, Text, responses
+from portevoix.core.api_support import (
+    MAX_DB_INT,
+    DbId,
+    PageParams,
+    StrictInt,
+    Text,
+    membership,
+    responses,
+)
 from portevoix.core.networks import Network
 
 from . import selectors, services
-from .models import ConversionKind, Share
+from .models import ConversionKind, Share, ShareState
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 router = Router(tags=["sharing"])
 
@@ -24,13 +35,41 @@ NETWORK_ENUM: JsonDict = {"enum": [*Network.ALL]}
 KIND_ENUM: JsonDict = {"enum": [*ConversionKind.values]}
 MAX_SHARE_TEXT = 10_000
 
+# What the API answers (documented as enums, so a generated client knows every value).
+NetworkCode = Literal["linkedin", "x", "facebook", "mastodon", "bluesky", "threads"]
+StateCode = Literal["opened", "confirmed", "published"]
+assert set(get_args(NetworkCode)) == set(Network.ALL)
+assert set(get_args(StateCode)) == set(ShareState.values)
+
+# A database id in a JSON body: a JSON number, never `true` or `"12"`.
+BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_DB_INT)]
+
+# A conversion's value: a JSON number or a decimal string ("49.90"), 0 to the largest
+# amount the column holds, at most two decimals. Never `true`/`false`.
+ConversionValue = Annotated[
+    Decimal,
+    Field(ge=0, le=services.MAX_CONVERSION_VALUE, max_digits=14, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": float(services.MAX_CONVERSION_VALUE),
+                },
+                {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"},
+            ]
+        }
+    ),
+]
+
 
 def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast("Membership", membership(request))
 
 
 class ShareIn(Schema):
-    item_id: DbId
+    item_id: BodyId
     network: Text = Field(..., max_length=20, json_schema_extra=NETWORK_ENUM)
     text: Text | None = Field(
         None,
@@ -38,7 +77,7 @@ class ShareIn(Schema):
         description="Your own text (a personalized share, an original post); "
         "without it the suggested copy `variant_id` (else the first) is shared.",
     )
-    variant_id: DbId | None = None
+    variant_id: BodyId | None = None
 
 
 class ItemRefOut(Schema):
@@ -55,8 +94,8 @@ class ShareOut(Schema):
     id: int
     item: ItemRefOut
     member_id: int
-    network: str
-    state: str
+    network: NetworkCode
+    state: StateCode
     personalized: bool
     text: str
     short_url: str
@@ -91,8 +130,8 @@ def _share_out(share: Share) -> ShareOut:
         id=share.pk,
         item=ItemRefOut(id=share.item.pk, title=share.item.title),
         member_id=share.membership_id,
-        network=share.network,
-        state=share.state,
+        network=cast(NetworkCode, share.network),
+        state=cast(StateCode, share.state),
         personalized=share.personalized,
         text=share.text,
         short_url=selectors.short_url(share.link.code),
@@ -108,13 +147,12 @@ def _share_out(share: Share) -> ShareOut:
 @router.get("/shares", response=responses({200: SharePageOut}))
 def share_list(request: HttpRequest, filters: Query[ShareQuery]) -> SharePageOut:
     """Your shares, newest first; with `member_id`, that member's (share.view_all)."""
-    membership = _membership(request)
-    if filters.member_id is not None and filters.member_id != membership.pk:
-        qs = selectors.org_shares(membership=membership, member_id=filters.member_id)
-    else:
-        qs = selectors.my_shares(membership=membership)
-    count = qs.count()
-    page = qs[filters.offset : filters.offset + filters.limit]
+    count, page = selectors.shares_page(
+        membership=_membership(request),
+        member_id=filters.member_id,
+        offset=filters.offset,
+        limit=filters.limit,
+    )
     return SharePageOut(count=count, items=[_share_out(share) for share in page])
 
 
@@ -160,11 +198,13 @@ def share_confirm(request: HttpRequest, share_id: DbId) -> ShareOut:
 
 
 class ConversionIn(Schema):
-    org: Text = Field(..., max_length=60, description="The organization's slug")
+    org: Text = Field(..., min_length=1, max_length=60, description="The organization's slug")
     click_id: Text = Field("", max_length=64, description="The `pv_click` value of the visit")
-    conversion_id: Text = Field(..., max_length=120, description="Your id: reported twice, once")
+    conversion_id: Text = Field(
+        ..., min_length=1, max_length=120, description="Your id: reported twice, once"
+    )
     kind: Text = Field(..., max_length=20, json_schema_extra=KIND_ENUM)
-    value: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    value: ConversionValue = Decimal(0)
     currency: Text = Field("", max_length=3, description="ISO 4217, e.g. EUR")
     at: dt.datetime | None = Field(None, description="When it happened (default: now)")
 

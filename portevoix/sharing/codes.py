@@ -16,11 +16,6 @@ def new_code(length: int = CODE_LENGTH) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def new_click_id() -> str:
-    """22 URL-safe characters (128 random bits)."""
-    return secrets.token_urlsafe(16)
-
-
 def is_code(value: str) -> bool:
     return bool(CODE_RE.match(value or ""))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.core.errors import DomainError
-
 from .models import TrackingSettings
 from .services import MAX_ATTRIBUTION_DAYS, TrackingData
 
@@ -24,15 +22,6 @@ class ShareForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-
-
-def attach_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    for key, messages in exc.field_errors.items():
-        field = key if key in form.fields else None
-        for message in messages:
-            form.add_error(field, message)
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
 
 
 PLACEHOLDER_HELP = _("Placeholders: {network}, {campaign}, {ambassador}, {item}.")

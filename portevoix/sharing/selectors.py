@@ -7,22 +7,31 @@ import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from portevoix.accounts.models import Membership, NetworkPresence
+# Boundary debt: reads of other apps' rows that their selectors do not offer yet (a
+# member's NetworkPresence, an Organization by slug, a live ContentItem with its copies,
+# publishing's connected follower count). To go when accounts, content and publishing
+# expose them.
+from portevoix.accounts.models import NetworkPresence, Organization
 from portevoix.accounts.permissions import can, require
 from portevoix.content.models import ContentItem, NetworkCopy
 from portevoix.content.selectors import live_q
 from portevoix.core import clock
+from portevoix.core.networks import Network
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
-from . import utm
+from . import intents, utm
 from .codes import is_code
-from .models import Click, Share, TrackedLink, TrackingSettings
+from .models import Click, Conversion, Share, TrackedLink, TrackingSettings
+from .textcheck import copy_report
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 _PSEUDONYM_PURPOSE = b"portevoix.sharing.ambassador-pseudonym.v1"
 
@@ -108,10 +117,54 @@ def connected_audience(*, membership: Membership, network: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def share_audience(*, membership: Membership, network: str) -> tuple[str | None, int]:
+    """(the member's Mastodon instance or None, their audience on `network`): the synced
+    follower count of a connected account, else the declared audience, else 0."""
+    found = presence(membership=membership, network=network)
+    synced = connected_audience(membership=membership, network=network)
+    audience = synced if synced is not None else (found.audience if found is not None else 0)
+    if network != Network.MASTODON:
+        return None, audience
+    return intents.normalize_instance(found.instance if found else ""), audience
+
+
+@dataclass(frozen=True)
+class TextCheck:
+    network: str
+    length: int
+    limit: int
+    remaining: int
+    ok: bool
+    errors: list[str]
+
+
+def share_text_check(*, membership: Membership, item_id: int, network: str, text: str) -> TextCheck:
+    """The length of the member's `text` on `network` as it will be posted (with the item's
+    tracked link in place once the link exists), for the live counter of the share page.
+    NotFound for an item that is not live in the member's organization."""
+    item = live_item(membership=membership, item_id=item_id)
+    link = existing_link(membership=membership, item_id=item.pk, network=network)
+    if link is not None and text.strip():
+        short = short_url(link.code)
+        full = intents.compose_text(text, item_link=item.link, short_url=short)
+        text = intents.posted_text(network, full, short)
+    result, errors = copy_report(network, text.strip())
+    return TextCheck(
+        network=network,
+        length=result.length,
+        limit=result.limit,
+        remaining=result.remaining,
+        ok=result.ok,
+        errors=errors,
+    )
+
+
 def existing_link(*, membership: Membership, item_id: int, network: str) -> TrackedLink | None:
-    return TrackedLink.objects.filter(
-        membership_id=membership.pk, item_id=item_id, network=network
-    ).first()
+    return (
+        scoped(TrackedLink, membership.organization_id)
+        .filter(membership_id=membership.pk, item_id=item_id, network=network)
+        .first()
+    )
 
 
 # --- Shares
@@ -147,6 +200,18 @@ def org_shares(*, membership: Membership, member_id: int | None = None) -> Query
     return _with_clicks(qs).order_by("-created_at", "-id")
 
 
+def shares_page(
+    *, membership: Membership, member_id: int | None, offset: int, limit: int
+) -> tuple[int, list[Share]]:
+    """(total, one page) of the member's shares, or with `member_id` another member's
+    (needs `share.view_all`), newest first."""
+    if member_id is not None and member_id != membership.pk:
+        qs = org_shares(membership=membership, member_id=member_id)
+    else:
+        qs = my_shares(membership=membership)
+    return qs.count(), list(qs[offset : offset + limit])
+
+
 def my_share(*, membership: Membership, pk: int) -> Share:
     """One of the member's own shares; 404 for anybody else's."""
     qs = _with_clicks(Share.objects.filter(membership_id=membership.pk).select_related("item"))
@@ -164,14 +229,38 @@ def visible_share(*, membership: Membership, pk: int) -> Share:
 
 def recent_shares_of(*, membership: Membership, item_id: int, network: str) -> list[Share]:
     """The member's latest shares of this item on this network (to confirm them)."""
-    return list(
-        Share.objects.filter(
-            organization_id=membership.organization_id,
-            membership_id=membership.pk,
-            item_id=item_id,
-            network=network,
-        ).order_by("-created_at", "-id")[:3]
+    qs = scoped(Share, membership.organization_id).filter(
+        membership_id=membership.pk, item_id=item_id, network=network
     )
+    return list(qs.order_by("-created_at", "-id")[:3])
+
+
+# --- Clicks and conversions
+
+
+def click_by_id(*, organization_id: int, click_id: str) -> Click | None:
+    """The organization's click with this first-party id (with its link and item)."""
+    return (
+        scoped(Click, organization_id)
+        .filter(click_id=click_id)
+        .select_related("link__item")
+        .first()
+    )
+
+
+def other_conversions_of_click(*, click: Click, external_id: str) -> int:
+    """How many conversions other than `external_id` are attributed to `click`."""
+    qs = scoped(Conversion, click.organization_id).filter(click=click)
+    return qs.exclude(external_id=external_id).count()
+
+
+def conversion_by_external_id(*, organization_id: int, external_id: str) -> Conversion:
+    return get_scoped_or_404(Conversion, organization_id, external_id=external_id)
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    """The organization of a public conversion report (pixel, signed POST), or None."""
+    return Organization.objects.filter(slug=slug).first() if slug else None
 
 
 # --- Tracking settings and destinations
@@ -179,7 +268,7 @@ def recent_shares_of(*, membership: Membership, item_id: int, network: str) -> l
 
 def tracking_settings_for(organization_id: int) -> TrackingSettings:
     """The organization's tracking settings; the defaults (unsaved) when never changed."""
-    found = TrackingSettings.objects.filter(organization_id=organization_id).first()
+    found = scoped(TrackingSettings, organization_id).first()
     return found if found is not None else TrackingSettings(organization_id=organization_id)
 
 

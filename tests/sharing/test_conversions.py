@@ -269,7 +269,7 @@ def test_the_pixel_is_always_a_gif_and_records_nothing_bad(client, org, recent, 
 
 
 def test_the_pixel_caps_conversions_per_click(client, org, recent, monkeypatch):
-    monkeypatch.setattr(services, "PIXEL_MAX_PER_CLICK", 3)
+    monkeypatch.setattr(services.conversions, "PIXEL_MAX_PER_CLICK", 3)
     for n in range(5):
         _assert_gif(pixel(client, org=org.slug, click="clk-now", id=f"lead-{n}"))
     assert Conversion.objects.count() == 3

@@ -41,7 +41,7 @@ def test_a_link_is_unique_per_ambassador_item_and_network(ambassador, item):
 def test_a_code_collision_draws_another_code(ambassador, item, org, monkeypatch):
     taken = services.link_get_or_create(membership=ambassador, item=item, network="x")
     codes = iter([taken.code, taken.code, "Zz99Zz9"])
-    monkeypatch.setattr(services, "new_code", lambda: next(codes))
+    monkeypatch.setattr(services.links, "new_code", lambda: next(codes))
     link = services.link_get_or_create(membership=ambassador, item=item, network="bluesky")
     assert link.code == "Zz99Zz9"
 
@@ -52,7 +52,7 @@ def test_links_of_another_organization_are_refused(outsider, item):
 
 
 def test_losing_a_creation_race_returns_the_winners_link(ambassador, item, monkeypatch):
-    real_code = services.new_code
+    real_code = services.links.new_code
 
     def racing_code() -> str:
         # Another request creates the same link between our read and our insert.
@@ -66,7 +66,7 @@ def test_losing_a_creation_race_returns_the_winners_link(ambassador, item, monke
             )
         return real_code()
 
-    monkeypatch.setattr(services, "new_code", racing_code)
+    monkeypatch.setattr(services.links, "new_code", racing_code)
     link = services.link_get_or_create(membership=ambassador, item=item, network="x")
     assert link.code == "Winner1"
     assert TrackedLink.objects.count() == 1

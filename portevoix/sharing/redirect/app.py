@@ -12,23 +12,24 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from portevoix.sharing.visitor import daily_salt, local_day
+from portevoix.sharing.visitor import local_day, visitor_hash
 
 from .journal import JournalWriter, clean_field
 
 logger = logging.getLogger("portevoix.redirect")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-_CACHE_MAX = 100_000
+# Links kept per process; past it, the least recently used ones are dropped one by one.
+CACHE_MAX_ENTRIES = 100_000
 
 
 @dataclass(frozen=True)
@@ -43,24 +44,39 @@ class _Entry:
 class LinkCache:
     """code -> destination, per process. Found links live LINK_CACHE_SECONDS, unknown or
     not-live codes LINK_NEGATIVE_CACHE_SECONDS, so an archived item stops redirecting within
-    that time."""
+    that time. At most `max_entries` codes: past it, the least recently used code is
+    dropped (one per insertion), so the links in use stay cached."""
 
-    def __init__(self, ttl: float, negative_ttl: float):
+    def __init__(self, ttl: float, negative_ttl: float, max_entries: int = CACHE_MAX_ENTRIES):
         self.ttl = ttl
         self.negative_ttl = negative_ttl
-        self._data: dict[str, _Entry] = {}
+        self.max_entries = max(1, max_entries)
+        self._data: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._data
 
     def get(self, code: str) -> _Entry:
         now = time.monotonic()
         entry = self._data.get(code)
         if entry is not None and entry.expires > now:
+            # Atomic under the GIL: no lock on a hit. (try/except, not contextlib.suppress:
+            # this is the hot path.)
+            try:  # noqa: SIM105
+                self._data.move_to_end(code)
+            except KeyError:  # evicted by another thread meanwhile: still a valid answer
+                pass
             return entry
         entry = self._load(code, now)
         with self._lock:
-            if len(self._data) >= _CACHE_MAX:
-                self._data.clear()
             self._data[code] = entry
+            self._data.move_to_end(code)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
         return entry
 
     def clear(self) -> None:
@@ -71,7 +87,6 @@ class LinkCache:
         from django.db import close_old_connections, connection
 
         from portevoix.sharing import selectors
-        from portevoix.sharing.models import TrackedLink
 
         # Django's request signals do not run for this path: drop stale connections here
         # (never inside a transaction, as in tests).
@@ -79,21 +94,13 @@ class LinkCache:
             close_old_connections()
         destination = selectors.destination_for_code(code)
         if destination is None:
-            fallback = (
-                TrackedLink.objects.filter(code=code)
-                .values_list("organization__tracking__fallback_url", flat=True)
-                .first()
-            )
-            safe = fallback if fallback and _is_http(fallback) else ""
-            return _Entry(now + self.negative_ttl, "", "", "", safe)
+            # The selectors' rule for a safe destination (utm.safe_destination), not a copy.
+            fallback = selectors.fallback_for_code(code) or ""
+            return _Entry(now + self.negative_ttl, "", "", "", fallback)
         url = destination.url_with_utm
         base, _, fragment = url.partition("#")
         joiner = "&" if "?" in base else "?"
         return _Entry(now + self.ttl, base, joiner, f"#{fragment}" if fragment else "", "")
-
-
-def _is_http(url: str) -> bool:
-    return urlsplit(url).scheme in {"http", "https"}
 
 
 _NOT_FOUND = (
@@ -122,7 +129,7 @@ class Redirector:
         self.proxy_hops = settings.TRUSTED_PROXY_HOPS
         self._geoip = _open_geoip(settings.GEOIP_DB_PATH)
         self._day_minute = -1
-        self._salt = b""
+        self._day = dt.date.min
         self._random = threading.local()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -195,23 +202,19 @@ class Redirector:
                 return forwarded[-self.proxy_hops]
         return str(environ.get("REMOTE_ADDR", ""))
 
-    def _salt_for(self, now: float) -> bytes:
-        """The visitor salt of the current day (recomputed once a minute at most)."""
+    def _day_for(self, now: float) -> dt.date:
+        """The visitor salt's day, `visitor.local_day` of now (recomputed once a minute)."""
         minute = int(now // 60)
         if minute != self._day_minute:
-            day = local_day(dt.datetime.fromtimestamp(now, tz=dt.UTC))
-            self._salt = daily_salt(day)
+            self._day = local_day(dt.datetime.fromtimestamp(now, tz=dt.UTC))
             self._day_minute = minute
-        return self._salt
+        return self._day
 
     def _journal(self, environ: dict[str, Any], code: str, click_id: str) -> None:
         now = time.time()
         ip = self._client_ip(environ) if self.proxy_hops else environ.get("REMOTE_ADDR", "")
         ua = environ.get("HTTP_USER_AGENT", "")
-        # The same hash as visitor.visitor_hash(ip, ua, day), with the day's salt cached.
-        visitor = blake2b(
-            f"{ip}\n{ua}".encode("utf-8", "replace"), key=self._salt_for(now), digest_size=16
-        ).hexdigest()
+        visitor = visitor_hash(ip, ua, self._day_for(now))
         referrer = environ.get("HTTP_REFERER")
         ref_host = clean_field(urlsplit(referrer).hostname or "", 100) if referrer else ""
         country = self._country(ip) if self._geoip is not None else ""

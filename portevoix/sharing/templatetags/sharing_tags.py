@@ -1,6 +1,12 @@
-"""Template helpers of the sharing app (no database access)."""
+"""Template helpers of the sharing app (no database access).
+
+`{% share_buttons item %}` is the surface other apps' templates use to offer sharing (the
+content feed): they never include sharing's private templates themselves.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import template
 
@@ -20,3 +26,10 @@ def share_networks() -> list[tuple[str, str]]:
 def short_url(code: str) -> str:
     """The public short link of a tracked link's code."""
     return selectors.short_url(code)
+
+
+@register.inclusion_tag("sharing/_share_buttons.html", takes_context=True)
+def share_buttons(context: template.Context, item: Any) -> dict[str, Any]:
+    """The share bar of one item: a button per network (a POST to the share page, with the
+    CSRF token of the page that shows it) and a link to personalize the text."""
+    return {"item": item, "request": context.get("request")}
