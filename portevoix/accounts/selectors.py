@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
@@ -18,6 +19,7 @@ from .models import (
     User,
 )
 from .permissions import require
+from .roles import Role
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -36,6 +38,11 @@ def membership_for(user: User, organization_id: int | None) -> Membership | None
         if found is not None:
             return found
     return qs.first()
+
+
+def membership_in(user: User, organization_id: int) -> Membership | None:
+    """The user's active membership in exactly `organization_id`, or None."""
+    return memberships_of(user).filter(organization_id=organization_id).first()
 
 
 def members(
@@ -148,3 +155,28 @@ def role_counts(*, membership: Membership) -> dict[str, int]:
         .annotate(total=Count("id"))
     )
     return {row["role"]: row["total"] for row in rows}
+
+
+def approval_staffing_warnings(*, membership: Membership) -> list[str]:
+    """What keeps content of the member's organization from being approved as its rule
+    asks: no final approver while one must sign, or fewer approvers than approvals required."""
+    organization = membership.organization
+    counts = role_counts(membership=membership)
+    approvers = counts.get(Role.APPROVER, 0) + counts.get(Role.FINAL_APPROVER, 0)
+    warnings = []
+    if organization.final_approval_required and not counts.get(Role.FINAL_APPROVER):
+        warnings.append(
+            _(
+                "Nobody has the final approver role yet: content cannot go live until an "
+                "administrator gives it to someone."
+            )
+        )
+    if approvers < organization.approvals_required:
+        warnings.append(
+            _(
+                "Approvals required: %(required)d; people who can approve: %(count)d. Give the "
+                "approver role to more people, or require fewer approvals."
+            )
+            % {"required": organization.approvals_required, "count": approvers}
+        )
+    return warnings

@@ -7,15 +7,12 @@ through `selectors.item_for_editor`, so another organization's item is a 404.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,8 +21,9 @@ from django.views.decorators.http import require_POST
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
-from portevoix.core.errors import DomainError, PermissionDenied
+from portevoix.core.errors import DomainError
 from portevoix.core.networks import UNITS, Network, check_copy
+from portevoix.core.web import apply_domain_error, current_membership, member_view, post_only
 
 from . import selectors, services
 from .forms import (
@@ -36,8 +34,6 @@ from .forms import (
     ItemForm,
     LibraryFilterForm,
     TopicForm,
-    attach_domain_errors,
-    attach_error,
 )
 from .models import ContentItem, NetworkCopy, State
 
@@ -72,38 +68,6 @@ ACTION_LABELS = {
 }
 
 WORKFLOW_ACTIONS = ("submit", "approve", "request_changes", "comment", "archive", "restore")
-
-
-def _membership(request: HttpRequest) -> Membership | None:
-    membership = getattr(request, "membership", None)
-    return membership if membership else None
-
-
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "content/forbidden.html", status=403)
-
-
-def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required; passes the current membership; a refused permission is a 403 page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = _membership(request)
-        if membership is None:
-            return _forbidden(request)
-        try:
-            return view(request, membership, *args, **kwargs)
-        except PermissionDenied:
-            return _forbidden(request)
-
-    return wrapper
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
 
 
 @dataclass
@@ -228,10 +192,8 @@ def item_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             return _render_editor(request, form, status=400)
         try:
             item = services.item_create(membership=membership, data=form.to_item_data())
-        except PermissionDenied:
-            raise
         except DomainError as exc:
-            form.attach_errors(exc)
+            apply_domain_error(form, exc, field_map=form.domain_field)
             return _render_editor(request, form, error=exc.message, status=400)
         messages.success(request, _("The item was created as a draft."))
         return redirect("content:item", pk=item.pk)
@@ -252,10 +214,8 @@ def item_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
         previous_state = item.state
         try:
             item = services.item_update(membership=membership, item=item, data=form.to_item_data())
-        except PermissionDenied:
-            raise
         except DomainError as exc:
-            form.attach_errors(exc)
+            apply_domain_error(form, exc, field_map=form.domain_field)
             return _render_editor(request, form, item, error=exc.message, status=exc.status)
         if item.state != previous_state:
             messages.warning(request, _("Saved. The item went back to review."))
@@ -268,7 +228,7 @@ def item_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
 @member_view
 def image_add(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     item = selectors.item_for_editor(membership=membership, pk=pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     require(membership, "content.edit", item)
     image_form = ImageForm(request.POST, request.FILES)
@@ -280,11 +240,8 @@ def image_add(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
                 upload=image_form.cleaned_data["image"],
                 alt_text=image_form.cleaned_data["alt_text"],
             )
-        except PermissionDenied:
-            raise
         except DomainError as exc:
-            for key, errors in exc.field_errors.items():
-                attach_error(image_form, key, errors)
+            apply_domain_error(image_form, exc)
         else:
             messages.success(request, _("The image was added."))
             return redirect("content:item_edit", pk=item.pk)
@@ -305,7 +262,7 @@ def image_remove(
     image = next((img for img in item.images.all() if img.pk == image_id), None)
     if image is None:
         raise Http404("Not found")
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     services.image_remove(membership=membership, image=image)
     messages.success(request, _("The image was removed."))
@@ -430,17 +387,15 @@ def _run_action(action: str, membership: Membership, item: ContentItem, comment:
 @member_view
 def item_action(request: HttpRequest, membership: Membership, pk: int, action: str) -> HttpResponse:
     item = selectors.item_for_editor(membership=membership, pk=pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = CommentForm(request.POST, prefix=action)
     if not form.is_valid():
         return _render_detail(request, membership, item, forms={action: form}, status=400)
     try:
         _run_action(action, membership, item, form.cleaned_data["comment"].strip())
-    except PermissionDenied:
-        raise
     except DomainError as exc:
-        attach_error(form, "comment", exc.field_errors.get("comment", []))
+        apply_domain_error(form, exc)
         reasons = [exc.message]
         reasons += [m for key, msgs in exc.field_errors.items() if key != "comment" for m in msgs]
         item = selectors.item_for_editor(membership=membership, pk=pk)
@@ -465,7 +420,7 @@ def copy_check(request: HttpRequest) -> JsonResponse:
     validate the copy when the item is saved."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Log in first.")}, status=401)
-    membership = _membership(request)
+    membership = current_membership(request)
     if not (can(membership, "content.create") or can(membership, "content.edit")):
         return JsonResponse({"error": _("Not allowed.")}, status=403)
     try:
@@ -529,10 +484,8 @@ def topics(request: HttpRequest, membership: Membership) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             topic = services.topic_create(membership=membership, name=form.cleaned_data["name"])
-        except PermissionDenied:
-            raise
         except DomainError as exc:
-            attach_domain_errors(form, exc)
+            apply_domain_error(form, exc)
             status = 400
         else:
             messages.success(request, _("Topic “%(name)s” created.") % {"name": topic.name})
@@ -561,10 +514,8 @@ def campaigns(request: HttpRequest, membership: Membership) -> HttpResponse:
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
                 )
-            except PermissionDenied:
-                raise
             except DomainError as exc:
-                attach_domain_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("Campaign “%(name)s” created.") % {"name": campaign.name}
