@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from typing import TypeVar
+
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import get_scoped_or_404, scoped
@@ -20,6 +22,13 @@ from .models import (
 )
 from .permissions import require
 from .roles import Role
+
+M = TypeVar("M", bound=Model)
+
+
+def page_of(qs: QuerySet[M], *, offset: int, limit: int) -> tuple[int, list[M]]:
+    """The total count of `qs` and the rows of one limit/offset page (for the API)."""
+    return qs.count(), list(qs[offset : offset + limit])
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -89,6 +98,11 @@ def teams(*, membership: Membership) -> QuerySet[Team]:
         .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
         .order_by("name")
     )
+
+
+def team_with_member_count(*, membership: Membership, pk: int) -> Team:
+    """One team of the member's organization, annotated with `member_count`."""
+    return get_scoped_or_404(teams(membership=membership), membership.organization, pk=pk)
 
 
 def team(*, membership: Membership, pk: int) -> Team:

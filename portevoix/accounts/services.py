@@ -19,6 +19,7 @@ from django.utils.translation import override
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
 from portevoix.core.networks import Network
+from portevoix.core.tenancy import scoped
 
 from .models import (
     AmbassadorProfile,
@@ -275,6 +276,10 @@ def invitation_create(
         raise Conflict(
             _("This person is already a member."), field_errors={"email": [_("Already a member.")]}
         )
+    teams = list(scoped(Team, org).filter(pk__in=team_ids)) if team_ids else []
+    if team_ids and len(teams) != len(set(team_ids)):
+        # A team of another organization (or none) is refused, not silently dropped.
+        raise DomainError(_("Unknown team."), field_errors={"team_ids": [_("Unknown team.")]})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -285,8 +290,8 @@ def invitation_create(
             invited_by=actor.user,
             expires_at=clock.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
         )
-        if team_ids:
-            invitation.teams.set(Team.objects.filter(organization=org, pk__in=team_ids))
+        if teams:
+            invitation.teams.set(teams)
         url = f"{settings.SITE_URL}/invitations/{token}/"
         transaction.on_commit(lambda: _send_invitation(invitation.pk, url, language))
     return IssuedInvitation(invitation=invitation, token=token, url=url)

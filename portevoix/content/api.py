@@ -7,7 +7,7 @@ Endpoints only parse, authorize (through services and selectors, which call
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,11 +17,13 @@ from pydantic.json_schema import JsonDict
 from portevoix.accounts.models import Membership, User
 from portevoix.accounts.permissions import require
 from portevoix.accounts.services import api_token_authenticate
-from portevoix.core import clock
+from portevoix.core import api_support, clock
 from portevoix.core.api_support import (
     DbId,
     PageParams,
     SessionMembershipAuth,
+    StrictBool,
+    StrictInt,
     Text,
     TokenAuth,
     responses,
@@ -30,22 +32,36 @@ from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network, check_copy
 
 from . import selectors, services
-from .models import Campaign, ContentImage, ContentItem, NetworkCopy, Topic, Transition
+from .models import (
+    Campaign,
+    ContentImage,
+    ContentItem,
+    ContentType,
+    NetworkCopy,
+    Topic,
+    Transition,
+)
 
 router = Router(tags=["content"])
 
 StateCode = Literal[
     "draft", "in_review", "changes_requested", "approved", "live", "expired", "archived"
 ]
+NetworkCode = Literal["linkedin", "x", "facebook", "mastodon", "bluesky", "threads"]
+# Inputs list what the services accept; the services keep validating them (400 with a
+# translated message per field), so the schema documents rules the API really enforces.
 NETWORK_ENUM: JsonDict = {"enum": [*Network.ALL]}
 MAX_TEXT = 100_000
 MAX_COMMENT = 5_000
 LANGUAGE_ENUM: JsonDict = {"enum": ["fr", "en"]}
+CONTENT_TYPE_ENUM: JsonDict = {"enum": [*ContentType.values]}
+# An empty (or blank) value is refused by the service: say so in the schema.
+NOT_EMPTY: JsonDict = {"minLength": 1}
 
 
 def _membership(request: HttpRequest) -> Membership:
     """The membership the request acts as (set by the API authentication)."""
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast(Membership, api_support.membership(request))
 
 
 # --- Schemas
@@ -57,22 +73,28 @@ class CopyIn(Schema):
     text: Text = Field(..., max_length=MAX_TEXT)
 
 
+class ItemCopyIn(CopyIn):
+    """A copy saved with an item: an empty text is refused."""
+
+    text: Text = Field(..., max_length=MAX_TEXT, json_schema_extra=NOT_EMPTY)
+
+
 class ItemIn(Schema):
     """A whole item: PUT replaces every field, copies and topics included."""
 
-    title: Text = Field(..., max_length=200)
+    title: Text = Field(..., max_length=200, json_schema_extra=NOT_EMPTY)
     language: Text = Field(..., max_length=8, json_schema_extra=LANGUAGE_ENUM)
     body: Text = Field("", max_length=MAX_TEXT, description="Markdown")
     link: Text = Field("", max_length=2000)
-    content_type: Text = Field("company_news", max_length=20)
-    priority: int = Field(0, ge=-100, le=100)
-    important: bool = False
-    featured: bool = False
+    content_type: Text = Field("company_news", max_length=20, json_schema_extra=CONTENT_TYPE_ENUM)
+    priority: StrictInt = Field(0, ge=-100, le=100)
+    important: StrictBool = False
+    featured: StrictBool = False
     publish_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone")
     expire_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone")
     campaign_id: DbId | None = None
     topic_ids: list[DbId] = []
-    copies: list[CopyIn] = []
+    copies: list[ItemCopyIn] = []
 
 
 class ActionIn(Schema):
@@ -84,7 +106,7 @@ OPTIONAL_COMMENT: Any = Body(ActionIn(comment=""))
 
 
 class CommentIn(Schema):
-    comment: Text = Field(..., max_length=MAX_COMMENT)
+    comment: Text = Field(..., max_length=MAX_COMMENT, json_schema_extra=NOT_EMPTY)
 
 
 class RefOut(Schema):
@@ -99,7 +121,7 @@ class TopicOut(Schema):
 
 
 class TopicIn(Schema):
-    name: Text = Field(..., max_length=80)
+    name: Text = Field(..., max_length=80, json_schema_extra=NOT_EMPTY)
 
 
 class CampaignOut(Schema):
@@ -112,14 +134,14 @@ class CampaignOut(Schema):
 
 
 class CampaignIn(Schema):
-    name: Text = Field(..., max_length=120)
+    name: Text = Field(..., max_length=120, json_schema_extra=NOT_EMPTY)
     description: Text = Field("", max_length=MAX_TEXT)
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
 
 
 class CopyOut(Schema):
-    network: str
+    network: NetworkCode
     variant: int
     text: str
 
@@ -139,7 +161,9 @@ class ApprovalOut(Schema):
 class ItemSummaryOut(Schema):
     id: int
     title: str
-    state: str = Field(..., description="Effective state: approved items past publish-at are live")
+    state: StateCode = Field(
+        ..., description="Effective state: approved items past publish-at are live"
+    )
     language: str
     content_type: str
     priority: int
@@ -177,8 +201,8 @@ class ItemDetailOut(ItemSummaryOut):
 class TransitionOut(Schema):
     id: int
     action: str
-    from_state: str
-    to_state: str
+    from_state: StateCode
+    to_state: StateCode
     comment: str
     actor: RefOut | None
     at: dt.datetime
@@ -218,13 +242,21 @@ class LibraryQuery(PageParams):
 class CheckCopyIn(Schema):
     """Either one copy (`network` and `text`) or several (`copies`)."""
 
-    network: Text | None = Field(None, max_length=20, json_schema_extra=NETWORK_ENUM)
+    # Pydantic cannot say "these two, or that one" with required fields alone: the schema
+    # states it, and the endpoint refuses a body with neither (400).
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [{"required": ["network", "text"]}, {"required": ["copies"]}]
+        }
+    }
+
+    network: Annotated[Text, Field(max_length=20, json_schema_extra=NETWORK_ENUM)] | None = None
     text: Text | None = Field(None, max_length=MAX_TEXT)
     copies: list[CopyIn] | None = Field(None, max_length=50)
 
 
 class CopyCheckOut(Schema):
-    network: str
+    network: NetworkCode
     length: int
     limit: int
     unit: str
@@ -366,15 +398,17 @@ def _check_out(network: str, text: str) -> CopyCheckOut:
 @router.get("/content", response=responses({200: ItemPageOut}))
 def item_list(request: HttpRequest, filters: Query[LibraryQuery]) -> ItemPageOut:
     """The content library, most recently updated first."""
-    qs = selectors.library_items(
-        membership=_membership(request),
-        state=filters.state,
-        search=filters.q,
-        language=filters.language,
-        campaign_id=filters.campaign,
+    count, rows = selectors.page_of(
+        selectors.library_items(
+            membership=_membership(request),
+            state=filters.state,
+            search=filters.q,
+            language=filters.language,
+            campaign_id=filters.campaign,
+        ),
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    count = qs.count()
-    rows = list(qs[filters.offset : filters.offset + filters.limit])
     now = clock.now()
     return ItemPageOut(
         items=[_summary_out(item, now) for item in rows],
@@ -507,9 +541,11 @@ def item_history(request: HttpRequest, item_id: DbId) -> list[TransitionOut]:
 @router.get("/feed", response=responses({200: FeedPageOut}), tags=["feed"])
 def feed(request: HttpRequest, page: Query[PageParams]) -> FeedPageOut:
     """Live content for the calling ambassador, best first. Opted-in ambassadors only."""
-    qs = selectors.feed_items(membership=_membership(request))
-    count = qs.count()
-    rows = list(qs[page.offset : page.offset + page.limit])
+    count, rows = selectors.page_of(
+        selectors.feed_items(membership=_membership(request)),
+        offset=page.offset,
+        limit=page.limit,
+    )
     return FeedPageOut(
         items=[
             FeedItemOut(

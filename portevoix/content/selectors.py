@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Value
 
 from portevoix.accounts.models import AmbassadorProfile, Membership
 from portevoix.accounts.permissions import require
@@ -14,6 +15,13 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 from .models import Approval, Campaign, ContentItem, NetworkCopy, State, Topic, Transition
 
 PUBLISHABLE_STATES = (State.APPROVED, State.LIVE)
+
+M = TypeVar("M", bound=Model)
+
+
+def page_of(qs: QuerySet[M], *, offset: int, limit: int) -> tuple[int, list[M]]:
+    """The total count of `qs` and the rows of one limit/offset page (for the API)."""
+    return qs.count(), list(qs[offset : offset + limit])
 
 
 def effective_state(item: ContentItem, now: dt.datetime | None = None) -> str:

@@ -6,28 +6,25 @@ through `selectors.item_for_editor`, so another organization's item is a 404.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.errors import DomainError
-from portevoix.core.networks import UNITS, Network, check_copy
-from portevoix.core.web import apply_domain_error, current_membership, member_view, post_only
+from portevoix.core.networks import Network
+from portevoix.core.web import apply_domain_error, member_view, post_only
 
 from . import selectors, services
 from .forms import (
-    UNIT_LABELS,
     CampaignForm,
     CommentForm,
     ImageForm,
@@ -39,7 +36,6 @@ from .models import ContentItem, NetworkCopy, State
 
 LIBRARY_PAGE_SIZE = 20
 FEED_PAGE_SIZE = 10
-MAX_COPY_CHECK_CHARS = 100_000
 
 # Tabs of the library, in order; "" is every item.
 STATE_TABS: list[tuple[str, Any]] = [
@@ -409,48 +405,6 @@ def item_action(request: HttpRequest, membership: Membership, pk: int, action: s
         )
     messages.success(request, str(SUCCESS_MESSAGES[action]))
     return redirect("content:item", pk=item.pk)
-
-
-# --- The live counter of the editor
-
-
-@require_POST
-def copy_check(request: HttpRequest) -> JsonResponse:
-    """Length of a copy on a network, for the editor's live counter. The same functions
-    validate the copy when the item is saved."""
-    if not request.user.is_authenticated:
-        return JsonResponse({"error": _("Log in first.")}, status=401)
-    membership = current_membership(request)
-    if not (can(membership, "content.create") or can(membership, "content.edit")):
-        return JsonResponse({"error": _("Not allowed.")}, status=403)
-    try:
-        payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": _("Send a JSON object.")}, status=400)
-    if not isinstance(payload, dict):
-        return JsonResponse({"error": _("Send a JSON object.")}, status=400)
-    network = payload.get("network")
-    text = payload.get("text", "")
-    if network not in Network.ALL:
-        return JsonResponse({"error": _("Unknown network.")}, status=400)
-    if not isinstance(text, str) or len(text) > MAX_COPY_CHECK_CHARS:
-        return JsonResponse({"error": _("The text is not valid.")}, status=400)
-    # Count what will be saved: the form strips surrounding white space.
-    text = text.strip()
-    result = check_copy(network, text)
-    return JsonResponse(
-        {
-            "network": network,
-            "length": result.length,
-            "limit": result.limit,
-            "unit": str(UNIT_LABELS.get(UNITS[network], UNITS[network])),
-            "remaining": result.remaining,
-            "ok": result.ok,
-            "errors": [
-                services.copy_error_message(network, code, result.length) for code in result.errors
-            ],
-        }
-    )
 
 
 # --- Ambassador feed
