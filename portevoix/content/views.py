@@ -279,23 +279,6 @@ class HistoryRow:
     changed: bool
 
 
-def _allowed_actions(
-    membership: Membership, item: ContentItem, approved_by_me: bool
-) -> dict[str, bool]:
-    state = item.state
-    in_review = state == State.IN_REVIEW
-    return {
-        "edit": can(membership, "content.edit", item) and state != State.ARCHIVED,
-        "submit": can(membership, "content.submit", item)
-        and state in {State.DRAFT, State.CHANGES_REQUESTED},
-        "approve": in_review and not approved_by_me and can(membership, "content.approve", item),
-        "request_changes": in_review and can(membership, "content.request_changes", item),
-        "comment": can(membership, "content.view_history", item),
-        "archive": state != State.ARCHIVED and can(membership, "content.archive", item),
-        "restore": state == State.ARCHIVED and can(membership, "content.archive", item),
-    }
-
-
 def _render_detail(
     request: HttpRequest,
     membership: Membership,
@@ -338,7 +321,9 @@ def _render_detail(
             "final_approval_required": org.final_approval_required,
             "history": history,
             "show_history": can(membership, "content.view_history", item),
-            "actions": _allowed_actions(membership, item, approved_by_me),
+            "actions": selectors.item_allowed_actions(
+                membership=membership, item=item, approved_by_me=approved_by_me
+            ),
             "approved_by_me": approved_by_me,
             "action_forms": action_forms,
             "error": error,
