@@ -43,7 +43,7 @@ def membership_for(user: User, organization_id: int | None) -> Membership | None
     """The user's active membership in `organization_id`, else their first one."""
     qs = memberships_of(user)
     if organization_id is not None:
-        found = qs.filter(organization_id=organization_id).first()
+        found = scoped(qs, organization_id).first()
         if found is not None:
             return found
     return qs.first()
@@ -51,7 +51,7 @@ def membership_for(user: User, organization_id: int | None) -> Membership | None
 
 def membership_in(user: User, organization_id: int) -> Membership | None:
     """The user's active membership in exactly `organization_id`, or None."""
-    return memberships_of(user).filter(organization_id=organization_id).first()
+    return scoped(memberships_of(user), organization_id).first()
 
 
 def members(
@@ -163,7 +163,7 @@ def role_counts(*, membership: Membership) -> dict[str, int]:
     """Active members holding each assigned role in the member's organization."""
     rows = (
         MembershipRole.objects.filter(
-            membership__organization=membership.organization, membership__is_active=True
+            membership__in=scoped(Membership, membership.organization).filter(is_active=True)
         )
         .values("role")
         .annotate(total=Count("id"))

@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -134,8 +136,8 @@ def membership_add(
     title: str = "",
 ) -> Membership:
     clean = _clean_roles(roles or [])
-    membership, _created = Membership.objects.get_or_create(
-        organization=organization, user=user, defaults={"title": title}
+    membership, _created = scoped(Membership, organization).get_or_create(
+        user=user, defaults={"organization": organization, "title": title}
     )
     if not membership.is_active:
         membership.is_active = True
@@ -143,7 +145,7 @@ def membership_add(
     for role in clean:
         MembershipRole.objects.get_or_create(membership=membership, role=role)
     if team_ids:
-        membership.teams.add(*Team.objects.filter(organization=organization, pk__in=team_ids))
+        membership.teams.add(*scoped(Team, organization).filter(pk__in=team_ids))
     return membership
 
 
@@ -167,7 +169,7 @@ def membership_update(
         for role in clean:
             MembershipRole.objects.get_or_create(membership=membership, role=role)
     if team_ids is not None:
-        teams = list(Team.objects.filter(organization=org, pk__in=team_ids))
+        teams = list(scoped(Team, org).filter(pk__in=team_ids))
         if len(teams) != len(set(team_ids)):
             raise DomainError(_("Unknown team."), field_errors={"team_ids": [_("Unknown team.")]})
         membership.teams.set(teams)
@@ -187,9 +189,8 @@ def membership_update(
 
 
 def _ensure_other_admin(org: Organization, membership: Membership) -> None:
-    others = MembershipRole.objects.filter(
-        membership__organization=org, membership__is_active=True, role=Role.ADMIN
-    ).exclude(membership=membership)
+    active = scoped(Membership, org).filter(is_active=True).exclude(pk=membership.pk)
+    others = MembershipRole.objects.filter(membership__in=active, role=Role.ADMIN)
     if not others.exists():
         raise Conflict(_("An organization keeps at least one active administrator."))
 
@@ -205,7 +206,7 @@ def team_create(*, actor: Membership, name: str, kind: str = "department") -> Te
         raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
     if kind not in dict(Team.KIND_CHOICES):
         raise DomainError(_("Unknown kind."), field_errors={"kind": [_("Unknown kind.")]})
-    if Team.objects.filter(organization=actor.organization, name__iexact=name).exists():
+    if scoped(Team, actor.organization).filter(name__iexact=name).exists():
         raise Conflict(
             _("A team has this name already."), field_errors={"name": [_("Already exists.")]}
         )
@@ -221,7 +222,7 @@ def team_update(
         name = name.strip()
         if not name:
             raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
-        same_name = Team.objects.filter(organization=team.organization, name__iexact=name)
+        same_name = scoped(Team, team.organization).filter(name__iexact=name)
         if same_name.exclude(pk=team.pk).exists():
             raise Conflict(
                 _("A team has this name already."), field_errors={"name": [_("Already exists.")]}
@@ -271,7 +272,7 @@ def invitation_create(
         ) from exc
     clean = _clean_roles(roles or [])
     org = actor.organization
-    members = Membership.objects.filter(organization=org, is_active=True)
+    members = scoped(Membership, org).filter(is_active=True)
     if members.filter(user__email__iexact=email).exists():
         raise Conflict(
             _("This person is already a member."), field_errors={"email": [_("Already a member.")]}
@@ -400,9 +401,13 @@ class EnrolmentData:
     networks: list[PresenceData] = field(default_factory=list)
 
 
-def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str, list[str]]:
-    from portevoix.content.models import Topic
+def _interest_model() -> type[Model]:
+    """The model of the enrolment's interests (content's Topic), reached through the string
+    foreign key: accounts imports nothing from content."""
+    return cast(type[Model], AmbassadorProfile._meta.get_field("interests").related_model)
 
+
+def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.languages or any(lang not in {"fr", "en"} for lang in data.languages):
         errors["languages"] = [_("Choose at least one language: French or English.")]
@@ -410,9 +415,8 @@ def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str
     if not data.help_with or any(h not in helps for h in data.help_with):
         errors["help_with"] = [_("Choose how you want to help.")]
     if data.topic_ids:
-        found = Topic.objects.filter(
-            organization=membership.organization, pk__in=data.topic_ids
-        ).count()
+        topics = scoped(_interest_model(), membership.organization)
+        found = topics.filter(pk__in=data.topic_ids).count()
         if found != len(set(data.topic_ids)):
             errors["topic_ids"] = [_("Unknown topic.")]
     seen: set[str] = set()
@@ -556,8 +560,9 @@ def api_token_authenticate(secret: str) -> Membership | None:
     if not token.user.is_active:
         return None
     membership = (
-        Membership.objects.select_related("organization", "user")
-        .filter(organization=token.organization, user=token.user, is_active=True)
+        scoped(Membership, token.organization)
+        .select_related("organization", "user")
+        .filter(user=token.user, is_active=True)
         .first()
     )
     if membership is None:

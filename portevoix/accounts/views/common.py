@@ -13,6 +13,7 @@ from ..roles import ROLE_LABELS, Role
 PEOPLE_PER_PAGE = 25
 TEAM_MEMBERS_PER_PAGE = 50
 
+
 def current_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
