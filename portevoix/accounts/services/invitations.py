@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from portevoix.core import clock
+from portevoix.core import clock, crypto
 from portevoix.core.errors import Conflict, DomainError, NotFound
 from portevoix.core.tenancy import scoped
 
@@ -74,26 +74,49 @@ def invitation_create(
             email=email,
             roles=clean,
             token_hash=secret_hash(token),
+            token_sealed=crypto.encrypt(token),
             invited_by=actor.user,
             expires_at=clock.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
         )
         if teams:
             invitation.teams.set(teams)
-        url = f"{settings.SITE_URL}/invitations/{token}/"
-        transaction.on_commit(lambda: _send_invitation(invitation.pk, url, language))
-    return IssuedInvitation(invitation=invitation, token=token, url=url)
+        # Only the id goes to the queue: the task unseals the token when it sends.
+        transaction.on_commit(lambda: _send_invitation(invitation.pk, language))
+    return IssuedInvitation(invitation=invitation, token=token, url=invitation_url(token))
 
 
-def _send_invitation(invitation_id: int, url: str, language: str) -> None:
+def invitation_url(token: str) -> str:
+    return f"{settings.SITE_URL}/invitations/{token}/"
+
+
+def _send_invitation(invitation_id: int, language: str) -> None:
     from ..tasks import send_invitation_email
 
-    send_invitation_email(invitation_id, url, language)
+    send_invitation_email(invitation_id, language)
 
 
-def invitation_email_send(*, invitation_id: int, url: str, language: str) -> None:
-    invitation = Invitation.objects.select_related("organization", "invited_by").get(
-        pk=invitation_id
+def invitation_email_send(*, invitation_id: int, language: str) -> bool:
+    """Send the invitation's email, building the accept link from the sealed token.
+
+    Nothing is sent for an invitation already used, withdrawn, expired or already emailed
+    (the sealed token is gone). Returns whether an email went out."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
     )
+    if (
+        invitation is None
+        or not invitation.token_sealed
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= clock.now()
+    ):
+        return False
+    try:
+        url = invitation_url(crypto.decrypt(invitation.token_sealed))
+    except crypto.DecryptionError:
+        return False  # the encryption key changed: the inviter can invite again
     with override(language):
         subject = _("You are invited to %(org)s on Portevoix") % {
             "org": invitation.organization.name
@@ -109,6 +132,9 @@ def invitation_email_send(*, invitation_id: int, url: str, language: str) -> Non
             "date": invitation.expires_at.strftime("%Y-%m-%d"),
         }
     send_mail(subject, body, None, [invitation.email])
+    # The token now lives only in the email (and its hash here).
+    Invitation.objects.filter(pk=invitation.pk).update(token_sealed="")
+    return True
 
 
 def invitation_by_token(token: str) -> Invitation:
@@ -159,7 +185,8 @@ def invitation_accept(
         team_ids=list(invitation.teams.values_list("pk", flat=True)),
     )
     invitation.accepted_at = clock.now()
-    invitation.save(update_fields=["accepted_at"])
+    invitation.token_sealed = ""
+    invitation.save(update_fields=["accepted_at", "token_sealed"])
     return membership
 
 
@@ -167,4 +194,5 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
     require(actor, "member.invite", invitation)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = clock.now()
-        invitation.save(update_fields=["revoked_at"])
+        invitation.token_sealed = ""
+        invitation.save(update_fields=["revoked_at", "token_sealed"])
