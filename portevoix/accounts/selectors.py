@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
+from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
 from .models import (
     AmbassadorProfile,
     ApiToken,
@@ -24,6 +25,17 @@ from .permissions import require
 from .roles import Role
 
 M = TypeVar("M", bound=Model)
+
+
+def interest_model() -> type[Model]:
+    """The model of an ambassador's interests (content's Topic), reached through the string
+    foreign key `AmbassadorProfile.interests`: accounts imports nothing from content."""
+    return cast(type[Model], AmbassadorProfile._meta.get_field("interests").related_model)
+
+
+def interest_choices(*, membership: Membership) -> QuerySet[Model]:
+    """The topics of the member's organization an ambassador may choose, by name."""
+    return scoped(interest_model(), membership.organization).order_by("name")
 
 
 def page_of(qs: QuerySet[M], *, offset: int, limit: int) -> tuple[int, list[M]]:

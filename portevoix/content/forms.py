@@ -15,7 +15,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.accounts.models import LANGUAGE_CHOICES
+from portevoix.accounts.selectors import LANGUAGE_CHOICES
 from portevoix.core.networks import LIMITS, UNITS, Network
 
 from .models import Campaign, ContentItem, ContentType, Topic

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Model, Prefetch, Q, QuerySet, Value
 
-from portevoix.accounts.models import AmbassadorProfile, Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from .models import Approval, Campaign, ContentItem, NetworkCopy, State, Topic, Transition
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import AmbassadorProfile, Membership
 
 PUBLISHABLE_STATES = (State.APPROVED, State.LIVE)
 
@@ -121,7 +124,7 @@ def item_allowed_actions(
 def ambassador_profile(membership: Membership) -> AmbassadorProfile | None:
     try:
         return membership.ambassador
-    except AmbassadorProfile.DoesNotExist:
+    except ObjectDoesNotExist:  # accounts' AmbassadorProfile.DoesNotExist
         return None
 
 

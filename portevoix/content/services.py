@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +13,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, PermissionDenied
@@ -32,6 +32,9 @@ from .models import (
     Topic,
     Transition,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW}
 BACK_TO_REVIEW_STATES = {State.APPROVED, State.LIVE, State.EXPIRED}

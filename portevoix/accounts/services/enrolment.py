@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from portevoix.core import clock
@@ -14,6 +12,7 @@ from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 
+from .. import selectors
 from ..models import (
     AmbassadorProfile,
     ConsentEvent,
@@ -41,12 +40,6 @@ class EnrolmentData:
     networks: list[PresenceData] = field(default_factory=list)
 
 
-def _interest_model() -> type[Model]:
-    """The model of the enrolment's interests (content's Topic), reached through the string
-    foreign key: accounts imports nothing from content."""
-    return cast(type[Model], AmbassadorProfile._meta.get_field("interests").related_model)
-
-
 def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.languages or any(lang not in {"fr", "en"} for lang in data.languages):
@@ -55,7 +48,7 @@ def _validate_enrolment(membership: Membership, data: EnrolmentData) -> dict[str
     if not data.help_with or any(h not in helps for h in data.help_with):
         errors["help_with"] = [_("Choose how you want to help.")]
     if data.topic_ids:
-        topics = scoped(_interest_model(), membership.organization)
+        topics = scoped(selectors.interest_model(), membership.organization)
         found = topics.filter(pk__in=data.topic_ids).count()
         if found != len(set(data.topic_ids)):
             errors["topic_ids"] = [_("Unknown topic.")]

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view
 
@@ -28,7 +27,7 @@ def enrol(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "ambassador.enrol")
     profile = selectors.ambassador_profile(membership=membership)
     enrolled = profile is not None and profile.opted_in
-    topics = list(content_selectors.topics(membership=membership))
+    topics = list(selectors.interest_choices(membership=membership))
     form = EnrolmentForm(
         request.POST if request.method == "POST" else None,
         topics=topics,
