@@ -739,4 +739,4 @@ def test_french_with_activate(rf, manager):
 
     with translation.override("fr"):
         html = render_to_string("403.html", {"user": manager.user})
-    assert "Vous n’êtes pas autorisé à faire cela" in html
+    assert "Vous n\u2019êtes pas autorisé à faire cela" in html
