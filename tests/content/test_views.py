@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 import zoneinfo
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -636,13 +635,6 @@ def test_check_copy_counts_what_will_be_saved(client, manager):
         reverse("content:item_new"), item_post(copy_x_1="  " + "a" * 280 + "\n ")
     )
     assert response.status_code == 302
-
-
-def test_editor_calls_the_one_counter_endpoint(client, manager):
-    html = login(client, manager).get(reverse("content:item_new")).content.decode()
-    assert f'data-check-url="{COPY_CHECK}"' in html
-    script = (Path(__file__).resolve().parents[2] / "static" / "js" / "editor.js").read_text()
-    assert "data.copies[0]" in script and "area.value.trim()" in script
 
 
 def test_check_copy_in_french(client, manager):
