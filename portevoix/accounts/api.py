@@ -7,25 +7,59 @@ Endpoints only parse, authorize (through services and selectors, which call
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic.json_schema import JsonDict
 
-from portevoix.core.api_support import DbId, PageParams, Text, responses
-from portevoix.core.tenancy import get_scoped_or_404
+from portevoix.core import api_support
+from portevoix.core.api_support import (
+    DbId,
+    PageParams,
+    StrictBool,
+    StrictInt,
+    Text,
+    responses,
+)
+from portevoix.core.networks import Network
 
 from . import selectors, services
 from .models import AmbassadorProfile, Invitation, Membership, Team, User
 from .permissions import roles_of
-from .roles import Role
+from .roles import ASSIGNABLE_ROLES, Role
 
 router = Router(tags=["people"])
+
+# What the services accept, listed in the schema. The services keep validating (400 with a
+# translated message per field), so the schema documents rules the API really enforces.
+ASSIGNABLE_ROLE_ENUM: JsonDict = {"enum": [code for code, _label in ASSIGNABLE_ROLES]}
+NETWORK_ENUM: JsonDict = {"enum": [*Network.ALL]}
+LANGUAGE_ENUM: JsonDict = {"enum": ["fr", "en"]}
+HELP_ENUM: JsonDict = {"enum": [code for code, _label in AmbassadorProfile.HELP_CHOICES]}
+TEAM_KIND_ENUM: JsonDict = {"enum": [code for code, _label in Team.KIND_CHOICES]}
+# An empty value is refused by the service (400): say so in the schema.
+NOT_EMPTY: JsonDict = {"minLength": 1}
+AT_LEAST_ONE: JsonDict = {"minItems": 1}
+
+AssignableRoleCode = Annotated[Text, Field(max_length=32, json_schema_extra=ASSIGNABLE_ROLE_ENUM)]
+RoleCode = Literal[
+    "admin",
+    "content_manager",
+    "approver",
+    "final_approver",
+    "community_manager",
+    "analyst",
+    "executive",
+    "ambassador",
+]
+LanguageCode = Annotated[Text, Field(max_length=8, json_schema_extra=LANGUAGE_ENUM)]
+HelpCode = Annotated[Text, Field(max_length=32, json_schema_extra=HELP_ENUM)]
 
 
 def _membership(request: HttpRequest) -> Membership:
     """The membership the request acts as (set by the API authentication)."""
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast(Membership, api_support.membership(request))
 
 
 # --- Schemas
@@ -77,17 +111,19 @@ class MemberPageOut(Schema):
 class MemberQuery(PageParams):
     q: Text | None = Field(None, max_length=200, description="Name or email contains")
     team: DbId | None = Field(None, description="Team id")
-    role: Text | None = Field(None, max_length=32, description="Role code")
+    role: RoleCode | None = Field(None, description="Role code")
     ambassadors: bool = Field(False, description="Only opted-in ambassadors")
 
 
 class MemberPatchIn(Schema):
     """Only the fields sent are changed."""
 
-    roles: list[Text] | None = None
+    roles: list[AssignableRoleCode] | None = Field(
+        None, description="Assigned roles; ambassadors opt in themselves"
+    )
     team_ids: list[DbId] | None = None
     title: Text | None = Field(None, max_length=120)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class TeamOut(Schema):
@@ -98,26 +134,37 @@ class TeamOut(Schema):
 
 
 class TeamIn(Schema):
-    name: Text = Field(..., max_length=120)
-    kind: Text = Field("department", max_length=20, description="department, site or other")
+    name: Text = Field(..., max_length=120, json_schema_extra=NOT_EMPTY)
+    kind: Text = Field(
+        "department",
+        max_length=20,
+        description="department, site or other",
+        json_schema_extra=TEAM_KIND_ENUM,
+    )
 
 
 class TeamPatchIn(Schema):
-    name: Text | None = Field(None, max_length=120)
-    kind: Text | None = Field(None, max_length=20)
+    name: Annotated[Text, Field(max_length=120, json_schema_extra=NOT_EMPTY)] | None = None
+    kind: Annotated[Text, Field(max_length=20, json_schema_extra=TEAM_KIND_ENUM)] | None = None
 
 
 class PresenceSchema(Schema):
-    network: Text = Field(..., max_length=20)
-    audience: int = Field(0, ge=0, le=2**31)
+    network: Text = Field(..., max_length=20, json_schema_extra=NETWORK_ENUM)
+    audience: StrictInt = Field(0, ge=0, le=2**31)
     handle: Text = Field("", max_length=500)
     instance: Text = Field("", max_length=500, description="Mastodon instance host")
 
 
 class EnrolmentIn(Schema):
     topic_ids: list[DbId] = []
-    languages: list[Text] = Field(default_factory=list, description="fr and/or en")
-    help_with: list[Text] = Field(default_factory=list, description="sharing, ideas, analytics")
+    languages: list[LanguageCode] = Field(
+        default_factory=list, description="fr and/or en", json_schema_extra=AT_LEAST_ONE
+    )
+    help_with: list[HelpCode] = Field(
+        default_factory=list,
+        description="sharing, ideas, analytics",
+        json_schema_extra=AT_LEAST_ONE,
+    )
     networks: list[PresenceSchema] = []
 
 
@@ -132,9 +179,9 @@ class AmbassadorOut(Schema):
 
 
 class InvitationIn(Schema):
-    email: Text = Field(..., max_length=254)
-    roles: list[Text] = []
-    team_ids: list[DbId] = []
+    email: Text = Field(..., max_length=254, json_schema_extra=NOT_EMPTY)
+    roles: list[AssignableRoleCode] = []
+    team_ids: list[DbId] = Field(default_factory=list, description="Teams of the organization")
     language: Literal["fr", "en"] | None = Field(
         None, description="Language of the email; the organization's by default"
     )
@@ -241,7 +288,7 @@ def _invitation_out(invitation: Invitation) -> InvitationOut:
 
 
 def _team_with_count(membership: Membership, pk: int) -> Team:
-    return get_scoped_or_404(selectors.teams(membership=membership), membership.organization, pk=pk)
+    return selectors.team_with_member_count(membership=membership, pk=pk)
 
 
 # --- The caller
@@ -294,15 +341,17 @@ def ambassador_opt_out(request: HttpRequest) -> AmbassadorOut:
 
 @router.get("/members", response=responses({200: MemberPageOut}))
 def member_list(request: HttpRequest, filters: Query[MemberQuery]) -> MemberPageOut:
-    qs = selectors.members(
-        membership=_membership(request),
-        search=filters.q,
-        team_id=filters.team,
-        role=filters.role,
-        ambassadors_only=filters.ambassadors,
+    count, rows = selectors.page_of(
+        selectors.members(
+            membership=_membership(request),
+            search=filters.q,
+            team_id=filters.team,
+            role=filters.role,
+            ambassadors_only=filters.ambassadors,
+        ),
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    count = qs.count()
-    rows = list(qs[filters.offset : filters.offset + filters.limit])
     return MemberPageOut(
         items=[_member_out(m) for m in rows],
         count=count,

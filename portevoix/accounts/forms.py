@@ -1,7 +1,7 @@
 """Forms of the accounts pages: they parse and render; services decide.
 
 Django renders `aria-invalid` and `aria-describedby` (help text and errors) on bound fields;
-`apply_domain_error` puts a service's `DomainError.field_errors` next to the right field.
+`core.web.apply_domain_error` puts a service's `DomainError.field_errors` next to the right field.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import Network
 
 from .models import LANGUAGE_CHOICES, AmbassadorProfile, Organization, Team
@@ -25,7 +24,8 @@ ROLE_ANY = ""
 
 
 class DomainForm(forms.Form):
-    """A form that can show the field errors of a service's DomainError."""
+    """A form that shows the field errors of a service's DomainError: views call
+    `core.web.apply_domain_error(form, exc, field_map=form.map_domain_field)`."""
 
     # Service field name -> form field name, where they differ.
     domain_field_map: ClassVar[dict[str, str]] = {}
@@ -37,22 +37,6 @@ class DomainForm(forms.Form):
     def map_domain_field(self, name: str) -> str | None:
         target = self.domain_field_map.get(name, name)
         return target if target in self.fields else None
-
-    def apply_domain_error(self, exc: DomainError) -> None:
-        """Attach `exc` to the form. Permission and existence errors are not form errors."""
-        if isinstance(exc, PermissionDenied | NotFound):
-            raise exc
-        unplaced: list[str] = []
-        for name, messages in exc.field_errors.items():
-            target = self.map_domain_field(name)
-            for message in messages:
-                if target is None:
-                    unplaced.append(message)
-                else:
-                    self.add_error(target, message)
-        self.add_error(None, exc.message)
-        for message in unplaced:
-            self.add_error(None, message)
 
 
 def _checkboxes(choices: Iterable[tuple[Any, Any]], label: Any, **kwargs: Any) -> Any:

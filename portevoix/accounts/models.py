@@ -174,6 +174,10 @@ class Invitation(OrgOwned):
     roles = models.JSONField(default=list, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
+    # The accept link's token, encrypted with core.crypto until the email is sent: the email
+    # task takes only the invitation's id, so the token never sits in the task queue.
+    # Emptied once the email is out (or the invitation is used or withdrawn).
+    token_sealed = models.TextField(blank=True, default="")
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from typing import TypeVar, cast
+
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
+from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
 from .models import (
     AmbassadorProfile,
     ApiToken,
@@ -18,6 +22,25 @@ from .models import (
     User,
 )
 from .permissions import require
+from .roles import Role
+
+M = TypeVar("M", bound=Model)
+
+
+def interest_model() -> type[Model]:
+    """The model of an ambassador's interests (content's Topic), reached through the string
+    foreign key `AmbassadorProfile.interests`: accounts imports nothing from content."""
+    return cast(type[Model], AmbassadorProfile._meta.get_field("interests").related_model)
+
+
+def interest_choices(*, membership: Membership) -> QuerySet[Model]:
+    """The topics of the member's organization an ambassador may choose, by name."""
+    return scoped(interest_model(), membership.organization).order_by("name")
+
+
+def page_of(qs: QuerySet[M], *, offset: int, limit: int) -> tuple[int, list[M]]:
+    """The total count of `qs` and the rows of one limit/offset page (for the API)."""
+    return qs.count(), list(qs[offset : offset + limit])
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -32,10 +55,15 @@ def membership_for(user: User, organization_id: int | None) -> Membership | None
     """The user's active membership in `organization_id`, else their first one."""
     qs = memberships_of(user)
     if organization_id is not None:
-        found = qs.filter(organization_id=organization_id).first()
+        found = scoped(qs, organization_id).first()
         if found is not None:
             return found
     return qs.first()
+
+
+def membership_in(user: User, organization_id: int) -> Membership | None:
+    """The user's active membership in exactly `organization_id`, or None."""
+    return scoped(memberships_of(user), organization_id).first()
 
 
 def members(
@@ -82,6 +110,11 @@ def teams(*, membership: Membership) -> QuerySet[Team]:
         .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
         .order_by("name")
     )
+
+
+def team_with_member_count(*, membership: Membership, pk: int) -> Team:
+    """One team of the member's organization, annotated with `member_count`."""
+    return get_scoped_or_404(teams(membership=membership), membership.organization, pk=pk)
 
 
 def team(*, membership: Membership, pk: int) -> Team:
@@ -142,9 +175,34 @@ def role_counts(*, membership: Membership) -> dict[str, int]:
     """Active members holding each assigned role in the member's organization."""
     rows = (
         MembershipRole.objects.filter(
-            membership__organization=membership.organization, membership__is_active=True
+            membership__in=scoped(Membership, membership.organization).filter(is_active=True)
         )
         .values("role")
         .annotate(total=Count("id"))
     )
     return {row["role"]: row["total"] for row in rows}
+
+
+def approval_staffing_warnings(*, membership: Membership) -> list[str]:
+    """What keeps content of the member's organization from being approved as its rule
+    asks: no final approver while one must sign, or fewer approvers than approvals required."""
+    organization = membership.organization
+    counts = role_counts(membership=membership)
+    approvers = counts.get(Role.APPROVER, 0) + counts.get(Role.FINAL_APPROVER, 0)
+    warnings = []
+    if organization.final_approval_required and not counts.get(Role.FINAL_APPROVER):
+        warnings.append(
+            _(
+                "Nobody has the final approver role yet: content cannot go live until an "
+                "administrator gives it to someone."
+            )
+        )
+    if approvers < organization.approvals_required:
+        warnings.append(
+            _(
+                "Approvals required: %(required)d; people who can approve: %(count)d. Give the "
+                "approver role to more people, or require fewer approvals."
+            )
+            % {"required": organization.approvals_required, "count": approvers}
+        )
+    return warnings

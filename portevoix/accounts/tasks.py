@@ -6,5 +6,7 @@ from . import services
 
 
 @db_task(retries=3, retry_delay=60)
-def send_invitation_email(invitation_id: int, url: str, language: str) -> None:
-    services.invitation_email_send(invitation_id=invitation_id, url=url, language=language)
+def send_invitation_email(invitation_id: int, language: str) -> None:
+    """Only the id is queued: the service reads the sealed token from the invitation row
+    when it sends, so no secret is kept in the queue's storage."""
+    services.invitation_email_send(invitation_id=invitation_id, language=language)

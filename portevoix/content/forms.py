@@ -1,7 +1,8 @@
 """Forms of the content web UI. They only parse: every business rule lives in services.
 
 A service refuses with `DomainError.field_errors` keyed by service names (`campaign_id`,
-`copies.3.text`...); `attach_errors` puts each message next to the field it concerns.
+`copies.3.text`...); `core.web.apply_domain_error` with `ItemForm.domain_field` puts each
+message next to the field it concerns.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.accounts.models import LANGUAGE_CHOICES
-from portevoix.core.errors import DomainError
+from portevoix.accounts.selectors import LANGUAGE_CHOICES
 from portevoix.core.networks import LIMITS, UNITS, Network
 
 from .models import Campaign, ContentItem, ContentType, Topic
@@ -233,34 +233,17 @@ class ItemForm(forms.Form):
             copies=copies,
         )
 
-    def attach_errors(self, exc: DomainError) -> None:
-        origins: list[str] = getattr(self, "copy_origins", [])
-        for key, messages in exc.field_errors.items():
-            attach_error(self, self._field_for(key, origins), messages)
-
-    def _field_for(self, key: str, origins: list[str]) -> str | None:
+    def domain_field(self, key: str) -> str | None:
+        """The form field of a service's error key (`campaign_id` -> `campaign`,
+        `copies.3.text` -> the text area that copy came from), or None (form-wide)."""
         if key.startswith("copies."):
+            origins: list[str] = getattr(self, "copy_origins", [])
             parts = key.split(".")
             if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(origins):
                 return origins[int(parts[1])]
             return None
         name = self.ERROR_FIELDS.get(key, key)
         return name if name in self.fields else None
-
-
-def attach_error(form: forms.Form, field: str | None, messages: list[str]) -> None:
-    """Add service messages to `field` (or to the form when the field is unknown)."""
-    if field is not None and field not in form.fields:
-        field = None
-    for message in messages:
-        form.add_error(field, message)
-
-
-def attach_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    for key, messages in exc.field_errors.items():
-        attach_error(form, key, messages)
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
 
 
 class ImageForm(forms.Form):

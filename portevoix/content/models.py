@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.accounts.models import LANGUAGE_CHOICES
+from portevoix.accounts.selectors import LANGUAGE_CHOICES
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.tenancy import OrgOwned
 

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Value
 
-from portevoix.accounts.models import AmbassadorProfile, Membership
-from portevoix.accounts.permissions import require
+from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from .models import Approval, Campaign, ContentItem, NetworkCopy, State, Topic, Transition
 
+if TYPE_CHECKING:
+    from portevoix.accounts.models import AmbassadorProfile, Membership
+
 PUBLISHABLE_STATES = (State.APPROVED, State.LIVE)
+
+M = TypeVar("M", bound=Model)
+
+
+def page_of(qs: QuerySet[M], *, offset: int, limit: int) -> tuple[int, list[M]]:
+    """The total count of `qs` and the rows of one limit/offset page (for the API)."""
+    return qs.count(), list(qs[offset : offset + limit])
 
 
 def effective_state(item: ContentItem, now: dt.datetime | None = None) -> str:
@@ -87,10 +98,33 @@ def item_approvals(*, item: ContentItem) -> QuerySet[Approval]:
     return item.approvals.filter(revision=item.revision).select_related("approver")
 
 
+def item_allowed_actions(
+    *, membership: Membership, item: ContentItem, approved_by_me: bool | None = None
+) -> dict[str, bool]:
+    """The workflow: which actions `membership` may take on `item` in its current state.
+
+    `approved_by_me`: whether the member already approved the current revision (read from
+    the database when not given). The services enforce the same rules on each action."""
+    if approved_by_me is None:
+        approved_by_me = any(a.approver_id == membership.user_id for a in item_approvals(item=item))
+    state = item.state
+    in_review = state == State.IN_REVIEW
+    return {
+        "edit": can(membership, "content.edit", item) and state != State.ARCHIVED,
+        "submit": can(membership, "content.submit", item)
+        and state in {State.DRAFT, State.CHANGES_REQUESTED},
+        "approve": in_review and not approved_by_me and can(membership, "content.approve", item),
+        "request_changes": in_review and can(membership, "content.request_changes", item),
+        "comment": can(membership, "content.view_history", item),
+        "archive": state != State.ARCHIVED and can(membership, "content.archive", item),
+        "restore": state == State.ARCHIVED and can(membership, "content.archive", item),
+    }
+
+
 def ambassador_profile(membership: Membership) -> AmbassadorProfile | None:
     try:
         return membership.ambassador
-    except AmbassadorProfile.DoesNotExist:
+    except ObjectDoesNotExist:  # accounts' AmbassadorProfile.DoesNotExist
         return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -12,12 +13,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
+from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
 from .models import (
@@ -31,6 +32,9 @@ from .models import (
     Topic,
     Transition,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW}
 BACK_TO_REVIEW_STATES = {State.APPROVED, State.LIVE, State.EXPIRED}
@@ -120,11 +124,11 @@ def _validate_item(membership: Membership, data: ItemData) -> dict[str, list[str
     org = membership.organization
     if (
         data.campaign_id is not None
-        and not Campaign.objects.filter(organization=org, pk=data.campaign_id).exists()
+        and not scoped(Campaign, org).filter(pk=data.campaign_id).exists()
     ):
         errors["campaign_id"] = [_("Unknown campaign.")]
     if data.topic_ids:
-        found = Topic.objects.filter(organization=org, pk__in=data.topic_ids).count()
+        found = scoped(Topic, org).filter(pk__in=data.topic_ids).count()
         if found != len(set(data.topic_ids)):
             errors["topic_ids"] = [_("Unknown topic.")]
     errors.update(validate_copies(data.copies))
@@ -460,7 +464,7 @@ def topic_create(*, membership: Membership, name: str) -> Topic:
     slug = slugify(name)
     if not name or not slug:
         raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
-    if Topic.objects.filter(organization=membership.organization, slug=slug).exists():
+    if scoped(Topic, membership.organization).filter(slug=slug).exists():
         raise Conflict(
             _("This topic exists already."), field_errors={"name": [_("Already exists.")]}
         )
@@ -485,7 +489,7 @@ def campaign_create(
         raise DomainError(
             _("The end comes before the start."), field_errors={"ends_on": [_("Invalid.")]}
         )
-    if Campaign.objects.filter(organization=membership.organization, slug=slug).exists():
+    if scoped(Campaign, membership.organization).filter(slug=slug).exists():
         raise Conflict(
             _("This campaign exists already."), field_errors={"name": [_("Already exists.")]}
         )

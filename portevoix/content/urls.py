@@ -7,7 +7,6 @@ urlpatterns = [
     path("feed/", views.feed, name="feed"),
     path("library/", views.library, name="library"),
     path("library/new/", views.item_new, name="item_new"),
-    path("library/check-copy/", views.copy_check, name="copy_check"),
     path("library/topics/", views.topics, name="topics"),
     path("library/campaigns/", views.campaigns, name="campaigns"),
     path("library/<int:pk>/", views.item_detail, name="item"),

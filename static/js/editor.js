@@ -1,5 +1,7 @@
 // Content editor: a live length counter under each network copy, and "add a variant".
-// The server counts (the same code that validates on save), so the two never disagree.
+// The server counts (the same code that validates on save), so the two never disagree:
+// the form's data-check-url is the API's POST /api/v1/content/check-copy, which accepts the
+// web session with its CSRF header.
 // Without JavaScript the form still works: the server refuses a copy that does not fit.
 (function () {
   "use strict";
@@ -40,13 +42,15 @@
         "X-CSRFToken": tokenInput ? tokenInput.value : "",
         "X-Requested-With": "XMLHttpRequest"
       },
-      body: JSON.stringify({ network: area.getAttribute("data-network"), text: area.value })
+      // The form strips surrounding white space on save: count what will be saved.
+      body: JSON.stringify({ network: area.getAttribute("data-network"), text: area.value.trim() })
     }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(function (data) {
       if (mine !== sequence[key]) { return; }  // a newer request is on its way
-      show(area, data.length, data.limit, data.errors || []);
+      var result = data.copies[0];
+      show(area, result.length, result.limit, result.errors || []);
     }).catch(function () { /* the server still checks on save */ });
   }
 

@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import cast
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from portevoix.core.errors import NotFound, PermissionDenied
-
-from ..middleware import _membership
 from ..models import AmbassadorProfile, Membership, User
 from ..roles import ROLE_LABELS, Role
 
 PEOPLE_PER_PAGE = 25
 TEAM_MEMBERS_PER_PAGE = 50
 
-OrgView = Callable[..., HttpResponse]
-
 
 def current_user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def org_view(view: OrgView) -> Callable[..., HttpResponse]:
-    """Logged in, with a current membership (passed as the second argument).
-
-    Service errors that are not about the form become HTTP answers: PermissionDenied -> 403,
-    NotFound -> 404.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = _membership(request)
-        if membership is None:
-            return redirect("accounts:dashboard")
-        try:
-            return view(request, membership, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message) from exc
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return login_required(wrapper)
 
 
 def confirm_page(

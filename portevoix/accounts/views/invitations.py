@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm
@@ -22,12 +23,12 @@ from ..middleware import SESSION_KEY
 from ..models import Membership
 from ..permissions import require
 from ..roles import ROLE_LABELS
-from .common import confirm_page, current_user, org_view
+from .common import confirm_page, current_user
 
 # --- Invitations
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "member.invite")
@@ -48,7 +49,7 @@ def invite(request: HttpRequest, membership: Membership) -> HttpResponse:
                 language=form.cleaned_data["language"],
             )
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(
                 request,
@@ -72,7 +73,7 @@ def invite(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     invitation = selectors.invitation(membership=membership, pk=pk)
@@ -123,7 +124,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 )
         except DomainError as exc:
             if form is not None:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.map_domain_field)
             else:
                 error = exc.message
         if membership is not None:

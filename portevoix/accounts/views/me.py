@@ -9,25 +9,25 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import EnrolmentForm, TokenForm
 from ..models import Membership
 from ..permissions import require
-from .common import confirm_page, is_ambassador, org_view
+from .common import confirm_page, is_ambassador
 
 # --- Voluntary enrolment
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "ambassador.enrol")
     profile = selectors.ambassador_profile(membership=membership)
     enrolled = profile is not None and profile.opted_in
-    topics = list(content_selectors.topics(membership=membership))
+    topics = list(selectors.interest_choices(membership=membership))
     form = EnrolmentForm(
         request.POST if request.method == "POST" else None,
         topics=topics,
@@ -41,7 +41,7 @@ def enrol(request: HttpRequest, membership: Membership) -> HttpResponse:
             else:
                 services.ambassador_opt_in(membership=membership, data=data)
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             if enrolled:
                 messages.success(request, _("Your ambassador profile is saved."))
@@ -65,7 +65,7 @@ def enrol(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def enrol_withdraw(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "ambassador.enrol")
@@ -94,7 +94,7 @@ def enrol_withdraw(request: HttpRequest, membership: Membership) -> HttpResponse
 # --- API tokens
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "token.manage_own")
@@ -106,7 +106,7 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
                 membership=membership, name=form.cleaned_data["name"]
             )
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             form = TokenForm()
     response = render(
@@ -124,7 +124,7 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
     return response
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     token = selectors.api_token(membership=membership, pk=pk)

@@ -10,18 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portevoix.core.errors import DomainError, PermissionDenied
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import MemberEditForm, MemberFilterForm
 from ..models import Membership
 from ..permissions import can, require
 from ..roles import Role
-from .common import PEOPLE_PER_PAGE, is_ambassador, org_view, role_labels
+from .common import PEOPLE_PER_PAGE, is_ambassador, role_labels
 
 # --- People
 
 
-@org_view
+@member_view
 def members(request: HttpRequest, membership: Membership) -> HttpResponse:
     teams = list(selectors.teams(membership=membership))
     can_manage = can(membership, "member.manage")
@@ -51,7 +52,7 @@ def members(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def member_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     target = selectors.member(membership=membership, pk=pk)
@@ -85,7 +86,7 @@ def member_detail(request: HttpRequest, membership: Membership, pk: int) -> Http
                     is_active=form.cleaned_data["is_active"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.map_domain_field)
             else:
                 messages.success(
                     request, _("%(name)s's profile is saved.") % {"name": target.user.display_name}

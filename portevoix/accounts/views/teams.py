@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import TeamForm
 from ..models import Membership
 from ..permissions import can, require
-from .common import TEAM_MEMBERS_PER_PAGE, confirm_page, org_view
+from .common import TEAM_MEMBERS_PER_PAGE, confirm_page
 
 # --- Teams
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def teams(request: HttpRequest, membership: Membership) -> HttpResponse:
     can_manage = can(membership, "team.manage")
@@ -37,7 +38,7 @@ def teams(request: HttpRequest, membership: Membership) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.map_domain_field)
             else:
                 messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
                 return redirect("accounts:teams")
@@ -49,7 +50,7 @@ def teams(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def team_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     team = selectors.team(membership=membership, pk=pk)
@@ -72,7 +73,7 @@ def team_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpRe
                     kind=form.cleaned_data["kind"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.map_domain_field)
                 team.refresh_from_db()
             else:
                 messages.success(request, _("Team saved."))
@@ -92,7 +93,7 @@ def team_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpRe
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def team_delete(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     team = selectors.team(membership=membership, pk=pk)

@@ -1,4 +1,5 @@
-"""API router for the content library, its approval workflow, the feed and the taxonomy.
+"""Endpoints of the content API: the library, its approval workflow, the feed and the
+taxonomy.
 
 Endpoints only parse, authorize (through services and selectors, which call
 `permissions.require`), call a service or selector, and return a schema.
@@ -7,236 +8,64 @@ Endpoints only parse, authorize (through services and selectors, which call
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema, Status
-from pydantic.json_schema import JsonDict
+from ninja import Query, Router, Status
 
-from portevoix.accounts.models import Membership, User
 from portevoix.accounts.permissions import require
 from portevoix.accounts.services import api_token_authenticate
-from portevoix.core import clock
+from portevoix.core import api_support, clock
 from portevoix.core.api_support import (
     DbId,
     PageParams,
     SessionMembershipAuth,
-    Text,
     TokenAuth,
     responses,
 )
 from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network, check_copy
 
-from . import selectors, services
-from .models import Campaign, ContentImage, ContentItem, NetworkCopy, Topic, Transition
+from .. import selectors, services
+from ..models import Campaign, ContentImage, ContentItem, NetworkCopy, Topic, Transition
+from .schemas import (
+    OPTIONAL_COMMENT,
+    ActionIn,
+    ApprovalOut,
+    CampaignIn,
+    CampaignOut,
+    CheckCopyIn,
+    CheckCopyOut,
+    CommentIn,
+    CopyCheckOut,
+    CopyIn,
+    CopyOut,
+    FeedItemOut,
+    FeedPageOut,
+    ImageOut,
+    ItemDetailOut,
+    ItemIn,
+    ItemPageOut,
+    ItemSummaryOut,
+    LibraryQuery,
+    NetworkCode,
+    RefOut,
+    StateCode,
+    TopicIn,
+    TopicOut,
+    TransitionOut,
+)
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership, User
 
 router = Router(tags=["content"])
-
-StateCode = Literal[
-    "draft", "in_review", "changes_requested", "approved", "live", "expired", "archived"
-]
-NETWORK_ENUM: JsonDict = {"enum": [*Network.ALL]}
-MAX_TEXT = 100_000
-MAX_COMMENT = 5_000
-LANGUAGE_ENUM: JsonDict = {"enum": ["fr", "en"]}
 
 
 def _membership(request: HttpRequest) -> Membership:
     """The membership the request acts as (set by the API authentication)."""
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
-
-
-# --- Schemas
-
-
-class CopyIn(Schema):
-    # Networks are validated by the service (translated, keyed `copies.<n>.network`).
-    network: Text = Field(..., max_length=20, json_schema_extra=NETWORK_ENUM)
-    text: Text = Field(..., max_length=MAX_TEXT)
-
-
-class ItemIn(Schema):
-    """A whole item: PUT replaces every field, copies and topics included."""
-
-    title: Text = Field(..., max_length=200)
-    language: Text = Field(..., max_length=8, json_schema_extra=LANGUAGE_ENUM)
-    body: Text = Field("", max_length=MAX_TEXT, description="Markdown")
-    link: Text = Field("", max_length=2000)
-    content_type: Text = Field("company_news", max_length=20)
-    priority: int = Field(0, ge=-100, le=100)
-    important: bool = False
-    featured: bool = False
-    publish_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone")
-    expire_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone")
-    campaign_id: DbId | None = None
-    topic_ids: list[DbId] = []
-    copies: list[CopyIn] = []
-
-
-class ActionIn(Schema):
-    comment: Text = Field("", max_length=MAX_COMMENT)
-
-
-# Workflow actions take an optional body: no body at all means no comment.
-OPTIONAL_COMMENT: Any = Body(ActionIn(comment=""))
-
-
-class CommentIn(Schema):
-    comment: Text = Field(..., max_length=MAX_COMMENT)
-
-
-class RefOut(Schema):
-    id: int
-    name: str
-
-
-class TopicOut(Schema):
-    id: int
-    name: str
-    slug: str
-
-
-class TopicIn(Schema):
-    name: Text = Field(..., max_length=80)
-
-
-class CampaignOut(Schema):
-    id: int
-    name: str
-    slug: str
-    description: str
-    starts_on: dt.date | None
-    ends_on: dt.date | None
-
-
-class CampaignIn(Schema):
-    name: Text = Field(..., max_length=120)
-    description: Text = Field("", max_length=MAX_TEXT)
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-
-
-class CopyOut(Schema):
-    network: str
-    variant: int
-    text: str
-
-
-class ImageOut(Schema):
-    id: int
-    url: str
-    alt_text: str
-
-
-class ApprovalOut(Schema):
-    approver: RefOut
-    is_final: bool
-    created_at: dt.datetime
-
-
-class ItemSummaryOut(Schema):
-    id: int
-    title: str
-    state: str = Field(..., description="Effective state: approved items past publish-at are live")
-    language: str
-    content_type: str
-    priority: int
-    important: bool
-    featured: bool
-    revision: int
-    campaign: RefOut | None
-    topics: list[RefOut]
-    author: RefOut | None
-    copy_count: int
-    publish_at: dt.datetime | None
-    expire_at: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class ItemPageOut(Schema):
-    items: list[ItemSummaryOut]
-    count: int
-    limit: int
-    offset: int
-
-
-class ItemDetailOut(ItemSummaryOut):
-    body: str
-    body_html: str
-    link: str
-    copies: list[CopyOut]
-    images: list[ImageOut]
-    approvals: list[ApprovalOut] = Field(..., description="Approvals of the current revision")
-    approvals_required: int
-    final_approval_required: bool
-
-
-class TransitionOut(Schema):
-    id: int
-    action: str
-    from_state: str
-    to_state: str
-    comment: str
-    actor: RefOut | None
-    at: dt.datetime
-
-
-class FeedItemOut(Schema):
-    id: int
-    title: str
-    body_html: str
-    link: str
-    language: str
-    content_type: str
-    important: bool
-    featured: bool
-    priority: int
-    campaign: RefOut | None
-    publish_at: dt.datetime | None
-    expire_at: dt.datetime | None
-    copies: list[CopyOut]
-    images: list[ImageOut]
-
-
-class FeedPageOut(Schema):
-    items: list[FeedItemOut]
-    count: int
-    limit: int
-    offset: int
-
-
-class LibraryQuery(PageParams):
-    state: StateCode | None = Field(None, description="Effective state")
-    q: Text | None = Field(None, max_length=200, description="Title or body contains")
-    language: Literal["fr", "en"] | None = None
-    campaign: DbId | None = Field(None, description="Campaign id")
-
-
-class CheckCopyIn(Schema):
-    """Either one copy (`network` and `text`) or several (`copies`)."""
-
-    network: Text | None = Field(None, max_length=20, json_schema_extra=NETWORK_ENUM)
-    text: Text | None = Field(None, max_length=MAX_TEXT)
-    copies: list[CopyIn] | None = Field(None, max_length=50)
-
-
-class CopyCheckOut(Schema):
-    network: str
-    length: int
-    limit: int
-    unit: str
-    remaining: int
-    ok: bool
-    codes: list[str] = Field(..., description="empty, too_long, too_many_links")
-    errors: list[str] = Field(..., description="Human messages, in the request's language")
-
-
-class CheckCopyOut(Schema):
-    ok: bool
-    copies: list[CopyCheckOut]
+    return cast("Membership", api_support.membership(request))
 
 
 # --- Builders
@@ -253,7 +82,8 @@ def _user_ref(user: User | None) -> RefOut | None:
 
 
 def _copy_out(copy: NetworkCopy) -> CopyOut:
-    return CopyOut(network=copy.network, variant=copy.variant, text=copy.text)
+    network = cast("NetworkCode", copy.network)  # a NETWORK_CHOICES column
+    return CopyOut(network=network, variant=copy.variant, text=copy.text)
 
 
 def _image_out(request: HttpRequest, image: ContentImage) -> ImageOut:
@@ -320,8 +150,8 @@ def _transition_out(t: Transition) -> TransitionOut:
     return TransitionOut(
         id=t.pk,
         action=t.action,
-        from_state=t.from_state,
-        to_state=t.to_state,
+        from_state=cast("StateCode", t.from_state),  # State choices columns
+        to_state=cast("StateCode", t.to_state),
         comment=t.comment,
         actor=_user_ref(t.actor),
         at=t.at,
@@ -349,7 +179,7 @@ def _item_data(payload: ItemIn) -> services.ItemData:
 def _check_out(network: str, text: str) -> CopyCheckOut:
     check = check_copy(network, text)
     return CopyCheckOut(
-        network=network,
+        network=cast("NetworkCode", network),  # checked against Network.ALL by the caller
         length=check.length,
         limit=check.limit,
         unit=_(check.unit),
@@ -366,15 +196,17 @@ def _check_out(network: str, text: str) -> CopyCheckOut:
 @router.get("/content", response=responses({200: ItemPageOut}))
 def item_list(request: HttpRequest, filters: Query[LibraryQuery]) -> ItemPageOut:
     """The content library, most recently updated first."""
-    qs = selectors.library_items(
-        membership=_membership(request),
-        state=filters.state,
-        search=filters.q,
-        language=filters.language,
-        campaign_id=filters.campaign,
+    count, rows = selectors.page_of(
+        selectors.library_items(
+            membership=_membership(request),
+            state=filters.state,
+            search=filters.q,
+            language=filters.language,
+            campaign_id=filters.campaign,
+        ),
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    count = qs.count()
-    rows = list(qs[filters.offset : filters.offset + filters.limit])
     now = clock.now()
     return ItemPageOut(
         items=[_summary_out(item, now) for item in rows],
@@ -507,9 +339,11 @@ def item_history(request: HttpRequest, item_id: DbId) -> list[TransitionOut]:
 @router.get("/feed", response=responses({200: FeedPageOut}), tags=["feed"])
 def feed(request: HttpRequest, page: Query[PageParams]) -> FeedPageOut:
     """Live content for the calling ambassador, best first. Opted-in ambassadors only."""
-    qs = selectors.feed_items(membership=_membership(request))
-    count = qs.count()
-    rows = list(qs[page.offset : page.offset + page.limit])
+    count, rows = selectors.page_of(
+        selectors.feed_items(membership=_membership(request)),
+        offset=page.offset,
+        limit=page.limit,
+    )
     return FeedPageOut(
         items=[
             FeedItemOut(

@@ -1,0 +1,60 @@
+"""Every write about organizations, people, roles, teams, invitations and enrolment.
+
+One module per subject; the public names are re-exported here, so
+`from portevoix.accounts import services` / `services.team_create(...)` keep working.
+"""
+
+from .enrolment import (
+    EnrolmentData,
+    PresenceData,
+    ambassador_opt_in,
+    ambassador_opt_out,
+    ambassador_update,
+)
+from .invitations import (
+    IssuedInvitation,
+    invitation_accept,
+    invitation_by_token,
+    invitation_create,
+    invitation_email_send,
+    invitation_revoke,
+)
+from .me import time_zones, user_time_zone_set
+from .members import membership_add, membership_update
+from .organizations import (
+    MAX_APPROVALS,
+    ORGANIZATION_LANGUAGES,
+    organization_create,
+    organization_update,
+)
+from .teams import team_create, team_delete, team_update
+from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+
+__all__ = [
+    "MAX_APPROVALS",
+    "ORGANIZATION_LANGUAGES",
+    "EnrolmentData",
+    "IssuedInvitation",
+    "IssuedToken",
+    "PresenceData",
+    "ambassador_opt_in",
+    "ambassador_opt_out",
+    "ambassador_update",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
+    "invitation_accept",
+    "invitation_by_token",
+    "invitation_create",
+    "invitation_email_send",
+    "invitation_revoke",
+    "membership_add",
+    "membership_update",
+    "organization_create",
+    "organization_update",
+    "team_create",
+    "team_delete",
+    "team_update",
+    "time_zones",
+    "user_time_zone_set",
+]

@@ -1,0 +1,86 @@
+"""Organizations: create a tenant, change its settings."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from portevoix.core.errors import DomainError, NotFound
+
+from ..models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    User,
+)
+from ..permissions import require
+from ..roles import Role
+
+
+@transaction.atomic
+def organization_create(*, name: str, owner: User, slug: str | None = None) -> Organization:
+    """A new tenant, with `owner` as its first admin."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
+    org = Organization.objects.create(name=name, slug=slug or slugify(name)[:60])
+    membership = Membership.objects.create(organization=org, user=owner)
+    MembershipRole.objects.create(membership=membership, role=Role.ADMIN)
+    return org
+
+
+ORGANIZATION_LANGUAGES = ("fr", "en")
+MAX_APPROVALS = 10
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    actor: Membership,
+    organization: Organization,
+    name: str | None = None,
+    default_language: str | None = None,
+    approvals_required: int | None = None,
+    final_approval_required: bool | None = None,
+) -> Organization:
+    """Change the organization's settings. Only its administrators may; `None` keeps a value."""
+    require(actor, "org.manage")
+    if organization.pk != actor.organization_id:
+        raise NotFound(_("Not found."))
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, object] = {}
+    if name is not None:
+        name = name.strip()
+        max_length = Organization._meta.get_field("name").max_length or 120
+        if not name:
+            errors["name"] = [_("Required.")]
+        elif len(name) > max_length:
+            errors["name"] = [_("At most %(max)d characters.") % {"max": max_length}]
+        else:
+            changes["name"] = name
+    if default_language is not None:
+        if default_language not in ORGANIZATION_LANGUAGES:
+            errors["default_language"] = [_("Choose French or English.")]
+        else:
+            changes["default_language"] = default_language
+    if approvals_required is not None:
+        if (
+            isinstance(approvals_required, bool)
+            or not isinstance(approvals_required, int)
+            or not 1 <= approvals_required <= MAX_APPROVALS
+        ):
+            errors["approvals_required"] = [
+                _("Enter a number from 1 to %(max)d.") % {"max": MAX_APPROVALS}
+            ]
+        else:
+            changes["approvals_required"] = approvals_required
+    if final_approval_required is not None:
+        changes["final_approval_required"] = bool(final_approval_required)
+    if errors:
+        raise DomainError(_("The settings have errors."), field_errors=errors)
+    for attribute, value in changes.items():
+        setattr(organization, attribute, value)
+    if changes:
+        organization.save(update_fields=list(changes))
+    return organization

@@ -1,0 +1,27 @@
+"""Web pages of the content library, the approval workflow and the ambassador feed.
+
+Views parse, authorize, call a service or a selector, and render. Every item is reached
+through `selectors.item_for_editor`, so another organization's item is a 404.
+"""
+
+from .common import WORKFLOW_ACTIONS, CopyGroup, copy_groups
+from .feed import feed
+from .library import image_add, image_remove, item_edit, item_new, library
+from .taxonomy import campaigns, topics
+from .workflow import item_action, item_detail
+
+__all__ = [
+    "WORKFLOW_ACTIONS",
+    "CopyGroup",
+    "campaigns",
+    "copy_groups",
+    "feed",
+    "image_add",
+    "image_remove",
+    "item_action",
+    "item_detail",
+    "item_edit",
+    "item_new",
+    "library",
+    "topics",
+]

@@ -1,0 +1,159 @@
+"""An item's page and its workflow actions: submit, approve, request changes, comment,
+archive, restore."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portevoix.accounts.permissions import can
+from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view, post_only
+
+from .. import selectors, services
+from ..forms import (
+    CommentForm,
+)
+from ..models import ContentItem
+from .common import (
+    ACTION_LABELS,
+    WORKFLOW_ACTIONS,
+    copy_groups,
+    state_label,
+)
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+
+# --- Detail and workflow
+
+
+@dataclass
+class HistoryRow:
+    actor: str
+    at: Any
+    from_label: str
+    to_label: str
+    action_label: str
+    comment: str
+    changed: bool
+
+
+def _render_detail(
+    request: HttpRequest,
+    membership: Membership,
+    item: ContentItem,
+    *,
+    forms: dict[str, CommentForm] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    approvals = list(selectors.item_approvals(item=item))
+    approved_by_me = any(a.approver_id == membership.user_id for a in approvals)
+    history: list[HistoryRow] = []
+    if can(membership, "content.view_history", item):
+        for t in selectors.item_history(item=item):
+            history.append(
+                HistoryRow(
+                    actor=t.actor.display_name if t.actor else _("Automatic"),
+                    at=t.at,
+                    from_label=state_label(t.from_state),
+                    to_label=state_label(t.to_state),
+                    action_label=str(ACTION_LABELS.get(t.action, t.action)),
+                    comment=t.comment,
+                    changed=t.from_state != t.to_state,
+                )
+            )
+    action_forms = {name: CommentForm(prefix=name) for name in WORKFLOW_ACTIONS}
+    action_forms.update(forms or {})
+    effective = selectors.effective_state(item)
+    org = membership.organization
+    return render(
+        request,
+        "content/item_detail.html",
+        {
+            "item": item,
+            "state": effective,
+            "state_label": state_label(effective),
+            "groups": copy_groups(item),
+            "approvals": approvals,
+            "approvals_required": org.approvals_required,
+            "final_approval_required": org.final_approval_required,
+            "history": history,
+            "show_history": can(membership, "content.view_history", item),
+            "actions": selectors.item_allowed_actions(
+                membership=membership, item=item, approved_by_me=approved_by_me
+            ),
+            "approved_by_me": approved_by_me,
+            "action_forms": action_forms,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@member_view
+def item_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    item = selectors.item_for_editor(membership=membership, pk=pk)
+    return _render_detail(request, membership, item)
+
+
+SUCCESS_MESSAGES = {
+    "submit": gettext_lazy("Submitted for review."),
+    "approve": gettext_lazy("Your approval was recorded."),
+    "request_changes": gettext_lazy("Changes were requested from the author."),
+    "comment": gettext_lazy("Your comment was added."),
+    "archive": gettext_lazy("The item was archived."),
+    "restore": gettext_lazy("The item was restored as a draft."),
+}
+
+
+def _run_action(action: str, membership: Membership, item: ContentItem, comment: str) -> None:
+    if action == "submit":
+        services.item_submit(membership=membership, item=item, comment=comment)
+    elif action == "approve":
+        services.item_approve(membership=membership, item=item, comment=comment)
+    elif action == "request_changes":
+        services.item_request_changes(membership=membership, item=item, comment=comment)
+    elif action == "comment":
+        services.item_comment(membership=membership, item=item, comment=comment)
+    elif action == "archive":
+        services.item_archive(membership=membership, item=item, comment=comment)
+    elif action == "restore":
+        services.item_restore(membership=membership, item=item, comment=comment)
+    else:  # pragma: no cover - the URLs only route known actions
+        raise Http404("Unknown action")
+
+
+@member_view
+def item_action(request: HttpRequest, membership: Membership, pk: int, action: str) -> HttpResponse:
+    item = selectors.item_for_editor(membership=membership, pk=pk)
+    if refused := post_only(request):
+        return refused
+    form = CommentForm(request.POST, prefix=action)
+    if not form.is_valid():
+        return _render_detail(request, membership, item, forms={action: form}, status=400)
+    try:
+        _run_action(action, membership, item, form.cleaned_data["comment"].strip())
+    except DomainError as exc:
+        apply_domain_error(form, exc)
+        reasons = [exc.message]
+        reasons += [m for key, msgs in exc.field_errors.items() if key != "comment" for m in msgs]
+        item = selectors.item_for_editor(membership=membership, pk=pk)
+        return _render_detail(
+            request,
+            membership,
+            item,
+            forms={action: form},
+            error=" ".join(reasons),
+            status=exc.status,
+        )
+    messages.success(request, str(SUCCESS_MESSAGES[action]))
+    return redirect("content:item", pk=item.pk)
