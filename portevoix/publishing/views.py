@@ -24,8 +24,7 @@ from portevoix.core import clock
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import LIMITS, Network
 from portevoix.core.tenancy import get_scoped_or_404, scoped
-from portevoix.sharing.forms import attach_domain_errors
-from portevoix.sharing.views import member_view
+from portevoix.core.web import apply_domain_error, member_view
 
 from . import connections, scheduling, selectors, services
 from .forms import AppForm, BlueskyForm, CadenceForm, PauseForm, PostForm
@@ -237,7 +236,7 @@ def publish(
         except (PermissionDenied, NotFound):
             raise
         except DomainError as exc:
-            attach_domain_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             if post.state == PostState.HELD and post.held_by is not None:
                 messages.warning(
@@ -314,7 +313,7 @@ def post_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
             except (PermissionDenied, NotFound):
                 raise
             except DomainError as exc:
-                attach_domain_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("publishing:posts")
@@ -426,7 +425,7 @@ def pause(request: HttpRequest, membership: Membership) -> HttpResponse:
             except (PermissionDenied, NotFound):
                 raise
             except DomainError as exc:
-                attach_domain_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("Publishing is paused. Nothing scheduled goes out until you resume.")
@@ -503,7 +502,7 @@ def cadence(request: HttpRequest, membership: Membership) -> HttpResponse:
             except (PermissionDenied, NotFound):
                 raise
             except DomainError as exc:
-                attach_domain_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("publishing:cadence")
