@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
 from portevoix.accounts.models import Membership
+from portevoix.core.context_processors import Banner
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
+from portevoix.core.web import current_membership
 
 from .models import (
     OPEN_STATES,
@@ -35,8 +39,6 @@ class NetworkInfo:
 
 
 def network_infos() -> list[NetworkInfo]:
-    from django.utils.translation import gettext as _
-
     notes = {
         Network.LINKEDIN: _(
             "LinkedIn does not give the figures of members' posts (likes, comments, views) to "
@@ -206,3 +208,29 @@ def open_posts_count(membership: Membership) -> int:
 def latest(post: Post) -> EngagementSnapshot | None:
     found = getattr(post, "latest", None)
     return found[0] if found else None
+
+
+def pause_banners(request: HttpRequest) -> list[Banner]:
+    """The crisis-pause banner on every page of the current organization (a
+    `PAGE_BANNER_PROVIDERS` entry): one query, none without a current membership."""
+    membership = current_membership(request)
+    if membership is None:
+        return []
+    banners = []
+    for pause in active_pauses(membership.organization_id):
+        if pause.campaign is not None:
+            message = _("Publishing of the campaign “%(name)s” is paused.") % {
+                "name": pause.campaign.name
+            }
+        else:
+            message = _("All scheduled publishing is paused.")
+        banners.append(
+            Banner(
+                message=message,
+                detail=pause.reason,
+                level="warning",
+                kind="pause",
+                key=str(pause.pk),
+            )
+        )
+    return banners
