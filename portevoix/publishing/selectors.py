@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
 from portevoix.accounts.models import Membership
+from portevoix.content import selectors as content_selectors
+from portevoix.content.models import ContentItem
 from portevoix.core.context_processors import Banner
+from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
-from portevoix.core.tenancy import scoped
+from portevoix.core.tenancy import get_scoped, scoped
 from portevoix.core.web import current_membership
+
+if TYPE_CHECKING:
+    from portevoix.content.models import Campaign
 
 from .models import (
     OPEN_STATES,
@@ -202,6 +209,75 @@ def open_posts_count(membership: Membership) -> int:
         scoped(Post, membership.organization_id)
         .filter(membership=membership, state__in=OPEN_STATES)
         .count()
+    )
+
+
+def delegation_candidates(membership: Membership, *, limit: int = 500) -> list[Membership]:
+    """The active members of the organization this member could delegate to (not themself)."""
+    return list(
+        scoped(Membership, membership.organization_id)
+        .filter(is_active=True)
+        .exclude(pk=membership.pk)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")[:limit]
+    )
+
+
+def item_of_organization(membership: Membership, item_id: int) -> ContentItem:
+    """An item of the member's organization (whatever its state), else `NotFound`."""
+    return get_scoped(ContentItem, membership.organization_id, pk=item_id)
+
+
+def post_for_edit(membership: Membership, post_id: int) -> Post:
+    """A post of this member's, or one they prepared, with its item and account; else
+    `NotFound` (another member's post is indistinguishable from a missing one)."""
+    post = get_scoped(
+        Post.objects.select_related("item", "connection"), membership.organization_id, pk=post_id
+    )
+    if post.membership_id != membership.pk and post.prepared_by_id != membership.pk:
+        raise NotFound("Not found")
+    return post
+
+
+def post_reloaded(post: Post) -> Post:
+    """The post as it is now in the database (after a publication ran on commit, say)."""
+    return get_scoped(Post, post.organization_id, pk=post.pk)
+
+
+def visible_post(membership: Membership, post_id: int) -> Post:
+    """A post of this member's, or one they prepared for someone else, with its item,
+    account and latest engagement; else `NotFound`."""
+    qs = scoped(Post, membership.organization_id).filter(
+        Q(membership=membership) | Q(prepared_by=membership)
+    )
+    post = get_scoped(with_latest_snapshot(qs), membership.organization_id, pk=post_id)
+    return attach_latest([post])[0]
+
+
+def my_posts_page(membership: Membership, *, offset: int, limit: int) -> tuple[int, list[Post]]:
+    """One page of the member's posts (the latest planned first) and their total count."""
+    qs = scoped(Post, membership.organization_id).filter(membership=membership)
+    page = with_latest_snapshot(qs).order_by("-scheduled_at", "-pk")[offset : offset + limit]
+    return qs.count(), attach_latest(list(page))
+
+
+@dataclass(frozen=True)
+class PauseOverview:
+    active: list[CrisisPause]
+    recent: list[tuple[CrisisPause, list[Post]]]
+    campaigns: list[Campaign]
+    scheduled_count: int
+
+
+def pause_overview(membership: Membership) -> PauseOverview:
+    """The crisis-pause page: active pauses, recent ones with the posts each holds, the
+    campaigns one may pause, and how many posts are scheduled."""
+    org_id = membership.organization_id
+    return PauseOverview(
+        active=active_pauses(org_id),
+        recent=[(p, held_posts(org_id, p.pk)) for p in recent_pauses(org_id)],
+        campaigns=list(content_selectors.campaigns(membership=membership)),
+        scheduled_count=scoped(Post, org_id).filter(state=PostState.SCHEDULED).count(),
     )
 
 

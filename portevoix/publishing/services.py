@@ -383,6 +383,11 @@ def delegation_revoke(*, executive: Membership, delegation_id: int) -> None:
 # --------------------------------------------------------------------------- cadence
 
 
+# The posting rhythm's ranges (the API's schema states them too).
+CADENCE_MAX_PER_DAY = 100
+CADENCE_MAX_GAP_MINUTES = 7 * 24 * 60  # a week
+
+
 @transaction.atomic
 def cadence_set(
     *, actor: Membership, network: str, max_per_day: int, min_gap_minutes: int
@@ -392,9 +397,9 @@ def cadence_set(
     if network not in Network.ALL:
         raise NotFound(_("Not found."))
     errors: dict[str, list[str]] = {}
-    if not 0 <= max_per_day <= 100:
+    if not 0 <= max_per_day <= CADENCE_MAX_PER_DAY:
         errors["max_per_day"] = [_("Between 0 and 100.")]
-    if not 0 <= min_gap_minutes <= 7 * 24 * 60:
+    if not 0 <= min_gap_minutes <= CADENCE_MAX_GAP_MINUTES:
         errors["min_gap_minutes"] = [_("Between 0 and 10,080 minutes (a week).")]
     if errors:
         raise DomainError(_("Check the values."), field_errors=errors)

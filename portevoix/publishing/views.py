@@ -6,8 +6,9 @@ Views parse, authorize, call one service or selector, and render.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -16,19 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
-from portevoix.accounts.services import time_zones
-from portevoix.content.models import Campaign, ContentItem
+from portevoix.accounts.services import time_zones, user_time_zone_set
 from portevoix.core import clock
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import LIMITS, Network
-from portevoix.core.tenancy import get_scoped_or_404, scoped
 from portevoix.core.web import apply_domain_error, member_view
 
 from . import connections, scheduling, selectors, services
 from .forms import AppForm, BlueskyForm, CadenceForm, PauseForm, PostForm
-from .models import Post, PostState, WhenMode
+from .models import PostState, WhenMode
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 def _callback_uri(request: HttpRequest, network: str) -> str:
@@ -50,13 +51,6 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
     by_network: dict[str, list[Any]] = {code: [] for code in Network.ALL}
     for connection in mine:
         by_network[connection.network].append(connection)
-    members = (
-        scoped(Membership, membership.organization_id)
-        .filter(is_active=True)
-        .exclude(pk=membership.pk)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")[:500]
-    )
     return render(
         request,
         "publishing/accounts.html",
@@ -65,7 +59,7 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
             "bluesky_form": BlueskyForm(),
             "given": selectors.delegations_given(membership),
             "received": selectors.delegations_received(membership),
-            "members": members,
+            "members": selectors.delegation_candidates(membership),
         },
     )
 
@@ -249,7 +243,7 @@ def publish(
                     request, _("Prepared: it goes out once the account owner approves it.")
                 )
             elif post.mode == WhenMode.NOW:
-                post.refresh_from_db()
+                post = selectors.post_reloaded(post)
                 if post.state == PostState.PUBLISHED:
                     messages.success(request, _("Published."))
                 else:
@@ -263,7 +257,7 @@ def publish(
     context.update(
         {
             "form": form,
-            "item": get_scoped_or_404(ContentItem, membership.organization_id, pk=item_id),
+            "item": selectors.item_of_organization(membership, item_id),
         }
     )
     return render(request, "publishing/publish_errors.html", context, status=400)
@@ -292,11 +286,7 @@ def posts(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 def post_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
-    post = get_scoped_or_404(
-        Post.objects.select_related("item", "connection"), membership.organization_id, pk=pk
-    )
-    if post.membership_id != membership.pk and post.prepared_by_id != membership.pk:
-        raise Http404("Not found")
+    post = selectors.post_for_edit(membership, pk)
     # Times are typed and shown in the time zone of the person editing (owner or delegate).
     tz = scheduling.tz_of(membership)
     if request.method == "POST":
@@ -391,8 +381,6 @@ def best_time(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_view
 def time_zone(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The member's time zone, for scheduling and best times."""
-    from portevoix.accounts.services import user_time_zone_set
-
     try:
         user_time_zone_set(user=membership.user, time_zone=request.POST.get("time_zone", ""))
     except DomainError as exc:
@@ -411,7 +399,6 @@ def time_zone(request: HttpRequest, membership: Membership) -> HttpResponse:
 def pause(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Crisis pause: stop all scheduled publishing (or one campaign's) in one action."""
     require(membership, "publishing.pause")
-    org_id = membership.organization_id
     form = PauseForm()
     if request.method == "POST":
         form = PauseForm(request.POST)
@@ -431,18 +418,16 @@ def pause(request: HttpRequest, membership: Membership) -> HttpResponse:
                     request, _("Publishing is paused. Nothing scheduled goes out until you resume.")
                 )
                 return redirect("publishing:pause")
-    active = selectors.active_pauses(org_id)
-    recent = selectors.recent_pauses(org_id)
-    held = {p.pk: selectors.held_posts(org_id, p.pk) for p in recent}
+    overview = selectors.pause_overview(membership)
     return render(
         request,
         "publishing/pause.html",
         {
             "form": form,
-            "active": active,
-            "recent": [(p, held[p.pk]) for p in recent],
-            "campaigns": scoped(Campaign, org_id).order_by("name"),
-            "scheduled_count": scoped(Post, org_id).filter(state=PostState.SCHEDULED).count(),
+            "active": overview.active,
+            "recent": overview.recent,
+            "campaigns": overview.campaigns,
+            "scheduled_count": overview.scheduled_count,
         },
         status=400 if form.errors else 200,
     )
@@ -549,8 +534,6 @@ def apps(request: HttpRequest, membership: Membership) -> HttpResponse:
                 messages.success(request, _("Saved."))
         return redirect("publishing:apps")
     stored = selectors.network_apps(membership.organization_id)
-    from django.conf import settings
-
     rows = []
     for code in (Network.LINKEDIN, Network.X, Network.THREADS, Network.FACEBOOK):
         app = stored.get(code)

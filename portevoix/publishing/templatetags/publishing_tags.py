@@ -33,4 +33,3 @@ def publish_panel(
         "broken": broken,
         "facebook_note": selectors.facebook_note() if network == Network.FACEBOOK else "",
     }
-
