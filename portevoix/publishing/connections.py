@@ -74,7 +74,7 @@ def _check_network(network: str) -> None:
 
 def client_credentials(organization_id: int, network: str, redirect_uri: str) -> ClientCredentials:
     """The organization's own app for `network`, else the platform's (environment)."""
-    app = NetworkApp.objects.filter(organization_id=organization_id, network=network).first()
+    app = scoped(NetworkApp, organization_id).filter(network=network).first()
     if app is not None and app.client_id:
         secret = crypto.decrypt(app.client_secret_encrypted) if app.client_secret_encrypted else ""
         return ClientCredentials(app.client_id, secret, redirect_uri)
@@ -104,7 +104,7 @@ def network_app_set(
     client_id = client_id.strip()
     if len(client_id) > 300 or len(client_secret) > 500:
         raise DomainError(_("Too long."), field_errors={"client_id": [_("Too long.")]})
-    qs = NetworkApp.objects.filter(organization_id=actor.organization_id, network=network)
+    qs = scoped(NetworkApp, actor.organization_id).filter(network=network)
     if not client_id:
         qs.delete()
         return None
@@ -306,7 +306,7 @@ def _store(
     *, membership: Membership, network: str, account: Account, tokens: TokenSet, instance: str
 ) -> Connection:
     now = clock.now()
-    connection = Connection.objects.filter(
+    connection = scoped(Connection, membership.organization_id).filter(
         membership=membership, network=network, account_id=account.account_id
     ).first() or Connection(
         organization_id=membership.organization_id,

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
 from portevoix.core import clock
+from portevoix.core.tenancy import scoped
 from portevoix.networks.base import (
     AuthError,
     PermanentError,
@@ -72,7 +73,7 @@ def backoff(attempts: int) -> dt.timedelta:
 def active_pauses(organization_id: int | None = None) -> list[CrisisPause]:
     qs = CrisisPause.objects.filter(ended_at__isnull=True)
     if organization_id is not None:
-        qs = qs.filter(organization_id=organization_id)
+        qs = scoped(qs, organization_id)
     return list(qs)
 
 
@@ -103,14 +104,12 @@ def hold_paused(now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     total = 0
     for pause in active_pauses():
-        scope = Q(organization_id=pause.organization_id)
-        if pause.campaign_id is not None:
-            scope &= Q(item__campaign_id=pause.campaign_id)
-        ids = list(
-            Post.objects.filter(
-                scope, state=PostState.SCHEDULED, scheduled_at__lte=now
-            ).values_list("pk", flat=True)
+        due = scoped(Post, pause.organization_id).filter(
+            state=PostState.SCHEDULED, scheduled_at__lte=now
         )
+        if pause.campaign_id is not None:
+            due = due.filter(item__campaign_id=pause.campaign_id)
+        ids = list(due.values_list("pk", flat=True))
         for start in range(0, len(ids), 500):
             total += Post.objects.filter(
                 pk__in=ids[start : start + 500], state=PostState.SCHEDULED

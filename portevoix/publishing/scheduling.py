@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 from portevoix.accounts.models import Membership
 from portevoix.core import clock
 from portevoix.core.networks import Network
+from portevoix.core.tenancy import scoped
 from portevoix.sharing.models import Click
 
 from .models import CadenceRule, EngagementSnapshot, Post, PostState
@@ -180,7 +181,8 @@ class _Cadence:
     ) -> _Cadence:
         """The rule, and the posts that can conflict with a moment in [start, end]."""
         rule = (
-            CadenceRule.objects.filter(organization_id=membership.organization_id, network=network)
+            scoped(CadenceRule, membership.organization_id)
+            .filter(network=network)
             .values_list("max_per_day", "min_gap_minutes")
             .first()
         )
@@ -194,9 +196,8 @@ class _Cadence:
         # A local day lasts at most 26 hours; two days of margin cover it in every zone.
         lo = start - cadence.min_gap - dt.timedelta(days=2)
         hi = end + cadence.min_gap + dt.timedelta(days=2)
-        posts = Post.objects.filter(
+        posts = scoped(Post, membership.organization_id).filter(
             Q(scheduled_at__range=(lo, hi)) | Q(published_at__range=(lo, hi)),
-            organization_id=membership.organization_id,
             membership_id=membership.pk,
             network=network,
             state__in=CADENCE_STATES,
@@ -482,9 +483,9 @@ def _events(
     """Counted clicks (1 each) and the latest engagement of published posts (likes +
     replies + reposts + quotes, at the post's publication), newest first, bounded."""
     clicks = (
-        Click.objects.filter(
+        scoped(Click, organization_id)
+        .filter(
             scope,
-            organization_id=organization_id,
             network=network,
             counted=True,
             day__gte=since.date() - dt.timedelta(days=1),
@@ -508,9 +509,9 @@ def _events(
         .values("total")[:1]
     )
     posts = (
-        Post.objects.filter(
+        scoped(Post, organization_id)
+        .filter(
             post_scope,
-            organization_id=organization_id,
             network=network,
             state=PostState.PUBLISHED,
             published_at__gte=since,
@@ -549,11 +550,7 @@ def heatmap(*, membership: Membership, network: str, now: dt.datetime | None = N
     ]
     team_ids = list(membership.teams.values_list("id", flat=True))
     if team_ids:
-        teammates = (
-            Membership.objects.filter(organization_id=org_id, teams__in=team_ids)
-            .values("id")
-            .distinct()
-        )
+        teammates = scoped(Membership, org_id).filter(teams__in=team_ids).values("id").distinct()
         levels.append(
             (
                 SOURCE_TEAM,

@@ -101,9 +101,11 @@ def my_connections(membership: Membership) -> list[Connection]:
 def publishable_connections(membership: Membership, network: str) -> list[Connection]:
     """Active accounts on `network` this member may post to: their own, and those of the
     people who delegated to them (those posts wait for the owner's approval)."""
-    executives = Delegation.objects.filter(
-        organization_id=membership.organization_id, assistant=membership, revoked_at__isnull=True
-    ).values("executive_id")
+    executives = (
+        scoped(Delegation, membership.organization_id)
+        .filter(assistant=membership, revoked_at__isnull=True)
+        .values("executive_id")
+    )
     return list(
         scoped(Connection, membership.organization_id)
         .filter(network=network, status=ConnectionStatus.ACTIVE)
@@ -154,23 +156,24 @@ def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
 
 def delegations_given(membership: Membership) -> list[Delegation]:
     return list(
-        Delegation.objects.filter(executive=membership, revoked_at__isnull=True).select_related(
-            "assistant__user"
-        )
+        scoped(Delegation, membership.organization_id)
+        .filter(executive=membership, revoked_at__isnull=True)
+        .select_related("assistant__user")
     )
 
 
 def delegations_received(membership: Membership) -> list[Delegation]:
     return list(
-        Delegation.objects.filter(assistant=membership, revoked_at__isnull=True).select_related(
-            "executive__user"
-        )
+        scoped(Delegation, membership.organization_id)
+        .filter(assistant=membership, revoked_at__isnull=True)
+        .select_related("executive__user")
     )
 
 
 def active_pauses(organization_id: int) -> list[CrisisPause]:
     return list(
-        CrisisPause.objects.filter(organization_id=organization_id, ended_at__isnull=True)
+        scoped(CrisisPause, organization_id)
+        .filter(ended_at__isnull=True)
         .select_related("campaign", "started_by__user")
         .order_by("-started_at")
     )
@@ -178,7 +181,8 @@ def active_pauses(organization_id: int) -> list[CrisisPause]:
 
 def recent_pauses(organization_id: int, *, limit: int = 20) -> list[CrisisPause]:
     return list(
-        CrisisPause.objects.filter(organization_id=organization_id, ended_at__isnull=False)
+        scoped(CrisisPause, organization_id)
+        .filter(ended_at__isnull=False)
         .select_related("campaign", "started_by__user", "ended_by__user")
         .order_by("-ended_at")[:limit]
     )
@@ -186,22 +190,19 @@ def recent_pauses(organization_id: int, *, limit: int = 20) -> list[CrisisPause]
 
 def held_posts(organization_id: int, pause_id: int) -> list[Post]:
     return list(
-        Post.objects.filter(
-            organization_id=organization_id, held_by_id=pause_id, state=PostState.HELD
-        )
+        scoped(Post, organization_id)
+        .filter(held_by_id=pause_id, state=PostState.HELD)
         .select_related("item", "membership__user")
         .order_by("scheduled_at")
     )
 
 
 def network_apps(organization_id: int) -> dict[str, NetworkApp]:
-    return {a.network: a for a in NetworkApp.objects.filter(organization_id=organization_id)}
+    return {a.network: a for a in scoped(NetworkApp, organization_id)}
 
 
 def cadence_rules(organization_id: int) -> dict[str, CadenceRule]:
-    return {
-        rule.network: rule for rule in CadenceRule.objects.filter(organization_id=organization_id)
-    }
+    return {rule.network: rule for rule in scoped(CadenceRule, organization_id)}
 
 
 def open_posts_count(membership: Membership) -> int:

@@ -58,12 +58,11 @@ def _local(when: dt.datetime, membership: Membership) -> str:
 
 
 def active_delegation(*, executive: Membership, assistant: Membership) -> Delegation | None:
-    return Delegation.objects.filter(
-        organization_id=executive.organization_id,
-        executive=executive,
-        assistant=assistant,
-        revoked_at__isnull=True,
-    ).first()
+    return (
+        scoped(Delegation, executive.organization_id)
+        .filter(executive=executive, assistant=assistant, revoked_at__isnull=True)
+        .first()
+    )
 
 
 def _connection_for(actor: Membership, connection_id: int) -> tuple[Connection, bool]:
@@ -403,18 +402,19 @@ def cadence_set(
         errors["min_gap_minutes"] = [_("Between 0 and 10,080 minutes (a week).")]
     if errors:
         raise DomainError(_("Check the values."), field_errors=errors)
-    qs = CadenceRule.objects.filter(organization_id=actor.organization_id, network=network)
+    qs = scoped(CadenceRule, actor.organization_id).filter(network=network)
     before = qs.values("max_per_day", "min_gap_minutes").first()
     rule: CadenceRule | None
     if max_per_day == 0 and min_gap_minutes == 0:
         qs.delete()
         rule = None
     else:
-        rule, _created = CadenceRule.objects.update_or_create(
-            organization_id=actor.organization_id,
-            network=network,
-            defaults={"max_per_day": max_per_day, "min_gap_minutes": min_gap_minutes},
+        rule = qs.select_for_update().first() or CadenceRule(
+            organization_id=actor.organization_id, network=network
         )
+        rule.max_per_day = max_per_day
+        rule.min_gap_minutes = min_gap_minutes
+        rule.save()
     gates.audit_record(
         organization=actor.organization,
         actor=actor,
@@ -442,9 +442,11 @@ def pause_start(*, actor: Membership, reason: str, campaign_id: int | None = Non
     campaign = None
     if campaign_id is not None:
         campaign = get_scoped_or_404(Campaign, actor.organization_id, pk=campaign_id)
-    existing = CrisisPause.objects.filter(
-        organization_id=actor.organization_id, ended_at__isnull=True, campaign=campaign
-    ).exists()
+    existing = (
+        scoped(CrisisPause, actor.organization_id)
+        .filter(ended_at__isnull=True, campaign=campaign)
+        .exists()
+    )
     if existing:
         raise Conflict(_("Publishing is already paused."))
     pause = CrisisPause.objects.create(
@@ -507,9 +509,7 @@ def held_decide(
     pause = get_scoped_or_404(CrisisPause, actor.organization_id, pk=pause_id)
     if pause.ended_at is None:
         raise Conflict(_("Resume publishing first."))
-    qs = Post.objects.filter(
-        organization_id=actor.organization_id, held_by=pause, state=PostState.HELD
-    )
+    qs = scoped(Post, actor.organization_id).filter(held_by=pause, state=PostState.HELD)
     if post_ids is not None:
         qs = qs.filter(pk__in=post_ids)
     ids = list(qs.values_list("pk", flat=True))
