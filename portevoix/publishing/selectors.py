@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from portevoix import networks as connectors
 from portevoix.accounts.models import Membership
 from portevoix.content import selectors as content_selectors
 from portevoix.content.models import ContentItem
+from portevoix.core import clock
 from portevoix.core.context_processors import Banner
 from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from portevoix.content.models import Campaign
 
 from .models import (
-    OPEN_STATES,
     CadenceRule,
     Connection,
     ConnectionStatus,
@@ -205,14 +206,6 @@ def cadence_rules(organization_id: int) -> dict[str, CadenceRule]:
     return {rule.network: rule for rule in scoped(CadenceRule, organization_id)}
 
 
-def open_posts_count(membership: Membership) -> int:
-    return (
-        scoped(Post, membership.organization_id)
-        .filter(membership=membership, state__in=OPEN_STATES)
-        .count()
-    )
-
-
 def delegation_candidates(membership: Membership, *, limit: int = 500) -> list[Membership]:
     """The active members of the organization this member could delegate to (not themself)."""
     return list(
@@ -311,3 +304,56 @@ def pause_banners(request: HttpRequest) -> list[Banner]:
             )
         )
     return banners
+
+
+# --------------------------------------------------------------------------- the engine's reads
+
+
+def pauses_in_force(organization_id: int | None = None) -> list[CrisisPause]:
+    qs = CrisisPause.objects.filter(ended_at__isnull=True)
+    if organization_id is not None:
+        qs = scoped(qs, organization_id)
+    return list(qs)
+
+
+def pause_holding(post: Post) -> CrisisPause | None:
+    """The pause that holds this post, if any: the organization's, else its campaign's."""
+    pauses = pauses_in_force(post.organization_id)
+    for pause in pauses:
+        if pause.campaign_id is None:
+            return pause
+    campaign_id = post.item.campaign_id
+    return next((p for p in pauses if p.campaign_id == campaign_id and campaign_id), None)
+
+
+def paused_q(pauses: list[CrisisPause]) -> Q:
+    """Posts that these pauses hold."""
+    held = Q(pk__in=[])
+    org_wide = [p.organization_id for p in pauses if p.campaign_id is None]
+    if org_wide:
+        held |= Q(organization_id__in=org_wide)
+    campaigns = [p.campaign_id for p in pauses if p.campaign_id is not None]
+    if campaigns:
+        held |= Q(item__campaign_id__in=campaigns)
+    return held
+
+
+def claimable_q(now: dt.datetime) -> Q:
+    due = Q(state=PostState.SCHEDULED, scheduled_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(state=PostState.PUBLISHING, lease_until__lt=now)
+    return due | abandoned
+
+
+def due_post_ids(*, now: dt.datetime | None = None, limit: int = 200) -> list[int]:
+    now = now or clock.now()
+    qs = Post.objects.filter(claimable_q(now))
+    pauses = pauses_in_force()
+    if pauses:
+        qs = qs.exclude(paused_q(pauses))
+    return list(qs.order_by("scheduled_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def post_latest_snapshot(post_id: int) -> EngagementSnapshot | None:
+    return EngagementSnapshot.objects.filter(post_id=post_id).order_by("-at", "-pk").first()

@@ -23,7 +23,7 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 from portevoix.governance import gates
 from portevoix.sharing.services import share_compose
 
-from . import scheduling
+from . import scheduling, selectors
 from .models import (
     OPEN_STATES,
     CadenceRule,
@@ -203,9 +203,7 @@ def post_create(*, actor: Membership, draft: PostDraft) -> Post:
     )
     if post.state == PostState.SCHEDULED and post.scheduled_at <= now:
         # Due now during a crisis pause: held at once (the ambassador is told why).
-        from .engine import pause_for
-
-        pause = pause_for(post)
+        pause = selectors.pause_holding(post)
         if pause is not None:
             Post.objects.filter(pk=post.pk).update(state=PostState.HELD, held_by=pause)
             post.state, post.held_by = PostState.HELD, pause

@@ -69,7 +69,7 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
 def connect(request: HttpRequest, membership: Membership, network: str) -> HttpResponse:
     """Start the network's authorization; the member comes back to `callback`."""
     try:
-        url = connections.connect_start(
+        url = connections.connection_authorize_start(
             membership=membership,
             network=network,
             redirect_uri=_callback_uri(request, network),
@@ -93,7 +93,7 @@ def callback(request: HttpRequest, membership: Membership, network: str) -> Http
     if network not in Network.ALL:
         raise Http404("Unknown network")
     try:
-        made = connections.connect_finish(
+        made = connections.connection_authorize_finish(
             membership=membership,
             network=network,
             state=request.GET.get("state", ""),
@@ -121,7 +121,7 @@ def connect_bluesky(request: HttpRequest, membership: Membership) -> HttpRespons
     form = BlueskyForm(request.POST)
     if form.is_valid():
         try:
-            connection = connections.bluesky_connect(
+            connection = connections.connection_bluesky_connect(
                 membership=membership,
                 identifier=form.cleaned_data["identifier"],
                 app_password=form.cleaned_data["app_password"],

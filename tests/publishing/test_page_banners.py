@@ -58,7 +58,8 @@ def test_campaign_banner_in_french(community, ambassador, manager):
     client.force_login(ambassador.user)
     html = client.get(reverse("content:feed"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert (
-        "Les publications de la campagne «\u00a0Salon &lt;b&gt;2025&lt;/b&gt;\u00a0» sont en pause." in html
+        "Les publications de la campagne «\u00a0Salon &lt;b&gt;2025&lt;/b&gt;\u00a0» sont en pause."
+        in html
     )
     assert "Stand fermé" in html
 
