@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portevoix.accounts.context_processors.organization",
+                "portevoix.core.context_processors.page_banners",
             ],
         },
     }
@@ -148,6 +149,9 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 # Where `core.web.member_view` sends a logged-in person who has no current organization.
 ORGANIZATION_CHOOSER_URL = "accounts:dashboard"
+# Notices on every page (`core.context_processors.page_banners`): each provider takes the
+# request and returns `core.context_processors.Banner`s.
+PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [

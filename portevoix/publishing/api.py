@@ -8,36 +8,58 @@ Endpoints parse, call one service or selector (which authorize), and return a sc
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic.json_schema import JsonDict
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
-from portevoix.core.api_support import DbId, PageParams, Text, responses
+from portevoix.core.api_support import (
+    MAX_DB_INT,
+    DbId,
+    PageParams,
+    StrictInt,
+    Text,
+    responses,
+)
+from portevoix.core.api_support import membership as api_membership
 from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.networks import Network
-from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from . import scheduling, selectors, services
-from .models import Connection, CrisisPause, Post, WhenMode
+from .models import Connection, ConnectionStatus, CrisisPause, Post, PostState, WhenMode
+from .scheduling import SOURCE_DEFAULTS, SOURCE_ORGANIZATION, SOURCE_OWN, SOURCE_TEAM
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 router = Router(tags=["publishing"])
 
 NETWORK_ENUM: JsonDict = {"enum": [*Network.ALL]}
 WHEN_ENUM: JsonDict = {"enum": [*WhenMode.values]}
+STATE_ENUM: JsonDict = {"enum": [*PostState.values]}
+CONNECTION_STATUS_ENUM: JsonDict = {"enum": [*ConnectionStatus.values]}
+CONNECTION_KIND_ENUM: JsonDict = {"enum": ["personal", "company"]}
+SOURCE_ENUM: JsonDict = {"enum": [SOURCE_OWN, SOURCE_TEAM, SOURCE_ORGANIZATION, SOURCE_DEFAULTS]}
 MAX_POST_TEXT = 10_000
 MAX_REASON = 2_000
 MAX_HELD_IDS = 1_000
+# The posting rhythm's ranges. The service checks them (a translated 400 with field errors);
+# the schema documents them so that a generated client knows them.
+MAX_PER_DAY_BOUNDS: JsonDict = {"minimum": 0, "maximum": services.CADENCE_MAX_PER_DAY}
+GAP_BOUNDS: JsonDict = {"minimum": 0, "maximum": services.CADENCE_MAX_GAP_MINUTES}
+
+# An id in a JSON body: a JSON number (never `true` or `"3"`), within the column's range.
+BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_DB_INT)]
+# A network in a path: unknown networks are answered 404 by the service.
+NetworkPath = Annotated[Text, Field(max_length=20, json_schema_extra=NETWORK_ENUM)]
 
 
 def _membership(request: HttpRequest) -> Membership:
     """The membership the request acts as (set by the API authentication)."""
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast("Membership", api_membership(request))
 
 
 def _aware(at: dt.datetime | None) -> dt.datetime | None:
@@ -53,11 +75,16 @@ def _aware(at: dt.datetime | None) -> dt.datetime | None:
 
 class ConnectionOut(Schema):
     id: int
-    network: str
+    network: str = Field(json_schema_extra=NETWORK_ENUM)
     handle: str
     display_name: str
-    kind: str = Field(description="`personal`, or `company` (a Facebook Page...)")
-    status: str = Field(description="`active` or `needs_reconnect`")
+    kind: str = Field(
+        description="`personal`, or `company` (a Facebook Page...)",
+        json_schema_extra=CONNECTION_KIND_ENUM,
+    )
+    status: str = Field(
+        description="`active` or `needs_reconnect`", json_schema_extra=CONNECTION_STATUS_ENUM
+    )
     status_reason: str
     followers: int | None
     followers_synced_at: dt.datetime | None
@@ -106,13 +133,14 @@ class PostOut(Schema):
     id: int
     item: ItemRefOut
     member_id: int = Field(description="The account owner")
-    network: str
+    network: str = Field(json_schema_extra=NETWORK_ENUM)
     connection_id: int | None = Field(description="None once the account was disconnected")
     text: str
-    mode: str = Field(description="`now`, `at` or `best`")
+    mode: str = Field(description="`now`, `at` or `best`", json_schema_extra=WHEN_ENUM)
     state: str = Field(
         description="`awaiting_approval`, `scheduled`, `held`, `publishing`, `published`, "
-        "`failed` or `cancelled`"
+        "`failed` or `cancelled`",
+        json_schema_extra=STATE_ENUM,
     )
     scheduled_at: dt.datetime
     schedule_note: str = Field(description="Where the platform's chosen slot comes from")
@@ -131,15 +159,15 @@ class PostPageOut(Schema):
 
 
 class PostIn(Schema):
-    connection_id: DbId
-    item_id: DbId
+    connection_id: BodyId
+    item_id: BodyId
     text: Text | None = Field(
         None,
         max_length=MAX_POST_TEXT,
         description="Your own text; without it (or blank) the suggested copy `variant_id` "
         "(else the first). The tracked link is added.",
     )
-    variant_id: DbId | None = None
+    variant_id: BodyId | None = None
     # Checked by the service (a translated 400 keyed `when`).
     when: Text = Field(..., max_length=10, json_schema_extra=WHEN_ENUM)
     at: dt.datetime | None = Field(
@@ -155,13 +183,9 @@ class PostUpdateIn(Schema):
     at: dt.datetime | None = Field(None, description="With `when: at`: ISO 8601 with a zone")
 
 
-def _posts_with_engagement(qs: QuerySet[Post]) -> QuerySet[Post]:
-    return selectors.with_latest_snapshot(qs)
-
-
 def _render_posts(posts: list[Post]) -> list[PostOut]:
     out = []
-    for post in selectors.attach_latest(posts):
+    for post in posts:
         snapshot = selectors.latest(post)
         out.append(
             PostOut(
@@ -194,29 +218,17 @@ def _render_posts(posts: list[Post]) -> list[PostOut]:
     return out
 
 
-def _visible_post(membership: Membership, post_id: int) -> Post:
+def _post_out(actor: Membership, post_id: int) -> PostOut:
     """A post of yours, or one you prepared for someone else; else 404."""
-    qs = scoped(Post, membership.organization_id).filter(
-        Q(membership=membership) | Q(prepared_by=membership)
-    )
-    return get_scoped_or_404(_posts_with_engagement(qs), membership.organization_id, pk=post_id)
-
-
-def _post_out(membership: Membership, post_id: int) -> PostOut:
-    return _render_posts([_visible_post(membership, post_id)])[0]
+    return _render_posts([selectors.visible_post(actor, post_id)])[0]
 
 
 @router.get("/publishing/posts", response=responses({200: PostPageOut}))
 def post_list(request: HttpRequest, page: Query[PageParams]) -> PostPageOut:
     """Your posts (on your accounts, including those a delegate prepared), the latest
     planned first."""
-    membership = _membership(request)
-    qs = scoped(Post, membership.organization_id).filter(membership=membership)
-    count = qs.count()
-    posts = list(
-        _posts_with_engagement(qs).order_by("-scheduled_at", "-pk")[
-            page.offset : page.offset + page.limit
-        ]
+    count, posts = selectors.my_posts_page(
+        _membership(request), offset=page.offset, limit=page.limit
     )
     return PostPageOut(count=count, items=_render_posts(posts))
 
@@ -256,7 +268,7 @@ def post_update(request: HttpRequest, post_id: DbId, payload: PostUpdateIn) -> P
     text = payload.text
     if text is None or not text.strip():
         # Unchanged: the service would otherwise go back to the suggested copy.
-        text = _visible_post(membership, post_id).text
+        text = selectors.visible_post(membership, post_id).text
     services.post_update(
         actor=membership, post_id=post_id, text=text, when=payload.when, at=_aware(payload.at)
     )
@@ -301,8 +313,10 @@ class BestTimeQuery(Schema):
 
 
 class BestTimeOut(Schema):
-    network: str
-    source: str = Field(description="`own`, `team`, `organization` or `defaults`")
+    network: str = Field(json_schema_extra=NETWORK_ENUM)
+    source: str = Field(
+        description="`own`, `team`, `organization` or `defaults`", json_schema_extra=SOURCE_ENUM
+    )
     label: str
     tz: str = Field(description="The IANA time zone of `weights`")
     events: int = Field(description="Clicks and engagement the weights come from")
@@ -360,15 +374,17 @@ class PausesOut(Schema):
 
 
 class PauseIn(Schema):
-    reason: Text = Field(..., max_length=MAX_REASON, description="Shown to the ambassadors")
-    campaign_id: DbId | None = Field(None, description="Only this campaign's posts")
+    reason: Text = Field(
+        ..., min_length=1, max_length=MAX_REASON, description="Shown to the ambassadors"
+    )
+    campaign_id: BodyId | None = Field(None, description="Only this campaign's posts")
 
 
 class HeldIn(Schema):
     decision: Literal["release", "cancel"] = Field(
         ..., description="`release`: publish now; `cancel`: never"
     )
-    post_ids: list[DbId] | None = Field(
+    post_ids: list[BodyId] | None = Field(
         None, max_length=MAX_HELD_IDS, description="Omitted: every post the pause holds"
     )
 
@@ -439,15 +455,24 @@ def held_decide(request: HttpRequest, pause_id: DbId, payload: HeldIn) -> HeldOu
 
 
 class CadenceOut(Schema):
-    network: str
-    max_per_day: int = Field(description="Posts a day per ambassador; 0: no limit")
-    min_gap_minutes: int = Field(description="Minutes between two posts; 0: none")
+    network: str = Field(json_schema_extra=NETWORK_ENUM)
+    max_per_day: int = Field(
+        description="Posts a day per ambassador; 0: no limit", json_schema_extra=MAX_PER_DAY_BOUNDS
+    )
+    min_gap_minutes: int = Field(
+        description="Minutes between two posts; 0: none", json_schema_extra=GAP_BOUNDS
+    )
 
 
 class CadenceIn(Schema):
-    # Ranges are checked by the service (translated 400 with field errors).
-    max_per_day: int = Field(..., description="0 to 100; 0: no limit")
-    min_gap_minutes: int = Field(..., description="0 to 10,080 (a week); 0: none")
+    # Ranges are checked by the service (a translated 400 with field errors); the schema
+    # states them. Numbers must be JSON numbers: `false` or `"3"` is a 422.
+    max_per_day: StrictInt = Field(
+        ..., description="0 to 100; 0: no limit", json_schema_extra=MAX_PER_DAY_BOUNDS
+    )
+    min_gap_minutes: StrictInt = Field(
+        ..., description="0 to 10,080 (a week); 0: none", json_schema_extra=GAP_BOUNDS
+    )
 
 
 @router.get("/publishing/cadence", response=responses({200: list[CadenceOut]}))
@@ -470,7 +495,7 @@ def cadence_list(request: HttpRequest) -> list[CadenceOut]:
 
 
 @router.put("/publishing/cadence/{network}", response=responses({200: CadenceOut}))
-def cadence_set(request: HttpRequest, network: Text, payload: CadenceIn) -> CadenceOut:
+def cadence_set(request: HttpRequest, network: NetworkPath, payload: CadenceIn) -> CadenceOut:
     """Set a network's rhythm for every ambassador; both at 0 removes the rule
     (publishing.cadence)."""
     rule = services.cadence_set(

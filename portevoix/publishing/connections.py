@@ -74,7 +74,7 @@ def _check_network(network: str) -> None:
 
 def client_credentials(organization_id: int, network: str, redirect_uri: str) -> ClientCredentials:
     """The organization's own app for `network`, else the platform's (environment)."""
-    app = NetworkApp.objects.filter(organization_id=organization_id, network=network).first()
+    app = scoped(NetworkApp, organization_id).filter(network=network).first()
     if app is not None and app.client_id:
         secret = crypto.decrypt(app.client_secret_encrypted) if app.client_secret_encrypted else ""
         return ClientCredentials(app.client_id, secret, redirect_uri)
@@ -104,7 +104,7 @@ def network_app_set(
     client_id = client_id.strip()
     if len(client_id) > 300 or len(client_secret) > 500:
         raise DomainError(_("Too long."), field_errors={"client_id": [_("Too long.")]})
-    qs = NetworkApp.objects.filter(organization_id=actor.organization_id, network=network)
+    qs = scoped(NetworkApp, actor.organization_id).filter(network=network)
     if not client_id:
         qs.delete()
         return None
@@ -127,7 +127,7 @@ def network_app_set(
     return app
 
 
-def mastodon_app(instance: str, redirect_uri: str) -> ClientCredentials:
+def mastodon_app_register(*, instance: str, redirect_uri: str) -> ClientCredentials:
     """Our app on a Mastodon instance: registered once (POST /api/v1/apps), then cached."""
     found = MastodonApp.objects.filter(instance=instance, redirect_uri=redirect_uri).first()
     if found is None:
@@ -152,14 +152,14 @@ def _credentials(
     organization_id: int, network: str, redirect_uri: str, instance: str
 ) -> ClientCredentials:
     if network == Network.MASTODON:
-        return mastodon_app(instance, redirect_uri)
+        return mastodon_app_register(instance=instance, redirect_uri=redirect_uri)
     return client_credentials(organization_id, network, redirect_uri)
 
 
 # --------------------------------------------------------------------------- OAuth
 
 
-def connect_start(
+def connection_authorize_start(
     *, membership: Membership, network: str, redirect_uri: str, instance: str = ""
 ) -> str:
     """Begin an authorization: remember a single-use state (and PKCE verifier) and give the
@@ -226,7 +226,7 @@ def _claim_state(*, membership: Membership, network: str, state: str) -> OAuthSt
     return found
 
 
-def connect_finish(
+def connection_authorize_finish(
     *, membership: Membership, network: str, state: str, code: str = "", error: str = ""
 ) -> list[Connection]:
     """The network sent the member back: check the state, exchange the code (with the PKCE
@@ -267,7 +267,7 @@ def connect_finish(
     ]
 
 
-def bluesky_connect(
+def connection_bluesky_connect(
     *, membership: Membership, identifier: str, app_password: str, service: str = ""
 ) -> Connection:
     """Connect a Bluesky account with its handle and an app password (never the account's
@@ -306,7 +306,7 @@ def _store(
     *, membership: Membership, network: str, account: Account, tokens: TokenSet, instance: str
 ) -> Connection:
     now = clock.now()
-    connection = Connection.objects.filter(
+    connection = scoped(Connection, membership.organization_id).filter(
         membership=membership, network=network, account_id=account.account_id
     ).first() or Connection(
         organization_id=membership.organization_id,
@@ -350,7 +350,7 @@ def connection_disconnect(*, membership: Membership, connection_id: int) -> None
         raise NotFound(_("Not found."))
     connector = connectors.get(connection.network)
     try:
-        ctx = context(connection)
+        ctx = connection_context(connection)
         if client_needed(connection.network):
             ctx.client = client_credentials(connection.organization_id, connection.network, "")
         connector.revoke(ctx)
@@ -398,7 +398,7 @@ def _save_tokens(connection_id: int) -> Callable[[TokenSet], None]:
     return save
 
 
-def context(connection: Connection) -> ConnectionCtx:
+def connection_context(connection: Connection) -> ConnectionCtx:
     return ConnectionCtx(
         network=connection.network,
         account_id=connection.account_id,
@@ -409,14 +409,14 @@ def context(connection: Connection) -> ConnectionCtx:
     )
 
 
-def mark_needs_reconnect(connection_id: int, reason: str) -> None:
+def connection_mark_needs_reconnect(*, connection_id: int, reason: str) -> None:
     Connection.objects.filter(pk=connection_id).update(
         status=ConnectionStatus.NEEDS_RECONNECT, status_reason=reason[:1000], updated_at=clock.now()
     )
     logger.warning("connection_needs_reconnect connection=%s", connection_id)
 
 
-def fresh_context(connection: Connection, *, wait_seconds: float = 20.0) -> ConnectionCtx:
+def connection_refresh(*, connection: Connection, wait_seconds: float = 20.0) -> ConnectionCtx:
     """A context whose access token is valid for a while: refreshed first when it expires
     soon. One refresh at a time per connection (lease); a waiting worker re-reads the
     tokens the winner stored. AuthError when the network refuses the refresh (the
@@ -424,7 +424,7 @@ def fresh_context(connection: Connection, *, wait_seconds: float = 20.0) -> Conn
     connector = connectors.get(connection.network)
     deadline = time.monotonic() + wait_seconds
     while True:
-        ctx = context(connection)
+        ctx = connection_context(connection)
         now = clock.now()
         if not connector.needs_refresh(ctx.tokens, now):
             return ctx
@@ -440,7 +440,7 @@ def fresh_context(connection: Connection, *, wait_seconds: float = 20.0) -> Conn
     try:
         # Re-read under the lease: another worker may have refreshed just before.
         connection.refresh_from_db()
-        ctx = context(connection)
+        ctx = connection_context(connection)
         if not connector.needs_refresh(ctx.tokens, clock.now()):
             return ctx
         if client_needed(connection.network):
@@ -448,7 +448,7 @@ def fresh_context(connection: Connection, *, wait_seconds: float = 20.0) -> Conn
         try:
             tokens = connector.refresh(ctx)
         except AuthError as exc:
-            mark_needs_reconnect(connection.pk, exc.user_message)
+            connection_mark_needs_reconnect(connection_id=connection.pk, reason=exc.user_message)
             raise
         _save_tokens(connection.pk)(tokens)
         ctx.tokens = tokens
@@ -459,7 +459,3 @@ def fresh_context(connection: Connection, *, wait_seconds: float = 20.0) -> Conn
 
 def client_needed(network: str) -> bool:
     return network in (Network.LINKEDIN, Network.X, Network.THREADS, Network.FACEBOOK)
-
-
-def connections_of(membership: Membership) -> list[Connection]:
-    return list(scoped(Connection, membership.organization_id).filter(membership=membership))

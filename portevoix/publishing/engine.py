@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
 from portevoix.core import clock
+from portevoix.core.tenancy import scoped
 from portevoix.networks.base import (
     AuthError,
     PermanentError,
@@ -48,7 +49,7 @@ from portevoix.sharing.models import ShareState
 from portevoix.sharing.selectors import presence, short_url
 from portevoix.sharing.services import share_record
 
-from . import connections
+from . import connections, selectors
 from .models import Connection, ConnectionStatus, CrisisPause, Post, PostState
 
 logger = logging.getLogger("portevoix.publishing")
@@ -69,48 +70,17 @@ def backoff(attempts: int) -> dt.timedelta:
 # --------------------------------------------------------------------------- pauses
 
 
-def active_pauses(organization_id: int | None = None) -> list[CrisisPause]:
-    qs = CrisisPause.objects.filter(ended_at__isnull=True)
-    if organization_id is not None:
-        qs = qs.filter(organization_id=organization_id)
-    return list(qs)
-
-
-def pause_for(post: Post) -> CrisisPause | None:
-    """The pause that holds this post, if any: the organization's, else its campaign's."""
-    pauses = active_pauses(post.organization_id)
-    for pause in pauses:
-        if pause.campaign_id is None:
-            return pause
-    campaign_id = post.item.campaign_id
-    return next((p for p in pauses if p.campaign_id == campaign_id and campaign_id), None)
-
-
-def _paused_q(pauses: list[CrisisPause]) -> Q:
-    """Posts that these pauses hold."""
-    held = Q(pk__in=[])
-    org_wide = [p.organization_id for p in pauses if p.campaign_id is None]
-    if org_wide:
-        held |= Q(organization_id__in=org_wide)
-    campaigns = [p.campaign_id for p in pauses if p.campaign_id is not None]
-    if campaigns:
-        held |= Q(item__campaign_id__in=campaigns)
-    return held
-
-
-def hold_paused(now: dt.datetime | None = None) -> int:
+def posts_hold_paused(*, now: dt.datetime | None = None) -> int:
     """Posts whose time came during a pause are held (shown to the manager on resume)."""
     now = now or clock.now()
     total = 0
-    for pause in active_pauses():
-        scope = Q(organization_id=pause.organization_id)
-        if pause.campaign_id is not None:
-            scope &= Q(item__campaign_id=pause.campaign_id)
-        ids = list(
-            Post.objects.filter(
-                scope, state=PostState.SCHEDULED, scheduled_at__lte=now
-            ).values_list("pk", flat=True)
+    for pause in selectors.pauses_in_force():
+        due = scoped(Post, pause.organization_id).filter(
+            state=PostState.SCHEDULED, scheduled_at__lte=now
         )
+        if pause.campaign_id is not None:
+            due = due.filter(item__campaign_id=pause.campaign_id)
+        ids = list(due.values_list("pk", flat=True))
         for start in range(0, len(ids), 500):
             total += Post.objects.filter(
                 pk__in=ids[start : start + 500], state=PostState.SCHEDULED
@@ -121,31 +91,14 @@ def hold_paused(now: dt.datetime | None = None) -> int:
 # --------------------------------------------------------------------------- claiming
 
 
-def _claimable(now: dt.datetime) -> Q:
-    due = Q(state=PostState.SCHEDULED, scheduled_at__lte=now) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    abandoned = Q(state=PostState.PUBLISHING, lease_until__lt=now)
-    return due | abandoned
-
-
-def due_ids(now: dt.datetime | None = None, limit: int = 200) -> list[int]:
-    now = now or clock.now()
-    qs = Post.objects.filter(_claimable(now))
-    pauses = active_pauses()
-    if pauses:
-        qs = qs.exclude(_paused_q(pauses))
-    return list(qs.order_by("scheduled_at", "pk").values_list("pk", flat=True)[:limit])
-
-
-def claim(post_id: int, now: dt.datetime | None = None) -> str | None:
+def post_claim(*, post_id: int, now: dt.datetime | None = None) -> str | None:
     """Take the post for this worker; the lease token, or None if it is not ours to take."""
     now = now or clock.now()
     token = uuid.uuid4().hex
-    qs = Post.objects.filter(_claimable(now), pk=post_id)
-    pauses = active_pauses()
+    qs = Post.objects.filter(selectors.claimable_q(now), pk=post_id)
+    pauses = selectors.pauses_in_force()
     if pauses:
-        qs = qs.exclude(_paused_q(pauses))
+        qs = qs.exclude(selectors.paused_q(pauses))
     from django.db.models import F
 
     taken = qs.update(
@@ -266,16 +219,16 @@ def request_for(post: Post, token: str) -> PostRequest:
     )
 
 
-def publish_one(post_id: int) -> str:
+def post_publish(*, post_id: int) -> str:
     """Try to publish one post if it is due (and not held). Returns what happened:
     "published", "retry", "failed", "held", "lost-lease" or "not-claimed"."""
-    token = claim(post_id)
+    token = post_claim(post_id=post_id)
     if token is None:
         return "not-claimed"
     post = Post.objects.select_related(
         "connection", "item", "link", "membership__organization"
     ).get(pk=post_id)
-    pause = pause_for(post)
+    pause = selectors.pause_holding(post)
     if pause is not None:
         return _hold(post, token, pause)
     connection: Connection | None = post.connection
@@ -291,7 +244,7 @@ def publish_one(post_id: int) -> str:
     connector = connectors.get(post.network)
     request = request_for(post, token)
     try:
-        ctx = connections.fresh_context(connection)
+        ctx = connections.connection_refresh(connection=connection)
         result = None
         if post.attempts > 1 or request.state:
             result = connector.find_published(ctx, request)
@@ -300,7 +253,9 @@ def publish_one(post_id: int) -> str:
         if result is None:
             result = connector.publish(ctx, request)
     except AuthError as exc:
-        connections.mark_needs_reconnect(connection.pk, exc.user_message)
+        connections.connection_mark_needs_reconnect(
+            connection_id=connection.pk, reason=exc.user_message
+        )
         return _fail(post, token, exc.user_message)
     except PermanentError as exc:
         return _fail(post, token, exc.user_message)
@@ -315,10 +270,10 @@ def publish_one(post_id: int) -> str:
     return _record(post, token, result)
 
 
-def publish_due(limit: int = 200) -> dict[str, int]:
+def posts_publish_due(*, limit: int = 200) -> dict[str, int]:
     """One pass of the scheduler: hold what a pause holds, publish what is due."""
-    outcomes: dict[str, int] = {"held": hold_paused()}
-    for post_id in due_ids(limit=limit):
-        outcome = publish_one(post_id)
+    outcomes: dict[str, int] = {"held": posts_hold_paused()}
+    for post_id in selectors.due_post_ids(limit=limit):
+        outcome = post_publish(post_id=post_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

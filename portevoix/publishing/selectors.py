@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
 from portevoix.accounts.models import Membership
+from portevoix.content import selectors as content_selectors
+from portevoix.content.models import ContentItem
+from portevoix.core import clock
+from portevoix.core.context_processors import Banner
+from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
-from portevoix.core.tenancy import scoped
+from portevoix.core.tenancy import get_scoped, scoped
+from portevoix.core.web import current_membership
+
+if TYPE_CHECKING:
+    from portevoix.content.models import Campaign
 
 from .models import (
-    OPEN_STATES,
     CadenceRule,
     Connection,
     ConnectionStatus,
@@ -35,8 +47,6 @@ class NetworkInfo:
 
 
 def network_infos() -> list[NetworkInfo]:
-    from django.utils.translation import gettext as _
-
     notes = {
         Network.LINKEDIN: _(
             "LinkedIn does not give the figures of members' posts (likes, comments, views) to "
@@ -92,9 +102,11 @@ def my_connections(membership: Membership) -> list[Connection]:
 def publishable_connections(membership: Membership, network: str) -> list[Connection]:
     """Active accounts on `network` this member may post to: their own, and those of the
     people who delegated to them (those posts wait for the owner's approval)."""
-    executives = Delegation.objects.filter(
-        organization_id=membership.organization_id, assistant=membership, revoked_at__isnull=True
-    ).values("executive_id")
+    executives = (
+        scoped(Delegation, membership.organization_id)
+        .filter(assistant=membership, revoked_at__isnull=True)
+        .values("executive_id")
+    )
     return list(
         scoped(Connection, membership.organization_id)
         .filter(network=network, status=ConnectionStatus.ACTIVE)
@@ -145,23 +157,24 @@ def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
 
 def delegations_given(membership: Membership) -> list[Delegation]:
     return list(
-        Delegation.objects.filter(executive=membership, revoked_at__isnull=True).select_related(
-            "assistant__user"
-        )
+        scoped(Delegation, membership.organization_id)
+        .filter(executive=membership, revoked_at__isnull=True)
+        .select_related("assistant__user")
     )
 
 
 def delegations_received(membership: Membership) -> list[Delegation]:
     return list(
-        Delegation.objects.filter(assistant=membership, revoked_at__isnull=True).select_related(
-            "executive__user"
-        )
+        scoped(Delegation, membership.organization_id)
+        .filter(assistant=membership, revoked_at__isnull=True)
+        .select_related("executive__user")
     )
 
 
 def active_pauses(organization_id: int) -> list[CrisisPause]:
     return list(
-        CrisisPause.objects.filter(organization_id=organization_id, ended_at__isnull=True)
+        scoped(CrisisPause, organization_id)
+        .filter(ended_at__isnull=True)
         .select_related("campaign", "started_by__user")
         .order_by("-started_at")
     )
@@ -169,7 +182,8 @@ def active_pauses(organization_id: int) -> list[CrisisPause]:
 
 def recent_pauses(organization_id: int, *, limit: int = 20) -> list[CrisisPause]:
     return list(
-        CrisisPause.objects.filter(organization_id=organization_id, ended_at__isnull=False)
+        scoped(CrisisPause, organization_id)
+        .filter(ended_at__isnull=False)
         .select_related("campaign", "started_by__user", "ended_by__user")
         .order_by("-ended_at")[:limit]
     )
@@ -177,32 +191,169 @@ def recent_pauses(organization_id: int, *, limit: int = 20) -> list[CrisisPause]
 
 def held_posts(organization_id: int, pause_id: int) -> list[Post]:
     return list(
-        Post.objects.filter(
-            organization_id=organization_id, held_by_id=pause_id, state=PostState.HELD
-        )
+        scoped(Post, organization_id)
+        .filter(held_by_id=pause_id, state=PostState.HELD)
         .select_related("item", "membership__user")
         .order_by("scheduled_at")
     )
 
 
 def network_apps(organization_id: int) -> dict[str, NetworkApp]:
-    return {a.network: a for a in NetworkApp.objects.filter(organization_id=organization_id)}
+    return {a.network: a for a in scoped(NetworkApp, organization_id)}
 
 
 def cadence_rules(organization_id: int) -> dict[str, CadenceRule]:
-    return {
-        rule.network: rule for rule in CadenceRule.objects.filter(organization_id=organization_id)
-    }
+    return {rule.network: rule for rule in scoped(CadenceRule, organization_id)}
 
 
-def open_posts_count(membership: Membership) -> int:
-    return (
-        scoped(Post, membership.organization_id)
-        .filter(membership=membership, state__in=OPEN_STATES)
-        .count()
+def delegation_candidates(membership: Membership, *, limit: int = 500) -> list[Membership]:
+    """The active members of the organization this member could delegate to (not themself)."""
+    return list(
+        scoped(Membership, membership.organization_id)
+        .filter(is_active=True)
+        .exclude(pk=membership.pk)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")[:limit]
+    )
+
+
+def item_of_organization(membership: Membership, item_id: int) -> ContentItem:
+    """An item of the member's organization (whatever its state), else `NotFound`."""
+    return get_scoped(ContentItem, membership.organization_id, pk=item_id)
+
+
+def post_for_edit(membership: Membership, post_id: int) -> Post:
+    """A post of this member's, or one they prepared, with its item and account; else
+    `NotFound` (another member's post is indistinguishable from a missing one)."""
+    post = get_scoped(
+        Post.objects.select_related("item", "connection"), membership.organization_id, pk=post_id
+    )
+    if post.membership_id != membership.pk and post.prepared_by_id != membership.pk:
+        raise NotFound("Not found")
+    return post
+
+
+def post_reloaded(post: Post) -> Post:
+    """The post as it is now in the database (after a publication ran on commit, say)."""
+    return get_scoped(Post, post.organization_id, pk=post.pk)
+
+
+def visible_post(membership: Membership, post_id: int) -> Post:
+    """A post of this member's, or one they prepared for someone else, with its item,
+    account and latest engagement; else `NotFound`."""
+    qs = scoped(Post, membership.organization_id).filter(
+        Q(membership=membership) | Q(prepared_by=membership)
+    )
+    post = get_scoped(with_latest_snapshot(qs), membership.organization_id, pk=post_id)
+    return attach_latest([post])[0]
+
+
+def my_posts_page(membership: Membership, *, offset: int, limit: int) -> tuple[int, list[Post]]:
+    """One page of the member's posts (the latest planned first) and their total count."""
+    qs = scoped(Post, membership.organization_id).filter(membership=membership)
+    page = with_latest_snapshot(qs).order_by("-scheduled_at", "-pk")[offset : offset + limit]
+    return qs.count(), attach_latest(list(page))
+
+
+@dataclass(frozen=True)
+class PauseOverview:
+    active: list[CrisisPause]
+    recent: list[tuple[CrisisPause, list[Post]]]
+    campaigns: list[Campaign]
+    scheduled_count: int
+
+
+def pause_overview(membership: Membership) -> PauseOverview:
+    """The crisis-pause page: active pauses, recent ones with the posts each holds, the
+    campaigns one may pause, and how many posts are scheduled."""
+    org_id = membership.organization_id
+    return PauseOverview(
+        active=active_pauses(org_id),
+        recent=[(p, held_posts(org_id, p.pk)) for p in recent_pauses(org_id)],
+        campaigns=list(content_selectors.campaigns(membership=membership)),
+        scheduled_count=scoped(Post, org_id).filter(state=PostState.SCHEDULED).count(),
     )
 
 
 def latest(post: Post) -> EngagementSnapshot | None:
     found = getattr(post, "latest", None)
     return found[0] if found else None
+
+
+def pause_banners(request: HttpRequest) -> list[Banner]:
+    """The crisis-pause banner on every page of the current organization (a
+    `PAGE_BANNER_PROVIDERS` entry): one query, none without a current membership."""
+    membership = current_membership(request)
+    if membership is None:
+        return []
+    banners = []
+    for pause in active_pauses(membership.organization_id):
+        if pause.campaign is not None:
+            message = _("Publishing of the campaign “%(name)s” is paused.") % {
+                "name": pause.campaign.name
+            }
+        else:
+            message = _("All scheduled publishing is paused.")
+        banners.append(
+            Banner(
+                message=message,
+                detail=pause.reason,
+                level="warning",
+                kind="pause",
+                key=str(pause.pk),
+            )
+        )
+    return banners
+
+
+# --------------------------------------------------------------------------- the engine's reads
+
+
+def pauses_in_force(organization_id: int | None = None) -> list[CrisisPause]:
+    qs = CrisisPause.objects.filter(ended_at__isnull=True)
+    if organization_id is not None:
+        qs = scoped(qs, organization_id)
+    return list(qs)
+
+
+def pause_holding(post: Post) -> CrisisPause | None:
+    """The pause that holds this post, if any: the organization's, else its campaign's."""
+    pauses = pauses_in_force(post.organization_id)
+    for pause in pauses:
+        if pause.campaign_id is None:
+            return pause
+    campaign_id = post.item.campaign_id
+    return next((p for p in pauses if p.campaign_id == campaign_id and campaign_id), None)
+
+
+def paused_q(pauses: list[CrisisPause]) -> Q:
+    """Posts that these pauses hold."""
+    held = Q(pk__in=[])
+    org_wide = [p.organization_id for p in pauses if p.campaign_id is None]
+    if org_wide:
+        held |= Q(organization_id__in=org_wide)
+    campaigns = [p.campaign_id for p in pauses if p.campaign_id is not None]
+    if campaigns:
+        held |= Q(item__campaign_id__in=campaigns)
+    return held
+
+
+def claimable_q(now: dt.datetime) -> Q:
+    due = Q(state=PostState.SCHEDULED, scheduled_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(state=PostState.PUBLISHING, lease_until__lt=now)
+    return due | abandoned
+
+
+def due_post_ids(*, now: dt.datetime | None = None, limit: int = 200) -> list[int]:
+    now = now or clock.now()
+    qs = Post.objects.filter(claimable_q(now))
+    pauses = pauses_in_force()
+    if pauses:
+        qs = qs.exclude(paused_q(pauses))
+    return list(qs.order_by("scheduled_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def post_latest_snapshot(post_id: int) -> EngagementSnapshot | None:
+    return EngagementSnapshot.objects.filter(post_id=post_id).order_by("-at", "-pk").first()

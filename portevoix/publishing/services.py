@@ -23,7 +23,7 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 from portevoix.governance import gates
 from portevoix.sharing.services import share_compose
 
-from . import scheduling
+from . import scheduling, selectors
 from .models import (
     OPEN_STATES,
     CadenceRule,
@@ -58,12 +58,11 @@ def _local(when: dt.datetime, membership: Membership) -> str:
 
 
 def active_delegation(*, executive: Membership, assistant: Membership) -> Delegation | None:
-    return Delegation.objects.filter(
-        organization_id=executive.organization_id,
-        executive=executive,
-        assistant=assistant,
-        revoked_at__isnull=True,
-    ).first()
+    return (
+        scoped(Delegation, executive.organization_id)
+        .filter(executive=executive, assistant=assistant, revoked_at__isnull=True)
+        .first()
+    )
 
 
 def _connection_for(actor: Membership, connection_id: int) -> tuple[Connection, bool]:
@@ -204,9 +203,7 @@ def post_create(*, actor: Membership, draft: PostDraft) -> Post:
     )
     if post.state == PostState.SCHEDULED and post.scheduled_at <= now:
         # Due now during a crisis pause: held at once (the ambassador is told why).
-        from .engine import pause_for
-
-        pause = pause_for(post)
+        pause = selectors.pause_holding(post)
         if pause is not None:
             Post.objects.filter(pk=post.pk).update(state=PostState.HELD, held_by=pause)
             post.state, post.held_by = PostState.HELD, pause
@@ -383,6 +380,11 @@ def delegation_revoke(*, executive: Membership, delegation_id: int) -> None:
 # --------------------------------------------------------------------------- cadence
 
 
+# The posting rhythm's ranges (the API's schema states them too).
+CADENCE_MAX_PER_DAY = 100
+CADENCE_MAX_GAP_MINUTES = 7 * 24 * 60  # a week
+
+
 @transaction.atomic
 def cadence_set(
     *, actor: Membership, network: str, max_per_day: int, min_gap_minutes: int
@@ -392,24 +394,25 @@ def cadence_set(
     if network not in Network.ALL:
         raise NotFound(_("Not found."))
     errors: dict[str, list[str]] = {}
-    if not 0 <= max_per_day <= 100:
+    if not 0 <= max_per_day <= CADENCE_MAX_PER_DAY:
         errors["max_per_day"] = [_("Between 0 and 100.")]
-    if not 0 <= min_gap_minutes <= 7 * 24 * 60:
+    if not 0 <= min_gap_minutes <= CADENCE_MAX_GAP_MINUTES:
         errors["min_gap_minutes"] = [_("Between 0 and 10,080 minutes (a week).")]
     if errors:
         raise DomainError(_("Check the values."), field_errors=errors)
-    qs = CadenceRule.objects.filter(organization_id=actor.organization_id, network=network)
+    qs = scoped(CadenceRule, actor.organization_id).filter(network=network)
     before = qs.values("max_per_day", "min_gap_minutes").first()
     rule: CadenceRule | None
     if max_per_day == 0 and min_gap_minutes == 0:
         qs.delete()
         rule = None
     else:
-        rule, _created = CadenceRule.objects.update_or_create(
-            organization_id=actor.organization_id,
-            network=network,
-            defaults={"max_per_day": max_per_day, "min_gap_minutes": min_gap_minutes},
+        rule = qs.select_for_update().first() or CadenceRule(
+            organization_id=actor.organization_id, network=network
         )
+        rule.max_per_day = max_per_day
+        rule.min_gap_minutes = min_gap_minutes
+        rule.save()
     gates.audit_record(
         organization=actor.organization,
         actor=actor,
@@ -437,9 +440,11 @@ def pause_start(*, actor: Membership, reason: str, campaign_id: int | None = Non
     campaign = None
     if campaign_id is not None:
         campaign = get_scoped_or_404(Campaign, actor.organization_id, pk=campaign_id)
-    existing = CrisisPause.objects.filter(
-        organization_id=actor.organization_id, ended_at__isnull=True, campaign=campaign
-    ).exists()
+    existing = (
+        scoped(CrisisPause, actor.organization_id)
+        .filter(ended_at__isnull=True, campaign=campaign)
+        .exists()
+    )
     if existing:
         raise Conflict(_("Publishing is already paused."))
     pause = CrisisPause.objects.create(
@@ -502,9 +507,7 @@ def held_decide(
     pause = get_scoped_or_404(CrisisPause, actor.organization_id, pk=pause_id)
     if pause.ended_at is None:
         raise Conflict(_("Resume publishing first."))
-    qs = Post.objects.filter(
-        organization_id=actor.organization_id, held_by=pause, state=PostState.HELD
-    )
+    qs = scoped(Post, actor.organization_id).filter(held_by=pause, state=PostState.HELD)
     if post_ids is not None:
         qs = qs.filter(pk__in=post_ids)
     ids = list(qs.values_list("pk", flat=True))

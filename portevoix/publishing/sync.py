@@ -26,7 +26,7 @@ from portevoix.networks.base import AuthError, ConnectorError, Metrics, RateLimi
 from portevoix.sharing.models import Share
 from portevoix.sharing.visitor import local_day
 
-from . import connections
+from . import connections, selectors
 from .models import Connection, ConnectionStatus, EngagementSnapshot, Post, PostState
 
 logger = logging.getLogger("portevoix.publishing")
@@ -50,15 +50,11 @@ def _figures(snapshot: EngagementSnapshot | Metrics | None) -> Figures | None:
     )
 
 
-def latest_snapshot(post_id: int) -> EngagementSnapshot | None:
-    return EngagementSnapshot.objects.filter(post_id=post_id).order_by("-at", "-pk").first()
-
-
 @transaction.atomic
-def record_metrics(post: Post, metrics: Metrics, *, at: dt.datetime | None = None) -> bool:
+def snapshot_record(*, post: Post, metrics: Metrics, at: dt.datetime | None = None) -> bool:
     """Keep a snapshot if a figure changed; count the change in the rollups. True if kept."""
     at = at or clock.now()
-    previous = latest_snapshot(post.pk)
+    previous = selectors.post_latest_snapshot(post.pk)
     current = _figures(metrics)
     assert current is not None
     Post.objects.filter(pk=post.pk).update(last_synced_at=at)
@@ -92,7 +88,7 @@ def record_metrics(post: Post, metrics: Metrics, *, at: dt.datetime | None = Non
     return True
 
 
-def sync_engagement(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+def engagement_sync(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     """One pass over recent published posts (the least recently synced first)."""
     now = now or clock.now()
     posts = list(
@@ -119,10 +115,12 @@ def sync_engagement(*, now: dt.datetime | None = None, limit: int = 1000) -> int
             Post.objects.filter(pk__in=[p.pk for p in group]).update(last_synced_at=now)
             continue
         try:
-            ctx = connections.fresh_context(connection)
+            ctx = connections.connection_refresh(connection=connection)
             metrics = connector.fetch_metrics(ctx, [p.remote_id for p in group])
         except AuthError as exc:
-            connections.mark_needs_reconnect(connection.pk, exc.user_message)
+            connections.connection_mark_needs_reconnect(
+                connection_id=connection.pk, reason=exc.user_message
+            )
             continue
         except RateLimited:
             logger.info("engagement_rate_limited connection=%s", connection.pk)
@@ -134,12 +132,12 @@ def sync_engagement(*, now: dt.datetime | None = None, limit: int = 1000) -> int
             continue
         for post in group:
             found = metrics.get(post.remote_id)
-            if found is not None and record_metrics(post, found, at=now):
+            if found is not None and snapshot_record(post=post, metrics=found, at=now):
                 kept += 1
     return kept
 
 
-def sync_followers(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+def followers_sync(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     now = now or clock.now()
     done = 0
     for connection in Connection.objects.filter(status=ConnectionStatus.ACTIVE).order_by(
@@ -149,9 +147,13 @@ def sync_followers(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
         if not connector.supports_followers:
             continue
         try:
-            followers = connector.fetch_followers(connections.fresh_context(connection))
+            followers = connector.fetch_followers(
+                connections.connection_refresh(connection=connection)
+            )
         except AuthError as exc:
-            connections.mark_needs_reconnect(connection.pk, exc.user_message)
+            connections.connection_mark_needs_reconnect(
+                connection_id=connection.pk, reason=exc.user_message
+            )
             continue
         except ConnectorError:
             continue
@@ -163,7 +165,7 @@ def sync_followers(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     return done
 
 
-def refresh_expiring(*, limit: int = 1000) -> int:
+def connections_refresh_expiring(*, limit: int = 1000) -> int:
     """Refresh the tokens that are within their network's refresh margin, before anyone
     needs them (a refused refresh marks the connection to be reconnected, and its owner
     sees it)."""
@@ -173,7 +175,7 @@ def refresh_expiring(*, limit: int = 1000) -> int:
     ).order_by("token_expires_at")[:limit]:
         before = connection.token_expires_at
         try:
-            ctx = connections.fresh_context(connection)
+            ctx = connections.connection_refresh(connection=connection)
         except ConnectorError:
             continue
         if ctx.tokens.expires_at != before:

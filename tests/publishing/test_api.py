@@ -174,7 +174,7 @@ def test_publish_now_through_the_api(
     fake_x.set_metrics(
         tweet.id, like_count=7, reply_count=2, retweet_count=3, quote_count=1, impression_count=500
     )
-    assert sync.sync_engagement() == 1
+    assert sync.engagement_sync() == 1
     page = client.get("/publishing/posts").json()
     assert page["count"] == 1
     engagement = page["items"][0]["engagement"]
@@ -461,7 +461,7 @@ def test_pause_hold_resume_release(community, ambassador, item, x_connection, fa
     assert client.post("/publishing/pauses", {"reason": "Encore"}).status_code == 409
     # What comes due during the pause is held.
     Post.objects.filter(pk=post.pk).update(scheduled_at=clock.now() - dt.timedelta(seconds=1))
-    assert engine.hold_paused() == 1
+    assert engine.posts_hold_paused() == 1
     listed = client.get("/publishing/pauses").json()
     assert [(p["id"], p["held"]) for p in listed["active"]] == [(pause["id"], 1)]
     assert listed["recent"] == []

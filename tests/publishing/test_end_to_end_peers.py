@@ -87,7 +87,7 @@ def test_mastodon_connect_publish_and_engagement(
     # Someone favourites and boosts it; the sync brings the counts back.
     mastodon.favourite(mastodon.fan_token, post.remote_id)
     mastodon.reblog(mastodon.fan_token, post.remote_id)
-    assert sync.sync_engagement() == 1
+    assert sync.engagement_sync() == 1
     snapshot = EngagementSnapshot.objects.get(post=post)
     assert (snapshot.likes, snapshot.reposts) == (1, 1)
     page = browser.get("/me/posts/").content.decode()
@@ -123,9 +123,9 @@ def test_bluesky_connect_schedule_and_engagement(
         text="Une belle nouvelle à partager ✨",
     )
     assert post.state == PostState.SCHEDULED
-    assert engine.publish_due().get("published", 0) == 0
+    assert engine.posts_publish_due().get("published", 0) == 0
     later_in(125, monkeypatch)
-    assert engine.publish_due().get("published") == 1
+    assert engine.posts_publish_due().get("published") == 1
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED, post.error
     assert post.remote_id.startswith(f"at://{account.did}/app.bsky.feed.post/")
@@ -162,7 +162,7 @@ def test_bluesky_connect_schedule_and_engagement(
         assert created.status_code == 200, created.text
     bluesky.process_all()
     later_in(125 + 30, monkeypatch)
-    assert sync.sync_engagement() == 1
+    assert sync.engagement_sync() == 1
     snapshot = EngagementSnapshot.objects.get(post=post)
     assert (snapshot.likes, snapshot.reposts, snapshot.impressions) == (1, 1, None)
     cell = DailyRollup.objects.get(membership_id=ambassador.pk, network="bluesky")

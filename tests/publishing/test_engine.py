@@ -65,7 +65,7 @@ def test_publish_now_goes_out_once_and_is_counted(
     cell = DailyRollup.objects.get(membership_id=ambassador.pk, network="x")
     assert (cell.shares, cell.potential_reach) == (1, 1234)
     # A second run finds nothing to do.
-    assert engine.publish_one(post.pk) == "not-claimed"
+    assert engine.post_publish(post_id=post.pk) == "not-claimed"
     assert len(fake_x.tweets_of()) == 1
 
 
@@ -73,10 +73,10 @@ def test_scheduled_post_waits_for_its_time(ambassador, item, x_connection, fake_
     at = clock.now() + dt.timedelta(hours=3)
     post = services.post_create(actor=ambassador, draft=draft(x_connection, item, when="at", at=at))
     assert post.state == PostState.SCHEDULED
-    assert engine.publish_due()["held"] == 0
+    assert engine.posts_publish_due()["held"] == 0
     assert fake_x.tweets_of() == []
     move_clock(monkeypatch, at + dt.timedelta(seconds=5))
-    outcomes = engine.publish_due()
+    outcomes = engine.posts_publish_due()
     assert outcomes.get("published") == 1
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED
@@ -88,16 +88,16 @@ def test_429_storm_backs_off_to_the_reset_time_then_publishes_once(
 ):
     post = services.post_create(actor=ambassador, draft=draft(x_connection, item))
     reset = fake_x.storm(5, reset_in=900)
-    assert engine.publish_one(post.pk) == "retry"
+    assert engine.post_publish(post_id=post.pk) == "retry"
     post.refresh_from_db()
     assert post.state == PostState.SCHEDULED
     assert post.next_attempt_at == dt.datetime.fromtimestamp(reset, tz=dt.UTC)
     assert "try again" in post.error.lower()
     # Before the reset nothing is claimed (no hammering during a storm).
-    assert engine.publish_one(post.pk) == "not-claimed"
+    assert engine.post_publish(post_id=post.pk) == "not-claimed"
     fake_x.storm(0)
     move_clock(monkeypatch, post.next_attempt_at + dt.timedelta(seconds=1))
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     assert len(fake_x.tweets_of()) == 1
     post.refresh_from_db()
     assert post.attempts == 2
@@ -112,7 +112,7 @@ def test_gives_up_after_the_maximum_attempts(
     now = clock.now()
     for _attempt in range(3):
         move_clock(monkeypatch, now)
-        engine.publish_one(post.pk)
+        engine.post_publish(post_id=post.pk)
         post.refresh_from_db()
         now = (post.next_attempt_at or now) + dt.timedelta(seconds=1)
     assert post.state == PostState.FAILED
@@ -131,7 +131,7 @@ def test_already_posted_by_hand_is_recognized_not_posted_twice(
     )
     by_hand = fake_x.add_tweet(post.text)
     Post.objects.filter(pk=post.pk).update(scheduled_at=clock.now())
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     post.refresh_from_db()
     assert post.remote_id == by_hand.id
     assert len(fake_x.tweets_of()) == 1
@@ -146,7 +146,7 @@ def test_someone_elses_identical_text_is_not_a_duplicate(ambassador, item, x_con
     )
     fake_x.add_tweet(post.text, user=fake_x.add_user("999", "someone", "Someone"))
     Post.objects.filter(pk=post.pk).update(scheduled_at=clock.now())
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     assert len(fake_x.tweets_of()) == 1
 
 
@@ -155,7 +155,7 @@ def test_revoked_token_stops_and_asks_to_reconnect(ambassador, item, x_connectio
     from portevoix.publishing.tokens import unseal
 
     fake_x.expire_access_token(unseal(x_connection.tokens_encrypted).access_token)
-    assert engine.publish_one(post.pk) == "failed"
+    assert engine.post_publish(post_id=post.pk) == "failed"
     post.refresh_from_db()
     x_connection.refresh_from_db()
     assert x_connection.status == ConnectionStatus.NEEDS_RECONNECT
@@ -174,7 +174,7 @@ def test_expiring_token_is_refreshed_first_and_the_rotation_stored(
     tokens.expires_at = clock.now() - dt.timedelta(minutes=1)
     Connection.objects.filter(pk=x_connection.pk).update(tokens_encrypted=seal(tokens))
     post = services.post_create(actor=ambassador, draft=draft(x_connection, item))
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     x_connection.refresh_from_db()
     fresh = unseal(x_connection.tokens_encrypted)
     assert fresh.access_token != tokens.access_token
@@ -211,7 +211,7 @@ def test_two_workers_racing_publish_once(org, manager, approver, fake_x):
     def worker() -> None:
         barrier.wait()
         try:
-            outcomes.append(engine.publish_one(post.pk))
+            outcomes.append(engine.post_publish(post_id=post.pk))
         finally:
             db_connections.close_all()
 
@@ -228,7 +228,7 @@ def test_two_workers_racing_publish_once(org, manager, approver, fake_x):
 
 def _publish_in_child(post_id: int) -> None:
     db_connections.close_all()
-    engine.publish_one(post_id)
+    engine.post_publish(post_id=post_id)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -259,10 +259,10 @@ def test_worker_killed_after_the_network_accepted_the_post(
     assert post.state == PostState.PUBLISHING  # claimed, never recorded
     assert post.remote_id == ""
     # Right away, the lease protects it: nobody takes it over.
-    assert engine.publish_one(post.pk) == "not-claimed"
+    assert engine.post_publish(post_id=post.pk) == "not-claimed"
     time.sleep(1.2)
     fake_x.lose_next_response(delay=0)
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED
     assert post.remote_id == fake_x.tweets_of()[0].id
@@ -304,15 +304,15 @@ def test_crisis_pause_holds_a_thousand_scheduled_posts(
     with django_assert_max_num_queries(60):
         result = tasks.publish_due.call_local()
     assert result["held"] == 1001
-    assert engine.publish_due()["held"] == 0
-    assert engine.publish_one(template.pk) == "not-claimed"
+    assert engine.posts_publish_due()["held"] == 0
+    assert engine.post_publish(post_id=template.pk) == "not-claimed"
     assert fake_x.tweets_of() == []
     assert Post.objects.filter(state=PostState.HELD, held_by=pause).count() == 1001
     assert Post.objects.filter(state=PostState.PUBLISHED).count() == 0
 
     # Resume: held posts stay held until the manager decides.
     services.pause_end(actor=community, pause_id=pause.pk)
-    assert engine.publish_due().get("published", 0) == 0
+    assert engine.posts_publish_due().get("published", 0) == 0
     some = list(Post.objects.filter(held_by=pause).values_list("pk", flat=True)[:2])
     assert (
         services.held_decide(actor=community, pause_id=pause.pk, post_ids=some[:1], release=True)
@@ -322,7 +322,7 @@ def test_crisis_pause_holds_a_thousand_scheduled_posts(
         services.held_decide(actor=community, pause_id=pause.pk, post_ids=None, release=False)
         == 1000
     )
-    assert engine.publish_due().get("published") == 1
+    assert engine.posts_publish_due().get("published") == 1
     assert len(fake_x.tweets_of()) == 1
     actions = list(AuditEntry.objects.filter(organization=org).values_list("action", flat=True))
     for action in (
@@ -350,7 +350,7 @@ def test_campaign_pause_holds_only_that_campaign(
     services.pause_start(actor=community, reason="Salon annulé", campaign_id=campaign.pk)
     held = due_later(ambassador, x_connection, paused_item)
     free = due_later(ambassador, x_connection, other_item)
-    outcomes = engine.publish_due()
+    outcomes = engine.posts_publish_due()
     held.refresh_from_db()
     free.refresh_from_db()
     assert held.state == PostState.HELD
@@ -373,7 +373,7 @@ def test_a_429_defers_the_accounts_other_due_posts(
     second = due_later(ambassador, x_connection, make_live_item(manager, approver, title="Deux"))
     reset = fake_x.storm(10, reset_in=600)
     before = fake_x.app.count("POST", "/2/tweets")
-    outcomes = engine.publish_due()
+    outcomes = engine.posts_publish_due()
     # One request earned the 429; the other post waits for the reset without asking.
     assert outcomes == {"held": 0, "retry": 1, "not-claimed": 1}
     assert fake_x.app.count("POST", "/2/tweets") - before <= 1

@@ -46,7 +46,7 @@ def publish_once(ambassador, connection: Connection, item) -> str:
         actor=ambassador,
         draft=services.PostDraft(connection_id=connection.pk, item_id=item.pk),
     )
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     post.refresh_from_db()
     assert post.state == PostState.PUBLISHED
     return post.remote_id

@@ -51,7 +51,7 @@ def test_delegated_post_waits_for_the_executive(executive, assistant, item, fake
     assert post.state == PostState.AWAITING_APPROVAL
     assert post.membership == executive and post.prepared_by == assistant
     # Due, but nothing goes out before the approval.
-    assert engine.publish_due().get("published", 0) == 0
+    assert engine.posts_publish_due().get("published", 0) == 0
     assert fake_x.tweets_of() == []
     # The assistant edits: still waiting.
     post = services.post_update(
@@ -65,7 +65,7 @@ def test_delegated_post_waits_for_the_executive(executive, assistant, item, fake
     post.refresh_from_db()
     assert post.state == PostState.SCHEDULED and post.approved_at is not None
     monkeypatch.setattr(clock, "now", lambda: post.scheduled_at + dt.timedelta(seconds=1))
-    assert engine.publish_due().get("published") == 1
+    assert engine.posts_publish_due().get("published") == 1
     assert "Mon texte à moi" in fake_x.tweets_of()[0].text
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert "publishing.delegation_grant" in actions
@@ -192,7 +192,7 @@ def test_owner_edits_reschedules_and_cancels(ambassador, item, x_connection, fak
 
 def test_published_post_cannot_be_edited(ambassador, item, x_connection, fake_x):
     post = services.post_create(actor=ambassador, draft=draft(x_connection, item))
-    engine.publish_one(post.pk)
+    engine.post_publish(post_id=post.pk)
     with pytest.raises(Conflict):
         services.post_update(actor=ambassador, post_id=post.pk, text=None, when="now", at=None)
 

@@ -23,7 +23,7 @@ def published(ambassador, item, x_connection, fake_x):
         actor=ambassador,
         draft=services.PostDraft(connection_id=x_connection.pk, item_id=item.pk),
     )
-    assert engine.publish_one(post.pk) == "published"
+    assert engine.post_publish(post_id=post.pk) == "published"
     post.refresh_from_db()
     return post
 
@@ -41,7 +41,7 @@ def test_engagement_arrives_in_snapshots_and_rollups(published, fake_x, monkeypa
         quote_count=1,
         impression_count=500,
     )
-    assert sync.sync_engagement() == 1
+    assert sync.engagement_sync() == 1
     snapshot = EngagementSnapshot.objects.get(post=published)
     assert (
         snapshot.likes,
@@ -58,17 +58,17 @@ def test_engagement_arrives_in_snapshots_and_rollups(published, fake_x, monkeypa
     )
 
     # Too soon: not asked again. Later, with nothing new: no new snapshot.
-    assert sync.sync_engagement() == 0
+    assert sync.engagement_sync() == 0
     later = clock.now() + dt.timedelta(minutes=30)
     monkeypatch.setattr(clock, "now", lambda: later)
-    assert sync.sync_engagement() == 0
+    assert sync.engagement_sync() == 0
     assert EngagementSnapshot.objects.filter(post=published).count() == 1
 
     # A like withdrawn and more views: the rollups follow (deltas can be negative).
     fake_x.set_metrics(published.remote_id, like_count=6, impression_count=800)
     even_later = later + dt.timedelta(minutes=30)
     monkeypatch.setattr(clock, "now", lambda: even_later)
-    assert sync.sync_engagement() == 1
+    assert sync.engagement_sync() == 1
     figures = cell(published)
     assert (figures.engagements, figures.impressions) == (12, 800)
     assert EngagementSnapshot.objects.filter(post=published).count() == 2
@@ -76,7 +76,7 @@ def test_engagement_arrives_in_snapshots_and_rollups(published, fake_x, monkeypa
 
 def test_rollups_equal_a_recount_after_sync(published, fake_x):
     fake_x.set_metrics(published.remote_id, like_count=4, reply_count=1, impression_count=90)
-    sync.sync_engagement()
+    sync.engagement_sync()
     day = cell(published).day
     recount = rollups.rollups_recount(organization_id=published.organization_id, start=day, end=day)
     stored = rollups.rollups_read(organization_id=published.organization_id, start=day, end=day)
@@ -87,7 +87,7 @@ def test_a_revoked_connection_is_marked_during_sync(published, fake_x, x_connect
     fake_x.expire_access_token(
         unseal(Connection.objects.get(pk=x_connection.pk).tokens_encrypted).access_token
     )
-    assert sync.sync_engagement() == 0
+    assert sync.engagement_sync() == 0
     x_connection.refresh_from_db()
     assert x_connection.status == ConnectionStatus.NEEDS_RECONNECT
 
@@ -96,7 +96,7 @@ def test_followers_replace_the_declared_audience(
     ambassador, item, x_connection, fake_x, manager, approver
 ):
     fake_x.default_user.followers = 5000
-    assert sync.sync_followers() == 1
+    assert sync.followers_sync() == 1
     x_connection.refresh_from_db()
     assert x_connection.followers == 5000 and x_connection.followers_synced_at is not None
     # A share through the share dialog on X now counts the synced audience too.
@@ -118,7 +118,9 @@ def test_a_connection_to_reconnect_is_shown_on_my_posts_and_the_share_page(
 ):
     from portevoix.publishing import connections
 
-    connections.mark_needs_reconnect(x_connection.pk, "X refused the token.")
+    connections.connection_mark_needs_reconnect(
+        connection_id=x_connection.pk, reason="X refused the token."
+    )
     client.force_login(ambassador.user)
     posts = client.get("/me/posts/").content.decode()
     assert f'data-reconnect="{x_connection.pk}"' in posts and "X refused the token." in posts

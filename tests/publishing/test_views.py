@@ -151,8 +151,8 @@ def test_posts_page_lists_each_state_with_its_actions(
         remote_url="https://x.com/ada/status/1",
     )
     published.refresh_from_db()
-    sync.record_metrics(
-        published, Metrics(likes=7, replies=2, reposts=3, quotes=1, impressions=500)
+    sync.snapshot_record(
+        post=published, metrics=Metrics(likes=7, replies=2, reposts=3, quotes=1, impressions=500)
     )
     failed_item = make_live_item(manager, approver, title="Raté")
     failed = schedule(ambassador, x_connection, failed_item, at=later(9))
@@ -445,7 +445,7 @@ def test_pause_banner_resume_and_release(
     assert f'action="{reverse("publishing:pause_end", args=[pause.pk])}"' in page
     # Due during the pause: held.
     Post.objects.filter(pk=post.pk).update(scheduled_at=clock.now() - dt.timedelta(seconds=1))
-    assert engine.hold_paused() == 1
+    assert engine.posts_hold_paused() == 1
 
     ended = client.post(reverse("publishing:pause_end", args=[pause.pk]))
     assert ended.status_code == 302
@@ -473,7 +473,7 @@ def test_held_posts_can_be_cancelled(client, community, ambassador, item, x_conn
     post = schedule(ambassador, x_connection, item)
     pause = services.pause_start(actor=community, reason="Crise")
     Post.objects.filter(pk=post.pk).update(scheduled_at=clock.now() - dt.timedelta(seconds=1))
-    engine.hold_paused()
+    engine.posts_hold_paused()
     services.pause_end(actor=community, pause_id=pause.pk)
     response = login(client, community).post(
         reverse("publishing:held_decide", args=[pause.pk]),

@@ -33,13 +33,3 @@ def publish_panel(
         "broken": broken,
         "facebook_note": selectors.facebook_note() if network == Network.FACEBOOK else "",
     }
-
-
-@register.simple_tag(takes_context=True)
-def publishing_pauses(context: dict[str, Any]) -> list[Any]:
-    """Active crisis pauses of the current organization (the banner in base.html)."""
-    request = context.get("request")
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        return []
-    return selectors.active_pauses(membership.organization_id)

@@ -12,5 +12,5 @@ class Command(BaseCommand):
     help = "Publish the scheduled posts that are due (once)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        outcomes = engine.publish_due()
+        outcomes = engine.posts_publish_due()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())) or "nothing")

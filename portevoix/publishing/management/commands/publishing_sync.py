@@ -12,9 +12,9 @@ class Command(BaseCommand):
     help = "Read likes, replies, reposts, quotes, views and follower counts from the networks now."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        refreshed = sync.refresh_expiring()
-        posts = sync.sync_engagement()
-        accounts = sync.sync_followers()
+        refreshed = sync.connections_refresh_expiring()
+        posts = sync.engagement_sync()
+        accounts = sync.followers_sync()
         self.stdout.write(
             f"tokens refreshed: {refreshed}, posts with new figures: {posts}, "
             f"accounts with follower counts: {accounts}"

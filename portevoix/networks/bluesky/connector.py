@@ -1,59 +1,21 @@
-"""Bluesky: a handle and an app password, posts as records in the account's repository.
-
-Documentation followed:
-- sessions: https://docs.bsky.app/docs/api/com-atproto-server-create-session
-  (`com.atproto.server.createSession`, `refreshSession` with the refresh JWT as bearer,
-  `deleteSession`); login is rate-limited hard, so a session is made once, at connection
-  time, and then only refreshed. The access JWT lives about two hours, the refresh JWT about
-  ninety days; both expiries are read from the JWTs' `exp` claims. As @atproto/api does,
-  session calls go to the service the person logged in at (an entryway such as bsky.social)
-  and every other call to their PDS, given by the DID document in the session
-  (`#atproto_pds`); an expired access token is answered `400 ExpiredToken` (or 401): the
-  connector refreshes once and retries, and hands the new tokens to `ctx.on_tokens_refreshed`.
-- records: https://docs.bsky.app/docs/api/com-atproto-repo-create-record, `getRecord`,
-  `uploadBlob`; record keys: https://atproto.com/specs/record-key and TIDs:
-  https://atproto.com/specs/tid (13 base32-sortable characters: 53 bits of microseconds since
-  the epoch, 10 bits of clock identifier).
-- posts: https://docs.bsky.app/docs/advanced-guides/posts and
-  https://docs.bsky.app/docs/advanced-guides/post-richtext (facets index UTF-8 *bytes*,
-  start inclusive, end exclusive; `app.bsky.richtext.facet#link`), link cards
-  (`app.bsky.embed.external`: uri, title, description, optional thumb blob of 1 MB at most).
-- reading: `app.bsky.feed.getPosts` (25 uris at most per call: likeCount, replyCount,
-  repostCount, quoteCount; no view counts) and `app.bsky.actor.getProfile` (followersCount),
-  asked of the PDS, which forwards them to its AppView.
-- errors: XRPC answers `{"error": "...", "message": "..."}`; rate limits:
-  https://docs.bsky.app/docs/advanced-guides/rate-limits (429 with `ratelimit-reset`, epoch
-  seconds).
-
-Exactly once: `publish` makes the post's record key (a TID) on the first attempt and saves it
-with `post.save_state` before any network call; every attempt writes that same key. A retry
-whose earlier attempt reached the PDS finds the record with `getRecord` (`find_published`),
-and a `createRecord` refused because the key is taken (the PDS answers 500 then) is checked
-the same way: the post is already there, it is not written twice.
-"""
+"""The Bluesky connector (AT Protocol): app-password sessions, posts with link cards,
+idempotent record keys, metrics and followers."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
-import json
 import logging
-import re
-import secrets
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import httpx
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from portevoix.core import clock
 
-from . import base
-from .base import (
+from .. import base
+from ..base import (
     Account,
     AuthError,
     ClientCredentials,
@@ -61,219 +23,35 @@ from .base import (
     Connector,
     ConnectorError,
     Metrics,
-    PermanentError,
     PostRequest,
     PublishResult,
     RateLimited,
     TokenSet,
     TransientError,
 )
+from .records import (
+    _EXPIRED,
+    APP_URL,
+    GET_POSTS_MAX,
+    POST_COLLECTION,
+    THUMB_FETCH_MAX_BYTES,
+    _count,
+    _fit_thumb,
+    link_facets,
+    make_tid,
+)
+from .xrpc import (
+    _json,
+    _now_iso,
+    _raise_for,
+    _rkey_of,
+    _xrpc_error,
+    error_for,
+    jwt_expiry,
+    pds_from_did_doc,
+)
 
-logger = logging.getLogger(__name__)
-
-POST_COLLECTION = "app.bsky.feed.post"
-GET_POSTS_MAX = 25
-# app.bsky.embed.external#external: thumb is an image blob of 1,000,000 bytes at most.
-THUMB_MAX_BYTES = 1_000_000
-# What we read of a link's image before giving up on it.
-THUMB_FETCH_MAX_BYTES = 10_000_000
-THUMB_MAX_SIDE = 1200
-APP_URL = "https://bsky.app"
-
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-
-# Errors by which a PDS says the access token is no longer good: refresh, then retry once.
-_EXPIRED = ("ExpiredToken", "InvalidToken")
-
-
-# --------------------------------------------------------------------------- record keys
-
-
-def make_tid(timestamp_us: int | None = None, clock_id: int | None = None) -> str:
-    """A TID: the top bit 0, 53 bits of microseconds since the UNIX epoch, 10 bits of clock
-    identifier, written as 13 base32-sortable characters (so TIDs sort by time)."""
-    if timestamp_us is None:
-        timestamp_us = time.time_ns() // 1000
-    if clock_id is None:
-        clock_id = secrets.randbelow(1024)
-    if not 0 <= timestamp_us < 1 << 53 or not 0 <= clock_id < 1 << 10:
-        raise ValueError("timestamp or clock id out of range")
-    value = (timestamp_us << 10) | clock_id
-    chars = []
-    for _i in range(13):
-        chars.append(TID_ALPHABET[value & 0x1F])
-        value >>= 5
-    return "".join(reversed(chars))
-
-
-def tid_timestamp_us(tid: str) -> int:
-    """The microseconds since the epoch that a TID carries."""
-    if not TID_RE.match(tid):
-        raise ValueError(f"not a TID: {tid!r}")
-    value = 0
-    for char in tid:
-        value = (value << 5) | TID_ALPHABET.index(char)
-    return value >> 10
-
-
-def is_tid(value: str) -> bool:
-    return bool(TID_RE.match(value))
-
-
-# --------------------------------------------------------------------------- rich text
-
-# An http(s) URL in running text: up to the next space or quote-like character.
-_URL_RE = re.compile(r"https?://[^\s<>\"'`«»\u201c\u201d\u2018\u2019]+", re.IGNORECASE)
-_TRAILING = ".,;:!?…)]}"
-_PAIRS = {")": "(", "]": "[", "}": "{"}
-
-
-def _trim_url(url: str) -> str:
-    """Drop the punctuation that ends a sentence rather than the URL: "(see https://x.y/a)."
-    keeps "https://x.y/a", "https://x.y/a_(b)" keeps its balanced parenthesis."""
-    while url and url[-1] in _TRAILING:
-        last = url[-1]
-        opening = _PAIRS.get(last)
-        if opening and url.count(opening) >= url.count(last):
-            break
-        url = url[:-1]
-    return url
-
-
-def utf8_offset(text: str, index: int) -> int:
-    """The UTF-8 byte offset of the character at `index` (a str index) of `text`."""
-    return len(text[:index].encode("utf-8"))
-
-
-def link_facets(text: str, link_urls: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """`app.bsky.richtext.facet` link facets for every http(s) URL written in `text`, with
-    UTF-8 byte offsets. `link_urls` (the tracked link) are also found where they stand exactly
-    as given, whatever the characters around them."""
-    spans: dict[tuple[int, int], str] = {}
-    for match in _URL_RE.finditer(text):
-        url = _trim_url(match.group(0))
-        if len(url) > len(match.group(0).split("://", 1)[0]) + 3:
-            spans[(match.start(), match.start() + len(url))] = url
-    for link in link_urls:
-        if not link:
-            continue
-        start = text.find(link)
-        while start != -1:
-            end = start + len(link)
-            # The longest span wins: drop any detected URL inside this one.
-            for key in [k for k in spans if k[0] >= start and k[1] <= end]:
-                del spans[key]
-            if not any(k[0] <= start and k[1] >= end for k in spans):
-                spans[(start, end)] = link
-            start = text.find(link, end)
-    facets = []
-    for (start, end), url in sorted(spans.items()):
-        facets.append(
-            {
-                "$type": "app.bsky.richtext.facet",
-                "index": {"byteStart": utf8_offset(text, start), "byteEnd": utf8_offset(text, end)},
-                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}],
-            }
-        )
-    return facets
-
-
-# --------------------------------------------------------------------------- sessions
-
-
-def jwt_expiry(token: str) -> dt.datetime | None:
-    """The `exp` claim of a JWT (not verified: it only tells when to refresh), or None."""
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        return dt.datetime.fromtimestamp(int(claims["exp"]), tz=dt.UTC)
-    except (IndexError, KeyError, TypeError, ValueError, OverflowError):
-        return None
-
-
-def pds_from_did_doc(did_doc: Any) -> str:
-    """The `#atproto_pds` service endpoint of a DID document, or ""."""
-    if not isinstance(did_doc, dict):
-        return ""
-    for service in did_doc.get("service") or []:
-        if not isinstance(service, dict):
-            continue
-        if str(service.get("id", "")).endswith("#atproto_pds") and isinstance(
-            service.get("serviceEndpoint"), str
-        ):
-            return str(service["serviceEndpoint"])
-    return ""
-
-
-def _xrpc_error(response: httpx.Response) -> tuple[str, str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return "", ""
-    if not isinstance(body, dict):
-        return "", ""
-    return str(body.get("error") or ""), str(body.get("message") or "")[:300]
-
-
-def error_for(response: httpx.Response) -> ConnectorError | None:
-    """What a PDS or AppView answer means for the engine; None for a 2xx."""
-    status = response.status_code
-    if status < 400:
-        return None
-    detail = response.text[:2000]
-    error, message = _xrpc_error(response)
-    if status == 429:
-        return RateLimited(
-            _("Bluesky: too many requests, will try again later."),
-            retry_at=base.retry_at_from_headers(response.headers),
-            detail=detail,
-            status=status,
-        )
-    if status == 401 or error in _EXPIRED or error in ("AccountTakedown", "AccountDeactivated"):
-        return AuthError(
-            _(
-                "Bluesky refused the connection (session expired or app password revoked). "
-                "Reconnect it."
-            ),
-            detail=detail,
-            status=status,
-        )
-    if status >= 500 or status in (408, 425):
-        return TransientError(
-            _("Bluesky: temporary error (%(status)s).") % {"status": status},
-            detail=detail,
-            status=status,
-        )
-    return PermanentError(
-        _("Bluesky refused the request: %(error)s") % {"error": message or error or status},
-        detail=detail,
-        status=status,
-    )
-
-
-def _raise_for(response: httpx.Response) -> None:
-    error = error_for(response)
-    if error is not None:
-        raise error
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise TransientError(_("Bluesky: unexpected answer."), detail=response.text[:2000]) from exc
-    if not isinstance(body, dict):
-        raise TransientError(_("Bluesky: unexpected answer."), detail=response.text[:2000])
-    return body
-
-
-def _now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _rkey_of(uri: str) -> str:
-    return uri.rstrip("/").rsplit("/", 1)[-1]
+logger = logging.getLogger("portevoix.networks.bluesky")
 
 
 class BlueskyConnector(Connector):
@@ -672,26 +450,3 @@ class BlueskyConnector(Connector):
             )
             _raise_for(response)
             return _count(_json(response).get("followersCount"))
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _fit_thumb(data: bytes, mime: str) -> tuple[bytes | None, str]:
-    """The image as it may go in a card (1 MB at most): as is when small enough, else
-    scaled down and re-encoded as JPEG; None when it is not an image Pillow can read."""
-    if len(data) <= THUMB_MAX_BYTES:
-        return data, mime
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.thumbnail((THUMB_MAX_SIDE, THUMB_MAX_SIDE))
-            converted = image.convert("RGB")
-            for quality in (85, 70, 50):
-                out = io.BytesIO()
-                converted.save(out, format="JPEG", quality=quality, optimize=True)
-                if out.tell() <= THUMB_MAX_BYTES:
-                    return out.getvalue(), "image/jpeg"
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None, mime
-    return None, mime

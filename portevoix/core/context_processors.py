@@ -1,0 +1,55 @@
+"""Context processors of core.
+
+`page_banners`: notices shown on every page (above the messages), such as a crisis pause.
+Core knows no app: the providers are listed by dotted path in
+`settings.PAGE_BANNER_PROVIDERS`; each is called with the request and returns a sequence of
+`Banner` (plain data), or nothing. The banners are computed lazily, only when a template
+reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Banner:
+    """One notice on every page.
+
+    `message` is the headline (already translated), `detail` the text under it, `level` a
+    notice style (`info`, `warning`, `error`), `kind` names the banner (the CSS class
+    `<kind>-banner` and the attribute `data-<kind>`), `key` identifies it (the attribute's
+    value)."""
+
+    message: str
+    level: str = "info"
+    detail: str = ""
+    kind: str = "page"
+    key: str = ""
+
+
+BannerProvider = Callable[[HttpRequest], Sequence[Banner] | None]
+
+
+@cache
+def _providers(paths: tuple[str, ...]) -> list[BannerProvider]:
+    return [import_string(path) for path in paths]
+
+
+def banners_for(request: HttpRequest) -> list[Banner]:
+    found: list[Banner] = []
+    for provider in _providers(tuple(getattr(settings, "PAGE_BANNER_PROVIDERS", ()))):
+        found.extend(provider(request) or ())
+    return found
+
+
+def page_banners(request: HttpRequest) -> dict[str, Any]:
+    return {"page_banners": SimpleLazyObject(lambda: banners_for(request))}
