@@ -155,6 +155,14 @@ def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
     return attach_latest(list(with_latest_snapshot(qs).order_by("-scheduled_at")[:limit]))
 
 
+def active_delegation(*, executive: Membership, assistant: Membership) -> Delegation | None:
+    return (
+        scoped(Delegation, executive.organization_id)
+        .filter(executive=executive, assistant=assistant, revoked_at__isnull=True)
+        .first()
+    )
+
+
 def delegations_given(membership: Membership) -> list[Delegation]:
     return list(
         scoped(Delegation, membership.organization_id)
