@@ -20,6 +20,7 @@ from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import get_scoped, scoped
 from portevoix.core.web import current_membership
+from portevoix.networks.facebook import FacebookConnector
 
 if TYPE_CHECKING:
     from portevoix.content.models import Campaign
@@ -90,8 +91,6 @@ def needing_reconnect(membership: Membership, network: str | None = None) -> lis
 
 
 def facebook_note() -> str:
-    from portevoix.networks.facebook import FacebookConnector
-
     return str(FacebookConnector.personal_profile_note)
 
 

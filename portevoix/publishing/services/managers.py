@@ -4,14 +4,13 @@ posts."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
-from portevoix.content.models import Campaign
+from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
 from portevoix.core.networks import Network
@@ -25,6 +24,9 @@ from ..models import (
     PostState,
 )
 from ..tasks import publish_post
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 logger = logging.getLogger("portevoix.publishing")
 
@@ -90,7 +92,9 @@ def pause_start(*, actor: Membership, reason: str, campaign_id: int | None = Non
         raise DomainError(message, field_errors={"reason": [message]})
     campaign = None
     if campaign_id is not None:
-        campaign = get_scoped_or_404(Campaign, actor.organization_id, pk=campaign_id)
+        campaign = get_scoped_or_404(
+            content_selectors.campaigns(membership=actor), actor.organization_id, pk=campaign_id
+        )
     existing = (
         scoped(CrisisPause, actor.organization_id)
         .filter(ended_at__isnull=True, campaign=campaign)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
@@ -29,6 +29,9 @@ from ..models import (
     WhenMode,
 )
 from ..tasks import publish_post
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 logger = logging.getLogger("portevoix.publishing")
 
