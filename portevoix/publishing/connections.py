@@ -16,6 +16,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -25,12 +26,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core import clock, crypto
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
+from portevoix.governance import gates
 from portevoix.networks.base import (
     Account,
     AuthError,
@@ -52,6 +53,9 @@ from .models import (
     PostState,
 )
 from .tokens import seal, unseal
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 logger = logging.getLogger("portevoix.publishing")
 
@@ -113,8 +117,6 @@ def network_app_set(
     if client_secret.strip():
         app.client_secret_encrypted = crypto.encrypt(client_secret.strip())
     app.save()
-    from portevoix.governance import gates
-
     gates.audit_record(
         organization=actor.organization,
         actor=actor,

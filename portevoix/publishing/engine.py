@@ -31,7 +31,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
@@ -99,8 +99,6 @@ def post_claim(*, post_id: int, now: dt.datetime | None = None) -> str | None:
     pauses = selectors.pauses_in_force()
     if pauses:
         qs = qs.exclude(selectors.paused_q(pauses))
-    from django.db.models import F
-
     taken = qs.update(
         state=PostState.PUBLISHING,
         lease_until=now + _lease(),

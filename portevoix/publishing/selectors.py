@@ -20,6 +20,7 @@ from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import get_scoped, scoped
 from portevoix.core.web import current_membership
+from portevoix.networks.facebook import FacebookConnector
 
 if TYPE_CHECKING:
     from portevoix.content.models import Campaign
@@ -90,8 +91,6 @@ def needing_reconnect(membership: Membership, network: str | None = None) -> lis
 
 
 def facebook_note() -> str:
-    from portevoix.networks.facebook import FacebookConnector
-
     return str(FacebookConnector.personal_profile_note)
 
 
@@ -153,6 +152,14 @@ def to_approve(membership: Membership) -> list[Post]:
 def prepared_by_me(membership: Membership, *, limit: int = 100) -> list[Post]:
     qs = scoped(Post, membership.organization_id).filter(prepared_by=membership)
     return attach_latest(list(with_latest_snapshot(qs).order_by("-scheduled_at")[:limit]))
+
+
+def active_delegation(*, executive: Membership, assistant: Membership) -> Delegation | None:
+    return (
+        scoped(Delegation, executive.organization_id)
+        .filter(executive=executive, assistant=assistant, revoked_at__isnull=True)
+        .first()
+    )
 
 
 def delegations_given(membership: Membership) -> list[Delegation]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -23,11 +24,13 @@ from portevoix import networks as connectors
 from portevoix.analytics import rollups
 from portevoix.core import clock
 from portevoix.networks.base import AuthError, ConnectorError, Metrics, RateLimited
-from portevoix.sharing.models import Share
 from portevoix.sharing.visitor import local_day
 
 from . import connections, selectors
 from .models import Connection, ConnectionStatus, EngagementSnapshot, Post, PostState
+
+if TYPE_CHECKING:
+    from portevoix.sharing.models import Share
 
 logger = logging.getLogger("portevoix.publishing")
 

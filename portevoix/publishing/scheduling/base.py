@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -10,10 +11,12 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portevoix.accounts.models import Membership
 from portevoix.core.networks import Network
 
 from ..models import PostState
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 UTC = dt.UTC
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.core.tenancy import scoped
 
 from ..models import CadenceRule, Post, PostState
@@ -27,6 +27,9 @@ from .base import (
     _when_label,
     tz_of,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # --- Cadence
 

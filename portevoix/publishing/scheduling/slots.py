@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.core import clock
 
 from .base import (
@@ -24,6 +24,9 @@ from .cadence import _Cadence
 from .heatmap import (
     heatmap,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # --- Best slot
 

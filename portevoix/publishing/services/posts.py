@@ -1,40 +1,37 @@
-"""Writes of the publishing app: posts (now, at a time, at the best time), delegated posts and
-their approval, cadence rules, crisis pauses. Connections live in `connections.py`, the
-engine that sends posts in `engine.py`."""
+"""Posts through a connected account: create (now, at a time, at the best time), edit,
+cancel, approve or decline a delegate's post, retry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
-from portevoix.content.models import Campaign
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
-from portevoix.core.networks import Network
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 from portevoix.governance import gates
 from portevoix.sharing.services import share_compose
 
-from . import scheduling, selectors
-from .models import (
+from .. import scheduling, selectors
+from ..models import (
     OPEN_STATES,
-    CadenceRule,
     Connection,
     ConnectionStatus,
-    CrisisPause,
-    Delegation,
     Post,
     PostState,
     WhenMode,
 )
+from ..tasks import publish_post
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 logger = logging.getLogger("portevoix.publishing")
 
@@ -57,14 +54,6 @@ def _local(when: dt.datetime, membership: Membership) -> str:
     return formats.date_format(local, "DATETIME_FORMAT")
 
 
-def active_delegation(*, executive: Membership, assistant: Membership) -> Delegation | None:
-    return (
-        scoped(Delegation, executive.organization_id)
-        .filter(executive=executive, assistant=assistant, revoked_at__isnull=True)
-        .first()
-    )
-
-
 def _connection_for(actor: Membership, connection_id: int) -> tuple[Connection, bool]:
     """The connection a post goes out on, and whether the actor posts as a delegate."""
     connection = (
@@ -77,7 +66,7 @@ def _connection_for(actor: Membership, connection_id: int) -> tuple[Connection, 
         raise NotFound(_("Not found."))
     if connection.membership_id == actor.pk:
         return connection, False
-    if active_delegation(executive=connection.membership, assistant=actor) is None:
+    if selectors.active_delegation(executive=connection.membership, assistant=actor) is None:
         raise NotFound(_("Not found."))
     return connection, True
 
@@ -139,8 +128,6 @@ def _one_post_per_item(connection: Connection, item_id: int, exclude: int | None
 
 def _enqueue(post: Post) -> None:
     if post.state == PostState.SCHEDULED and post.scheduled_at <= clock.now():
-        from .tasks import publish_post
-
         post_id = post.pk
         transaction.on_commit(lambda: publish_post(post_id))
 
@@ -217,7 +204,7 @@ def _editable(actor: Membership, post_id: int) -> Post:
     )
     if post.membership_id != actor.pk and not (
         post.prepared_by_id == actor.pk
-        and active_delegation(executive=post.membership, assistant=actor) is not None
+        and selectors.active_delegation(executive=post.membership, assistant=actor) is not None
     ):
         raise NotFound(_("Not found."))
     if post.state not in EDITABLE_STATES:
@@ -317,225 +304,3 @@ def post_retry(*, actor: Membership, post_id: int) -> Post:
     post.refresh_from_db()
     _enqueue(post)
     return post
-
-
-# --------------------------------------------------------------------------- delegation
-
-
-@transaction.atomic
-def delegation_grant(*, executive: Membership, assistant_id: int) -> Delegation:
-    require(executive, "publishing.delegate")
-    assistant = get_scoped_or_404(
-        Membership.objects.filter(is_active=True), executive.organization_id, pk=assistant_id
-    )
-    if assistant.pk == executive.pk:
-        raise DomainError(
-            _("Choose someone else."), field_errors={"assistant": [_("Choose someone else.")]}
-        )
-    found = active_delegation(executive=executive, assistant=assistant)
-    if found is not None:
-        return found
-    delegation = Delegation.objects.create(
-        organization_id=executive.organization_id,
-        executive=executive,
-        assistant=assistant,
-        created_at=clock.now(),
-    )
-    gates.audit_record(
-        organization=executive.organization,
-        actor=executive,
-        action="publishing.delegation_grant",
-        object_type="delegation",
-        object_id=delegation.pk,
-        before=None,
-        after={"assistant": assistant.user.email},
-    )
-    return delegation
-
-
-@transaction.atomic
-def delegation_revoke(*, executive: Membership, delegation_id: int) -> None:
-    delegation = get_scoped_or_404(
-        Delegation, executive.organization_id, pk=delegation_id, executive=executive
-    )
-    if delegation.revoked_at is not None:
-        return
-    now = clock.now()
-    Delegation.objects.filter(pk=delegation.pk).update(revoked_at=now)
-    # What the assistant prepared and the executive has not approved goes no further.
-    Post.objects.filter(
-        membership=executive, prepared_by=delegation.assistant, state=PostState.AWAITING_APPROVAL
-    ).update(state=PostState.CANCELLED, error=_("The delegation was withdrawn."))
-    gates.audit_record(
-        organization=executive.organization,
-        actor=executive,
-        action="publishing.delegation_revoke",
-        object_type="delegation",
-        object_id=delegation.pk,
-        before={"assistant": delegation.assistant.user.email},
-        after=None,
-    )
-
-
-# --------------------------------------------------------------------------- cadence
-
-
-# The posting rhythm's ranges (the API's schema states them too).
-CADENCE_MAX_PER_DAY = 100
-CADENCE_MAX_GAP_MINUTES = 7 * 24 * 60  # a week
-
-
-@transaction.atomic
-def cadence_set(
-    *, actor: Membership, network: str, max_per_day: int, min_gap_minutes: int
-) -> CadenceRule | None:
-    """Set the organization's rhythm for a network; both at 0 removes the rule."""
-    require(actor, "publishing.cadence")
-    if network not in Network.ALL:
-        raise NotFound(_("Not found."))
-    errors: dict[str, list[str]] = {}
-    if not 0 <= max_per_day <= CADENCE_MAX_PER_DAY:
-        errors["max_per_day"] = [_("Between 0 and 100.")]
-    if not 0 <= min_gap_minutes <= CADENCE_MAX_GAP_MINUTES:
-        errors["min_gap_minutes"] = [_("Between 0 and 10,080 minutes (a week).")]
-    if errors:
-        raise DomainError(_("Check the values."), field_errors=errors)
-    qs = scoped(CadenceRule, actor.organization_id).filter(network=network)
-    before = qs.values("max_per_day", "min_gap_minutes").first()
-    rule: CadenceRule | None
-    if max_per_day == 0 and min_gap_minutes == 0:
-        qs.delete()
-        rule = None
-    else:
-        rule = qs.select_for_update().first() or CadenceRule(
-            organization_id=actor.organization_id, network=network
-        )
-        rule.max_per_day = max_per_day
-        rule.min_gap_minutes = min_gap_minutes
-        rule.save()
-    gates.audit_record(
-        organization=actor.organization,
-        actor=actor,
-        action="publishing.cadence_set",
-        object_type="cadence_rule",
-        object_id=network,
-        before=dict(before) if before else None,
-        after={"max_per_day": max_per_day, "min_gap_minutes": min_gap_minutes},
-    )
-    return rule
-
-
-# --------------------------------------------------------------------------- crisis pause
-
-
-@transaction.atomic
-def pause_start(*, actor: Membership, reason: str, campaign_id: int | None = None) -> CrisisPause:
-    """Stop every scheduled publication of the organization (or of one campaign) at once.
-    Nothing goes out while the pause lasts; what comes due is held for the manager."""
-    require(actor, "publishing.pause")
-    reason = reason.strip()
-    if not reason or len(reason) > 2000:
-        message = _("Say why (it is shown to the ambassadors).")
-        raise DomainError(message, field_errors={"reason": [message]})
-    campaign = None
-    if campaign_id is not None:
-        campaign = get_scoped_or_404(Campaign, actor.organization_id, pk=campaign_id)
-    existing = (
-        scoped(CrisisPause, actor.organization_id)
-        .filter(ended_at__isnull=True, campaign=campaign)
-        .exists()
-    )
-    if existing:
-        raise Conflict(_("Publishing is already paused."))
-    pause = CrisisPause.objects.create(
-        organization_id=actor.organization_id,
-        campaign=campaign,
-        reason=reason,
-        started_by=actor,
-        started_at=clock.now(),
-    )
-    gates.audit_record(
-        organization=actor.organization,
-        actor=actor,
-        action="publishing.pause",
-        object_type="crisis_pause",
-        object_id=pause.pk,
-        before=None,
-        after={"reason": reason, "campaign": campaign.name if campaign else None},
-    )
-    logger.warning(
-        "publishing_paused org=%s pause=%s campaign=%s",
-        actor.organization_id,
-        pause.pk,
-        campaign_id,
-    )
-    return pause
-
-
-@transaction.atomic
-def pause_end(*, actor: Membership, pause_id: int) -> CrisisPause:
-    """Resume. What was held stays held until the manager releases or cancels it."""
-    require(actor, "publishing.pause")
-    pause = get_scoped_or_404(CrisisPause, actor.organization_id, pk=pause_id)
-    if pause.ended_at is not None:
-        raise Conflict(_("This pause has already ended."))
-    now = clock.now()
-    CrisisPause.objects.filter(pk=pause.pk, ended_at__isnull=True).update(
-        ended_at=now, ended_by=actor
-    )
-    held = Post.objects.filter(held_by=pause, state=PostState.HELD).count()
-    gates.audit_record(
-        organization=actor.organization,
-        actor=actor,
-        action="publishing.resume",
-        object_type="crisis_pause",
-        object_id=pause.pk,
-        before={"reason": pause.reason},
-        after={"held": held},
-    )
-    pause.refresh_from_db()
-    return pause
-
-
-@transaction.atomic
-def held_decide(
-    *, actor: Membership, pause_id: int, post_ids: list[int] | None, release: bool
-) -> int:
-    """After a pause: let held posts go out now (`release`) or cancel them. `post_ids` None
-    means every post this pause held."""
-    require(actor, "publishing.pause")
-    pause = get_scoped_or_404(CrisisPause, actor.organization_id, pk=pause_id)
-    if pause.ended_at is None:
-        raise Conflict(_("Resume publishing first."))
-    qs = scoped(Post, actor.organization_id).filter(held_by=pause, state=PostState.HELD)
-    if post_ids is not None:
-        qs = qs.filter(pk__in=post_ids)
-    ids = list(qs.values_list("pk", flat=True))
-    changes: dict[str, Any]
-    if release:
-        changes = {
-            "state": PostState.SCHEDULED,
-            "scheduled_at": clock.now(),
-            "next_attempt_at": None,
-        }
-    else:
-        changes = {
-            "state": PostState.CANCELLED,
-            "error": _("Cancelled after the publishing pause: %(reason)s")
-            % {"reason": pause.reason},
-        }
-    count = Post.objects.filter(pk__in=ids, state=PostState.HELD).update(**changes)
-    gates.audit_record(
-        organization=actor.organization,
-        actor=actor,
-        action="publishing.held_release" if release else "publishing.held_cancel",
-        object_type="crisis_pause",
-        object_id=pause.pk,
-        before=None,
-        after={"posts": count},
-    )
-    if release and ids:
-        from .tasks import publish_post
-
-        transaction.on_commit(lambda: [publish_post(i) for i in ids[:200]])
-    return count
