@@ -25,6 +25,11 @@ run: install
 test: install
 	$(VENV)/bin/pytest -n $(WORKERS) --dist loadfile -q
 
+# The unit and view tests: no subprocess, server, network peer, browser or benchmark
+# (markers `slow`, `peers`, `browser`: tests/conftest.py); in-memory SQLite.
+test-fast: install
+	$(VENV)/bin/pytest -n $(WORKERS) --dist load -q -m "not slow and not peers and not browser"
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
