@@ -30,9 +30,13 @@ test: install
 test-fast: install
 	$(VENV)/bin/pytest -n $(WORKERS) --dist load -q -m "not slow and not peers and not browser"
 
+# ruff, the app boundaries (import-linter contracts in pyproject.toml and their baseline,
+# which may only shrink: scripts/boundaries.py), mypy on the code and the tests.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=$(CURDIR) $(PY) scripts/boundaries.py check
 	$(VENV)/bin/mypy portevoix config
 
 format: install
