@@ -37,7 +37,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports --no-cache
 	PYTHONPATH=$(CURDIR) $(PY) scripts/boundaries.py check
-	$(VENV)/bin/mypy portevoix config
+	$(VENV)/bin/mypy portevoix config tests
 
 format: install
 	$(VENV)/bin/ruff check --fix .

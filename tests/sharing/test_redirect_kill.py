@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def env(tmp_path: Path):  # type: ignore[no-untyped-def]
+def env(tmp_path: Path):
     base = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "config.settings",
