@@ -25,10 +25,19 @@ run: install
 test: install
 	$(VENV)/bin/pytest -n $(WORKERS) --dist loadfile -q
 
+# The unit and view tests: no subprocess, server, network peer, browser or benchmark
+# (markers `slow`, `peers`, `browser`: tests/conftest.py); in-memory SQLite.
+test-fast: install
+	$(VENV)/bin/pytest -n $(WORKERS) --dist load -q -m "not slow and not peers and not browser"
+
+# ruff, the app boundaries (import-linter contracts in pyproject.toml and their baseline,
+# which may only shrink: scripts/boundaries.py), mypy on the code and the tests.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy portevoix config
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports --no-cache
+	PYTHONPATH=$(CURDIR) $(PY) scripts/boundaries.py check
+	$(VENV)/bin/mypy portevoix config tests
 
 format: install
 	$(VENV)/bin/ruff check --fix .

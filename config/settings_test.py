@@ -29,7 +29,13 @@ STORAGES = {
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 
-# A file-backed SQLite test database (not the shared-cache in-memory one), so that tests
-# with several threads wait for the write lock as production does instead of failing.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+# SQLite: the test database is Django's in-memory one, except for a session that holds a
+# test with a transactional database (threads or processes sharing it: the concurrency and
+# browser tests), which gets a file database so that its threads wait for the write lock as
+# production does instead of failing on the shared cache's table locks (tests/conftest.py,
+# `django_db_modify_db_settings`). PORTEVOIX_TEST_DB=file forces the file database.
+TEST_SQLITE_FILE = VAR_DIR / "test-db.sqlite3"  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and (  # noqa: F405
+    os.environ.get("PORTEVOIX_TEST_DB") == "file"
+):
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_SQLITE_FILE)}  # noqa: F405

@@ -1,9 +1,108 @@
+"""Fixtures shared by every test, and the test tiers.
+
+Tiers (markers registered in pyproject.toml; `make test-fast` leaves out all three, `make test`
+runs everything):
+- `browser`: drives headless Chromium (module `pytestmark` in tests/browser/).
+- `peers`: starts a local network peer: the Mastodon or Bluesky peer, or a fake of a network
+  served over HTTP from tests/peers/. Marked by module (`pytestmark`), and here for any test
+  that uses one of the PEER_FIXTURES.
+- `slow`: starts subprocesses or servers (serve, kill and settings tests, benchmark smoke,
+  makemessages), loads the whole demo organization, runs property-based tests (hypothesis),
+  or shares its database with threads or processes: every test asking for a transactional
+  database is marked here (see `needs_file_db`), plus the SLOW_TESTS below; whole modules
+  carry a `pytestmark`.
+A test outside these tiers that starts a subprocess or binds a socket fails and says which
+marker it needs (`_fast_tier_guard`), so the fast tier stays fast as the suite grows.
+"""
+
 from __future__ import annotations
+
+import socket
+import subprocess
+from multiprocessing.process import BaseProcess
+from typing import Any, NoReturn
 
 import pytest
 
 from portevoix.accounts.roles import Role
 from tests import factories
+
+# Fixtures that serve a fake network over HTTP (tests/peers/server.py).
+PEER_FIXTURES = frozenset({"fake_x"})
+# Single tests of otherwise fast modules that start a subprocess or load the whole demo
+# (node ids from the root, without parameters).
+SLOW_TESTS = frozenset(
+    {
+        "tests/content/test_tasks.py::test_the_worker_discovers_the_schedule",
+        "tests/core/test_translations.py::test_msgfmt_check_accepts_the_catalogue",
+        "tests/core/test_translations.py::test_the_catalogue_has_every_string_of_its_sources",
+        "tests/training/test_demo.py::test_on_the_real_demo_organization",
+        "tests/sharing/test_conversions.py::test_the_documented_curl_command_signs_like_the_server",
+    }
+)
+TIERS = ("slow", "peers", "browser")
+
+
+def needs_file_db(item: pytest.Item) -> bool:
+    """Whether the test shares its database with threads or processes (a transactional
+    database): on SQLite that needs a file, not the in-memory test database."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tiers before `-m` selects (tryfirst: ahead of pytest's own deselection)."""
+    for item in items:
+        if needs_file_db(item) or item.nodeid.split("[")[0] in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+        if PEER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.peers)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request: pytest.FixtureRequest,
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> None:
+    """SQLite: the in-memory test database, unless a test of this session needs a file
+    (`needs_file_db`); one file per xdist worker. PORTEVOIX_TEST_DB=file forces the file
+    (config/settings_test.py)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3" or database.get("TEST", {}).get("NAME"):
+        return
+    if any(needs_file_db(item) for item in request.session.items):
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        name = settings.TEST_SQLITE_FILE.with_name(f"test-db-{worker}.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test outside the slow, peers and browser tiers starts no subprocess and no server."""
+    if any(request.node.get_closest_marker(tier) for tier in TIERS):
+        return
+
+    def refuse(what: str, marker: str) -> NoReturn:
+        pytest.fail(
+            f"{request.node.nodeid} {what}: mark it `{marker}` (tests/conftest.py explains the "
+            "tiers) so that `make test-fast` stays fast.",
+            pytrace=False,
+        )
+
+    def no_subprocess(*args: Any, **kwargs: Any) -> NoReturn:
+        refuse("starts a subprocess", "slow")
+
+    def no_server(*args: Any, **kwargs: Any) -> NoReturn:
+        refuse("binds a socket (a server)", "peers` or `slow")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", no_subprocess)
+    monkeypatch.setattr(BaseProcess, "start", no_subprocess)
+    monkeypatch.setattr(socket.socket, "bind", no_server)
 
 
 @pytest.fixture

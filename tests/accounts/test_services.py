@@ -285,7 +285,9 @@ def test_enrolment_refuses_a_topic_of_another_org(org, other_org, member):
 
 def _owner_membership(org: Organization) -> Membership:
     """The first admin, created with the organization."""
-    return Membership.objects.filter(organization=org).order_by("pk").first()
+    owner = Membership.objects.filter(organization=org).order_by("pk").first()
+    assert owner is not None
+    return owner
 
 
 def test_the_last_admin_keeps_the_role(db):

@@ -30,7 +30,7 @@ from portevoix.core import clock
 from tests import factories
 from tests.analytics import events
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 NETWORKS = ("linkedin", "x", "facebook")
 PROPERTY_SETTINGS = settings(

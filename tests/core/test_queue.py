@@ -9,7 +9,7 @@ from django.conf import settings
 from huey import RedisHuey, SqliteHuey
 
 
-def _real_huey(tmp_path):  # type: ignore[no-untyped-def]
+def _real_huey(tmp_path):
     name = f"pv-queue-test-{os.getpid()}"
     if settings.REDIS_URL:
         return RedisHuey(name, url=settings.REDIS_URL)

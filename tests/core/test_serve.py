@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 MANAGE = str(BASE_DIR / "manage.py")
 STARTED = re.compile(r"granian pid (\d+).*huey pid (\d+)")

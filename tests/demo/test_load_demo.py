@@ -29,7 +29,7 @@ from portevoix.core import clock
 from portevoix.core.networks import check_copy
 from portevoix.demo import data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def load() -> str:

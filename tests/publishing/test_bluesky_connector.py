@@ -41,6 +41,8 @@ from portevoix.networks.bluesky import (
 from tests.peers.bluesky_peer import BlueskyPeer, PeerAccount, bluesky_peer_fixture
 from tests.peers.server import FakeApp, Req, Resp, serve
 
+pytestmark = pytest.mark.peers
+
 peer = bluesky_peer_fixture()
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from tests.peers.bluesky_peer import BlueskyPeer, bluesky_peer_fixture
 
+pytestmark = pytest.mark.peers
+
 peer = bluesky_peer_fixture()
 
 

@@ -22,7 +22,7 @@ from portevoix.publishing.models import Connection, EngagementSnapshot, Post, Po
 from tests.peers.bluesky_peer import BlueskyPeer, bluesky_peer
 from tests.peers.mastodon_peer import MastodonPeer, run_mastodon_mock
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.peers, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")

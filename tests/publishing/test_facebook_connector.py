@@ -32,6 +32,8 @@ from portevoix.networks.facebook import FacebookConnector
 from tests.peers.fake_facebook import FakeFacebook
 from tests.peers.server import FakeApp, serve
 
+pytestmark = pytest.mark.peers
+
 USER = "10001"
 PAGE = "5550001"
 LINK = "https://pv.test/l/Fb7xQ"

@@ -12,6 +12,8 @@ import pytest
 from portevoix.networks import base
 from tests.peers.server import FakeApp, Resp, serve
 
+pytestmark = pytest.mark.peers
+
 PUBLIC = "93.184.216.34"
 
 

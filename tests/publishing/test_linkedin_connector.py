@@ -31,6 +31,8 @@ from portevoix.networks.linkedin import (
 from tests.peers.fake_linkedin import FakeLinkedIn, render_little
 from tests.peers.server import FakeApp, serve
 
+pytestmark = pytest.mark.peers
+
 REDIRECT = "https://portevoix.test/connect/linkedin/callback"
 LINK = "https://go.portevoix.test/l/Zx81Qp"
 TEXT = f"Proud of our team (and of our clients) - read it: {LINK} #climate"

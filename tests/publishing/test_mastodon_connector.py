@@ -35,6 +35,8 @@ from portevoix.networks.mastodon import MastodonConnector
 from tests.peers.mastodon_peer import MastodonPeer, MockAccount, run_mastodon_mock
 from tests.peers.server import FakeApp, Req, Resp, serve
 
+pytestmark = pytest.mark.peers
+
 connector = MastodonConnector()
 REDIRECT_URI = "http://127.0.0.1:8000/connections/mastodon/callback"
 

@@ -18,7 +18,7 @@ from tests.peers.fake_linkedin import FakeLinkedIn
 from tests.peers.fake_threads import FakeThreads
 from tests.peers.server import serve
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.peers, pytest.mark.django_db]
 
 
 def callback(network: str) -> str:

@@ -28,6 +28,8 @@ from portevoix.networks.threads import ThreadsConnector
 from tests.peers.fake_threads import FakeThreads
 from tests.peers.server import FakeApp, serve
 
+pytestmark = pytest.mark.peers
+
 USER = "7701"
 LINK = "https://pv.test/l/Ab3dE"
 

@@ -28,6 +28,8 @@ from portevoix.networks.x import XConnector, contains_link, tweet_has_link
 from tests.peers.fake_x import FakeX
 from tests.peers.server import FakeApp, serve
 
+pytestmark = pytest.mark.peers
+
 REDIRECT = "https://portevoix.test/connect/x/callback"
 LINK = "https://go.portevoix.test/l/Ab3dE9"
 TEXT = f"Our new sustainability report is out: {LINK} #climate"

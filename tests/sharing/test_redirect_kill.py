@@ -22,6 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0"
 
@@ -33,7 +35,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def env(tmp_path: Path):  # type: ignore[no-untyped-def]
+def env(tmp_path: Path):
     base = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "config.settings",

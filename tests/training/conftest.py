@@ -122,7 +122,7 @@ def committed(django_capture_on_commit_callbacks):
     """`with committed(): ...` runs what the services queue on commit (emails) at the end
     of the block, as a real commit would."""
 
-    def make():  # type: ignore[no-untyped-def]
+    def make():
         return django_capture_on_commit_callbacks(execute=True)
 
     return make

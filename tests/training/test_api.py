@@ -128,7 +128,7 @@ def test_outsiders_get_404_everywhere(api_as, admin, member, course, outsider):
         ("post", f"/events/{event.pk}/register"),
         ("post", f"/events/{event.pk}/cancel"),
     ]:
-        body = {"answers": []} if path.endswith("attempts") else None
+        body: dict[str, list[int]] | None = {"answers": []} if path.endswith("attempts") else None
         response = api.get(path) if method == "get" else api.post(path, body)
         assert response.status_code == 404, path
 

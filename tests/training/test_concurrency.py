@@ -17,6 +17,8 @@ from portevoix.training.models import Registration
 from tests import factories
 from tests.training.conftest import make_event
 
+pytestmark = pytest.mark.slow
+
 N = 12
 CAPACITY = 5
 
