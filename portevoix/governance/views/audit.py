@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portevoix.accounts.models import Membership
+from portevoix.core.web import member_view
 
 from .. import selectors
 from ..forms import AuditFilterForm
-from .common import AUDIT_PAGE_SIZE, csv_response, org_view
+from .common import AUDIT_PAGE_SIZE, csv_response
 
 
 def _filter_form(request: HttpRequest, membership: Membership) -> AuditFilterForm:
@@ -60,7 +61,7 @@ def changes(before: Any, after: Any) -> list[tuple[str, str, str]]:
     return rows
 
 
-@org_view
+@member_view
 def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     filter_form = _filter_form(request, membership)
     filters = filter_form.filters()
@@ -93,7 +94,7 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
     filter_form = _filter_form(request, membership)
     qs = selectors.audit_entries(membership=membership, **filter_form.filters())

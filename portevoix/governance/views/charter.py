@@ -20,11 +20,12 @@ from portevoix.accounts.models import Membership
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.markdown import render_markdown
 from portevoix.core.tenancy import get_scoped_or_404
+from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
 
 from .. import selectors, services
 from ..forms import AckFilterForm, CharterAcceptForm, CharterDraftForm, CharterPublishForm
 from ..models import CharterStatus, CharterVersion
-from .common import PAGE_SIZE, csv_response, org_view, post_only, safe_next
+from .common import PAGE_SIZE, csv_response
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -53,7 +54,7 @@ def render_body(version: CharterVersion, language: str) -> RenderedBody:
 # --- Every member
 
 
-@org_view
+@member_view
 def charter(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The current charter in the member's language, what changed since the version they
     last accepted, and the Accept button."""
@@ -84,7 +85,7 @@ def charter(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_POST
 def charter_accept(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = CharterAcceptForm(request.POST)
@@ -111,7 +112,7 @@ def charter_accept(request: HttpRequest, membership: Membership) -> HttpResponse
 # --- Admins: versions
 
 
-@org_view
+@member_view
 def charter_manage(request: HttpRequest, membership: Membership) -> HttpResponse:
     versions = list(selectors.charter_versions(membership=membership))
     has_draft = any(v.is_draft for v in versions)
@@ -122,7 +123,7 @@ def charter_manage(request: HttpRequest, membership: Membership) -> HttpResponse
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def charter_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Start the next version from the current text (the form shows it, to edit)."""
@@ -140,7 +141,7 @@ def charter_new(request: HttpRequest, membership: Membership) -> HttpResponse:
                     body_en=form.cleaned_data["body_en"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(
                     request,
@@ -167,7 +168,7 @@ def _edit_context(membership: Membership, version: CharterVersion) -> dict[str, 
     }
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def charter_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """A draft: edit it, preview it, publish it. A published version: read it."""
@@ -192,7 +193,7 @@ def charter_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
                     body_en=form.cleaned_data["body_en"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(request, _("Draft saved. Check the preview below."))
                 return redirect("governance:charter_edit", pk=version.pk)
@@ -202,7 +203,7 @@ def charter_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
     return render(request, "governance/charter_form.html", context, status=status)
 
 
-@org_view
+@member_view
 def charter_publish(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     version = selectors.charter_version(membership=membership, pk=pk)
     if refused := post_only(request):
@@ -219,7 +220,7 @@ def charter_publish(request: HttpRequest, membership: Membership, pk: int) -> Ht
             if isinstance(exc, Conflict):
                 messages.warning(request, exc.message)
                 return redirect("governance:charter_manage")
-            publish_form.apply_domain_error(exc)
+            apply_domain_error(publish_form, exc, field_map=publish_form.domain_field)
         else:
             messages.success(
                 request,
@@ -239,7 +240,7 @@ def charter_publish(request: HttpRequest, membership: Membership, pk: int) -> Ht
     return render(request, "governance/charter_form.html", context, status=400)
 
 
-@org_view
+@member_view
 def charter_delete(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     version = selectors.charter_version(membership=membership, pk=pk)
     if refused := post_only(request):
@@ -256,7 +257,7 @@ def charter_delete(request: HttpRequest, membership: Membership, pk: int) -> Htt
 # --- Acknowledgements
 
 
-@org_view
+@member_view
 def acknowledgements(request: HttpRequest, membership: Membership) -> HttpResponse:
     versions = list(selectors.published_versions(membership=membership).order_by("-number"))
     filter_form = AckFilterForm(request.GET or None, versions=versions)
@@ -283,7 +284,7 @@ def acknowledgements(request: HttpRequest, membership: Membership) -> HttpRespon
     )
 
 
-@org_view
+@member_view
 def acknowledgements_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
     versions = list(selectors.published_versions(membership=membership))
     filter_form = AckFilterForm(request.GET or None, versions=versions)

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import RevokeForm, VerifyForm
 from ..public_ids import normalize_public_id
-from .common import confirm_page, org_view
+from .common import confirm_page
 
 
 @require_http_methods(["GET"])
@@ -40,7 +41,7 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def certificate_print(request: HttpRequest, membership: Membership, public_id: str) -> HttpResponse:
     """The printable certificate, for its holder only."""
@@ -55,7 +56,7 @@ def certificate_print(request: HttpRequest, membership: Membership, public_id: s
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def certificate_revoke(
     request: HttpRequest, membership: Membership, public_id: str
@@ -70,7 +71,7 @@ def certificate_revoke(
                 actor=membership, certificate=certificate, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(
                 request, _("Certificate %(id)s revoked.") % {"id": certificate.public_id}

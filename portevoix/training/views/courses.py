@@ -13,14 +13,14 @@ from django.views.decorators.http import require_http_methods
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError
+from portevoix.core.web import member_view
 
 from .. import selectors, services
 from ..forms import QuizForm
 from ..models import Choice, Course, Question
-from .common import org_view
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def index(request: HttpRequest, membership: Membership) -> HttpResponse:
     rows = selectors.courses_for_member(membership=membership)
@@ -52,14 +52,14 @@ def _course_context(membership: Membership, course: Course) -> dict[str, object]
     }
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def course_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_for_member(membership=membership, pk=pk)
     return render(request, "training/course.html", _course_context(membership, course))
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def lesson_detail(
     request: HttpRequest, membership: Membership, pk: int, lesson_pk: int
@@ -110,7 +110,7 @@ class QuestionResult:
     choices: list[ChoiceResult]
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def quiz(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_for_member(membership=membership, pk=pk)

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core.api_support import MAX_DB_INT
+from portevoix.core.web import member_view
 
 from .. import selectors
 from ..models import Course
-from .common import org_view
 
 PEOPLE_PER_PAGE = 50
 CSV_BATCH = 1000
@@ -33,7 +33,7 @@ def _status_labels() -> dict[str, str]:
     }
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def report(request: HttpRequest, membership: Membership) -> HttpResponse:
     overview = selectors.completion_overview(membership=membership)
@@ -47,7 +47,7 @@ def _team_filter(request: HttpRequest) -> int | None:
     return int(value)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def report_course(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.report_group(membership=membership, pk=pk)
@@ -133,7 +133,7 @@ def _csv_batch(
         ]
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def report_csv(request: HttpRequest, membership: Membership, pk: int) -> StreamingHttpResponse:
     course = selectors.report_group(membership=membership, pk=pk)
