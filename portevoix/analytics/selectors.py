@@ -23,9 +23,9 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from portevoix.accounts.models import Membership, Team
-from portevoix.accounts.permissions import can
+from portevoix.accounts.permissions import can, require
 from portevoix.content.models import Campaign, ContentItem
-from portevoix.core.errors import NotFound, PermissionDenied
+from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import Network
 
 from .models import (
@@ -212,6 +212,45 @@ def scope_of(membership: Membership, *, own: bool = False) -> Scope:
 
 def can_view(membership: Membership | None) -> bool:
     return can(membership, "analytics.view_org") or can(membership, "analytics.view_own")
+
+
+class FiltersRefused(DomainError):
+    """Filters the API cannot answer as asked (the pages adjust them instead)."""
+
+    status = 422
+
+
+def filters_as_asked(
+    membership: Membership,
+    *,
+    start: dt.date,
+    end: dt.date,
+    campaign_id: int | None = None,
+    team_id: int | None = None,
+    network: str | None = None,
+    scope: Literal["org", "own"] | None = None,
+) -> tuple[Filters, bool]:
+    """The API's filters and whether they read one's own figures, exactly as asked: a
+    reversed or too long range is refused (422), never swapped or shortened; asking for the
+    organization's figures without `analytics.view_org` is refused (403), not answered
+    with one's own. No scope: the organization's when allowed, else one's own."""
+    if end < start:
+        message = _("The end date is before the start date.")
+        raise FiltersRefused(message, field_errors={"end": [message]})
+    if (end - start).days >= MAX_RANGE_DAYS:
+        message = _("The period is longer than %(days)s days.") % {"days": MAX_RANGE_DAYS}
+        raise FiltersRefused(message, field_errors={"start": [message]})
+    filters = filters_for(
+        membership,
+        start=start,
+        end=end,
+        campaign_id=campaign_id,
+        team_id=team_id,
+        network=network,
+    )
+    if scope == "org":
+        require(membership, "analytics.view_org")
+    return filters, scope_of(membership, own=scope == "own").own
 
 
 def filters_for(

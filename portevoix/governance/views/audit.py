@@ -97,7 +97,7 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_view
 def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
     filter_form = _filter_form(request, membership)
-    qs = selectors.audit_entries(membership=membership, **filter_form.filters())
+    entries = selectors.iter_audit_entries(membership=membership, **filter_form.filters())
     rows = (
         [
             entry.at.isoformat(),
@@ -108,7 +108,7 @@ def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
             as_json(entry.before),
             as_json(entry.after),
         ]
-        for entry in qs.iterator(chunk_size=2000)
+        for entry in entries
     )
     return csv_response(
         "audit-log.csv",

@@ -19,12 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portevoix.accounts.models import Membership
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.markdown import render_markdown
-from portevoix.core.tenancy import get_scoped_or_404
 from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
 
 from .. import selectors, services
 from ..forms import AckFilterForm, CharterAcceptForm, CharterDraftForm, CharterPublishForm
-from ..models import CharterStatus, CharterVersion
+from ..models import CharterVersion
 from .common import PAGE_SIZE, csv_response
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -91,11 +90,7 @@ def charter_accept(request: HttpRequest, membership: Membership) -> HttpResponse
     form = CharterAcceptForm(request.POST)
     if not form.is_valid():
         return redirect("governance:charter")
-    version = get_scoped_or_404(
-        CharterVersion.objects.filter(status=CharterStatus.PUBLISHED),
-        membership.organization,
-        pk=form.cleaned_data["version"],
-    )
+    version = selectors.published_version(membership=membership, pk=form.cleaned_data["version"])
     try:
         services.charter_acknowledge(membership=membership, version=version)
     except Conflict as exc:
@@ -259,7 +254,7 @@ def charter_delete(request: HttpRequest, membership: Membership, pk: int) -> Htt
 
 @member_view
 def acknowledgements(request: HttpRequest, membership: Membership) -> HttpResponse:
-    versions = list(selectors.published_versions(membership=membership).order_by("-number"))
+    versions = list(selectors.published_versions(membership=membership))
     filter_form = AckFilterForm(request.GET or None, versions=versions)
     version_id = filter_form.cleaned_data["version"] if filter_form.is_valid() else None
     qs = selectors.acknowledgements(membership=membership, version_id=version_id)
@@ -289,7 +284,7 @@ def acknowledgements_csv(request: HttpRequest, membership: Membership) -> HttpRe
     versions = list(selectors.published_versions(membership=membership))
     filter_form = AckFilterForm(request.GET or None, versions=versions)
     version_id = filter_form.cleaned_data["version"] if filter_form.is_valid() else None
-    qs = selectors.acknowledgements(membership=membership, version_id=version_id)
+    acks = selectors.iter_acknowledgements(membership=membership, version_id=version_id)
     rows = (
         [
             ack.membership.user.display_name,
@@ -297,7 +292,7 @@ def acknowledgements_csv(request: HttpRequest, membership: Membership) -> HttpRe
             ack.version.number,
             ack.at.isoformat(),
         ]
-        for ack in qs.iterator(chunk_size=2000)
+        for ack in acks
     )
     return csv_response(
         "charter-acknowledgements.csv",

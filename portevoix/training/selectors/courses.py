@@ -16,6 +16,7 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import (
     Certificate,
+    Choice,
     Course,
     Enrollment,
     Lesson,
@@ -173,6 +174,11 @@ def quiz_questions(*, course: Course) -> list[Question]:
         .prefetch_related("choices")
         .order_by("position", "id")
     )
+
+
+def choices_of(question: Question) -> list[Choice]:
+    """The choices of a question of `quiz_questions` (prefetched: no query), in order."""
+    return list(question.choices.all())
 
 
 def course_status(*, membership: Membership, course: Course) -> CourseStatus:

@@ -138,7 +138,8 @@ def quiz(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
                         question=q,
                         correct=by_id[q.pk].correct,
                         choices=[
-                            ChoiceResult(c, c.pk in by_id[q.pk].chosen) for c in q.choices.all()
+                            ChoiceResult(c, c.pk in by_id[q.pk].chosen)
+                            for c in selectors.choices_of(q)
                         ],
                     )
                     for n, q in enumerate(result.questions, start=1)
