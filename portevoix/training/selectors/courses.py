@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import translation
 
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
+from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import (
@@ -25,7 +25,7 @@ from ..models import (
     QuizAttempt,
     RequiredFor,
 )
-from ..public_ids import normalize_public_id
+from ..public_ids import is_well_formed, normalize_public_id
 
 # The id shared by a course and its translations, as a query expression.
 GROUP = Coalesce(F("translation_of_id"), F("id"))
@@ -236,14 +236,17 @@ def my_certificates(*, membership: Membership) -> QuerySet[Certificate]:
 
 def certificate_public(*, public_id: str) -> Certificate:
     """Any organization's certificate, by its public id: the verification page is public
-    by design (the id is the secret). Unknown id: 404."""
+    by design (the id is the secret). Unknown or malformed id: NotFound (404)."""
+    normalized = normalize_public_id(public_id)
+    if not is_well_formed(normalized):
+        raise NotFound("Not found")
     certificate = (
         Certificate.objects.select_related("organization", "course")
-        .filter(public_id=normalize_public_id(public_id))
+        .filter(public_id=normalized)
         .first()
     )
     if certificate is None:
-        raise Http404("Not found")
+        raise NotFound("Not found")
     return certificate
 
 

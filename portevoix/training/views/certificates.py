@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import RevokeForm, VerifyForm
-from ..public_ids import normalize_public_id
+from ..public_ids import is_well_formed, normalize_public_id
 from .common import confirm_page
 
 
@@ -26,6 +26,9 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_valid():
         public_id = normalize_public_id(form.cleaned_data["id"])
+        if public_id and not is_well_formed(public_id):
+            # A malformed number (`a/b`) is no certificate: the same 404 as an unknown one.
+            raise Http404("Not found")
         if public_id:
             return redirect("training:certificate_verify", public_id=public_id)
     return render(request, "training/certificate_lookup.html", {"form": form})
