@@ -58,6 +58,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate, TruncMonth
 from django.utils import timezone
 
+from portevoix.core.tenancy import scoped
+
 from .models import (
     GRAIN_DAY,
     GRAIN_MONTH,
@@ -246,9 +248,11 @@ def team_membership_changed(
     if not added and not removed:
         return
     history: dict[tuple[str, dt.date, str], dict[str, int]] = {}
-    cells = DailyRollup.objects.filter(
-        organization_id=organization_id, membership_id=membership_id
-    ).values_list("day", "network", *MEASURES)
+    cells = (
+        scoped(DailyRollup, organization_id)
+        .filter(membership_id=membership_id)
+        .values_list("day", "network", *MEASURES)
+    )
     for day, network, *values in cells:
         for grain, period in ((GRAIN_DAY, day), (GRAIN_MONTH, month_start(day))):
             sums = history.setdefault((grain, period, network), dict.fromkeys(MEASURES, 0))
@@ -385,10 +389,12 @@ def rollups_recount(
         key = (day, item_id, membership_id, network)
         return cells.setdefault(key, dict.fromkeys(MEASURES, 0))
 
-    shares = Share.objects.filter(
-        organization_id=organization_id, created_at__gte=since, created_at__lt=until
-    ).values_list(
-        "pk", "created_at", "item_id", "membership_id", "network", "personalized", "audience"
+    shares = (
+        scoped(Share, organization_id)
+        .filter(created_at__gte=since, created_at__lt=until)
+        .values_list(
+            "pk", "created_at", "item_id", "membership_id", "network", "personalized", "audience"
+        )
     )
     share_keys: dict[int, CellKey] = {}
     for pk, created_at, item_id, membership_id, network, personalized, audience in shares:
@@ -398,17 +404,21 @@ def rollups_recount(
         c["shares"] += 1
         c["original_posts"] += int(personalized)
         c["potential_reach"] += audience
-    clicks = Click.objects.filter(
-        organization_id=organization_id, day__gte=start, day__lte=end
-    ).values_list("day", "item_id_copy", "membership_id_copy", "network", "counted")
+    clicks = (
+        scoped(Click, organization_id)
+        .filter(day__gte=start, day__lte=end)
+        .values_list("day", "item_id_copy", "membership_id_copy", "network", "counted")
+    )
     for day, item_id, membership_id, network, counted in clicks:
         if counted:
             c = cell(day, item_id, membership_id, network)
             c["clicks"] += 1
             c["unique_visitors"] += 1
-    conversions = Conversion.objects.filter(
-        organization_id=organization_id, link__isnull=False, at__gte=since, at__lt=until
-    ).values_list("at", "link__item_id", "link__membership_id", "link__network", "value")
+    conversions = (
+        scoped(Conversion, organization_id)
+        .filter(link__isnull=False, at__gte=since, at__lt=until)
+        .values_list("at", "link__item_id", "link__membership_id", "link__network", "value")
+    )
     for at, item_id, membership_id, network, value in conversions:
         c = cell(timezone.localtime(at, tz).date(), item_id, membership_id, network)
         c["conversions"] += 1
@@ -439,9 +449,11 @@ def rollups_read(
     *, organization_id: int, start: dt.date, end: dt.date
 ) -> dict[CellKey, dict[str, int]]:
     """What the fine rollup cells say, in the shape of `rollups_recount`."""
-    rows = DailyRollup.objects.filter(
-        organization_id=organization_id, day__gte=start, day__lte=end
-    ).values("day", "item_id", "membership_id", "network", *MEASURES)
+    rows = (
+        scoped(DailyRollup, organization_id)
+        .filter(day__gte=start, day__lte=end)
+        .values("day", "item_id", "membership_id", "network", *MEASURES)
+    )
     result = {}
     for row in rows:
         values = {m: row[m] for m in MEASURES}
@@ -454,14 +466,12 @@ def coarse_mismatches(*, organization_id: int, start: dt.date, end: dt.date) -> 
     """Where a coarse table differs from the sum of the fine cells it summarizes, for the
     days (day rows) and months (month rows) in [start, end]; empty when all agree."""
     problems: list[str] = []
-    fine = DailyRollup.objects.filter(organization_id=organization_id)
+    fine = scoped(DailyRollup, organization_id)
     months = (month_start(start), month_start(end))
     month_days = (months[0], _month_end(end))
     from portevoix.accounts.models import Membership
 
-    teams = _teams_of(
-        set(Membership.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
-    )
+    teams = _teams_of(set(scoped(Membership, organization_id).values_list("pk", flat=True)))
     for spec in COARSE:
         if spec is TOTAL:
             continue
@@ -492,12 +502,13 @@ def coarse_mismatches(*, organization_id: int, start: dt.date, end: dt.date) -> 
             period_span = span if grain == GRAIN_DAY else months
             actual = {
                 (r[0], *r[1 : 1 + len(dims)]): dict(zip(MEASURES, r[1 + len(dims) :], strict=True))
-                for r in spec.model.objects.filter(
-                    organization_id=organization_id,
+                for r in scoped(spec.model, organization_id)
+                .filter(
                     grain=grain,
                     period__gte=period_span[0],
                     period__lte=period_span[1],
-                ).values_list("period", *dims, *MEASURES)
+                )
+                .values_list("period", *dims, *MEASURES)
             }
             actual = {k: v for k, v in actual.items() if any(v.values())}
             expected = {k: v for k, v in expected.items() if any(v.values())}
@@ -518,7 +529,7 @@ def coarse_mismatches(*, organization_id: int, start: dt.date, end: dt.date) -> 
                 sums[m] += v
     actual_totals = {
         (r[0], r[1]): dict(zip(MEASURES, r[2:], strict=True))
-        for r in MemberTotal.objects.filter(organization_id=organization_id).values_list(
+        for r in scoped(MemberTotal, organization_id).values_list(
             "membership_id", "network", *MEASURES
         )
     }
@@ -563,9 +574,7 @@ def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[An
         return qs.values_list(*names)
 
     shares = shaped(
-        Share.objects.filter(
-            organization_id=organization_id, created_at__gte=since, created_at__lt=until
-        ),
+        scoped(Share, organization_id).filter(created_at__gte=since, created_at__lt=until),
         TruncDate("created_at", tzinfo=tz),
         "item_id",
         "membership_id",
@@ -575,9 +584,7 @@ def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[An
         potential_reach=Cast("audience", BigIntegerField()),
     )
     clicks = shaped(
-        Click.objects.filter(
-            organization_id=organization_id, day__gte=start, day__lte=end, counted=True
-        ),
+        scoped(Click, organization_id).filter(day__gte=start, day__lte=end, counted=True),
         F("day"),
         "item_id_copy",
         "membership_id_copy",
@@ -586,9 +593,7 @@ def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[An
         unique_visitors=const(1),
     )
     conversions = shaped(
-        Conversion.objects.filter(
-            organization_id=organization_id, link__isnull=False, at__gte=since, at__lt=until
-        ),
+        scoped(Conversion, organization_id).filter(link__isnull=False, at__gte=since, at__lt=until),
         TruncDate("at", tzinfo=tz),
         "link__item_id",
         "link__membership_id",
@@ -671,20 +676,17 @@ def rollups_rebuild(*, organization_id: int, start: dt.date, end: dt.date) -> in
     )
     months = (month_start(start), month_start(end))
     with transaction.atomic(), connection.cursor() as cursor:
-        DailyRollup.objects.filter(
-            organization_id=organization_id, day__gte=start, day__lte=end
-        ).delete()
+        scoped(DailyRollup, organization_id).filter(day__gte=start, day__lte=end).delete()
         cursor.execute(insert_fine, [organization_id, *params])
         written = cursor.rowcount
         for spec in COARSE:
             if spec is TOTAL:
-                MemberTotal.objects.filter(organization_id=organization_id).delete()
+                scoped(MemberTotal, organization_id).delete()
                 _rebuild_totals(cursor, organization_id)
                 continue
-            spec.model.objects.filter(
+            scoped(spec.model, organization_id).filter(
                 Q(grain=GRAIN_DAY, period__gte=start, period__lte=end)
                 | Q(grain=GRAIN_MONTH, period__gte=months[0], period__lte=months[1]),
-                organization_id=organization_id,
             ).delete()
             if spec is TEAM:
                 _rebuild_teams(cursor, organization_id, start, end)
@@ -775,9 +777,7 @@ def _coarse_select(
         if d in ("grain", "period"):
             continue
         group_exprs.append((f"g_{d}", campaign if d == "campaign_id" else dims[d]))
-    qs = DailyRollup.objects.filter(
-        organization_id=organization_id, day__gte=span[0], day__lte=span[1]
-    )
+    qs = scoped(DailyRollup, organization_id).filter(day__gte=span[0], day__lte=span[1])
     for name, expr in group_exprs:
         qs = qs.annotate(**{name: expr})
     qs = qs.values(*(name for name, _e in group_exprs))

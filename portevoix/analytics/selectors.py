@@ -27,6 +27,7 @@ from portevoix.accounts.permissions import can, require
 from portevoix.content.models import Campaign, ContentItem
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import Network
+from portevoix.core.tenancy import scoped
 
 from .models import (
     GRAIN_DAY,
@@ -268,12 +269,9 @@ def filters_for(
     if (end - start).days >= MAX_RANGE_DAYS:
         start = end - dt.timedelta(days=MAX_RANGE_DAYS - 1)
     org = membership.organization_id
-    if (
-        campaign_id is not None
-        and not Campaign.objects.filter(organization_id=org, pk=campaign_id).exists()
-    ):
+    if campaign_id is not None and not scoped(Campaign, org).filter(pk=campaign_id).exists():
         raise NotFound("No such campaign.")
-    if team_id is not None and not Team.objects.filter(organization_id=org, pk=team_id).exists():
+    if team_id is not None and not scoped(Team, org).filter(pk=team_id).exists():
         raise NotFound("No such team.")
     if network is not None and network not in Network.ALL:
         raise NotFound("No such network.")
@@ -363,8 +361,8 @@ def _rows(
     table = _table(scope, filters, group)
     if table is None:
         raise ValueError(f"no rollup table groups by {group} with these filters")
-    qs = table.model.objects.filter(
-        _period_q(table, filters, days_only=days_only), organization_id=scope.organization_id
+    qs = scoped(table.model, scope.organization_id).filter(
+        _period_q(table, filters, days_only=days_only)
     )
     if scope.membership_id is not None:
         qs = qs.filter(membership_id=scope.membership_id)
@@ -548,9 +546,8 @@ def _top_members(
     order_col = _order_column(order)
     _, in_range = _rows(scope, filters, group="membership_id")
     by_bound = (
-        MemberTotal.objects.filter(
-            organization_id=scope.organization_id, network=filters.network or ""
-        )
+        scoped(MemberTotal, scope.organization_id)
+        .filter(network=filters.network or "")
         .order_by(f"-{order_col}", "membership_id")
         .values_list("membership_id", order_col)
     )
@@ -611,17 +608,15 @@ def _labels(scope: Scope, dimension: Dimension, keys: Sequence[Any]) -> dict[Any
     if not ids:
         return {}
     if dimension == "item":
-        return dict(
-            ContentItem.objects.filter(organization_id=org, pk__in=ids).values_list("pk", "title")
-        )
+        return dict(scoped(ContentItem, org).filter(pk__in=ids).values_list("pk", "title"))
     if dimension == "campaign":
-        return dict(
-            Campaign.objects.filter(organization_id=org, pk__in=ids).values_list("pk", "name")
-        )
+        return dict(scoped(Campaign, org).filter(pk__in=ids).values_list("pk", "name"))
     if dimension == "team":
-        return dict(Team.objects.filter(organization_id=org, pk__in=ids).values_list("pk", "name"))
-    people = Membership.objects.filter(organization_id=org, pk__in=ids).values_list(
-        "pk", "user__full_name", "user__email"
+        return dict(scoped(Team, org).filter(pk__in=ids).values_list("pk", "name"))
+    people = (
+        scoped(Membership, org)
+        .filter(pk__in=ids)
+        .values_list("pk", "user__full_name", "user__email")
     )
     return {pk: name or email for pk, name, email in people}
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from portevoix.core import clock
 from portevoix.core.networks import Network, check_copy
+from portevoix.core.tenancy import scoped
 
 from . import matching, selectors
 from .models import AuditEntry, CaseSource, CaseStatus, ModerationCase
@@ -200,7 +201,7 @@ def _membership_of(organization: Any, person: Any) -> Any:
     if isinstance(person, Membership):
         return person
     if isinstance(person, User):
-        return Membership.objects.filter(organization=organization, user=person).first()
+        return scoped(Membership, organization).filter(user=person).first()
     return None
 
 
@@ -218,9 +219,9 @@ def moderation_flag(
     membership = _membership_of(organization, author)
     with transaction.atomic():
         case = (
-            ModerationCase.objects.select_for_update()
+            scoped(ModerationCase, organization)
+            .select_for_update()
             .filter(
-                organization=organization,
                 source=kind,
                 object_type=source[:40],
                 object_id=str(object_id)[:40],

@@ -19,6 +19,7 @@ from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
 from portevoix.core.networks import Network
+from portevoix.core.tenancy import scoped
 
 from . import matching, selectors
 from .gates import audit_record
@@ -82,7 +83,7 @@ def charter_draft_create(
     org = actor.organization
     # Serialize concurrent creations on the organization row.
     type(org).objects.select_for_update().filter(pk=org.pk).first()
-    existing = CharterVersion.objects.filter(organization=org, status=CharterStatus.DRAFT)
+    existing = scoped(CharterVersion, org).filter(status=CharterStatus.DRAFT)
     if existing.exists():
         raise Conflict(_("A draft version exists already: edit it or delete it first."))
     current = selectors.current_charter(org)
@@ -91,7 +92,7 @@ def charter_draft_create(
     errors = _validate_bodies(body_fr, body_en)
     if errors:
         raise DomainError(_("The charter has errors."), field_errors=errors)
-    highest = CharterVersion.objects.filter(organization=org).aggregate(n=Max("number"))["n"]
+    highest = scoped(CharterVersion, org).aggregate(n=Max("number"))["n"]
     version = CharterVersion.objects.create(
         organization=org,
         number=(highest or 0) + 1,
@@ -417,18 +418,21 @@ def moderation_report(*, membership: Membership, item_id: int, reason: str) -> M
     item = selectors.reportable_item(membership=membership, item_id=item_id)
     org = membership.organization
     with transaction.atomic():
-        existing = ModerationCase.objects.filter(
-            organization=org,
-            source=CaseSource.REPORT,
-            object_type="content.item",
-            object_id=str(item.pk),
-            reported_by=membership,
-            status=CaseStatus.OPEN,
-        ).first()
+        existing = (
+            scoped(ModerationCase, org)
+            .filter(
+                source=CaseSource.REPORT,
+                object_type="content.item",
+                object_id=str(item.pk),
+                reported_by=membership,
+                status=CaseStatus.OPEN,
+            )
+            .first()
+        )
         if existing is not None:
             return existing
         author = (
-            Membership.objects.filter(organization=org, user_id=item.author_id).first()
+            scoped(Membership, org).filter(user_id=item.author_id).first()
             if item.author_id
             else None
         )
