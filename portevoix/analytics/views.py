@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portevoix.accounts import selectors as account_selectors
-from portevoix.accounts.models import Membership
 from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
@@ -31,6 +30,9 @@ from portevoix.core.web import member_view
 from . import charts, selectors
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
 from .selectors import Breakdown, Figures, Filters
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 TABLE_TITLES = {
     "item": gettext_lazy("By item"),

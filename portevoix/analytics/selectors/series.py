@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
-
-from portevoix.accounts.models import Membership
+from typing import TYPE_CHECKING, Any, cast
 
 from ..models import (
     MEASURES,
@@ -15,6 +13,9 @@ from ..rollups import month_start
 from .figures import SUMS, Figures, Unit, unmeasured
 from .scope import Filters, scope_of
 from .tables import _next_month, _rows
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 def totals(*, membership: Membership, filters: Filters, own: bool = False) -> Figures:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
@@ -21,6 +20,9 @@ from ..models import (
     CharterStatus,
     CharterVersion,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 MAX_CHARTER_CHARS = 100_000
 MAX_SUMMARY_CHARS = 5_000

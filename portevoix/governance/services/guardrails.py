@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network
@@ -20,6 +19,9 @@ from ..models import (
     RuleAction,
     RuleKind,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 MAX_TERMS = 500
 MAX_TERM_CHARS = 100

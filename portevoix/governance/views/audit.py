@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,12 +12,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.core.web import member_view
 
 from .. import selectors
 from ..forms import AuditFilterForm
 from .common import AUDIT_PAGE_SIZE, csv_response
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 def _filter_form(request: HttpRequest, membership: Membership) -> AuditFilterForm:

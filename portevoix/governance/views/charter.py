@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,7 +16,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.markdown import render_markdown
 from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
@@ -25,6 +24,9 @@ from .. import selectors, services
 from ..forms import AckFilterForm, CharterAcceptForm, CharterDraftForm, CharterPublishForm
 from ..models import CharterVersion
 from .common import PAGE_SIZE, csv_response
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network
@@ -24,6 +23,9 @@ from portevoix.core.web import apply_domain_error, current_membership, member_vi
 from .. import gates, matching, selectors, services
 from ..forms import MAX_CHECK_CHARS, CheckForm, RuleForm
 from ..models import GuardrailRule
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # --- Rules
 

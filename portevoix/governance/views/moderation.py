@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
@@ -20,6 +21,9 @@ from ..forms import CaseFilterForm, DecisionForm, ReportForm
 from ..models import CaseStatus, ModerationCase
 from ..services import Decision
 from .common import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 DECISION_MESSAGES = {
     Decision.APPROVE: gettext_lazy("Approved: the case is closed."),

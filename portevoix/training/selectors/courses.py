@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
@@ -26,6 +25,9 @@ from ..models import (
     RequiredFor,
 )
 from ..public_ids import is_well_formed, normalize_public_id
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # The id shared by a course and its translations, as a query expression.
 GROUP = Coalesce(F("translation_of_id"), F("id"))

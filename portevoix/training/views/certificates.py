@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view
@@ -18,6 +19,9 @@ from .. import selectors, services
 from ..forms import RevokeForm, VerifyForm
 from ..public_ids import is_well_formed, normalize_public_id
 from .common import confirm_page
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @require_http_methods(["GET"])

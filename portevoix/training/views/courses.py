@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError
 from portevoix.core.web import member_view
@@ -18,6 +18,9 @@ from portevoix.core.web import member_view
 from .. import selectors, services
 from ..forms import QuizForm
 from ..models import Choice, Course, Question
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @member_view

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.errors import DomainError, PermissionDenied
@@ -17,6 +18,9 @@ from portevoix.core.web import apply_domain_error, member_view
 from .. import selectors, services
 from ..forms import AttendanceForm, EventForm
 from ..models import Event, RegistrationStatus
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @member_view

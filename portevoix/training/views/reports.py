@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,13 +14,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core.api_support import MAX_DB_INT
 from portevoix.core.web import member_view
 
 from .. import selectors
 from ..models import Course
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 PEOPLE_PER_PAGE = 50
 CSV_BATCH = 1000
