@@ -49,6 +49,7 @@ from .reports import (
     report_courses,
     report_group,
     report_people,
+    report_people_batches,
     report_teams,
 )
 
@@ -92,6 +93,7 @@ __all__ = [
     "report_courses",
     "report_group",
     "report_people",
+    "report_people_batches",
     "report_teams",
     "translations_of",
     "upcoming_events",

@@ -101,14 +101,9 @@ def _csv_rows(membership: Membership, course: Course) -> Iterator[list[str]]:
         _("Passed on"),
         _("Certificate"),
     ]
-    people = selectors.report_people(membership=membership, course=course)
-    batch: list[Membership] = []
-    for person in people.iterator(chunk_size=CSV_BATCH):
-        batch.append(person)
-        if len(batch) >= CSV_BATCH:
-            yield from _csv_batch(course, batch, labels)
-            batch = []
-    if batch:
+    for batch in selectors.report_people_batches(
+        membership=membership, course=course, size=CSV_BATCH
+    ):
         yield from _csv_batch(course, batch, labels)
 
 
