@@ -1,9 +1,12 @@
 """API router of the dashboards: the same selectors, so the same figures as the pages.
 
 GET /analytics/summary, /analytics/breakdown/{dimension}, /analytics/timeseries, with the
-dashboard's parameters: start, end (inclusive; default: the last 30 days), campaign_id,
-team_id, network, and `scope` ("org", or "own" for one's own figures; an ambassador
-always gets their own). Engagement figures are null (not 0) where they are not available:
+dashboard's parameters: start, end (inclusive, YYYY-MM-DD; default: the last 30 days),
+campaign_id, team_id, network, and `scope` ("org", or "own" for one's own figures; none:
+the organization's when allowed, else one's own). Filters are answered as asked or
+refused: a reversed or too long range is a 422, `scope=org` without the permission a 403.
+
+Engagement figures are null (not 0) where they are not available:
 a LinkedIn row of a breakdown by network, or every figure under a LinkedIn filter
 (`engagement_available` false).
 """
@@ -11,18 +14,25 @@ a LinkedIn row of a breakdown by network, or every figure under a LinkedIn filte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
-from portevoix.accounts.models import Membership
 from portevoix.core.api_support import DbId, responses
+from portevoix.core.api_support import membership as api_membership
 
 from . import selectors
 from .selectors import Figures, Filters
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 router = Router(tags=["analytics"])
 
@@ -38,21 +48,53 @@ OrderCode = Literal[
     "engagements",
     "impressions",
 ]
+ScopeCode = Literal["org", "own"]
+DimensionCode = Literal["item", "campaign", "team", "ambassador", "network"]
+UnitCode = Literal["day", "week", "month"]
 MAX_BREAKDOWN_ROWS = 1000
+
+# A day given as YYYY-MM-DD, and only so: `0` is not 1970-01-01 (pydantic would read a
+# number as a Unix time). Refused (422) rather than changed.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            _("Enter a date between {first} and {last}."),
+            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
 
 
 def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast("Membership", api_membership(request))
 
 
 class FilterParams(Schema):
-    start: dt.date | None = Field(None, description="First day (inclusive); default: 29 days ago")
-    end: dt.date | None = Field(None, description="Last day (inclusive); default: today")
+    start: Day | None = Field(
+        None, description="First day (inclusive), YYYY-MM-DD; default: 29 days before `end`"
+    )
+    end: Day | None = Field(None, description="Last day (inclusive), YYYY-MM-DD; default: today")
     campaign_id: DbId | None = None
     team_id: DbId | None = None
     network: NetworkCode | None = None
-    scope: Literal["org", "own"] = Field(
-        "org", description='"own": only your own figures (always, for an ambassador)'
+    scope: ScopeCode | None = Field(
+        None,
+        description='"org": the organization\'s figures (403 without that permission); '
+        '"own": only your own; none: the organization\'s when allowed, else your own',
     )
 
 
@@ -62,7 +104,7 @@ class BreakdownParams(FilterParams):
 
 
 class SeriesParams(FilterParams):
-    unit: Literal["day", "week", "month"] = "day"
+    unit: UnitCode = "day"
 
 
 class FiguresOut(Schema):
@@ -100,8 +142,8 @@ class RangeOut(Schema):
     end: dt.date
     campaign_id: int | None
     team_id: int | None
-    network: str | None
-    scope: str
+    network: NetworkCode | None
+    scope: ScopeCode
 
 
 class SummaryOut(Schema):
@@ -118,8 +160,8 @@ class RowOut(Schema):
 
 class BreakdownOut(Schema):
     filters: RangeOut
-    dimension: str
-    order: str
+    dimension: DimensionCode
+    order: OrderCode
     rows: list[RowOut]
 
 
@@ -130,7 +172,7 @@ class PointOut(Schema):
 
 class SeriesOut(Schema):
     filters: RangeOut
-    unit: str
+    unit: UnitCode
     points: list[PointOut]
 
 
@@ -169,15 +211,15 @@ def _resolve(request: HttpRequest, params: FilterParams) -> tuple[Membership, Fi
     today = timezone.localdate()
     end = params.end or today
     start = params.start or end - dt.timedelta(days=29)
-    filters = selectors.filters_for(
+    filters, own = selectors.filters_as_asked(
         membership,
         start=start,
         end=end,
         campaign_id=params.campaign_id,
         team_id=params.team_id,
         network=params.network,
+        scope=params.scope,
     )
-    own = selectors.scope_of(membership, own=params.scope == "own").own
     return membership, filters, own
 
 
@@ -206,7 +248,7 @@ def summary(request: HttpRequest, params: Query[FilterParams]) -> dict[str, Any]
 @router.get("/analytics/breakdown/{dimension}", response=responses({200: BreakdownOut}))
 def breakdown(
     request: HttpRequest,
-    dimension: Literal["item", "campaign", "team", "ambassador", "network"],
+    dimension: DimensionCode,
     params: Query[BreakdownParams],
 ) -> dict[str, Any]:
     membership, filters, own = _resolve(request, params)

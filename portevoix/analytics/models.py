@@ -244,7 +244,7 @@ class MemberTotal(Measures):
     All-time sums bound any range's sums from above (no cell is ever negative), so the top 50
     ambassadors of a long range are found by walking ambassadors in this order and summing
     their range exactly, until the next one's all-time figure cannot reach the 50th
-    (`selectors._top_members`): a few hundred ambassadors instead of all of them."""
+    (`selectors.breakdowns._top_members`): a few hundred ambassadors instead of all of them."""
 
     membership_id = models.BigIntegerField()
     network = models.CharField(max_length=20, blank=True)  # "": all networks

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete
 
 from portevoix.accounts.models import Membership, Team
+from portevoix.core.tenancy import scoped
 
 from .models import TeamRollup
 from .rollups import team_membership_changed
@@ -51,9 +52,7 @@ def _on_teams_changed(
 
 
 def _on_team_deleted(sender: Any, instance: Team, **kw: Any) -> None:
-    TeamRollup.objects.filter(
-        organization_id=instance.organization_id, team_id=instance.pk
-    ).delete()
+    scoped(TeamRollup, instance.organization_id).filter(team_id=instance.pk).delete()
 
 
 def connect() -> None:

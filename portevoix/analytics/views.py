@@ -11,13 +11,10 @@ pages, that text in the CSV exports, never a 0.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -25,14 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portevoix.accounts import selectors as account_selectors
-from portevoix.accounts.models import Membership
 from portevoix.content import selectors as content_selectors
-from portevoix.core.errors import NotFound, PermissionDenied
+from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
+from portevoix.core.web import member_view
 
 from . import charts, selectors
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
 from .selectors import Breakdown, Figures, Filters
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 TABLE_TITLES = {
     "item": gettext_lazy("By item"),
@@ -67,30 +67,6 @@ ENGAGEMENT_KPIS = [
     ("impressions", gettext_lazy("Impressions")),
     ("engagement_rate", gettext_lazy("Engagement rate")),
 ]
-
-
-def _membership(request: HttpRequest) -> Membership | None:
-    membership = getattr(request, "membership", None)
-    return membership if membership else None
-
-
-def analytics_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Login required; passes the membership; PermissionDenied -> 403, NotFound -> 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        membership = _membership(request)
-        if membership is None:
-            return redirect("accounts:dashboard")
-        try:
-            return view(request, membership, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message) from exc
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 @dataclass
@@ -183,7 +159,7 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
     return render(request, template, context)
 
 
-@analytics_view
+@member_view
 def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The organization's (or team's) dashboard; an ambassador is sent to their own."""
     if selectors.scope_of(membership).own:  # PermissionDenied (403) when neither
@@ -191,7 +167,7 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _page(request, membership, own=False)
 
 
-@analytics_view
+@member_view
 def me(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The ambassador's own figures."""
     return _page(request, membership, own=True)
@@ -271,7 +247,7 @@ def _export(
         raise Http404("No such table.")
     selectors.scope_of(membership, own=own)  # authorize before streaming anything
     if not own and selectors.scope_of(membership).own:
-        raise HttpForbidden()
+        raise PermissionDenied("Not allowed: analytics.view_org")
     _form, q = _query(request, membership)
     writer = csv.writer(_Echo())
     # Read before the response starts, so that errors are answered, not streamed.
@@ -290,11 +266,11 @@ def _chain(first: list[Any], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
     yield from rest
 
 
-@analytics_view
+@member_view
 def export(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
     return _export(request, membership, table, own=False)
 
 
-@analytics_view
+@member_view
 def me_export(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
     return _export(request, membership, table, own=True)

@@ -8,15 +8,17 @@ look the object up in the caller's organization first: another organization's is
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator, BeforeValidator, Strict
 from pydantic.json_schema import JsonDict
+from pydantic_core import PydanticCustomError
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.accounts.services import api_token_authenticate
 from portevoix.core.api_support import (
@@ -27,13 +29,16 @@ from portevoix.core.api_support import (
     TokenAuth,
     responses,
 )
+from portevoix.core.api_support import membership as api_membership
 from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import Network
-from portevoix.core.tenancy import get_scoped_or_404
 
-from . import gates, selectors, services
-from .models import CharterStatus, CharterVersion, ModerationCase
+from . import gates, matching, selectors, services
+from .models import CaseSource, CaseStatus, CharterVersion, ModerationCase
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 router = Router(tags=["governance"])
 
@@ -42,7 +47,39 @@ NETWORK_ENUM: JsonDict = {"enum": ["", *Network.ALL]}
 
 
 def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast("Membership", api_membership(request))
+
+
+def _enum(values: list[str] | tuple[str, ...]) -> JsonDict:
+    return {"enum": list(values)}
+
+
+# A day given as YYYY-MM-DD, and only so: `0` is not 1970-01-01 (pydantic would read a
+# number as a Unix time). Refused (422) rather than changed.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            _("Enter a date between {first} and {last}."),
+            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
+# An id in a JSON body: a number, never `true` or `"3"`.
+BodyId = Annotated[DbId, Strict()]
 
 
 # --- Schemas
@@ -65,7 +102,7 @@ class CharterOut(Schema):
 
 
 class AcknowledgeIn(Schema):
-    version_id: DbId | None = Field(
+    version_id: BodyId | None = Field(
         None, description="The version read; refused (409) if a newer one was published"
     )
 
@@ -83,10 +120,8 @@ class CheckIn(Schema):
 
 class MatchOut(Schema):
     rule_id: int
-    kind: str = Field(
-        ..., description="blocked_term, avoid_word, competitor, link_domain, disclosure"
-    )
-    action: str = Field(..., description="block or warn")
+    kind: str = Field(..., json_schema_extra=_enum(matching.KINDS))
+    action: str = Field(..., json_schema_extra=_enum(matching.ACTIONS))
     term: str
     start: int = Field(..., description="Offset in the text, in Unicode code points")
     end: int
@@ -108,8 +143,8 @@ class PersonOut(Schema):
 
 class CaseOut(Schema):
     id: int
-    source: str
-    status: str
+    source: str = Field(..., json_schema_extra=_enum(CaseSource.values))
+    status: str = Field(..., json_schema_extra=_enum(CaseStatus.values))
     text: str
     object_type: str
     object_id: str
@@ -162,8 +197,8 @@ class AuditQuery(PageParams):
     action: Text | None = Field(None, max_length=60)
     object_type: Text | None = Field(None, max_length=60)
     object_id: Text | None = Field(None, max_length=60)
-    since: dt.date | None = Field(None, description="From this day (inclusive)")
-    until: dt.date | None = Field(None, description="Up to this day (inclusive)")
+    since: Day | None = Field(None, description="From this day (inclusive), YYYY-MM-DD")
+    until: Day | None = Field(None, description="Up to this day (inclusive), YYYY-MM-DD")
 
 
 # --- Builders
@@ -234,11 +269,7 @@ def charter_acknowledge(request: HttpRequest, payload: AcknowledgeIn) -> Acknowl
     membership = _membership(request)
     version = None
     if payload.version_id is not None:
-        version = get_scoped_or_404(
-            CharterVersion.objects.filter(status=CharterStatus.PUBLISHED),
-            membership.organization,
-            pk=payload.version_id,
-        )
+        version = selectors.published_version(membership=membership, pk=payload.version_id)
     ack = services.charter_acknowledge(membership=membership, version=version)
     return AcknowledgementOut(version_id=ack.version_id, number=ack.version.number, at=ack.at)
 
@@ -291,11 +322,13 @@ def guardrails_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
 @router.get("/moderation", response=responses({200: CasePageOut}), tags=["moderation"])
 def moderation_list(request: HttpRequest, filters: Query[CaseQuery]) -> CasePageOut:
     """The moderation queue, newest first (community managers)."""
-    qs = selectors.cases(
-        membership=_membership(request), status=filters.status, source=filters.source
+    count, rows = selectors.cases_page(
+        membership=_membership(request),
+        status=filters.status,
+        source=filters.source,
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    count = qs.count()
-    rows = list(qs[filters.offset : filters.offset + filters.limit])
     return CasePageOut(
         items=[_case_out(c) for c in rows], count=count, limit=filters.limit, offset=filters.offset
     )
@@ -326,8 +359,10 @@ def moderation_decide(request: HttpRequest, case_id: DbId, payload: DecideIn) ->
 @router.get("/audit", response=responses({200: AuditPageOut}), tags=["audit"])
 def audit_list(request: HttpRequest, filters: Query[AuditQuery]) -> AuditPageOut:
     """The audit log, newest first (administrators). Entries never change."""
-    qs = selectors.audit_entries(
+    count, rows = selectors.audit_page(
         membership=_membership(request),
+        offset=filters.offset,
+        limit=filters.limit,
         person=filters.person,
         action=filters.action,
         object_type=filters.object_type,
@@ -335,8 +370,6 @@ def audit_list(request: HttpRequest, filters: Query[AuditQuery]) -> AuditPageOut
         date_from=filters.since,
         date_to=filters.until,
     )
-    count = qs.count()
-    rows = list(qs[filters.offset : filters.offset + filters.limit])
     return AuditPageOut(
         items=[
             AuditOut(

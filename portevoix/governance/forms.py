@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES, Network
 
 from . import matching
@@ -18,25 +17,17 @@ MAX_CHECK_CHARS = 100_000
 
 
 class DomainErrorsMixin:
-    """Put a service's `field_errors` next to the fields they concern."""
+    """Where a service's `field_errors` key goes on the form (for
+    `core.web.apply_domain_error(form, exc, field_map=form.domain_field)`)."""
 
     FIELD_ALIASES: dict[str, str] = {}
 
-    def apply_domain_error(self, exc: DomainError) -> None:
-        if isinstance(exc, PermissionDenied | NotFound):
-            raise exc
+    def domain_field(self, key: str) -> str | None:
+        name = self.FIELD_ALIASES.get(key, key)
+        if name.startswith("disclosures."):
+            name = "disclosure_" + name.split(".", 1)[1].replace("*", "any")
         form: Any = self
-        placed = False
-        for key, messages in exc.field_errors.items():
-            name = self.FIELD_ALIASES.get(key, key)
-            if name.startswith("disclosures."):
-                name = "disclosure_" + name.split(".", 1)[1].replace("*", "any")
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-            placed = placed or target is not None
-        if not exc.field_errors or not placed:
-            form.add_error(None, exc.message)
+        return name if name in form.fields else None
 
 
 def _lines(value: str) -> list[str]:

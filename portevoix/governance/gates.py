@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from portevoix.core import clock
 from portevoix.core.networks import Network, check_copy
+from portevoix.core.tenancy import scoped
+from portevoix.training import selectors as training_selectors
 
 from . import matching, selectors
 from .models import AuditEntry, CaseSource, CaseStatus, ModerationCase
@@ -81,8 +83,6 @@ def _course_url(course: Any) -> str:
 def sharing_blockers(membership: Any, *, personalize: bool = False) -> list[Blocker]:
     """Why `membership` may not share (or personalize) now: charter not acknowledged,
     required course not passed. Empty when they may."""
-    from portevoix.training.selectors import missing_required_courses
-
     blockers: list[Blocker] = []
     current = selectors.current_charter(membership.organization)
     if current is not None and not selectors.has_acknowledged(membership, current):
@@ -95,7 +95,8 @@ def sharing_blockers(membership: Any, *, personalize: bool = False) -> list[Bloc
             )
         )
     purpose = "personalize" if personalize else "share"
-    for course in missing_required_courses(membership=membership, purpose=purpose):
+    missing = training_selectors.missing_required_courses(membership=membership, purpose=purpose)
+    for course in missing:
         blockers.append(
             Blocker(
                 code="course",
@@ -200,7 +201,7 @@ def _membership_of(organization: Any, person: Any) -> Any:
     if isinstance(person, Membership):
         return person
     if isinstance(person, User):
-        return Membership.objects.filter(organization=organization, user=person).first()
+        return scoped(Membership, organization).filter(user=person).first()
     return None
 
 
@@ -218,9 +219,9 @@ def moderation_flag(
     membership = _membership_of(organization, author)
     with transaction.atomic():
         case = (
-            ModerationCase.objects.select_for_update()
+            scoped(ModerationCase, organization)
+            .select_for_update()
             .filter(
-                organization=organization,
                 source=kind,
                 object_type=source[:40],
                 object_id=str(object_id)[:40],

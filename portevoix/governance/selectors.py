@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
@@ -21,6 +22,15 @@ from .models import (
     GuardrailRule,
     ModerationCase,
 )
+
+T = TypeVar("T", bound=Model)
+CHUNK = 2000
+
+
+def _window(qs: QuerySet[T], *, offset: int, limit: int) -> tuple[int, list[T]]:
+    """The total count and the rows `[offset, offset + limit)` (API pages)."""
+    return qs.count(), list(qs[offset : offset + limit])
+
 
 # --- Charter
 
@@ -80,8 +90,22 @@ def charter_version(*, membership: Membership, pk: int) -> CharterVersion:
 
 
 def published_versions(*, membership: Membership) -> QuerySet[CharterVersion]:
+    """Published versions, newest first (for the people who follow acknowledgements)."""
     require(membership, "charter.view_acks")
-    return scoped(CharterVersion, membership.organization).filter(status=CharterStatus.PUBLISHED)
+    return (
+        scoped(CharterVersion, membership.organization)
+        .filter(status=CharterStatus.PUBLISHED)
+        .order_by("-number")
+    )
+
+
+def published_version(*, membership: Membership, pk: int) -> CharterVersion:
+    """A published version of the member's organization (the one they read), else NotFound."""
+    return get_scoped_or_404(
+        CharterVersion.objects.filter(status=CharterStatus.PUBLISHED),
+        membership.organization,
+        pk=pk,
+    )
 
 
 def acknowledgements(
@@ -94,6 +118,13 @@ def acknowledgements(
     if version_id:
         qs = qs.filter(version_id=version_id)
     return qs.order_by("-at", "-id")
+
+
+def iter_acknowledgements(
+    *, membership: Membership, version_id: int | None = None
+) -> Iterator[CharterAcknowledgement]:
+    """Every acknowledgement, read in chunks (CSV export)."""
+    return acknowledgements(membership=membership, version_id=version_id).iterator(chunk_size=CHUNK)
 
 
 def members_without_ack(*, membership: Membership, version: CharterVersion) -> int:
@@ -140,6 +171,19 @@ def cases(
     if source:
         qs = qs.filter(source=source)
     return qs.order_by("-created_at", "-id")
+
+
+def cases_page(
+    *,
+    membership: Membership,
+    status: str | None = None,
+    source: str | None = None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[ModerationCase]]:
+    """The count of the queue and one window of it (API)."""
+    qs = cases(membership=membership, status=status, source=source)
+    return _window(qs, offset=offset, limit=limit)
 
 
 def case(*, membership: Membership, pk: int) -> ModerationCase:
@@ -198,6 +242,18 @@ def audit_entries(
     if date_to:
         qs = qs.filter(at__date__lte=date_to)
     return qs.order_by("-at", "-id")
+
+
+def audit_page(
+    *, membership: Membership, offset: int, limit: int, **filters: Any
+) -> tuple[int, list[AuditEntry]]:
+    """The count of the filtered log and one window of it (API); filters as `audit_entries`."""
+    return _window(audit_entries(membership=membership, **filters), offset=offset, limit=limit)
+
+
+def iter_audit_entries(*, membership: Membership, **filters: Any) -> Iterator[AuditEntry]:
+    """Every entry of the filtered log, read in chunks (CSV export)."""
+    return audit_entries(membership=membership, **filters).iterator(chunk_size=CHUNK)
 
 
 def audit_actions(*, membership: Membership) -> list[str]:

@@ -8,18 +8,31 @@ selector, and return a schema. The public certificate check is the HTML page
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import Strict
+from pydantic.json_schema import JsonDict
 
-from portevoix.accounts.models import Membership
 from portevoix.core.api_support import DbId, Text, responses
+from portevoix.core.api_support import membership as api_membership
 from portevoix.core.errors import DomainError
 
 from . import selectors, services
-from .models import Certificate, Event, Registration
+from .models import (
+    Certificate,
+    Event,
+    EventKind,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+    RequiredFor,
+)
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 router = Router(tags=["training"])
 
@@ -27,8 +40,16 @@ MAX_ANSWERS = 200
 MAX_CHOICES = 20
 
 
+# An id in a JSON body: a number, never `true` or `"3"`.
+BodyId = Annotated[DbId, Strict()]
+
+
 def _membership(request: HttpRequest) -> Membership:
-    return cast(Membership, request.auth)  # type: ignore[attr-defined]
+    return cast("Membership", api_membership(request))
+
+
+def _enum(values: list[str]) -> JsonDict:
+    return {"enum": list(values)}
 
 
 # --- Schemas
@@ -50,7 +71,11 @@ class CourseSummaryOut(Schema):
     summary: str
     language: str
     translation_of: int | None
-    required_for: str = Field(..., description='"", "share" or "personalize"')
+    required_for: str = Field(
+        ...,
+        description="What the course is required for",
+        json_schema_extra=_enum(RequiredFor.values),
+    )
     passing_score: int
     lesson_count: int
     lessons_done: int
@@ -74,7 +99,7 @@ class ChoiceOut(Schema):
 
 class QuestionOut(Schema):
     id: int
-    kind: str = Field(..., description='"single" or "multiple"')
+    kind: str = Field(..., json_schema_extra=_enum(QuestionKind.values))
     prompt: str
     choices: list[ChoiceOut]
 
@@ -85,7 +110,7 @@ class CourseDetailOut(Schema):
     summary: str
     language: str
     translation_of: int | None
-    required_for: str
+    required_for: str = Field(..., json_schema_extra=_enum(RequiredFor.values))
     passing_score: int
     lessons: list[LessonOut]
     questions: list[QuestionOut] = Field(..., description="Without the correct answers")
@@ -93,8 +118,8 @@ class CourseDetailOut(Schema):
 
 
 class AnswerIn(Schema):
-    question_id: DbId
-    choice_ids: list[DbId] = Field([], max_length=MAX_CHOICES)
+    question_id: BodyId
+    choice_ids: list[BodyId] = Field([], max_length=MAX_CHOICES)
 
 
 class AttemptIn(Schema):
@@ -141,7 +166,7 @@ class CoachOut(Schema):
 
 
 class RegistrationOut(Schema):
-    status: str = Field(..., description='"registered", "waitlisted" or "cancelled"')
+    status: str = Field(..., json_schema_extra=_enum(RegistrationStatus.values))
     position: int | None = Field(None, description="Rank on the waiting list")
     attended: bool | None
 
@@ -149,7 +174,7 @@ class RegistrationOut(Schema):
 class EventOut(Schema):
     id: int
     title: str
-    kind: str
+    kind: str = Field(..., json_schema_extra=_enum(EventKind.values))
     description_html: str
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -274,7 +299,7 @@ def course_detail(request: HttpRequest, course_id: DbId) -> CourseDetailOut:
                 id=q.pk,
                 kind=q.kind,
                 prompt=q.prompt,
-                choices=[ChoiceOut(id=c.pk, text=c.text) for c in q.choices.all()],
+                choices=[ChoiceOut(id=c.pk, text=c.text) for c in selectors.choices_of(q)],
             )
             for q in selectors.quiz_questions(course=course)
         ],
@@ -325,7 +350,7 @@ def attempt_create(request: HttpRequest, course_id: DbId, payload: AttemptIn) ->
                 question_id=q.pk,
                 correct=by_id[q.pk].correct,
                 chosen_ids=sorted(by_id[q.pk].chosen),
-                correct_choice_ids=[c.pk for c in q.choices.all() if c.correct],
+                correct_choice_ids=[c.pk for c in selectors.choices_of(q) if c.correct],
                 explanation=q.explanation,
             )
             for q in result.questions

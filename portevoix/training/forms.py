@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portevoix.accounts.models import LANGUAGE_CHOICES, Membership
-from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 
 from .models import Course, EventKind, Lesson, Question, QuestionKind, Registration, RequiredFor
 from .services import ChoiceData, CourseData, EventData, LessonData, QuestionData
@@ -21,7 +20,8 @@ NO_CHOICE = ""
 
 
 class DomainForm(forms.Form):
-    """A form that can show the field errors of a service's DomainError."""
+    """A form whose `map_domain_field` says where a service's field error goes (for
+    `core.web.apply_domain_error(form, exc, field_map=form.map_domain_field)`)."""
 
     # Service field name -> form field name, where they differ.
     domain_field_map: ClassVar[dict[str, str]] = {}
@@ -33,21 +33,6 @@ class DomainForm(forms.Form):
     def map_domain_field(self, name: str) -> str | None:
         target = self.domain_field_map.get(name, name)
         return target if target in self.fields else None
-
-    def apply_domain_error(self, exc: DomainError) -> None:
-        if isinstance(exc, PermissionDenied | NotFound):
-            raise exc
-        unplaced: list[str] = []
-        for name, messages in exc.field_errors.items():
-            target = self.map_domain_field(name)
-            for message in messages:
-                if target is None:
-                    unplaced.append(message)
-                else:
-                    self.add_error(target, message)
-        self.add_error(None, exc.message)
-        for message in unplaced:
-            self.add_error(None, message)
 
 
 def _optional_id(value: str | None) -> int | None:

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIX = "PV"
 MAX_LENGTH = 20
 LOOKALIKES = str.maketrans("OIL", "011")
+# What a normalized id may hold: anything else (a slash, a dot, ...) is no certificate.
+WELL_FORMED = re.compile(rf"[0-9A-Z-]{{1,{MAX_LENGTH}}}")
 
 
 def new_public_id() -> str:
@@ -24,3 +27,8 @@ def normalize_public_id(value: str) -> str:
     if sep and head == PREFIX:
         return f"{head}-{rest.translate(LOOKALIKES)}"
     return cleaned
+
+
+def is_well_formed(public_id: str) -> bool:
+    """Whether a normalized id could be a certificate's (letters, digits and dashes)."""
+    return bool(WELL_FORMED.fullmatch(public_id))

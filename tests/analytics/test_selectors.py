@@ -9,7 +9,7 @@ import pytest
 
 from portevoix.accounts.roles import Role
 from portevoix.analytics import selectors
-from portevoix.analytics.selectors import Filters
+from portevoix.analytics.selectors import Filters, breakdowns
 from portevoix.content.models import Campaign
 from portevoix.core.errors import NotFound, PermissionDenied
 from tests import factories
@@ -244,12 +244,12 @@ def test_chart_geometry():
 @pytest.mark.parametrize("limit", [1, 2, 50])
 def test_the_bounded_walk_finds_the_same_top(dataset, analyst, monkeypatch, order, limit):
     """The top ambassadors found by walking the all-time sums = the plain aggregation."""
-    monkeypatch.setattr(selectors, "WALK_MIN_DAYS", 10**6)
+    monkeypatch.setattr(breakdowns, "WALK_MIN_DAYS", 10**6)
     plain = selectors.breakdown(
         membership=analyst, filters=MARCH, dimension="ambassador", order=order, limit=limit
     ).rows
-    monkeypatch.setattr(selectors, "WALK_MIN_DAYS", 1)
-    monkeypatch.setattr(selectors, "WALK_BATCH", 1)
+    monkeypatch.setattr(breakdowns, "WALK_MIN_DAYS", 1)
+    monkeypatch.setattr(breakdowns, "WALK_BATCH", 1)
     walked = selectors.breakdown(
         membership=analyst, filters=MARCH, dimension="ambassador", order=order, limit=limit
     ).rows
@@ -259,12 +259,12 @@ def test_the_bounded_walk_finds_the_same_top(dataset, analyst, monkeypatch, orde
 @pytest.mark.parametrize("network", ["linkedin", "x", "facebook"])
 def test_the_bounded_walk_with_a_network_filter(dataset, analyst, monkeypatch, network):
     filters = Filters(MARCH.start, SPRING.end, network=network)
-    monkeypatch.setattr(selectors, "WALK_MIN_DAYS", 10**6)
+    monkeypatch.setattr(breakdowns, "WALK_MIN_DAYS", 10**6)
     plain = selectors.breakdown(
         membership=analyst, filters=filters, dimension="ambassador", limit=2
     ).rows
-    monkeypatch.setattr(selectors, "WALK_MIN_DAYS", 1)
-    monkeypatch.setattr(selectors, "WALK_BATCH", 1)
+    monkeypatch.setattr(breakdowns, "WALK_MIN_DAYS", 1)
+    monkeypatch.setattr(breakdowns, "WALK_BATCH", 1)
     walked = selectors.breakdown(
         membership=analyst, filters=filters, dimension="ambassador", limit=2
     ).rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,11 +12,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
+from portevoix.core.web import member_view
 
 from .. import selectors
 from ..forms import AuditFilterForm
-from .common import AUDIT_PAGE_SIZE, csv_response, org_view
+from .common import AUDIT_PAGE_SIZE, csv_response
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 def _filter_form(request: HttpRequest, membership: Membership) -> AuditFilterForm:
@@ -60,7 +63,7 @@ def changes(before: Any, after: Any) -> list[tuple[str, str, str]]:
     return rows
 
 
-@org_view
+@member_view
 def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     filter_form = _filter_form(request, membership)
     filters = filter_form.filters()
@@ -93,10 +96,10 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
     filter_form = _filter_form(request, membership)
-    qs = selectors.audit_entries(membership=membership, **filter_form.filters())
+    entries = selectors.iter_audit_entries(membership=membership, **filter_form.filters())
     rows = (
         [
             entry.at.isoformat(),
@@ -107,7 +110,7 @@ def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
             as_json(entry.before),
             as_json(entry.after),
         ]
-        for entry in qs.iterator(chunk_size=2000)
+        for entry in entries
     )
     return csv_response(
         "audit-log.csv",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,15 +16,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.markdown import render_markdown
-from portevoix.core.tenancy import get_scoped_or_404
+from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
 
 from .. import selectors, services
 from ..forms import AckFilterForm, CharterAcceptForm, CharterDraftForm, CharterPublishForm
-from ..models import CharterStatus, CharterVersion
-from .common import PAGE_SIZE, csv_response, org_view, post_only, safe_next
+from ..models import CharterVersion
+from .common import PAGE_SIZE, csv_response
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -53,7 +55,7 @@ def render_body(version: CharterVersion, language: str) -> RenderedBody:
 # --- Every member
 
 
-@org_view
+@member_view
 def charter(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The current charter in the member's language, what changed since the version they
     last accepted, and the Accept button."""
@@ -84,17 +86,13 @@ def charter(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_POST
 def charter_accept(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = CharterAcceptForm(request.POST)
     if not form.is_valid():
         return redirect("governance:charter")
-    version = get_scoped_or_404(
-        CharterVersion.objects.filter(status=CharterStatus.PUBLISHED),
-        membership.organization,
-        pk=form.cleaned_data["version"],
-    )
+    version = selectors.published_version(membership=membership, pk=form.cleaned_data["version"])
     try:
         services.charter_acknowledge(membership=membership, version=version)
     except Conflict as exc:
@@ -111,7 +109,7 @@ def charter_accept(request: HttpRequest, membership: Membership) -> HttpResponse
 # --- Admins: versions
 
 
-@org_view
+@member_view
 def charter_manage(request: HttpRequest, membership: Membership) -> HttpResponse:
     versions = list(selectors.charter_versions(membership=membership))
     has_draft = any(v.is_draft for v in versions)
@@ -122,7 +120,7 @@ def charter_manage(request: HttpRequest, membership: Membership) -> HttpResponse
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def charter_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Start the next version from the current text (the form shows it, to edit)."""
@@ -140,7 +138,7 @@ def charter_new(request: HttpRequest, membership: Membership) -> HttpResponse:
                     body_en=form.cleaned_data["body_en"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(
                     request,
@@ -167,7 +165,7 @@ def _edit_context(membership: Membership, version: CharterVersion) -> dict[str, 
     }
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def charter_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """A draft: edit it, preview it, publish it. A published version: read it."""
@@ -192,7 +190,7 @@ def charter_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
                     body_en=form.cleaned_data["body_en"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(request, _("Draft saved. Check the preview below."))
                 return redirect("governance:charter_edit", pk=version.pk)
@@ -202,7 +200,7 @@ def charter_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
     return render(request, "governance/charter_form.html", context, status=status)
 
 
-@org_view
+@member_view
 def charter_publish(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     version = selectors.charter_version(membership=membership, pk=pk)
     if refused := post_only(request):
@@ -219,7 +217,7 @@ def charter_publish(request: HttpRequest, membership: Membership, pk: int) -> Ht
             if isinstance(exc, Conflict):
                 messages.warning(request, exc.message)
                 return redirect("governance:charter_manage")
-            publish_form.apply_domain_error(exc)
+            apply_domain_error(publish_form, exc, field_map=publish_form.domain_field)
         else:
             messages.success(
                 request,
@@ -239,7 +237,7 @@ def charter_publish(request: HttpRequest, membership: Membership, pk: int) -> Ht
     return render(request, "governance/charter_form.html", context, status=400)
 
 
-@org_view
+@member_view
 def charter_delete(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     version = selectors.charter_version(membership=membership, pk=pk)
     if refused := post_only(request):
@@ -256,9 +254,9 @@ def charter_delete(request: HttpRequest, membership: Membership, pk: int) -> Htt
 # --- Acknowledgements
 
 
-@org_view
+@member_view
 def acknowledgements(request: HttpRequest, membership: Membership) -> HttpResponse:
-    versions = list(selectors.published_versions(membership=membership).order_by("-number"))
+    versions = list(selectors.published_versions(membership=membership))
     filter_form = AckFilterForm(request.GET or None, versions=versions)
     version_id = filter_form.cleaned_data["version"] if filter_form.is_valid() else None
     qs = selectors.acknowledgements(membership=membership, version_id=version_id)
@@ -283,12 +281,12 @@ def acknowledgements(request: HttpRequest, membership: Membership) -> HttpRespon
     )
 
 
-@org_view
+@member_view
 def acknowledgements_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
     versions = list(selectors.published_versions(membership=membership))
     filter_form = AckFilterForm(request.GET or None, versions=versions)
     version_id = filter_form.cleaned_data["version"] if filter_form.is_valid() else None
-    qs = selectors.acknowledgements(membership=membership, version_id=version_id)
+    acks = selectors.iter_acknowledgements(membership=membership, version_id=version_id)
     rows = (
         [
             ack.membership.user.display_name,
@@ -296,7 +294,7 @@ def acknowledgements_csv(request: HttpRequest, membership: Membership) -> HttpRe
             ack.version.number,
             ack.at.isoformat(),
         ]
-        for ack in qs.iterator(chunk_size=2000)
+        for ack in acks
     )
     return csv_response(
         "charter-acknowledgements.csv",

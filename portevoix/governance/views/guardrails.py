@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,15 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network
+from portevoix.core.web import apply_domain_error, current_membership, member_view
 
 from .. import gates, matching, selectors, services
 from ..forms import MAX_CHECK_CHARS, CheckForm, RuleForm
 from ..models import GuardrailRule
-from .common import current_membership, org_view
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # --- Rules
 
@@ -47,7 +49,7 @@ def _rule_summary(rule: GuardrailRule) -> str:
     return ", ".join(rule.terms)
 
 
-@org_view
+@member_view
 def rules(request: HttpRequest, membership: Membership) -> HttpResponse:
     rows = [
         RuleRow(r, [Network.LABELS.get(n, n) for n in r.networks], _rule_summary(r))
@@ -62,7 +64,7 @@ def _rule_form_page(
     return render(request, "governance/rule_form.html", {"form": form, "rule": rule}, status=status)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def rule_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "guardrails.manage")
@@ -73,7 +75,7 @@ def rule_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             try:
                 services.rule_create(actor=membership, data=form.to_data())
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(request, _("The rule was created."))
                 return redirect("governance:rules")
@@ -81,7 +83,7 @@ def rule_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _rule_form_page(request, form, None)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     rule = selectors.rule(membership=membership, pk=pk)
@@ -93,7 +95,7 @@ def rule_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
             try:
                 services.rule_update(actor=membership, rule=rule, data=form.to_data())
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(request, _("The rule was saved."))
                 return redirect("governance:rules")
@@ -101,7 +103,7 @@ def rule_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
     return _rule_form_page(request, form, rule)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def rule_delete(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     rule = selectors.rule(membership=membership, pk=pk)
@@ -198,7 +200,7 @@ def _charter_redirect(request: HttpRequest, membership: Membership) -> HttpRespo
     return None
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "guardrails.check")

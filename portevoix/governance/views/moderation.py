@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,15 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import Conflict, DomainError
+from portevoix.core.web import apply_domain_error, member_view, post_only
 
 from .. import selectors, services
 from ..forms import CaseFilterForm, DecisionForm, ReportForm
 from ..models import CaseStatus, ModerationCase
 from ..services import Decision
-from .common import PAGE_SIZE, org_view, post_only
+from .common import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 DECISION_MESSAGES = {
     Decision.APPROVE: gettext_lazy("Approved: the case is closed."),
@@ -27,7 +32,7 @@ DECISION_MESSAGES = {
 }
 
 
-@org_view
+@member_view
 def queue(request: HttpRequest, membership: Membership) -> HttpResponse:
     data = request.GET.copy()
     if "status" not in data:
@@ -59,13 +64,13 @@ def _case_page(
     )
 
 
-@org_view
+@member_view
 def case_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     case = selectors.case(membership=membership, pk=pk)
     return _case_page(request, case)
 
 
-@org_view
+@member_view
 def case_decide(
     request: HttpRequest, membership: Membership, pk: int, decision: str
 ) -> HttpResponse:
@@ -85,13 +90,13 @@ def case_decide(
         messages.warning(request, exc.message)
         return redirect("governance:case", pk=case.pk)
     except DomainError as exc:
-        form.apply_domain_error(exc)
+        apply_domain_error(form, exc, field_map=form.domain_field)
         return _case_page(request, case, forms={decision: form}, status=400)
     messages.success(request, str(DECISION_MESSAGES[decision]))
     return redirect("governance:queue")
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Report a content item to the moderators (GET ?item=<id> shows the form)."""
@@ -106,7 +111,7 @@ def report(request: HttpRequest, membership: Membership) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:
-                form.apply_domain_error(exc)
+                apply_domain_error(form, exc, field_map=form.domain_field)
             else:
                 messages.success(request, _("Thank you: the moderators will look at this content."))
                 return redirect("governance:report_done")
@@ -119,6 +124,6 @@ def report(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "governance/report.html", {"form": form, "item": item})
 
 
-@org_view
+@member_view
 def report_done(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "governance/report_done.html")

@@ -10,6 +10,7 @@ from .courses import (
     certificate_in_org,
     certificate_of_holder,
     certificate_public,
+    choices_of,
     completed_lesson_ids,
     course_for_member,
     course_status,
@@ -48,6 +49,7 @@ from .reports import (
     report_courses,
     report_group,
     report_people,
+    report_people_batches,
     report_teams,
 )
 
@@ -64,6 +66,7 @@ __all__ = [
     "certificate_in_org",
     "certificate_of_holder",
     "certificate_public",
+    "choices_of",
     "coach_choices",
     "completed_lesson_ids",
     "completion_overview",
@@ -90,6 +93,7 @@ __all__ = [
     "report_courses",
     "report_group",
     "report_people",
+    "report_people_batches",
     "report_teams",
     "translations_of",
     "upcoming_events",

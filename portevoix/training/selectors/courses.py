@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import translation
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
+from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import (
     Certificate,
+    Choice,
     Course,
     Enrollment,
     Lesson,
@@ -24,7 +24,10 @@ from ..models import (
     QuizAttempt,
     RequiredFor,
 )
-from ..public_ids import normalize_public_id
+from ..public_ids import is_well_formed, normalize_public_id
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # The id shared by a course and its translations, as a query expression.
 GROUP = Coalesce(F("translation_of_id"), F("id"))
@@ -175,6 +178,11 @@ def quiz_questions(*, course: Course) -> list[Question]:
     )
 
 
+def choices_of(question: Question) -> list[Choice]:
+    """The choices of a question of `quiz_questions` (prefetched: no query), in order."""
+    return list(question.choices.all())
+
+
 def course_status(*, membership: Membership, course: Course) -> CourseStatus:
     lesson_count = course.lessons.count()
     enrollment = Enrollment.objects.filter(membership=membership, course=course).first()
@@ -230,14 +238,17 @@ def my_certificates(*, membership: Membership) -> QuerySet[Certificate]:
 
 def certificate_public(*, public_id: str) -> Certificate:
     """Any organization's certificate, by its public id: the verification page is public
-    by design (the id is the secret). Unknown id: 404."""
+    by design (the id is the secret). Unknown or malformed id: NotFound (404)."""
+    normalized = normalize_public_id(public_id)
+    if not is_well_formed(normalized):
+        raise NotFound("Not found")
     certificate = (
         Certificate.objects.select_related("organization", "course")
-        .filter(public_id=normalize_public_id(public_id))
+        .filter(public_id=normalized)
         .first()
     )
     if certificate is None:
-        raise Http404("Not found")
+        raise NotFound("Not found")
     return certificate
 
 

@@ -162,6 +162,20 @@ def report_people(
     return qs
 
 
+def report_people_batches(
+    *, membership: Membership, course: Course, size: int
+) -> Iterator[list[Membership]]:
+    """Every person of the report, in lists of at most `size`, read in chunks (CSV export)."""
+    batch: list[Membership] = []
+    for person in report_people(membership=membership, course=course).iterator(chunk_size=size):
+        batch.append(person)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def person_statuses(*, course: Course, people: Iterable[Membership]) -> Iterator[PersonStatus]:
     """Each person's status in the course group of `course`. Three queries per batch."""
     people = list(people)

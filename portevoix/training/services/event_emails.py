@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,12 +16,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from portevoix.accounts.models import Membership
 from portevoix.core import clock
 
 from .. import ics
 from ..models import Event, Registration
 from .events import CANCELLED, REGISTERED, REMINDER_AHEAD, WAITLISTED
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 logger = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
@@ -25,6 +25,9 @@ from ..models import (
     QuizAttempt,
 )
 from ..public_ids import new_public_id
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 MAX_REASON = 300
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import RevokeForm, VerifyForm
-from ..public_ids import normalize_public_id
-from .common import confirm_page, org_view
+from ..public_ids import is_well_formed, normalize_public_id
+from .common import confirm_page
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @require_http_methods(["GET"])
@@ -25,6 +30,9 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_valid():
         public_id = normalize_public_id(form.cleaned_data["id"])
+        if public_id and not is_well_formed(public_id):
+            # A malformed number (`a/b`) is no certificate: the same 404 as an unknown one.
+            raise Http404("Not found")
         if public_id:
             return redirect("training:certificate_verify", public_id=public_id)
     return render(request, "training/certificate_lookup.html", {"form": form})
@@ -40,7 +48,7 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def certificate_print(request: HttpRequest, membership: Membership, public_id: str) -> HttpResponse:
     """The printable certificate, for its holder only."""
@@ -55,7 +63,7 @@ def certificate_print(request: HttpRequest, membership: Membership, public_id: s
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def certificate_revoke(
     request: HttpRequest, membership: Membership, public_id: str
@@ -70,7 +78,7 @@ def certificate_revoke(
                 actor=membership, certificate=certificate, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(
                 request, _("Certificate %(id)s revoked.") % {"id": certificate.public_id}

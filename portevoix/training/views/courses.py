@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,17 +11,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError
+from portevoix.core.web import member_view
 
 from .. import selectors, services
 from ..forms import QuizForm
 from ..models import Choice, Course, Question
-from .common import org_view
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def index(request: HttpRequest, membership: Membership) -> HttpResponse:
     rows = selectors.courses_for_member(membership=membership)
@@ -52,14 +55,14 @@ def _course_context(membership: Membership, course: Course) -> dict[str, object]
     }
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def course_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_for_member(membership=membership, pk=pk)
     return render(request, "training/course.html", _course_context(membership, course))
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def lesson_detail(
     request: HttpRequest, membership: Membership, pk: int, lesson_pk: int
@@ -110,7 +113,7 @@ class QuestionResult:
     choices: list[ChoiceResult]
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def quiz(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_for_member(membership=membership, pk=pk)
@@ -138,7 +141,8 @@ def quiz(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
                         question=q,
                         correct=by_id[q.pk].correct,
                         choices=[
-                            ChoiceResult(c, c.pk in by_id[q.pk].chosen) for c in q.choices.all()
+                            ChoiceResult(c, c.pk in by_id[q.pk].chosen)
+                            for c in selectors.choices_of(q)
                         ],
                     )
                     for n, q in enumerate(result.questions, start=1)

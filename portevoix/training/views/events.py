@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.errors import DomainError, PermissionDenied
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import AttendanceForm, EventForm
 from ..models import Event, RegistrationStatus
-from .common import org_view
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def events(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
@@ -33,7 +37,7 @@ def events(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def event_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     row = selectors.event_row(membership=membership, pk=pk)
@@ -57,7 +61,7 @@ def event_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpR
     )
 
 
-@org_view
+@member_view
 @require_POST
 def event_register(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     event = selectors.event_for_member(membership=membership, pk=pk)
@@ -81,7 +85,7 @@ def event_register(request: HttpRequest, membership: Membership, pk: int) -> Htt
     return redirect("training:event", pk=event.pk)
 
 
-@org_view
+@member_view
 @require_POST
 def event_cancel(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     event = selectors.event_for_member(membership=membership, pk=pk)
@@ -96,7 +100,7 @@ def event_cancel(request: HttpRequest, membership: Membership, pk: int) -> HttpR
     return redirect("training:event", pk=event.pk)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def event_calendar(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """The event as an .ics file, to add it to one's calendar."""
@@ -117,7 +121,7 @@ def _event_form_page(request: HttpRequest, form: EventForm, event: Event | None)
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "event.manage")
@@ -129,14 +133,14 @@ def event_new(request: HttpRequest, membership: Membership) -> HttpResponse:
         try:
             event = services.event_create(actor=membership, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(request, _("Event created."))
             return redirect("training:event", pk=event.pk)
     return _event_form_page(request, form, None)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     event = selectors.event_to_manage(membership=membership, pk=pk)
@@ -149,7 +153,7 @@ def event_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpRes
         try:
             services.event_update(actor=membership, event=event, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
             event.refresh_from_db()
         else:
             messages.success(request, _("Event saved."))
@@ -157,7 +161,7 @@ def event_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpRes
     return _event_form_page(request, form, event)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def event_attendance(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """The coach ticks who came."""

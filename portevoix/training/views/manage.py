@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,17 +11,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import require
 from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
 from ..forms import CourseForm, LessonForm, QuestionForm
 from ..models import Course
-from .common import confirm_page, org_view
+from .common import confirm_page
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def manage_index(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
@@ -29,7 +34,7 @@ def manage_index(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def course_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "training.manage")
@@ -43,7 +48,7 @@ def course_new(request: HttpRequest, membership: Membership) -> HttpResponse:
         try:
             course = services.course_create(actor=membership, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(request, _("Course created. Add its lessons and questions."))
             return redirect("training:manage_course", pk=course.pk)
@@ -55,7 +60,7 @@ def course_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def course_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_to_manage(membership=membership, pk=pk)
@@ -69,7 +74,7 @@ def course_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpRe
         try:
             services.course_update(actor=membership, course=course, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
             course.refresh_from_db()
         else:
             messages.success(request, _("Course saved."))
@@ -87,7 +92,7 @@ def course_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpRe
     )
 
 
-@org_view
+@member_view
 @require_POST
 def course_publish(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_to_manage(membership=membership, pk=pk)
@@ -100,7 +105,7 @@ def course_publish(request: HttpRequest, membership: Membership, pk: int) -> Htt
     return redirect("training:manage_course", pk=course.pk)
 
 
-@org_view
+@member_view
 @require_POST
 def course_unpublish(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_to_manage(membership=membership, pk=pk)
@@ -123,7 +128,7 @@ def _lesson_page(
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def lesson_new(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_to_manage(membership=membership, pk=pk)
@@ -132,14 +137,14 @@ def lesson_new(request: HttpRequest, membership: Membership, pk: int) -> HttpRes
         try:
             services.lesson_create(actor=membership, course=course, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(request, _("Lesson added."))
             return redirect("training:manage_course", pk=course.pk)
     return _lesson_page(request, course, form)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def lesson_edit(
     request: HttpRequest, membership: Membership, pk: int, lesson_pk: int
@@ -153,14 +158,14 @@ def lesson_edit(
         try:
             services.lesson_update(actor=membership, lesson=lesson, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(request, _("Lesson saved."))
             return redirect("training:manage_course", pk=course.pk)
     return _lesson_page(request, course, form, lesson)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def lesson_delete(
     request: HttpRequest, membership: Membership, pk: int, lesson_pk: int
@@ -200,7 +205,7 @@ def _question_page(
     )
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def question_new(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.course_to_manage(membership=membership, pk=pk)
@@ -212,14 +217,14 @@ def question_new(request: HttpRequest, membership: Membership, pk: int) -> HttpR
         try:
             services.question_create(actor=membership, course=course, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(request, _("Question added."))
             return redirect("training:manage_course", pk=course.pk)
     return _question_page(request, course, form)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def question_edit(
     request: HttpRequest, membership: Membership, pk: int, question_pk: int
@@ -235,14 +240,14 @@ def question_edit(
         try:
             services.question_update(actor=membership, question=question, data=form.to_data())
         except DomainError as exc:
-            form.apply_domain_error(exc)
+            apply_domain_error(form, exc, field_map=form.map_domain_field)
         else:
             messages.success(request, _("Question saved."))
             return redirect("training:manage_course", pk=course.pk)
     return _question_page(request, course, form, question)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET", "POST"])
 def question_delete(
     request: HttpRequest, membership: Membership, pk: int, question_pk: int

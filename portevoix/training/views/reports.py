@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,13 +14,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portevoix.accounts.models import Membership
 from portevoix.accounts.permissions import can, require
 from portevoix.core.api_support import MAX_DB_INT
+from portevoix.core.web import member_view
 
 from .. import selectors
 from ..models import Course
-from .common import org_view
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 PEOPLE_PER_PAGE = 50
 CSV_BATCH = 1000
@@ -33,7 +36,7 @@ def _status_labels() -> dict[str, str]:
     }
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def report(request: HttpRequest, membership: Membership) -> HttpResponse:
     overview = selectors.completion_overview(membership=membership)
@@ -47,7 +50,7 @@ def _team_filter(request: HttpRequest) -> int | None:
     return int(value)
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def report_course(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     course = selectors.report_group(membership=membership, pk=pk)
@@ -98,14 +101,9 @@ def _csv_rows(membership: Membership, course: Course) -> Iterator[list[str]]:
         _("Passed on"),
         _("Certificate"),
     ]
-    people = selectors.report_people(membership=membership, course=course)
-    batch: list[Membership] = []
-    for person in people.iterator(chunk_size=CSV_BATCH):
-        batch.append(person)
-        if len(batch) >= CSV_BATCH:
-            yield from _csv_batch(course, batch, labels)
-            batch = []
-    if batch:
+    for batch in selectors.report_people_batches(
+        membership=membership, course=course, size=CSV_BATCH
+    ):
         yield from _csv_batch(course, batch, labels)
 
 
@@ -133,7 +131,7 @@ def _csv_batch(
         ]
 
 
-@org_view
+@member_view
 @require_http_methods(["GET"])
 def report_csv(request: HttpRequest, membership: Membership, pk: int) -> StreamingHttpResponse:
     course = selectors.report_group(membership=membership, pk=pk)

@@ -1,0 +1,227 @@
+"""Moderation: reports, decisions (audited), and the email that tells the author why."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from portevoix.accounts.models import Membership
+from portevoix.accounts.permissions import require
+from portevoix.core import clock
+from portevoix.core.errors import Conflict, DomainError, NotFound
+from portevoix.core.tenancy import scoped
+
+from .. import selectors
+from ..gates import audit_record
+from ..models import (
+    CaseSource,
+    CaseStatus,
+    ModerationCase,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_REASON_CHARS = 2_000
+
+
+class Decision:
+    APPROVE = "approve"
+    REJECT = "reject"
+    REMOVE = "remove"
+    ALL = ("approve", "reject", "remove")
+    STATUS = {
+        "approve": CaseStatus.APPROVED,
+        "reject": CaseStatus.REJECTED,
+        "remove": CaseStatus.REMOVED,
+    }
+
+
+def moderation_report(*, membership: Membership, item_id: int, reason: str) -> ModerationCase:
+    """A member reports a content item they can see. Reporting it again while the case is
+    open returns the same case."""
+    require(membership, "content.report")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(
+            _("Say what is wrong."), field_errors={"reason": [_("A reason is required.")]}
+        )
+    if len(reason) > MAX_REASON_CHARS:
+        raise DomainError(
+            _("The reason is too long."),
+            field_errors={"reason": [_("At most %(max)d characters.") % {"max": MAX_REASON_CHARS}]},
+        )
+    item = selectors.reportable_item(membership=membership, item_id=item_id)
+    org = membership.organization
+    with transaction.atomic():
+        existing = (
+            scoped(ModerationCase, org)
+            .filter(
+                source=CaseSource.REPORT,
+                object_type="content.item",
+                object_id=str(item.pk),
+                reported_by=membership,
+                status=CaseStatus.OPEN,
+            )
+            .first()
+        )
+        if existing is not None:
+            return existing
+        author = (
+            scoped(Membership, org).filter(user_id=item.author_id).first()
+            if item.author_id
+            else None
+        )
+        return ModerationCase.objects.create(
+            organization=org,
+            source=CaseSource.REPORT,
+            author=author,
+            reported_by=membership,
+            text=_item_text(item),
+            object_type="content.item",
+            object_id=str(item.pk),
+            flag_reason=reason,
+            created_at=clock.now(),
+        )
+
+
+def _item_text(item: Any) -> str:
+    parts = [item.title, item.body]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _remove_from_platform(case: ModerationCase, actor: Membership) -> str:
+    """Take the object down. Returns a note for the moderator (what could be done)."""
+    if case.object_type == "content.item":
+        from portevoix.content import selectors as content_selectors
+        from portevoix.content import services as content_services
+        from portevoix.content.models import State
+
+        try:
+            item = content_selectors.item_for_editor(membership=actor, pk=int(case.object_id))
+        except (NotFound, ValueError):  # the item is gone
+            return _("The item no longer exists.")
+        if item.state == State.ARCHIVED:
+            return _("The item was already archived.")
+        content_services.item_archive(
+            membership=actor, item=item, comment=_("Removed by moderation.")
+        )
+        return _("The item was archived: it left the ambassadors' feed.")
+    if case.object_type in {"sharing.share", "share"}:
+        try:
+            from portevoix.sharing import services as sharing_services
+        except ImportError:
+            return _("Sharing cannot remove shares yet: remove it on the network by hand.")
+        remove = getattr(sharing_services, "share_remove", None)
+        if remove is None:
+            return _("Sharing cannot remove shares yet: remove it on the network by hand.")
+        outcome = remove(share_id=int(case.object_id), actor=actor)
+        return str(outcome) if isinstance(outcome, str) else _("The share was removed.")
+    return _("Marked as removed.")
+
+
+@transaction.atomic
+def moderation_decide(
+    *, actor: Membership, case: ModerationCase, decision: str, reason: str = ""
+) -> ModerationCase:
+    """Approve, reject (the author is told why) or remove (taken down from the platform,
+    and from the network when the connector can; the author is told why)."""
+    require(actor, "moderation.manage", case)
+    if decision not in Decision.ALL:
+        raise DomainError(
+            _("Unknown decision."), field_errors={"decision": [_("Choose a decision.")]}
+        )
+    reason = reason.strip()
+    if decision != Decision.APPROVE and not reason:
+        raise DomainError(
+            _("Tell the author why."), field_errors={"reason": [_("A reason is required.")]}
+        )
+    if len(reason) > MAX_REASON_CHARS:
+        raise DomainError(
+            _("The reason is too long."),
+            field_errors={"reason": [_("At most %(max)d characters.") % {"max": MAX_REASON_CHARS}]},
+        )
+    case = ModerationCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.OPEN:
+        raise Conflict(_("This case was already decided."))
+    before = case.snapshot()
+    case.status = Decision.STATUS[decision]
+    case.decision_reason = reason
+    case.decided_by = actor.user
+    case.decided_at = clock.now()
+    fields = ["status", "decision_reason", "decided_by", "decided_at"]
+    if decision == Decision.REMOVE:
+        case.removal_note = _remove_from_platform(case, actor)[:300]
+        fields.append("removal_note")
+    case.save(update_fields=fields)
+    audit_record(
+        organization=case.organization,
+        actor=actor,
+        action=f"moderation.{decision}",
+        object_type="governance.moderationcase",
+        object_id=case.pk,
+        before=before,
+        after={
+            **case.snapshot(),
+            "object_type": case.object_type,
+            "object_id": case.object_id,
+        },
+    )
+    if decision != Decision.APPROVE and case.author_id is not None:
+        case_id = case.pk
+        transaction.on_commit(lambda: _queue_decision_email(case_id))
+    return case
+
+
+def _queue_decision_email(case_id: int) -> None:
+    from ..tasks import send_moderation_decision_email
+
+    send_moderation_decision_email(case_id)
+
+
+def moderation_decision_email_send(*, case_id: int) -> bool:
+    """Tell the author of a rejected or removed text why, in their language. Sent once:
+    a retry after success does nothing. Returns whether an email went out."""
+    with transaction.atomic():
+        case = (
+            ModerationCase.objects.select_for_update(of=("self",))
+            .select_related("author__user", "organization")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None or case.notified_at is not None or case.author is None:
+            return False
+        if case.status not in {CaseStatus.REJECTED, CaseStatus.REMOVED}:
+            return False
+        user = case.author.user
+        language = user.language or case.organization.default_language or "en"
+        with override(language):
+            subject = _("About your text on %(org)s") % {"org": case.organization.name}
+            if case.status == CaseStatus.REMOVED:
+                intro = _("A moderator of %(org)s removed a text of yours from Portevoix.")
+            else:
+                intro = _("A moderator of %(org)s did not accept a text of yours.")
+            body = "\n\n".join(
+                [
+                    intro % {"org": case.organization.name},
+                    _("The text:") + "\n" + _quote(case.text),
+                    _("The reason:") + "\n" + case.decision_reason,
+                    _(
+                        "If you have questions, answer your community manager. "
+                        "Sharing stays voluntary: thank you for taking part."
+                    ),
+                ]
+            )
+        send_mail(subject, body, None, [user.email])
+        case.notified_at = clock.now()
+        case.save(update_fields=["notified_at"])
+    logger.info("moderation.decision_emailed", extra={"organization_id": case.organization_id})
+    return True
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line for line in text.splitlines() or [""])
