@@ -72,7 +72,7 @@ def test_one_query_for_a_member_none_for_anonymous(
 
     request = factory.get("/")
     request.user = ambassador.user
-    request.membership = ambassador
+    request.membership = ambassador  # type: ignore[attr-defined]
     with django_assert_num_queries(1):
         found = banners_for(request)
     assert [(b.kind, b.level, b.detail) for b in found] == [("pause", "warning", "Un")]
