@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -92,6 +92,23 @@ def needing_reconnect(membership: Membership, network: str | None = None) -> lis
 
 def facebook_note() -> str:
     return str(FacebookConnector.personal_profile_note)
+
+
+def connected_followers(*, membership: Membership, network: str) -> int | None:
+    """The follower count synced from the member's active connected account(s) on
+    `network` (the largest, when several), or None when none has one. Sharing reads it for
+    a share's potential reach (`settings.SHARE_AUDIENCE_PROVIDERS`)."""
+    found = (
+        scoped(Connection, membership.organization_id)
+        .filter(
+            membership_id=membership.pk,
+            network=network,
+            status=ConnectionStatus.ACTIVE,
+            followers__isnull=False,
+        )
+        .aggregate(top=Max("followers"))["top"]
+    )
+    return int(found) if found is not None else None
 
 
 def my_connections(membership: Membership) -> list[Connection]:

@@ -6,13 +6,14 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
@@ -93,18 +94,29 @@ def presence(*, membership: Membership, network: str) -> NetworkPresence | None:
     return account_selectors.network_presence(membership=membership, network=network)
 
 
+AudienceProvider = Callable[..., int | None]
+
+
+@functools.cache
+def _audience_providers(paths: tuple[str, ...]) -> list[AudienceProvider]:
+    return [import_string(path) for path in paths]
+
+
 def connected_audience(*, membership: Membership, network: str) -> int | None:
     """The follower count synced from the member's connected account(s) on `network` (the
     largest, when several), or None when no connected account has one. It replaces the
-    declared audience in potential reach."""
-    from django.apps import apps
-    from django.db.models import Max
+    declared audience in potential reach.
 
-    connection_model = apps.get_model("publishing", "Connection")
-    found = connection_model.objects.filter(
-        membership_id=membership.pk, network=network, status="active", followers__isnull=False
-    ).aggregate(top=Max("followers"))["top"]
-    return int(found) if found is not None else None
+    Sharing imports no app that connects accounts: the providers are listed by dotted path
+    in `settings.SHARE_AUDIENCE_PROVIDERS` (publishing's `connected_followers`); each is
+    called with `membership=` and `network=` and returns a count or None."""
+    paths = tuple(getattr(settings, "SHARE_AUDIENCE_PROVIDERS", ()))
+    found = [
+        count
+        for provider in _audience_providers(paths)
+        if (count := provider(membership=membership, network=network)) is not None
+    ]
+    return max(found) if found else None
 
 
 def share_audience(*, membership: Membership, network: str) -> tuple[str | None, int]:
