@@ -152,6 +152,10 @@ ORGANIZATION_CHOOSER_URL = "accounts:dashboard"
 # Notices on every page (`core.context_processors.page_banners`): each provider takes the
 # request and returns `core.context_processors.Banner`s.
 PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
+# The synced follower count of a member's connected account on a network, for a share's
+# potential reach (`sharing.selectors.connected_audience`): each provider takes
+# `membership=` and `network=` and returns a count or None. Sharing imports no publishing.
+SHARE_AUDIENCE_PROVIDERS = ["portevoix.publishing.selectors.connected_followers"]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from .models import (
     Membership,
     MembershipRole,
     NetworkPresence,
+    Organization,
     Team,
     User,
 )
@@ -206,3 +207,49 @@ def approval_staffing_warnings(*, membership: Membership) -> list[str]:
             % {"required": organization.approvals_required, "count": approvers}
         )
     return warnings
+
+
+# --- Reads offered to other apps (no permission check: the caller has authorized)
+
+
+def active_members(
+    *, organization_id: int, exclude_membership_id: int | None = None
+) -> QuerySet[Membership]:
+    """The organization's active members (with their user), by name; without
+    `exclude_membership_id` (the asking member) when given."""
+    qs = scoped(Membership, organization_id).filter(is_active=True)
+    if exclude_membership_id is not None:
+        qs = qs.exclude(pk=exclude_membership_id)
+    return qs.select_related("user").order_by("user__full_name", "user__email")
+
+
+def active_member(*, organization_id: int, pk: int) -> Membership:
+    """An active member of the organization; `NotFound` otherwise (inactive, missing, or
+    another organization's)."""
+    return get_scoped_or_404(Membership.objects.filter(is_active=True), organization_id, pk=pk)
+
+
+def teammate_ids(*, membership: Membership) -> QuerySet[Membership, Any] | None:
+    """The ids (a `values("id")` queryset, usable as a subquery) of every member sharing a
+    team with `membership`, themself included; None when they are in no team."""
+    team_ids = list(membership.teams.values_list("id", flat=True))
+    if not team_ids:
+        return None
+    return (
+        scoped(Membership, membership.organization_id)
+        .filter(teams__in=team_ids)
+        .values("id")
+        .distinct()
+    )
+
+
+def network_presence(*, membership: Membership, network: str) -> NetworkPresence | None:
+    """The member's declared presence on `network` (audience, Mastodon instance), or None."""
+    return NetworkPresence.objects.filter(
+        profile__membership_id=membership.pk, network=network
+    ).first()
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    """The organization with this slug, or None (an empty slug finds nothing)."""
+    return Organization.objects.filter(slug=slug).first() if slug else None

@@ -159,3 +159,25 @@ def topics(*, membership: Membership) -> QuerySet[Topic]:
 
 def campaigns(*, membership: Membership) -> QuerySet[Campaign]:
     return scoped(Campaign, membership.organization).order_by("name")
+
+
+# --- Reads offered to other apps (no permission check: the caller has authorized)
+
+
+def item_of_organization(*, organization_id: int, item_id: int) -> ContentItem:
+    """An item of the organization, whatever its state; `NotFound` otherwise."""
+    return get_scoped_or_404(ContentItem, organization_id, pk=item_id)
+
+
+def live_item(*, organization_id: int, item_id: int, now: dt.datetime | None = None) -> ContentItem:
+    """A live item of the organization (see `live_q`) with its campaign and its copies
+    prefetched (by network and variant); `NotFound` otherwise (draft, scheduled, expired,
+    archived, or another organization's)."""
+    qs = (
+        ContentItem.objects.filter(live_q(now or clock.now()))
+        .select_related("campaign")
+        .prefetch_related(
+            Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant"))
+        )
+    )
+    return get_scoped_or_404(qs, organization_id, pk=item_id)

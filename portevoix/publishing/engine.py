@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
+from portevoix.accounts import selectors as account_selectors
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 from portevoix.networks.base import (
@@ -45,9 +46,8 @@ from portevoix.networks.base import (
     RateLimited,
     TransientError,
 )
-from portevoix.sharing.models import ShareState
-from portevoix.sharing.selectors import presence, short_url
-from portevoix.sharing.services import share_record
+from portevoix.sharing.selectors import short_url
+from portevoix.sharing.services import share_record_published
 
 from . import connections, selectors
 from .models import Connection, ConnectionStatus, CrisisPause, Post, PostState
@@ -175,9 +175,9 @@ def _record(post: Post, token: str, result: PublishResult) -> str:
     connection = post.connection
     audience = connection.followers if connection and connection.followers is not None else None
     if audience is None:  # no synced count: the declared audience
-        found = presence(membership=post.membership, network=post.network)
+        found = account_selectors.network_presence(membership=post.membership, network=post.network)
         audience = found.audience if found is not None else 0
-    share = share_record(
+    share = share_record_published(
         membership=post.membership,
         item=post.item,
         network=post.network,
@@ -186,7 +186,6 @@ def _record(post: Post, token: str, result: PublishResult) -> str:
         personalized=post.personalized,
         audience=audience,
         at=now,
-        state=ShareState.PUBLISHED,
     )
     Post.objects.filter(pk=post.pk).update(share=share)
     logger.info(

@@ -6,14 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.content import selectors as content_selectors
-from portevoix.content.models import ContentItem
 from portevoix.core import clock
 from portevoix.core.context_processors import Banner
 from portevoix.core.errors import NotFound
@@ -23,7 +22,8 @@ from portevoix.core.web import current_membership
 from portevoix.networks.facebook import FacebookConnector
 
 if TYPE_CHECKING:
-    from portevoix.content.models import Campaign
+    from portevoix.accounts.models import Membership
+    from portevoix.content.models import Campaign, ContentItem
 
 from .models import (
     CadenceRule,
@@ -92,6 +92,23 @@ def needing_reconnect(membership: Membership, network: str | None = None) -> lis
 
 def facebook_note() -> str:
     return str(FacebookConnector.personal_profile_note)
+
+
+def connected_followers(*, membership: Membership, network: str) -> int | None:
+    """The follower count synced from the member's active connected account(s) on
+    `network` (the largest, when several), or None when none has one. Sharing reads it for
+    a share's potential reach (`settings.SHARE_AUDIENCE_PROVIDERS`)."""
+    found = (
+        scoped(Connection, membership.organization_id)
+        .filter(
+            membership_id=membership.pk,
+            network=network,
+            status=ConnectionStatus.ACTIVE,
+            followers__isnull=False,
+        )
+        .aggregate(top=Max("followers"))["top"]
+    )
+    return int(found) if found is not None else None
 
 
 def my_connections(membership: Membership) -> list[Connection]:
@@ -216,17 +233,17 @@ def cadence_rules(organization_id: int) -> dict[str, CadenceRule]:
 def delegation_candidates(membership: Membership, *, limit: int = 500) -> list[Membership]:
     """The active members of the organization this member could delegate to (not themself)."""
     return list(
-        scoped(Membership, membership.organization_id)
-        .filter(is_active=True)
-        .exclude(pk=membership.pk)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")[:limit]
+        account_selectors.active_members(
+            organization_id=membership.organization_id, exclude_membership_id=membership.pk
+        )[:limit]
     )
 
 
 def item_of_organization(membership: Membership, item_id: int) -> ContentItem:
     """An item of the member's organization (whatever its state), else `NotFound`."""
-    return get_scoped(ContentItem, membership.organization_id, pk=item_id)
+    return content_selectors.item_of_organization(
+        organization_id=membership.organization_id, item_id=item_id
+    )
 
 
 def post_for_edit(membership: Membership, post_id: int) -> Post:

@@ -24,7 +24,7 @@ from portevoix import networks as connectors
 from portevoix.analytics import rollups
 from portevoix.core import clock
 from portevoix.networks.base import AuthError, ConnectorError, Metrics, RateLimited
-from portevoix.sharing.visitor import local_day
+from portevoix.sharing.selectors import local_day
 
 from . import connections, selectors
 from .models import Connection, ConnectionStatus, EngagementSnapshot, Post, PostState

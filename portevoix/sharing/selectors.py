@@ -6,20 +6,18 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 
-# Boundary debt: reads of other apps' rows that their selectors do not offer yet (a
-# member's NetworkPresence, an Organization by slug, a live ContentItem with its copies,
-# publishing's connected follower count). To go when accounts, content and publishing
-# expose them.
-from portevoix.accounts.models import NetworkPresence, Organization
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
-from portevoix.content.models import ContentItem, NetworkCopy
+from portevoix.content import selectors as content_selectors
 from portevoix.content.selectors import live_q
 from portevoix.core import clock
 from portevoix.core.networks import Network
@@ -29,9 +27,11 @@ from . import intents, utm
 from .codes import is_code
 from .models import Click, Conversion, Share, TrackedLink, TrackingSettings
 from .textcheck import copy_report
+from .visitor import local_day as local_day  # the rollup day of a share or click
 
 if TYPE_CHECKING:
-    from portevoix.accounts.models import Membership
+    from portevoix.accounts.models import Membership, NetworkPresence, Organization
+    from portevoix.content.models import ContentItem, NetworkCopy
 
 _PSEUDONYM_PURPOSE = b"portevoix.sharing.ambassador-pseudonym.v1"
 
@@ -81,14 +81,7 @@ def live_links_q(now: dt.datetime) -> Q:
 def live_item(*, membership: Membership, item_id: int) -> ContentItem:
     """A live item of the member's organization, with its copies; 404 otherwise (draft,
     scheduled, expired, archived, or another organization's)."""
-    qs = (
-        ContentItem.objects.filter(live_q(clock.now()))
-        .select_related("campaign")
-        .prefetch_related(
-            Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant"))
-        )
-    )
-    return get_scoped_or_404(qs, membership.organization_id, pk=item_id)
+    return content_selectors.live_item(organization_id=membership.organization_id, item_id=item_id)
 
 
 def suggested_copies(item: ContentItem, network: str) -> list[NetworkCopy]:
@@ -98,23 +91,32 @@ def suggested_copies(item: ContentItem, network: str) -> list[NetworkCopy]:
 
 def presence(*, membership: Membership, network: str) -> NetworkPresence | None:
     """The member's declared presence on `network` (audience, Mastodon instance)."""
-    return NetworkPresence.objects.filter(
-        profile__membership_id=membership.pk, network=network
-    ).first()
+    return account_selectors.network_presence(membership=membership, network=network)
+
+
+AudienceProvider = Callable[..., int | None]
+
+
+@functools.cache
+def _audience_providers(paths: tuple[str, ...]) -> list[AudienceProvider]:
+    return [import_string(path) for path in paths]
 
 
 def connected_audience(*, membership: Membership, network: str) -> int | None:
     """The follower count synced from the member's connected account(s) on `network` (the
     largest, when several), or None when no connected account has one. It replaces the
-    declared audience in potential reach."""
-    from django.apps import apps
-    from django.db.models import Max
+    declared audience in potential reach.
 
-    connection_model = apps.get_model("publishing", "Connection")
-    found = connection_model.objects.filter(
-        membership_id=membership.pk, network=network, status="active", followers__isnull=False
-    ).aggregate(top=Max("followers"))["top"]
-    return int(found) if found is not None else None
+    Sharing imports no app that connects accounts: the providers are listed by dotted path
+    in `settings.SHARE_AUDIENCE_PROVIDERS` (publishing's `connected_followers`); each is
+    called with `membership=` and `network=` and returns a count or None."""
+    paths = tuple(getattr(settings, "SHARE_AUDIENCE_PROVIDERS", ()))
+    found = [
+        count
+        for provider in _audience_providers(paths)
+        if (count := provider(membership=membership, network=network)) is not None
+    ]
+    return max(found) if found else None
 
 
 def share_audience(*, membership: Membership, network: str) -> tuple[str | None, int]:
@@ -238,6 +240,30 @@ def recent_shares_of(*, membership: Membership, item_id: int, network: str) -> l
 # --- Clicks and conversions
 
 
+def click_times(
+    *,
+    organization_id: int,
+    network: str,
+    since: dt.datetime,
+    until: dt.datetime,
+    membership_ids: Iterable[int] | QuerySet[Any] | None = None,
+    limit: int,
+) -> list[dt.datetime]:
+    """When the organization's counted clicks on `network` happened (`since` <= at <
+    `until`), newest first, at most `limit`; only those of the links of `membership_ids`
+    (ids, or a `values("id")` queryset used as a subquery) when given."""
+    qs = scoped(Click, organization_id).filter(
+        network=network,
+        counted=True,
+        day__gte=since.date() - dt.timedelta(days=1),
+        at__gte=since,
+        at__lt=until,
+    )
+    if membership_ids is not None:
+        qs = qs.filter(membership_id_copy__in=membership_ids)
+    return list(qs.order_by("-at").values_list("at", flat=True)[:limit])
+
+
 def click_by_id(*, organization_id: int, click_id: str) -> Click | None:
     """The organization's click with this first-party id (with its link and item)."""
     return (
@@ -260,7 +286,7 @@ def conversion_by_external_id(*, organization_id: int, external_id: str) -> Conv
 
 def organization_by_slug(slug: str) -> Organization | None:
     """The organization of a public conversion report (pixel, signed POST), or None."""
-    return Organization.objects.filter(slug=slug).first() if slug else None
+    return account_selectors.organization_by_slug(slug)
 
 
 # --- Tracking settings and destinations

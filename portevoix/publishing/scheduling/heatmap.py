@@ -6,19 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.core import clock
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
-from portevoix.sharing.models import Click
+from portevoix.sharing import selectors as sharing_selectors
 
 from ..models import EngagementSnapshot, Post, PostState
 from .base import (
@@ -35,6 +36,9 @@ from .base import (
     _aware,
     tz_of,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # --- Heatmap
 
@@ -163,23 +167,18 @@ def _events(
     network: str,
     since: dt.datetime,
     until: dt.datetime,
-    scope: Q,
+    membership_ids: Iterable[int] | QuerySet[Any] | None,
     post_scope: Q,
 ) -> list[tuple[dt.datetime, int]]:
     """Counted clicks (1 each) and the latest engagement of published posts (likes +
     replies + reposts + quotes, at the post's publication), newest first, bounded."""
-    clicks = (
-        scoped(Click, organization_id)
-        .filter(
-            scope,
-            network=network,
-            counted=True,
-            day__gte=since.date() - dt.timedelta(days=1),
-            at__gte=since,
-            at__lt=until,
-        )
-        .order_by("-at")
-        .values_list("at", flat=True)[:MAX_CLICK_ROWS]
+    clicks = sharing_selectors.click_times(
+        organization_id=organization_id,
+        network=network,
+        since=since,
+        until=until,
+        membership_ids=membership_ids,
+        limit=MAX_CLICK_ROWS,
     )
     found: list[tuple[dt.datetime, int]] = [(at, 1) for at in clicks]
     zero = Value(0)
@@ -226,33 +225,21 @@ def heatmap(*, membership: Membership, network: str, now: dt.datetime | None = N
     since = until - dt.timedelta(days=HISTORY_DAYS)
     tz = tz_of(membership)
     org_id = membership.organization_id
-    levels: list[tuple[str, int, Q, Q]] = [
-        (
-            SOURCE_OWN,
-            MIN_EVENTS_OWN,
-            Q(membership_id_copy=membership.pk),
-            Q(membership_id=membership.pk),
-        )
+    # (source, minimum events, whose clicks: membership ids or None for all, whose posts)
+    levels: list[tuple[str, int, Iterable[int] | QuerySet[Any] | None, Q]] = [
+        (SOURCE_OWN, MIN_EVENTS_OWN, [membership.pk], Q(membership_id=membership.pk))
     ]
-    team_ids = list(membership.teams.values_list("id", flat=True))
-    if team_ids:
-        teammates = scoped(Membership, org_id).filter(teams__in=team_ids).values("id").distinct()
-        levels.append(
-            (
-                SOURCE_TEAM,
-                MIN_EVENTS_TEAM,
-                Q(membership_id_copy__in=teammates),
-                Q(membership_id__in=teammates),
-            )
-        )
-    levels.append((SOURCE_ORGANIZATION, MIN_EVENTS_ORGANIZATION, Q(), Q()))
-    for source, minimum, scope, post_scope in levels:
+    teammates = account_selectors.teammate_ids(membership=membership)
+    if teammates is not None:
+        levels.append((SOURCE_TEAM, MIN_EVENTS_TEAM, teammates, Q(membership_id__in=teammates)))
+    levels.append((SOURCE_ORGANIZATION, MIN_EVENTS_ORGANIZATION, None, Q()))
+    for source, minimum, membership_ids, post_scope in levels:
         events = _events(
             organization_id=org_id,
             network=network,
             since=since,
             until=until,
-            scope=scope,
+            membership_ids=membership_ids,
             post_scope=post_scope,
         )
         counts, total = _bucket(events, tz)

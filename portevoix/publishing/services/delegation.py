@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import DomainError
@@ -21,6 +22,9 @@ from ..models import (
     PostState,
 )
 
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
 logger = logging.getLogger("portevoix.publishing")
 
 # --------------------------------------------------------------------------- delegation
@@ -29,8 +33,8 @@ logger = logging.getLogger("portevoix.publishing")
 @transaction.atomic
 def delegation_grant(*, executive: Membership, assistant_id: int) -> Delegation:
     require(executive, "publishing.delegate")
-    assistant = get_scoped_or_404(
-        Membership.objects.filter(is_active=True), executive.organization_id, pk=assistant_id
+    assistant = account_selectors.active_member(
+        organization_id=executive.organization_id, pk=assistant_id
     )
     if assistant.pk == executive.pk:
         raise DomainError(

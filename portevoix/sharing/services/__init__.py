@@ -36,6 +36,7 @@ from .shares import (
     share_open,
     share_prepare,
     share_record,
+    share_record_published,
     share_remove,
 )
 from .tracking import (
@@ -74,6 +75,7 @@ __all__ = [
     "share_open",
     "share_prepare",
     "share_record",
+    "share_record_published",
     "share_remove",
     "tracking_settings_update",
 ]

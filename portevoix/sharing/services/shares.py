@@ -272,6 +272,32 @@ def share_record(
     return share
 
 
+def share_record_published(
+    *,
+    membership: Membership,
+    item: ContentItem,
+    network: str,
+    link: TrackedLink,
+    text: str,
+    personalized: bool,
+    audience: int,
+    at: dt.datetime,
+) -> Share:
+    """Record a share posted through a connected account (publishing's engine): published
+    and confirmed at `at`, counted in the rollups (same transaction: call inside one)."""
+    return share_record(
+        membership=membership,
+        item=item,
+        network=network,
+        link=link,
+        text=text,
+        personalized=personalized,
+        audience=audience,
+        at=at,
+        state=ShareState.PUBLISHED,
+    )
+
+
 @transaction.atomic
 def share_open(
     *,
