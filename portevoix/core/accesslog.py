@@ -22,22 +22,33 @@ from typing import Any
 # No %(addr)s and no %(query_string)s: see the module docstring.
 ACCESS_LOG_FORMAT = '[%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).3f'
 MASK = "***"
-# A path segment after one of these prefixes is a secret or a per-visitor code.
-_SECRET_PATH = re.compile(r"^(/l/|/invitations/)[^/]*")
+# A path segment after one of these prefixes is a secret or a per-visitor code (anywhere in
+# a text: a path alone, or a URL in a message).
+_SECRET_PATH = re.compile(r"(/l/|/invitations/)[^/\s\"'?&#]+")
 
 
-def mask_path(path: str) -> str:
+def mask_path(text: str) -> str:
     """`/l/abc123` -> `/l/***`, `/invitations/<token>/` -> `/invitations/***/`."""
-    return _SECRET_PATH.sub(lambda m: m.group(1) + MASK, path)
+    return _SECRET_PATH.sub(lambda m: m.group(1) + MASK, text)
+
+
+def _masked(value: object) -> object:
+    return mask_path(value) if isinstance(value, str) else value
 
 
 class MaskSecrets(logging.Filter):
-    """Rewrites the `path` of granian's access-log records (their args are a dict)."""
+    """Masks secret paths in a record's message and arguments: granian's access-log records
+    (their args are a dict) and Django's (`django.request` logs "Not Found: <path>" for an
+    unknown or used invitation link). Used by `serve`'s granian log config and by LOGGING."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_path(record.msg)
         args = record.args
-        if isinstance(args, dict) and isinstance(args.get("path"), str):
-            record.args = {**args, "path": mask_path(args["path"])}
+        if isinstance(args, dict):
+            record.args = {key: _masked(value) for key, value in args.items()}
+        elif isinstance(args, tuple):
+            record.args = tuple(_masked(value) for value in args)
         return True
 
 

@@ -5,6 +5,7 @@ requests that carry them."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -23,6 +24,7 @@ from portevoix.core.accesslog import MaskSecrets, mask_path
 BASE_DIR = Path(__file__).resolve().parents[2]
 MANAGE = str(BASE_DIR / "manage.py")
 FORWARDED_IP = "198.51.100.73"
+UNKNOWN_TOKEN = "unknown-invitation-token-0123456789"
 IP_ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 
 SEED = """
@@ -86,16 +88,33 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_mask_path() -> None:
     assert mask_path("/l/abc123") == "/l/***"
     assert mask_path("/invitations/s3cr3t-token/") == "/invitations/***/"
+    assert (
+        mask_path("see http://x.test/invitations/tok/?a=1")
+        == "see http://x.test/invitations/***/?a=1"
+    )
     assert mask_path("/library/12/") == "/library/12/"
 
 
 def test_the_filter_masks_granian_records() -> None:
-    import logging
-
     record = logging.LogRecord("granian.access", logging.INFO, "", 0, "%(path)s", None, None)
     record.args = {"path": "/invitations/s3cr3t/", "addr": "203.0.113.9"}
     assert MaskSecrets().filter(record)
     assert record.getMessage() == "/invitations/***/"
+
+
+def test_the_filter_masks_django_request_records() -> None:
+    args = ("Not Found", "/invitations/s3cr3t/")
+    record = logging.LogRecord("django.request", logging.WARNING, "", 0, "%s: %s", args, None)
+    assert MaskSecrets().filter(record)
+    assert record.getMessage() == "Not Found: /invitations/***/"
+
+
+def test_the_console_log_handler_masks_secrets() -> None:
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    assert handlers
+    for handler in handlers:
+        if type(handler) is logging.StreamHandler:  # LOGGING's console, not pytest's capture
+            assert any(isinstance(f, MaskSecrets) for f in handler.filters)
 
 
 @pytest.mark.slow
@@ -137,6 +156,8 @@ def test_a_click_and_an_invitation_visit_leave_no_address_and_no_token(tmp_path:
         assert get(f"{base}/l/{code}", headers) == 302
         assert get(f"{base}/invitations/{token}/", headers) == 200
         assert get(f"{base}/invitations/{token}/?next=/", headers) == 200
+        # An unknown token: Django logs the path of every 404 (django.request).
+        assert get(f"{base}/invitations/{UNKNOWN_TOKEN}/", headers) == 404
         time.sleep(3.0)  # the ingester's poll: let it read the click and log what it did
     finally:
         process.send_signal(signal.SIGTERM)
@@ -156,4 +177,5 @@ def test_a_click_and_an_invitation_visit_leave_no_address_and_no_token(tmp_path:
         assert FORWARDED_IP not in text, f"{name} holds the forwarded address:\n{text}"
         assert IP_ADDRESS.findall(text.replace("http://127.0.0.1:", "")) == [], (name, text)
         assert token not in text, f"{name} holds the invitation token:\n{text}"
+        assert UNKNOWN_TOKEN not in text, f"{name} holds a token:\n{text}"
         assert f"/l/{code}" not in text, f"{name} holds the tracked link's code:\n{text}"
