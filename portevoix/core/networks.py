@@ -5,11 +5,16 @@ editor's live counter (through a JSON endpoint), so the two can never disagree.
 
 Sources for each rule:
 - X: twitter-text v3 weighted length (the `twitter-text-parser` package, a port of the
-  official library): CJK and emoji weigh 2, every URL weighs 23, at most 280.
-- Bluesky: 300 graphemes (app.bsky.feed.post `text` maxGraphemes).
-- Mastodon: 500 by default; counted in graphemes after every URL with a scheme is
-  replaced by 23 characters and every remote mention @user@domain by @user
-  (Mastodon's StatusLengthValidator).
+  official library): CJK and emoji weigh 2, every URL weighs 23, at most 280; a text
+  with a character twitter-text calls invalid (U+FFFE, U+FEFF, U+FFFF) is refused.
+- Bluesky: 300 graphemes and 3,000 bytes of UTF-8 (app.bsky.feed.post `text`:
+  maxGraphemes 300, maxLength 3000).
+- Mastodon: 500 by default; counted in graphemes after every URL that twitter-text
+  extracts with its scheme is replaced by 23 characters and every mention @user@domain by
+  @user (Mastodon's StatusLengthValidator: twitter-text's URL extraction without
+  protocol-less URLs, so trailing punctuation stays outside the link and a URL on an IP
+  address or an unknown top-level domain counts in full; Account::MENTION_RE for
+  mentions, whose domain is any run of word characters, dots and dashes).
 - Threads: 500 characters, emoji counted as their UTF-8 byte length, at most 5 links.
 - LinkedIn: 3,000 characters (UTF-16 code units, as LinkedIn's editor counts them).
 - Facebook: 63,206 characters.
@@ -20,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import regex
+from django.utils.translation import gettext as _
 from twitter_text import extract_urls_with_indices, parse_tweet
+from twitter_text.has_invalid_characters import has_invalid_characters
 
 
 class Network:
@@ -62,12 +69,15 @@ UNITS = {
 }
 THREADS_MAX_LINKS = 5
 MASTODON_URL_LENGTH = 23
+BLUESKY_MAX_BYTES = 3000
 
 _GRAPHEME = regex.compile(r"\X")
 _PICTOGRAPHIC = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
-_MASTODON_URL = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
+# Mastodon's Account::MENTION_RE:
+#   (?<![=/[:word:]])@((USERNAME_RE)(?:@[[:word:]]+([.-]+[[:word:]]+)*)?)
+# with USERNAME_RE `[a-z0-9_]+([.-]+[a-z0-9_]+)*`, case-insensitive. Group 1: the username.
 _MASTODON_MENTION = regex.compile(
-    r"(?<![\w/@])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[a-z0-9.-]+\.[a-z]{2,}", regex.IGNORECASE
+    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?", regex.IGNORECASE
 )
 
 
@@ -97,9 +107,27 @@ def x_length(text: str) -> int:
 
 
 def mastodon_length(text: str) -> int:
-    countable = _MASTODON_URL.sub("x" * MASTODON_URL_LENGTH, text)
-    countable = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), countable)
-    return grapheme_count(countable)
+    """Mastodon's StatusLengthValidator#countable_text: the URLs twitter-text extracts (with a
+    scheme) and the mentions, overlapping ones removed (the first one wins), rewritten as 23
+    characters and `@user`; then graphemes."""
+    entities: list[tuple[int, int, str]] = [
+        (url["indices"][0], url["indices"][1], "x" * MASTODON_URL_LENGTH)
+        for url in extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    ]
+    if "@" in text:
+        entities += [
+            (m.start(), m.end(), "@" + m.group(1)) for m in _MASTODON_MENTION.finditer(text)
+        ]
+    entities.sort(key=lambda entity: entity[0])
+    parts: list[str] = []
+    position = 0
+    for start, end, replacement in entities:
+        if start < position:  # overlaps the previous entity (a mention inside a URL)
+            continue
+        parts += [text[position:start], replacement]
+        position = end
+    parts.append(text[position:])
+    return grapheme_count("".join(parts))
 
 
 def threads_length(text: str) -> int:
@@ -148,4 +176,25 @@ def check_copy(network: str, text: str) -> CopyCheck:
         links = {u["url"] for u in extract_urls_with_indices(text)}
         if len(links) > THREADS_MAX_LINKS:
             errors.append("too_many_links")
+    if network == Network.BLUESKY and len(text.encode("utf-8")) > BLUESKY_MAX_BYTES:
+        errors.append("too_many_bytes")
+    if network == Network.X and has_invalid_characters(text):
+        errors.append("invalid_characters")
     return CopyCheck(network, length, limit, UNITS[network], tuple(errors))
+
+
+def error_message(network: str, code: str) -> str | None:
+    """The message (in the active language) of the codes that carry no length figure:
+    `too_many_bytes` (Bluesky) and `invalid_characters` (X); None for the other codes, whose
+    messages are built by the caller with the length (`content.services.copy_error_message`)."""
+    label = Network.LABELS.get(network, network)
+    if code == "too_many_bytes":
+        return _(
+            "%(network)s: the text is longer than %(limit)d bytes once encoded (UTF-8); shorten it."
+        ) % {"network": label, "limit": BLUESKY_MAX_BYTES}
+    if code == "invalid_characters":
+        return _(
+            "%(network)s: the text contains characters the network refuses "
+            "(U+FEFF, U+FFFE or U+FFFF); remove them."
+        ) % {"network": label}
+    return None

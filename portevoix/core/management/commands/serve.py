@@ -4,7 +4,9 @@ Three child processes:
 
 - web: granian serving `config.wsgi:application` (Django, with the tracked-link redirect
   /l/<code> in front of it) on HOST:PORT (default 127.0.0.1:8000) with WEB_CONCURRENCY
-  worker processes (default 2) and WEB_THREADS threads each (default 8);
+  worker processes (default 2) and WEB_THREADS threads each (default 8); no access log
+  unless ACCESS_LOG=1, and then one without client addresses, query strings or secret
+  paths (`portevoix.core.accesslog`);
 - worker: the huey consumer (`manage.py run_huey`) with the periodic schedule of
   `config/schedule.py`, HUEY_WORKERS threads (default 2);
 - clicks: the click ingester (`manage.py ingest_clicks --follow`), which moves the clicks
@@ -23,8 +25,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -32,7 +36,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
-from config.env import env_int, env_str
+from config.env import env_bool, env_int, env_str
+from portevoix.core.accesslog import ACCESS_LOG_FORMAT, write_granian_log_config
 
 # How long the children may take to stop gracefully before they are killed.
 GRACE_SECONDS = 20
@@ -63,7 +68,7 @@ class Command(BaseCommand):
     help = (
         "Run Portevoix on this machine: granian (web), the huey consumer (background jobs "
         "and the periodic schedule) and the click ingester. Configured by HOST, PORT, "
-        "WEB_CONCURRENCY, WEB_THREADS, HUEY_WORKERS."
+        "WEB_CONCURRENCY, WEB_THREADS, HUEY_WORKERS, ACCESS_LOG."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -104,8 +109,18 @@ class Command(BaseCommand):
             "--workers-kill-timeout", str(GRACE_SECONDS - 5),
             "--respawn-failed-workers",
         ]  # fmt: skip
-        if env_str("ACCESS_LOG", "1") != "0":
-            web_cmd.append("--access-log")
+        log_config: Path | None = None
+        if env_bool("ACCESS_LOG", False):
+            # Off by default: an access line per click would hold the visitor's address and the
+            # link's code. When asked for, no address, no query string, secret paths masked.
+            fd, name = tempfile.mkstemp(prefix="portevoix-granian-log-", suffix=".json")
+            os.close(fd)
+            log_config = write_granian_log_config(Path(name))
+            web_cmd += [
+                "--access-log",
+                "--access-log-fmt", ACCESS_LOG_FORMAT,
+                "--log-config", str(log_config),
+            ]  # fmt: skip
         worker_cmd = [
             sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey",
             "--workers", str(huey_workers),
@@ -149,6 +164,8 @@ class Command(BaseCommand):
             self._stop(children, terminate=not stopping["signals"])
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            if log_config is not None:
+                log_config.unlink(missing_ok=True)
         if failed is not None:
             raise CommandError(
                 f"The {failed.name} process exited with code {failed.process.returncode}; "
