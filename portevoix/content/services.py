@@ -18,6 +18,7 @@ from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
+from portevoix.core.networks import error_message as network_error_message
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
@@ -83,7 +84,7 @@ def copy_error_message(network: str, code: str, length: int) -> str:
         return _("%(network)s: the text is empty.") % {"network": label}
     if code == "too_many_links":
         return _("%(network)s: at most 5 links per post.") % {"network": label}
-    return f"{label}: {code}"
+    return network_error_message(network, code) or f"{label}: {code}"
 
 
 def validate_copies(copies: list[CopyData]) -> dict[str, list[str]]:

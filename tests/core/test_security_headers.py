@@ -98,14 +98,17 @@ def _hsts(env: dict[str, str], tmp_path: Path) -> dict[str, object]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.slow
 def test_no_hsts_without_https(tmp_path: Path) -> None:
     assert _hsts({}, tmp_path) == {"seconds": 0, "header": None}
 
 
+@pytest.mark.slow
 def test_hsts_for_a_year_with_https(tmp_path: Path) -> None:
     shown = _hsts({"HTTPS": "1"}, tmp_path)
     assert shown == {"seconds": 31_536_000, "header": "max-age=31536000"}
 
 
+@pytest.mark.slow
 def test_hsts_duration_can_be_set(tmp_path: Path) -> None:
     assert _hsts({"HTTPS": "1", "SECURE_HSTS_SECONDS": "300"}, tmp_path)["header"] == "max-age=300"

@@ -223,7 +223,12 @@ class CopyCheckOut(Schema):
     unit: str
     remaining: int
     ok: bool
-    codes: list[str] = Field(..., description="empty, too_long, too_many_links")
+    codes: list[str] = Field(
+        ...,
+        description=(
+            "empty, too_long, too_many_links, too_many_bytes (Bluesky), invalid_characters (X)"
+        ),
+    )
     errors: list[str] = Field(..., description="Human messages, in the request's language")
 
 
