@@ -67,7 +67,10 @@ def test_refusal_is_the_403_page_with_one_structured_log_line(member, caplog):
     records = [r for r in caplog.records if r.name == "portevoix.web"]
     assert len(records) == 1
     record = records[0]
-    assert record.getMessage() == "permission_denied"
+    assert record.getMessage() == (
+        f"permission_denied organization={member.organization_id} user={member.user_id} "
+        "method=GET path=/x/"
+    )
     assert record.exc_info is None
     assert record.organization_id == member.organization_id
     assert record.path == "/x/"
@@ -145,3 +148,14 @@ def test_permission_and_existence_errors_are_not_form_errors(exc):
     form.is_valid()
     with pytest.raises(type(exc)):
         apply_domain_error(form, exc)
+
+
+def test_a_refused_page_is_one_log_line_without_traceback(client, member, caplog):
+    client.force_login(member.user)
+    with caplog.at_level(logging.INFO):
+        response = client.get(reverse("accounts:org_settings"))
+    assert response.status_code == 403
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in lines] == ["portevoix.web"]
+    assert lines[0].exc_info is None
+    assert lines[0].getMessage().startswith("permission_denied ")
