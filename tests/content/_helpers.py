@@ -29,7 +29,7 @@ def add_image(membership, item) -> ContentImage:
     return services.image_add(membership=membership, item=item, upload=upload, alt_text="A photo")
 
 
-def item_post(**overrides: str) -> dict[str, str | list[str]]:
+def item_post(**overrides: str | list[str]) -> dict[str, str | list[str]]:
     data: dict[str, str | list[str]] = {
         "title": "Nouveau site à Lyon",
         "body": "Nous ouvrons **un site** à Lyon.",

@@ -65,7 +65,8 @@ def test_request_changes_needs_a_comment(client, manager, approver):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.state == State.CHANGES_REQUESTED
-    assert item.transitions.last().comment == "Raccourcir le titre"
+    last = item.transitions.last()
+    assert last is not None and last.comment == "Raccourcir le titre"
 
 
 def test_comment_archive_and_restore(client, manager):
