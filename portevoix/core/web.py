@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -34,7 +34,8 @@ from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 
 logger = logging.getLogger("portevoix.web")
 
-V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def current_membership(request: HttpRequest) -> Any | None:
@@ -70,11 +71,14 @@ def forbidden(request: HttpRequest, reason: str = "") -> HttpResponse:
     return response
 
 
-def member_view(view: V) -> V:
-    """Logged in, with a current membership passed as the second argument."""
+def member_view(
+    view: Callable[Concatenate[HttpRequest, Any, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
+    """Logged in, with a current membership passed as the second argument: the decorated view
+    takes the request and the view's other arguments (the URL's), not the membership."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
         membership = current_membership(request)
         if membership is None:
             return redirect(settings.ORGANIZATION_CHOOSER_URL)
@@ -85,7 +89,7 @@ def member_view(view: V) -> V:
         except NotFound as exc:
             raise Http404(exc.message) from exc
 
-    return cast(V, login_required(wrapper))
+    return login_required(wrapper)
 
 
 def post_only(request: HttpRequest) -> HttpResponseNotAllowed | None:

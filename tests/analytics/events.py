@@ -186,7 +186,9 @@ def snapshot(
     current = figures_of(row)
     assert current is not None
     if latest_snapshot(post) == row:
+        assert post.share_id is not None
         share = Share.objects.select_related("item").get(pk=post.share_id)
+        delta = engagement_delta(figures_of(previous), current)
         rollup_add(
             organization_id=share.organization_id,
             day=timezone.localtime(share.created_at).date(),
@@ -194,6 +196,8 @@ def snapshot(
             campaign_id=share.item.campaign_id,
             membership_id=share.membership_id,
             network=share.network,
-            **engagement_delta(figures_of(previous), current),
+            engagements=delta["engagements"],
+            impressions=delta["impressions"],
+            impression_engagements=delta["impression_engagements"],
         )
     return row

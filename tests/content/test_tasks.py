@@ -35,6 +35,7 @@ def test_periodic_refresh_moves_an_approved_item_live_at_publish_time(
     item.refresh_from_db()
     assert item.state == State.LIVE
     last = item.transitions.last()
+    assert last is not None
     assert (last.action, last.from_state, last.to_state, last.actor) == (
         "schedule",
         State.APPROVED,

@@ -33,6 +33,7 @@ def test_create_submit_approve_goes_live(manager, approver):
         ("approve", "in_review", "live"),
     ]
     last = item.transitions.last()
+    assert last is not None
     assert last.actor == approver.user and last.comment == "OK"
 
 

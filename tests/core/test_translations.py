@@ -101,7 +101,7 @@ def parse_po(path: Path) -> list[Entry]:
             continue
         match = _KEYWORD.match(line)
         assert match, f"{path}:{number}: cannot read {raw!r}"
-        keyword, index, quoted = match.groups()
+        keyword, number_text, quoted = match.groups()
         begins = current is None or bool(current.msgstr)
         if keyword == "msgctxt" and current is not None and current.msgid:
             begins = True  # a context always opens its entry
@@ -110,7 +110,7 @@ def parse_po(path: Path) -> list[Entry]:
         assert current is not None
         text = _unquote(quoted)
         if keyword.startswith("msgstr"):
-            position = int(index) if index is not None else 0
+            position = int(number_text) if number_text is not None else 0
             current.msgstr[position] = text
             target = ("msgstr", position)
         else:

@@ -84,7 +84,8 @@ def test_not_found_is_a_404(member):
 
 
 def test_post_only():
-    assert post_only(RequestFactory().get("/")).status_code == 405
+    refused = post_only(RequestFactory().get("/"))
+    assert refused is not None and refused.status_code == 405
     assert post_only(RequestFactory().post("/")) is None
 
 

@@ -51,6 +51,7 @@ def test_load(demo_org):
         (2, CharterStatus.PUBLISHED),
     ]
     v1, v2 = versions
+    assert v1.published_at is not None and v2.published_at is not None
     assert v1.published_at < v2.published_at
     assert "#collaborateur" in v2.summary_of_changes
     for body in (v2.body_fr, v2.body_en):

@@ -68,7 +68,7 @@ class TestCases:
             str(live_item.pk),
         )
         assert case.reported_by == ambassador
-        assert case.author.user == live_item.author
+        assert case.author is not None and case.author.user == live_item.author
         assert live_item.title in case.text
         same = services.moderation_report(membership=ambassador, item_id=live_item.pk, reason="x")
         assert same.pk == case.pk

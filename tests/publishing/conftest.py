@@ -1,19 +1,25 @@
 """Fixtures of the publishing tests: the fake X peer wired into the settings, a live item,
-and an ambassador's X connection holding tokens the fake issued."""
+an ambassador's X connection holding tokens the fake issued, a community manager and an
+executive, API clients that keep every response body, and English pages in Paris time."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.utils import translation
 
+from portevoix.accounts.models import Membership
+from portevoix.accounts.roles import Role
 from portevoix.content.models import ContentItem
 from portevoix.core import clock
 from portevoix.networks.base import Account, TokenSet
 from portevoix.publishing import connections
 from portevoix.publishing.models import Connection
-from tests.factories import make_live_item
+from tests.api.conftest import ApiClient, token_for
+from tests.factories import make_live_item, make_member
 from tests.peers.fake_x import FakeX
 from tests.peers.server import serve
 
@@ -38,6 +44,57 @@ def fake_x(settings) -> Iterator[FakeX]:
         }
         settings.SHORT_LINK_BASE_URL = "https://go.example.org"
         yield fake
+
+
+class RecordingClient(ApiClient):
+    """An API client that keeps every response body, to search them for secrets."""
+
+    bodies: list[bytes]
+
+    def __init__(self, secret: str | None, bodies: list[bytes]) -> None:
+        super().__init__(secret)
+        self.bodies = bodies
+
+    def request(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
+        response = super().request(method, path, body, **kw)
+        self.bodies.append(response.content)
+        return response
+
+
+@pytest.fixture
+def bodies() -> list[bytes]:
+    return []
+
+
+@pytest.fixture
+def api(bodies):
+    def make(membership) -> RecordingClient:
+        return RecordingClient(token_for(membership), bodies)
+
+    return make
+
+
+@pytest.fixture
+def anonymous(bodies) -> RecordingClient:
+    return RecordingClient(None, bodies)
+
+
+@pytest.fixture
+def community(org) -> Membership:
+    return make_member(org, Role.COMMUNITY_MANAGER, email="community@acme.test")
+
+
+@pytest.fixture
+def executive(org) -> Membership:
+    return make_member(org, Role.EXECUTIVE, email="ceo@acme.test", ambassador=True)
+
+
+@pytest.fixture
+def english_in_paris(settings) -> Iterator[None]:
+    """The platform in Paris time, the pages in English (the scheduling tests)."""
+    settings.TIME_ZONE = "Europe/Paris"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ def test_publish_now_goes_out_once_and_is_counted(
     assert post.remote_url.endswith(f"/status/{tweets[0].id}")
     # The tracked link is in what went out.
     assert f"https://go.example.org/l/{post.link.code}" in post.text
+    assert post.share_id is not None
     share = Share.objects.get(pk=post.share_id)
     assert share.state == ShareState.PUBLISHED
     # The connected account's follower count replaces the declared audience (300 on LinkedIn).
@@ -252,6 +253,7 @@ def test_worker_killed_after_the_network_accepted_the_post(
     while not fake_x.tweets_of() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(fake_x.tweets_of()) == 1, "the network never received the post"
+    assert child.pid is not None
     os.kill(child.pid, signal.SIGKILL)
     child.join(10)
     assert child.exitcode == -signal.SIGKILL

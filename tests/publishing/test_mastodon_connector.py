@@ -1,29 +1,22 @@
 """The Mastodon connector against a running Mastodon mock (`mastodon-mock`, see
-tests/peers/mastodon_peer.py), and against small FakeApps for what the mock cannot show:
-Mastodon's exact 401/422/429 answers (documented at https://docs.joinmastodon.org/methods/statuses/
-and https://docs.joinmastodon.org/api/rate-limits/: `X-RateLimit-Reset` is ISO 8601, no
-`Retry-After`) and the PKCE check of `POST /oauth/token` (RFC 7636, Mastodon 4.3+).
+tests/peers/mastodon_peer.py), once behind the fake Mastodon (tests/peers/fake_mastodon.py)
+acting as a gateway that loses the answer. What the mock cannot show (Mastodon's exact
+401/422/429 answers, the PKCE check) is in test_mastodon_answers.py.
 
 The mock starts once per file (module-scoped fixture): 1.3 to 3 s on an idle machine.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import secrets
-import socket
-import uuid
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from portevoix.networks.base import (
     AuthError,
-    ClientCredentials,
     ConnectionCtx,
     PermanentError,
     PostRequest,
@@ -32,13 +25,14 @@ from portevoix.networks.base import (
     TransientError,
 )
 from portevoix.networks.mastodon import MastodonConnector
+from tests.peers.fake_mastodon import REDIRECT_URI, FakeMastodon, fake_mastodon_fixtures
 from tests.peers.mastodon_peer import MastodonPeer, MockAccount, run_mastodon_mock
-from tests.peers.server import FakeApp, Req, Resp, serve
+from tests.publishing._mastodon_helpers import make_post, pkce_pair
 
 pytestmark = pytest.mark.peers
 
 connector = MastodonConnector()
-REDIRECT_URI = "http://127.0.0.1:8000/connections/mastodon/callback"
+fake_server, fake = fake_mastodon_fixtures()
 
 
 @pytest.fixture(scope="module")
@@ -65,24 +59,6 @@ def ctx_for(instance: str, account: MockAccount) -> ConnectionCtx:
         tokens=TokenSet(access_token=account.access_token),
         instance=instance,
     )
-
-
-def make_post(link: str | None = None, text: str = "") -> tuple[PostRequest, list[dict[str, Any]]]:
-    link = link or f"https://go.portevoix.test/s/{secrets.token_hex(6)}"
-    saved: list[dict[str, Any]] = []
-    post = PostRequest(
-        key=uuid.uuid4().hex,
-        text=text or f"Our new report is out: {link} #advocacy",
-        link_url=link,
-        save_state=saved.append,
-    )
-    return post, saved
-
-
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 # --------------------------------------------------------------------------- the mock
@@ -332,258 +308,3 @@ def test_the_mock_sends_rate_limit_headers(mock: MastodonPeer) -> None:
     response = mock.api("GET", "/api/v1/accounts/verify_credentials", token=mock.fan_token)
     assert response.headers["X-RateLimit-Limit"] == "300"
     assert int(response.headers["X-RateLimit-Remaining"]) < 300
-
-
-# --------------------------------------------------------------------------- FakeApp
-
-
-class FakeMastodon(FakeApp):
-    def __init__(self) -> None:
-        super().__init__("mastodon")
-        self.reset()
-
-    def reset(self) -> None:
-        # "ok", "rate_limited", "server_error", or "gateway_timeout": a reverse proxy in
-        # front of `upstream` (the mock) that forwards POST /api/v1/statuses, then says 504.
-        self.mode = "ok"
-        self.upstream: MastodonPeer | None = None
-        self.challenges: dict[str, str] = {}  # authorization code -> PKCE code_challenge
-        with self.lock:
-            self.calls.clear()
-
-
-def mastodon_fake() -> FakeMastodon:
-    """Mastodon's documented answers for `POST /api/v1/statuses`, an account's statuses and
-    `POST /oauth/token` (with the PKCE check), switched by `app.mode`."""
-    app = FakeMastodon()
-
-    def limits(remaining: int = 299) -> dict[str, str]:
-        reset = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=5)
-        return {
-            "X-RateLimit-Limit": "300",
-            "X-RateLimit-Remaining": str(remaining),
-            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        }
-
-    def checked(req: Req) -> Resp | None:
-        if req.bearer() != "good-token":
-            return Resp(401, {"error": "The access token is invalid"}, limits())
-        if app.mode == "rate_limited":
-            return Resp(429, {"error": "Too many requests"}, limits(0))
-        return None
-
-    @app.route("POST", "/api/v1/statuses")
-    def post_status(req: Req) -> Resp:
-        if app.mode == "gateway_timeout" and app.upstream is not None:
-            app.upstream.api(
-                "POST",
-                "/api/v1/statuses",
-                content=req.body,
-                headers={
-                    "Authorization": req.headers["authorization"],
-                    "Idempotency-Key": req.headers["idempotency-key"],
-                    "Content-Type": req.headers["content-type"],
-                },
-            ).raise_for_status()
-            return Resp(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>")
-        early = checked(req)
-        if early:
-            return early
-        if app.mode == "server_error":
-            return Resp(500, {"error": "We're sorry, but something went wrong on our end."})
-        form = req.form()
-        if len(form.get("status", "")) > 500:
-            return Resp(
-                422,
-                {"error": "Validation failed: Text character limit of 500 exceeded"},
-                limits(),
-            )
-        return Resp(
-            200,
-            {
-                "id": "110000000000000001",
-                "url": "https://fake.example/@ada/110000000000000001",
-                "content": "<p>ok</p>",
-                "card": None,
-            },
-            limits(),
-        )
-
-    @app.route("GET", "/api/v1/accounts/{account_id}/statuses")
-    def account_statuses(req: Req) -> Resp:
-        early = checked(req)
-        if early:
-            return early
-        # A server that shortens the displayed link and only the card carries it whole.
-        return Resp(
-            200,
-            [
-                {
-                    "id": "110000000000000007",
-                    "url": "https://fake.example/@ada/110000000000000007",
-                    "created_at": "2026-01-01T00:00:00.000Z",
-                    "content": "<p>Read this</p>",
-                    "card": {"url": "https://go.portevoix.test/s/card1"},
-                }
-            ],
-            limits(),
-        )
-
-    @app.route("POST", "/oauth/token")
-    def token(req: Req) -> Resp:
-        form = req.form()
-        expected = app.challenges.get(form.get("code", ""))
-        verifier = form.get("code_verifier", "")
-        computed = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            .rstrip(b"=")
-            .decode()
-        )
-        if (form.get("client_id"), form.get("client_secret")) != ("cid", "csecret"):
-            return Resp(
-                401,
-                {
-                    "error": "invalid_client",
-                    "error_description": "Client authentication failed due to unknown client",
-                },
-            )
-        if (
-            form.get("grant_type") != "authorization_code"
-            or expected is None
-            or computed != expected
-            or form.get("redirect_uri") != REDIRECT_URI
-        ):
-            return Resp(
-                400,
-                {
-                    "error": "invalid_grant",
-                    "error_description": "The provided authorization grant is invalid.",
-                },
-            )
-        return Resp(
-            200,
-            {
-                "access_token": "good-token",
-                "token_type": "Bearer",
-                "scope": "read write",
-                "created_at": 1573979017,
-            },
-        )
-
-    return app
-
-
-@pytest.fixture(scope="module")
-def fake_server() -> Iterator[tuple[FakeMastodon, str]]:
-    app = mastodon_fake()
-    with serve(app) as url:
-        yield app, url
-
-
-@pytest.fixture
-def fake(fake_server: tuple[FakeMastodon, str]) -> Iterator[tuple[FakeMastodon, str]]:
-    app, url = fake_server
-    app.reset()
-    yield app, url
-    app.reset()
-
-
-def fake_ctx(url: str, token: str = "good-token") -> ConnectionCtx:
-    return ConnectionCtx(
-        network="mastodon",
-        account_id="42",
-        handle="@ada@fake.example",
-        tokens=TokenSet(access_token=token),
-        instance=url,
-    )
-
-
-def test_fake_publish_request_shape(fake: tuple[FakeMastodon, str]) -> None:
-    app, url = fake
-    post, _ = make_post()
-    result = connector.publish(fake_ctx(url), post)
-    assert result.remote_id == "110000000000000001"
-    [call] = [c for c in app.calls if c.path == "/api/v1/statuses"]
-    assert call.headers["idempotency-key"] == post.key
-    assert call.headers["authorization"] == "Bearer good-token"
-    assert call.form() == {"status": post.text, "visibility": "public"}
-
-
-def test_fake_429_gives_retry_at_from_iso_reset(fake: tuple[FakeMastodon, str]) -> None:
-    app, url = fake
-    app.mode = "rate_limited"
-    before = dt.datetime.now(dt.UTC)
-    with pytest.raises(RateLimited) as limited:
-        connector.publish(fake_ctx(url), make_post()[0])
-    retry_at = limited.value.retry_at
-    assert retry_at is not None
-    assert before + dt.timedelta(minutes=4) < retry_at <= before + dt.timedelta(minutes=6)
-
-
-def test_fake_401_is_auth_error(fake: tuple[FakeMastodon, str]) -> None:
-    _, url = fake
-    with pytest.raises(AuthError) as refused:
-        connector.publish(fake_ctx(url, token="revoked"), make_post()[0])
-    assert "The access token is invalid" in refused.value.detail
-    with pytest.raises(AuthError):
-        connector.find_published(fake_ctx(url, token="revoked"), make_post()[0])
-
-
-def test_fake_422_is_permanent_with_the_error_text(fake: tuple[FakeMastodon, str]) -> None:
-    _, url = fake
-    with pytest.raises(PermanentError) as refused:
-        connector.publish(fake_ctx(url), make_post(text="y" * 600)[0])
-    assert not isinstance(refused.value, AuthError)
-    assert "Text character limit of 500 exceeded" in refused.value.user_message
-
-
-def test_fake_5xx_is_transient(fake: tuple[FakeMastodon, str]) -> None:
-    app, url = fake
-    app.mode = "server_error"
-    with pytest.raises(TransientError) as failed:
-        connector.publish(fake_ctx(url), make_post()[0])
-    assert failed.value.status == 500 and not isinstance(failed.value, RateLimited)
-
-
-def test_fake_find_published_matches_the_card_url(fake: tuple[FakeMastodon, str]) -> None:
-    _, url = fake
-    found = connector.find_published(
-        fake_ctx(url), make_post(link="https://go.portevoix.test/s/card1")[0]
-    )
-    assert found is not None and found.remote_id == "110000000000000007"
-
-
-def test_fake_exchange_code_sends_the_pkce_verifier(fake: tuple[FakeMastodon, str]) -> None:
-    app, url = fake
-    verifier, challenge = pkce_pair()
-    app.challenges["code-1"] = challenge
-    creds = ClientCredentials("cid", "csecret", REDIRECT_URI)
-    tokens = connector.exchange_code(creds, code="code-1", code_verifier=verifier, instance=url)
-    assert tokens.access_token == "good-token" and tokens.expires_at is None
-    with pytest.raises(AuthError):
-        connector.exchange_code(creds, code="code-1", code_verifier="wrong", instance=url)
-    with pytest.raises(AuthError):
-        connector.exchange_code(
-            ClientCredentials("cid", "bad", REDIRECT_URI),
-            code="code-1",
-            code_verifier=verifier,
-            instance=url,
-        )
-
-
-def test_not_a_mastodon_server(fake: tuple[FakeMastodon, str]) -> None:
-    _, url = fake  # no verify_credentials, no /api/v1/apps: 404
-    with pytest.raises(PermanentError) as refused:
-        connector.accounts(TokenSet(access_token="good-token"), instance=url)
-    assert refused.value.status == 404
-    assert not isinstance(refused.value, AuthError)
-    with pytest.raises(PermanentError):
-        connector.register_app(url, REDIRECT_URI)
-
-
-def test_unreachable_instance_is_transient() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens there once closed
-    with pytest.raises(TransientError):
-        connector.fetch_followers(fake_ctx(f"http://127.0.0.1:{port}"))

@@ -235,7 +235,8 @@ def test_the_pixel_records_an_attributed_conversion(client, org, recent):
 def test_the_pixel_reads_the_click_cookie(client, org, recent):
     client.cookies["pv_click"] = "clk-now"
     _assert_gif(pixel(client, org=org.slug, id="lead-9", kind="lead"))
-    assert Conversion.objects.get().click.click_id == "clk-now"
+    click = Conversion.objects.get().click
+    assert click is not None and click.click_id == "clk-now"
 
 
 def test_the_pixel_counts_a_conversion_once(client, org, recent, rollup_calls):

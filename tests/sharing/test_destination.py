@@ -12,6 +12,7 @@ from portevoix.content.models import ContentItem
 from portevoix.core import clock
 from portevoix.sharing import selectors, services
 from portevoix.sharing.models import TrackedLink, TrackingSettings
+from portevoix.sharing.selectors import Destination
 from tests.factories import make_item, make_live_item
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.django_db
 
 def _link(ambassador, item, network="linkedin") -> TrackedLink:
     return services.link_get_or_create(membership=ambassador, item=item, network=network)
+
+
+def _destination(code: str) -> Destination:
+    """The live destination of `code` (there is one)."""
+    destination = selectors.destination_for_code(code)
+    assert destination is not None
+    return destination
 
 
 def _query(url: str) -> dict[str, str]:
@@ -49,7 +57,7 @@ def test_a_live_items_destination_has_the_utm_parameters(ambassador, manager, ap
 
 
 def test_without_a_campaign_the_campaign_parameter_is_left_out(ambassador, item):
-    url = selectors.destination_for_code(_link(ambassador, item, "x").code).url_with_utm
+    url = _destination(_link(ambassador, item, "x").code).url_with_utm
     assert _query(url) == {
         "utm_source": "x",
         "utm_medium": "employee_advocacy",
@@ -69,7 +77,7 @@ def test_the_organization_can_change_or_turn_off_the_utm_parameters(ambassador, 
     )
     services.tracking_settings_update(actor=admin, data=data)
     code = _link(ambassador, item).code
-    url = selectors.destination_for_code(code).url_with_utm
+    url = _destination(code).url_with_utm
     assert _query(url) == {
         "utm_source": "pv-linkedin",
         "utm_medium": "social",
@@ -77,7 +85,7 @@ def test_the_organization_can_change_or_turn_off_the_utm_parameters(ambassador, 
     }
     data.utm_enabled = False
     services.tracking_settings_update(actor=admin, data=data)
-    assert selectors.destination_for_code(code).url_with_utm == "https://example.org/jobs/42"
+    assert _destination(code).url_with_utm == "https://example.org/jobs/42"
 
 
 def test_destination_is_one_query(ambassador, item, django_assert_num_queries):
@@ -124,7 +132,7 @@ def test_the_fallback_is_also_given_with_a_live_destination(ambassador, admin, i
         organization_id=item.organization_id, fallback_url="https://example.org/fallback"
     )
     code = _link(ambassador, item).code
-    assert selectors.destination_for_code(code).fallback_url == "https://example.org/fallback"
+    assert _destination(code).fallback_url == "https://example.org/fallback"
 
 
 @pytest.mark.parametrize("code", ["", "nope", "Ab3xYz9", "../../etc", "a" * 40, "Ab3 xYz"])

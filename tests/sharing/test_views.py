@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -162,7 +163,7 @@ def test_the_feed_has_a_share_button_per_network(client, ambassador, item):
 # --- The live counter
 
 
-def check(client: Client, body) -> object:
+def check(client: Client, body: Any) -> Any:
     return client.post(
         reverse("sharing:check"),
         json.dumps(body) if not isinstance(body, str) else body,

@@ -8,7 +8,7 @@ import pytest
 from portevoix.accounts.models import Membership
 from portevoix.core import clock
 from portevoix.training import services
-from portevoix.training.models import Course, Event
+from portevoix.training.models import Choice, Course, Event, Lesson
 from tests.api.conftest import ApiClient, token_for
 
 
@@ -80,6 +80,22 @@ def answers(course: Course, *, wrong: int = 0, skip: int = 0) -> list[services.A
             ids = [c.pk for c in choices if c.correct]
         result.append(services.AnswerData(question_id=question.pk, choice_ids=ids))
     return result
+
+
+def first_lesson(course: Course) -> Lesson:
+    """The course's first lesson (there is one)."""
+    lesson = course.lessons.first()
+    assert lesson is not None
+    return lesson
+
+
+def first_choice(course: Course) -> Choice:
+    """The first choice of the course's first question (there is one)."""
+    question = course.questions.first()
+    assert question is not None
+    choice = question.choices.first()
+    assert choice is not None
+    return choice
 
 
 def make_event(

@@ -7,7 +7,7 @@ import pytest
 from portevoix.training import services
 from tests import factories
 from tests.api.conftest import ApiClient
-from tests.training.conftest import answers, make_course, make_event
+from tests.training.conftest import answers, first_choice, make_course, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -81,11 +81,7 @@ def test_invalid_attempts_are_4xx_with_field_errors(api_as, member, course, payl
 def test_unknown_choice_is_a_400(api_as, admin, member, course):
     other = make_course(admin, title="Autre")
     question = course.questions.first()
-    payload = {
-        "answers": [
-            {"question_id": question.pk, "choice_ids": [other.questions.first().choices.first().pk]}
-        ]
-    }
+    payload = {"answers": [{"question_id": question.pk, "choice_ids": [first_choice(other).pk]}]}
     response = api_as(member).post(f"/courses/{course.pk}/attempts", payload)
     assert response.status_code == 400
     assert "answers.0.choice_ids" in response.json()["errors"]
@@ -117,6 +113,7 @@ def test_outsiders_get_404_everywhere(api_as, admin, member, course, outsider):
     certificate = services.quiz_submit(
         membership=member, course=course, answers=answers(course)
     ).certificate
+    assert certificate is not None
     api = api_as(outsider)
     assert api.get("/courses").json() == []
     assert api.get("/events").json() == []

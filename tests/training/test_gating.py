@@ -79,6 +79,7 @@ def test_a_required_translation_is_satisfied_by_the_original(admin, ambassador):
 def test_drafts_are_not_required_and_revoked_certificates_do_not_count(admin, ambassador):
     course = make_course(admin, title="Charte", required_for="share")
     result = services.quiz_submit(membership=ambassador, course=course, answers=answers(course))
+    assert result.certificate is not None
     services.certificate_revoke(actor=admin, certificate=result.certificate, reason="")
     assert missing(ambassador, "share") == ["Charte"]
     services.course_unpublish(actor=admin, course=course)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from portevoix.accounts import services as account_services
 from portevoix.training import selectors, services
 from tests import factories
-from tests.training.conftest import answers, make_course
+from tests.training.conftest import answers, first_lesson, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def setup(org, admin):
     eve = person("=Eve", rnd)  # failed once; her name starts like a formula
     services.quiz_submit(membership=alice, course=fr, answers=answers(fr))
     services.quiz_submit(membership=bob, course=en, answers=answers(en))
-    services.lesson_complete(membership=chloe, lesson=fr.lessons.first())
+    services.lesson_complete(membership=chloe, lesson=first_lesson(fr))
     services.quiz_submit(membership=eve, course=fr, answers=answers(fr, wrong=3))
     return {"fr": fr, "en": en, "sales": sales, "rnd": rnd}
 

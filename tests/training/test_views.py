@@ -20,7 +20,7 @@ from portevoix.training.models import (
     Registration,
 )
 from tests import factories
-from tests.training.conftest import answers, make_course, make_event
+from tests.training.conftest import answers, first_choice, first_lesson, make_course, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def objects(admin, course, coach, member):
     certificate = services.quiz_submit(
         membership=member, course=course, answers=answers(course)
     ).certificate
+    assert certificate is not None
     return {
         "pk": course.pk,
         "lesson_pk": lesson.pk,
@@ -238,7 +239,7 @@ def test_unknown_choices_are_a_400_not_a_500(client, member, course, admin):
     client.force_login(member.user)
     question = course.questions.order_by("position").first()
     other = make_course(admin, title="Autre")
-    foreign_choice = other.questions.first().choices.first().pk
+    foreign_choice = first_choice(other).pk
     for value in [str(foreign_choice), "abc", "99999999999999999999999"]:
         response = client.post(
             reverse("training:quiz", args=[course.pk]), {f"q_{question.pk}": value}
@@ -445,7 +446,7 @@ def test_list_pages_do_not_grow_with_their_rows(client, admin, org, member):
     before = [_queries(client, page) for page in pages]
     for n in range(3):
         course = make_course(admin, title=f"Cours {n}")
-        services.lesson_complete(membership=member, lesson=course.lessons.first())
+        services.lesson_complete(membership=member, lesson=first_lesson(course))
         services.quiz_submit(membership=member, course=course, answers=answers(course))
         event = make_event(admin, coach=factories.make_member(org))
         services.registration_create(membership=member, event=event)
