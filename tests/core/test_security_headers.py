@@ -39,6 +39,7 @@ def test_csp_allows_no_inline_script(client: Client, path: str) -> None:
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval'
     assert "'unsafe-inline'" not in policy["style-src"]
+    assert "style-src-attr" not in policy  # no style attribute either (heatmap shades are classes)
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'self'"]
@@ -60,13 +61,14 @@ def test_headers_on_a_logged_in_page(client: Client, member: Membership) -> None
     assert "Permissions-Policy" in response
 
 
-def test_templates_hold_no_inline_script_nor_event_handler() -> None:
+def test_templates_hold_no_inline_script_event_handler_or_style() -> None:
     inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
     handler = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+    style = re.compile(r"\sstyle\s*=", re.IGNORECASE)
     found = []
     for template in TEMPLATES.rglob("*.html"):
         text = template.read_text()
-        for pattern in (inline_script, handler):
+        for pattern in (inline_script, handler, style):
             found += [f"{template.relative_to(ROOT)}: {m.group(0)}" for m in pattern.finditer(text)]
     assert found == []
 

@@ -203,14 +203,16 @@ def test_heatmap_template(ambassador):
     assert "Sun 09:00 — 100% (best time)" in html
     assert "Tue 03:00 — 0%" in html
     assert "<script" not in html
-    styles = re.findall(r'style="([^"]*)"', html)
-    assert len(styles) == 7 * 24
-    assert all(
-        re.fullmatch(r"background-color: rgba\(31, 95, 191, [01]\.\d\d\);.*", s) for s in styles
-    )
-    # In French, numbers in styles keep their dot; day names are translated.
+    # Shades are levels 0..10 for the stylesheet, never an inline style (the CSP allows none).
+    assert "style=" not in html
+    levels = [int(level) for level in re.findall(r'data-heat="(\d+)"', html)]
+    assert len(levels) == 7 * 24
+    assert all(0 <= level <= 10 for level in levels)
+    assert 'data-heat="10" title="Mon 08:00 — 100%"' in html
+    assert 'data-heat="0" title="Tue 03:00 — 0%"' in html
+    # In French, levels stay plain integers; day names are translated.
     with translation.override("fr"):
         html_fr = render_to_string("publishing/_heatmap.html", {"heatmap": themap})
-    assert "0,50" not in html_fr and "0.50" in html_fr
+    assert "style=" not in html_fr and 'data-heat="10"' in html_fr
     assert "lun" in html_fr.lower()
     assert 'class="heatmap-best"' not in html_fr
