@@ -59,8 +59,8 @@ class HeatmapCell:
 
     @property
     def level(self) -> int:
-        """The shade of the cell, 0 to 10 (`data-heat` in the template, shaded by static/css/app.css: no inline style,
-        so the Content-Security-Policy needs no 'unsafe-inline')."""
+        """The shade of the cell, 0 to 10: `data-heat` in the template, shaded by
+        static/css/app.css (no inline style: the Content-Security-Policy allows none)."""
         return max(0, min(10, round(self.weight * 10)))
 
 
