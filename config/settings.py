@@ -156,6 +156,15 @@ PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.
 SHARE_AUDIENCE_PROVIDERS = ["portevoix.publishing.selectors.connected_followers"]
+# The raw events of analytics' rollups, per kind, read through the selectors of the apps
+# that record them (analytics/rollups/sources.py): analytics imports neither sharing nor
+# publishing, which import analytics.rollups to add to the cells.
+ROLLUP_EVENT_SOURCES = {
+    "shares": "portevoix.sharing.selectors.rollup_shares",
+    "clicks": "portevoix.sharing.selectors.rollup_clicks",
+    "conversions": "portevoix.sharing.selectors.rollup_conversions",
+    "engagement": "portevoix.publishing.selectors.rollup_engagement",
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
