@@ -262,13 +262,13 @@ def member_by_user(*, organization_id: int, user_id: int) -> Membership | None:
     return scoped(Membership, organization_id).filter(user_id=user_id).first()
 
 
-def as_membership(*, organization_id: int, person: Any) -> Membership | None:
-    """A Membership from a Membership or a User of the organization (None for anything else,
-    or a user who is not a member)."""
+def as_membership(*, organization: Any, person: Any) -> Membership | None:
+    """A Membership from a Membership, or from a User of the organization (an Organization
+    or its id); None for anything else, or a user who is not a member."""
     if isinstance(person, Membership):
         return person
     if isinstance(person, User):
-        return member_by_user(organization_id=organization_id, user_id=person.pk)
+        return scoped(Membership, organization).filter(user=person).first()
     return None
 
 
