@@ -159,6 +159,24 @@ PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.
 SHARE_AUDIENCE_PROVIDERS = ["portevoix.publishing.selectors.connected_followers"]
+# The raw events of analytics' rollups, per kind, read through the selectors of the apps
+# that record them (analytics/rollups/sources.py): analytics imports neither sharing nor
+# publishing, which import analytics.rollups to add to the cells.
+# Moderation (governance) imports neither content nor sharing, which import governance.gates:
+# what a member may report, and how a moderator's "remove" takes an object down (each
+# remover returns a `governance.gates.Removal`), come from the apps that own the objects.
+MODERATION_REPORTABLE_ITEM = "portevoix.content.selectors.item_visible_to"
+MODERATION_REMOVERS = {
+    "content.item": "portevoix.content.services.item_moderation_remove",
+    "sharing.share": "portevoix.sharing.services.share_moderation_remove",
+    "share": "portevoix.sharing.services.share_moderation_remove",
+}
+ROLLUP_EVENT_SOURCES = {
+    "shares": "portevoix.sharing.selectors.rollup_shares",
+    "clicks": "portevoix.sharing.selectors.rollup_clicks",
+    "conversions": "portevoix.sharing.selectors.rollup_conversions",
+    "engagement": "portevoix.publishing.selectors.rollup_engagement",
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
@@ -253,3 +255,108 @@ def network_presence(*, membership: Membership, network: str) -> NetworkPresence
 def organization_by_slug(slug: str) -> Organization | None:
     """The organization with this slug, or None (an empty slug finds nothing)."""
     return Organization.objects.filter(slug=slug).first() if slug else None
+
+
+def member_by_user(*, organization_id: int, user_id: int) -> Membership | None:
+    """The membership (active or not) of the user in the organization, or None."""
+    return scoped(Membership, organization_id).filter(user_id=user_id).first()
+
+
+def as_membership(*, organization: Any, person: Any) -> Membership | None:
+    """A Membership from a Membership, or from a User of the organization (an Organization
+    or its id); None for anything else, or a user who is not a member."""
+    if isinstance(person, Membership):
+        return person
+    if isinstance(person, User):
+        return scoped(Membership, organization).filter(user=person).first()
+    return None
+
+
+def user_of(person: Any) -> User | None:
+    """The User behind a Membership or a User; None for anything else (the system)."""
+    if isinstance(person, Membership):
+        return person.user
+    if isinstance(person, User):
+        return person
+    return None
+
+
+def people_with_teams(*, organization_id: int, team_id: int | None = None) -> QuerySet[Membership]:
+    """The organization's active members with their user and their teams (by name), by
+    name then id; only the members of `team_id` when given."""
+    qs = (
+        scoped(Membership, organization_id)
+        .filter(is_active=True)
+        .select_related("user")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("user__full_name", "user__email", "id")
+    )
+    if team_id:
+        qs = qs.filter(teams__id=team_id)
+    return qs
+
+
+def organization_teams(*, organization_id: int, with_member_count: bool = False) -> QuerySet[Team]:
+    """The organization's teams by name; annotated with `member_count` (active members)
+    when asked."""
+    qs = scoped(Team, organization_id)
+    if with_member_count:
+        qs = qs.annotate(
+            member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True)
+        )
+    return qs.order_by("name")
+
+
+def team_exists(*, organization_id: int, team_id: int) -> bool:
+    return scoped(Team, organization_id).filter(pk=team_id).exists()
+
+
+def team_names(*, organization_id: int, team_ids: Iterable[int]) -> dict[int, str]:
+    """{team id: name} for the organization's teams among `team_ids`."""
+    return dict(scoped(Team, organization_id).filter(pk__in=team_ids).values_list("pk", "name"))
+
+
+def member_names(*, organization_id: int, membership_ids: Iterable[int]) -> dict[int, str]:
+    """{membership id: the person's name, else their email} for the organization's
+    memberships (active or not) among `membership_ids`."""
+    people = (
+        scoped(Membership, organization_id)
+        .filter(pk__in=membership_ids)
+        .values_list("pk", "user__full_name", "user__email")
+    )
+    return {pk: name or email for pk, name, email in people}
+
+
+def membership_ids(*, organization_id: int) -> list[int]:
+    """The ids of every membership (active or not) of the organization."""
+    return list(scoped(Membership, organization_id).values_list("pk", flat=True))
+
+
+# The links between members and teams (the table behind `Membership.teams`). Other apps
+# read them here, as rows or as a subquery, and hear of their changes through
+# `accounts.signals` (team_links_changed, team_deleted).
+_TeamLink = Membership.teams.through
+
+
+def teams_by_member(membership_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{membership id: [team id, ...]} for the memberships among `membership_ids` that are in
+    at least one team (one query; none for no id)."""
+    ids = set(membership_ids)
+    if not ids:
+        return {}
+    result: dict[int, list[int]] = defaultdict(list)
+    rows = _TeamLink.objects.filter(membership_id__in=ids)
+    for membership_id, team_id in rows.values_list("membership_id", "team_id"):
+        result[membership_id].append(team_id)
+    return result
+
+
+def team_member_ids(*, team_id: int) -> QuerySet[Any]:
+    """The ids of the team's members, as a `values("membership_id")` queryset (a subquery)."""
+    return _TeamLink.objects.filter(team_id=team_id).values("membership_id")
+
+
+def team_links() -> QuerySet[Any]:
+    """Every member-team link as `values("membership_id", "team_id")` rows: a queryset to
+    compile and join in SQL (`sql_with_params`), restricted by the join."""
+    return _TeamLink.objects.order_by().values("membership_id", "team_id")

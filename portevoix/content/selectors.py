@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Model, Prefetch, Q, QuerySet, Value
 
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
+from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from .models import Approval, Campaign, ContentItem, NetworkCopy, State, Topic, Transition
@@ -181,3 +183,42 @@ def live_item(*, organization_id: int, item_id: int, now: dt.datetime | None = N
         )
     )
     return get_scoped_or_404(qs, organization_id, pk=item_id)
+
+
+def item_visible_to(*, membership: Membership, item_id: int) -> ContentItem:
+    """An item the member can see: in the library (`content.view_library`), else in their
+    feed (`feed.view`); `NotFound` otherwise. What a member may report to moderation."""
+    if can(membership, "content.view_library"):
+        qs = library_items(membership=membership)
+    elif can(membership, "feed.view"):
+        qs = feed_items(membership=membership)
+    else:
+        raise NotFound("Not found.")
+    item = qs.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("Not found.")
+    return item
+
+
+def campaign_exists(*, organization_id: int, campaign_id: int) -> bool:
+    return scoped(Campaign, organization_id).filter(pk=campaign_id).exists()
+
+
+def item_titles(*, organization_id: int, item_ids: Iterable[int]) -> dict[int, str]:
+    """{item id: title} for the organization's items among `item_ids`."""
+    return dict(
+        scoped(ContentItem, organization_id).filter(pk__in=item_ids).values_list("pk", "title")
+    )
+
+
+def campaign_names(*, organization_id: int, campaign_ids: Iterable[int]) -> dict[int, str]:
+    """{campaign id: name} for the organization's campaigns among `campaign_ids`."""
+    return dict(
+        scoped(Campaign, organization_id).filter(pk__in=campaign_ids).values_list("pk", "name")
+    )
+
+
+def item_campaigns(*, organization_id: int) -> QuerySet[ContentItem, Any]:
+    """The organization's items as `values("id", "campaign_id")` rows (campaign_id None when
+    the item has none): a queryset to compile and join in SQL (analytics' rollups)."""
+    return scoped(ContentItem, organization_id).order_by().values("id", "campaign_id")

@@ -15,13 +15,14 @@ from PIL import Image, UnidentifiedImageError
 
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
-from portevoix.core.errors import Conflict, DomainError, PermissionDenied
+from portevoix.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
 from portevoix.core.networks import error_message as network_error_message
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
+from . import selectors
 from .models import (
     Approval,
     Campaign,
@@ -356,6 +357,19 @@ def item_archive(*, membership: Membership, item: ContentItem, comment: str = ""
     _record(item, membership.user_id, State.ARCHIVED, "archive", comment)
     item.save(update_fields=["state", "updated_at"])
     return item
+
+
+def item_moderation_remove(*, actor: Membership, object_id: str, comment: str = "") -> str:
+    """Moderation takes a reported item down: it is archived (governance calls this through
+    `settings.MODERATION_REMOVERS`). Returns a `gates.Removal` outcome."""
+    try:
+        item = selectors.item_for_editor(membership=actor, pk=int(object_id))
+    except (NotFound, ValueError):  # the item is gone
+        return gates.Removal.GONE
+    if item.state == State.ARCHIVED:
+        return gates.Removal.ALREADY_DONE
+    item_archive(membership=actor, item=item, comment=comment)
+    return gates.Removal.DONE
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ admins do.
   `moderation_flag`). The result's `text` has the required disclosure added where it fits.
 - `moderation_flag(...)`: put a text that passed with warnings into the moderation queue.
 - `audit_record(...)`: one line in the append-only audit log, in the caller's transaction.
+- `Removal`: what an app's moderation remover answers (see governance/services/moderation.py:
+  the apps that own reportable objects list their removers in `settings.MODERATION_REMOVERS`).
 
 The signatures are a contract between apps: keep them.
 """
@@ -24,6 +26,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from portevoix.accounts import selectors as account_selectors
 from portevoix.core import clock
 from portevoix.core.networks import Network, check_copy
 from portevoix.core.tenancy import scoped
@@ -194,15 +197,12 @@ def describe_all(result: GuardrailResult, *, action: str | None = None) -> list[
 # --- Moderation
 
 
-def _membership_of(organization: Any, person: Any) -> Any:
-    """A Membership from a Membership or a User (None when they are not a member)."""
-    from portevoix.accounts.models import Membership, User
+class Removal:
+    """What a moderation remover (`settings.MODERATION_REMOVERS`) did with the object."""
 
-    if isinstance(person, Membership):
-        return person
-    if isinstance(person, User):
-        return scoped(Membership, organization).filter(user=person).first()
-    return None
+    DONE = "done"  # taken down now
+    ALREADY_DONE = "already_done"  # it was already down
+    GONE = "gone"  # no such object any more
 
 
 def moderation_flag(
@@ -216,7 +216,7 @@ def moderation_flag(
     kind = (
         CaseSource.SUGGESTION if source.startswith(("ideas", "suggestion")) else CaseSource.WARNING
     )
-    membership = _membership_of(organization, author)
+    membership = account_selectors.as_membership(organization=organization, person=author)
     with transaction.atomic():
         case = (
             scoped(ModerationCase, organization)
@@ -249,16 +249,6 @@ def moderation_flag(
 # --- Audit log
 
 
-def _actor_user(actor: Any) -> Any:
-    from portevoix.accounts.models import Membership, User
-
-    if isinstance(actor, Membership):
-        return actor.user
-    if isinstance(actor, User):
-        return actor
-    return None
-
-
 def audit_record(
     *,
     organization: Any,
@@ -271,7 +261,7 @@ def audit_record(
 ) -> None:
     """Write one audit entry. `actor` is a Membership, a User or None (the system). Call it
     inside the transaction of the change it records, so both are kept or neither."""
-    user = _actor_user(actor)
+    user = account_selectors.user_of(actor)
     label = f"{user.display_name} <{user.email}>" if user is not None else ""
     AuditEntry.objects.create(
         organization=organization,

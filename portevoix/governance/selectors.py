@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any, TypeVar
+import functools
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet
+from django.utils.module_loading import import_string
 
-from portevoix.accounts.models import Membership
-from portevoix.accounts.permissions import can, require
-from portevoix.core.errors import NotFound
+from portevoix.accounts import selectors as account_selectors
+from portevoix.accounts.permissions import require
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from . import matching
@@ -22,6 +24,9 @@ from .models import (
     GuardrailRule,
     ModerationCase,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 T = TypeVar("T", bound=Model)
 CHUNK = 2000
@@ -130,12 +135,8 @@ def iter_acknowledgements(
 def members_without_ack(*, membership: Membership, version: CharterVersion) -> int:
     """How many active members have not accepted `version`."""
     require(membership, "charter.view_acks")
-    return (
-        scoped(Membership, membership.organization)
-        .filter(is_active=True)
-        .exclude(charter_acks__version=version)
-        .count()
-    )
+    active = account_selectors.active_members(organization_id=membership.organization_id)
+    return active.exclude(charter_acks__version=version).count()
 
 
 # --- Guardrails
@@ -196,20 +197,28 @@ def case(*, membership: Membership, pk: int) -> ModerationCase:
     return found
 
 
-def reportable_item(*, membership: Membership, item_id: int) -> Any:
-    """A content item the member can see (in their feed or in the library), else NotFound."""
-    from portevoix.content import selectors as content_selectors
+# What moderation reaches in the apps that own the reported objects. Content and sharing
+# import `governance.gates`: governance does not import them back (a cycle); they are
+# named by dotted path in the settings instead.
 
-    if can(membership, "content.view_library"):
-        qs = content_selectors.library_items(membership=membership)
-    elif can(membership, "feed.view"):
-        qs = content_selectors.feed_items(membership=membership)
-    else:
-        raise NotFound("Not found.")
-    item = qs.filter(pk=item_id).first()
-    if item is None:
-        raise NotFound("Not found.")
-    return item
+
+@functools.cache
+def _hook(path: str) -> Callable[..., Any]:
+    return cast(Callable[..., Any], import_string(path))
+
+
+def reportable_item(*, membership: Membership, item_id: int) -> Any:
+    """A content item the member can see (in their feed or in the library), else NotFound:
+    `settings.MODERATION_REPORTABLE_ITEM` (content's `item_visible_to`)."""
+    return _hook(settings.MODERATION_REPORTABLE_ITEM)(membership=membership, item_id=item_id)
+
+
+def moderation_remover(object_type: str) -> Callable[..., str] | None:
+    """What takes an object of `object_type` down (`settings.MODERATION_REMOVERS`), or None
+    when no app can. A remover is called with `actor=` (the moderator's membership),
+    `object_id=` (a string) and `comment=`, and returns a `gates.Removal` outcome."""
+    path = dict(getattr(settings, "MODERATION_REMOVERS", {})).get(object_type)
+    return _hook(path) if path else None
 
 
 # --- Audit log

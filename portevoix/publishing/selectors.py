@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -381,3 +381,41 @@ def due_post_ids(*, now: dt.datetime | None = None, limit: int = 200) -> list[in
 
 def post_latest_snapshot(post_id: int) -> EngagementSnapshot | None:
     return EngagementSnapshot.objects.filter(post_id=post_id).order_by("-at", "-pk").first()
+
+
+def rollup_engagement(
+    *,
+    organization_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    latest_only: bool = False,
+    **_: object,
+) -> QuerySet[EngagementSnapshot]:
+    """For analytics' rollups (`settings.ROLLUP_EVENT_SOURCES`, columns described in
+    analytics/rollups/sources.py): the engagement snapshots of the organization's connected
+    posts whose share was created in [since, until); with `latest_only`, each post's latest
+    (latest `at`, then highest id)."""
+    qs = scoped(EngagementSnapshot, organization_id).filter(
+        post__share__created_at__gte=since, post__share__created_at__lt=until
+    )
+    if latest_only:
+        latest_id = Subquery(
+            EngagementSnapshot.objects.filter(post_id=OuterRef("post_id"))
+            .order_by("-at", "-id")
+            .values("id")[:1]
+        )
+        qs = qs.filter(id=latest_id)
+    return qs.annotate(
+        ev_share=F("post__share_id"),
+        ev_at=F("post__share__created_at"),
+        ev_item=F("post__share__item_id"),
+        ev_member=F("post__share__membership_id"),
+        ev_network=F("post__share__network"),
+        ev_snapshot_at=F("at"),
+        ev_snapshot_id=F("id"),
+        ev_likes=F("likes"),
+        ev_replies=F("replies"),
+        ev_reposts=F("reposts"),
+        ev_quotes=F("quotes"),
+        ev_impressions=F("impressions"),
+    )

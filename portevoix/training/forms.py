@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.accounts.models import LANGUAGE_CHOICES, Membership
+from portevoix.accounts.selectors import LANGUAGE_CHOICES
 
 from .models import Course, EventKind, Lesson, Question, QuestionKind, Registration, RequiredFor
 from .services import ChoiceData, CourseData, EventData, LessonData, QuestionData
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 CHOICE_ROWS = 6
 NO_CHOICE = ""

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.accounts.models import LANGUAGE_CHOICES
+from portevoix.accounts.selectors import LANGUAGE_CHOICES
 from portevoix.core.tenancy import OrgOwned
 
 # --- Courses

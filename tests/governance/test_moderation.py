@@ -3,9 +3,6 @@ email to the author (once, in their language), and the pages."""
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -171,13 +168,8 @@ class TestDecisions:
         def share_remove(*, share_id, actor):
             calls.append((share_id, actor))
 
-        try:
-            import portevoix.sharing.services as sharing_services
-        except ImportError:
-            sharing_services = types.ModuleType("portevoix.sharing.services")
-            monkeypatch.setitem(sys.modules, "portevoix.sharing.services", sharing_services)
-            monkeypatch.setattr("portevoix.sharing.services", sharing_services, raising=False)
-        monkeypatch.setattr(sharing_services, "share_remove", share_remove, raising=False)
+        # governance reaches sharing's remover through settings.MODERATION_REMOVERS
+        monkeypatch.setattr("portevoix.sharing.services.shares.share_remove", share_remove)
         case = flag(org, ambassador, object_id=42)
         services.moderation_decide(
             actor=community, case=case, decision="remove", reason="Hors charte"
@@ -187,13 +179,10 @@ class TestDecisions:
         assert case.status == CaseStatus.REMOVED
 
     def test_remove_without_a_sharing_hook_still_marks_removed(
-        self, org, community, ambassador, monkeypatch
+        self, org, community, ambassador, settings
     ):
-        fake = types.ModuleType("portevoix.sharing.services")  # no share_remove
-        monkeypatch.setitem(sys.modules, "portevoix.sharing.services", fake)
-        import portevoix.sharing as sharing
-
-        monkeypatch.setattr(sharing, "services", fake, raising=False)
+        removers = settings.MODERATION_REMOVERS
+        settings.MODERATION_REMOVERS = {"content.item": removers["content.item"]}
         case = flag(org, ambassador, object_id=43)
         services.moderation_decide(actor=community, case=case, decision="remove", reason="x")
         case.refresh_from_db()

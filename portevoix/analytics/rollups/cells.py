@@ -4,7 +4,6 @@ statement, and date helpers."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +11,8 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+
+from portevoix.accounts import selectors as account_selectors
 
 from ..models import (
     GRAIN_DAY,
@@ -151,15 +152,7 @@ _BATCH_ROWS = 500
 
 
 def _teams_of(membership_ids: set[int]) -> dict[int, list[int]]:
-    from portevoix.accounts.models import Membership
-
-    if not membership_ids:
-        return {}
-    result: dict[int, list[int]] = defaultdict(list)
-    rows = Membership.teams.through.objects.filter(membership_id__in=membership_ids)
-    for membership_id, team_id in rows.values_list("membership_id", "team_id"):
-        result[membership_id].append(team_id)
-    return result
+    return account_selectors.teams_by_member(membership_ids)
 
 
 def _local_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -15,9 +15,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -25,6 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate, TruncMonth
 from django.utils import timezone
 
+from portevoix.accounts import selectors as account_selectors
+from portevoix.content import selectors as content_selectors
 from portevoix.core.tenancy import scoped
 
 from ..models import (
@@ -46,6 +46,7 @@ from .cells import (
     _month_end,
     month_start,
 )
+from .sources import Span, raw_events
 
 
 def _compile(qs: Any) -> tuple[str, tuple[Any, ...]]:
@@ -56,11 +57,9 @@ def _compile(qs: Any) -> tuple[str, tuple[Any, ...]]:
 def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[Any]:
     """One ungrouped query per kind of raw event, each selecting, in this order: day,
     item_id, membership_id, network, then every measure of MEASURES."""
-    from portevoix.publishing.models import EngagementSnapshot
-    from portevoix.sharing.models import Click, Conversion, Share
-
     tz = timezone.get_current_timezone()
     since, until = _local_bounds(start, end)
+    span = Span(organization_id, start, end, since, until)
 
     def const(n: int) -> Value:
         return Value(n, output_field=BigIntegerField())
@@ -76,64 +75,47 @@ def _fine_sources(organization_id: int, start: dt.date, end: dt.date) -> list[An
             qs = qs.annotate(**{name: expr})
         return qs.values_list(*names)
 
+    cell = ("ev_item", "ev_member", "ev_network")
     shares = shaped(
-        scoped(Share, organization_id).filter(created_at__gte=since, created_at__lt=until),
-        TruncDate("created_at", tzinfo=tz),
-        "item_id",
-        "membership_id",
-        "network",
+        raw_events("shares", span),
+        TruncDate("ev_at", tzinfo=tz),
+        *cell,
         shares=const(1),
-        original_posts=Case(When(personalized=True, then=const(1)), default=const(0)),
-        potential_reach=Cast("audience", BigIntegerField()),
+        original_posts=Case(When(ev_personalized=True, then=const(1)), default=const(0)),
+        potential_reach=Cast("ev_audience", BigIntegerField()),
     )
     clicks = shaped(
-        scoped(Click, organization_id).filter(day__gte=start, day__lte=end, counted=True),
-        F("day"),
-        "item_id_copy",
-        "membership_id_copy",
-        "network",
+        raw_events("clicks", span).filter(ev_counted=True),
+        F("ev_day"),
+        *cell,
         clicks=const(1),
         unique_visitors=const(1),
     )
     conversions = shaped(
-        scoped(Conversion, organization_id).filter(link__isnull=False, at__gte=since, at__lt=until),
-        TruncDate("at", tzinfo=tz),
-        "link__item_id",
-        "link__membership_id",
-        "link__network",
+        raw_events("conversions", span),
+        TruncDate("ev_at", tzinfo=tz),
+        *cell,
         conversions=const(1),
-        conversion_value_cents=Cast(Round(F("value") * 100), BigIntegerField()),
+        conversion_value_cents=Cast(Round(F("ev_value") * 100), BigIntegerField()),
     )
     # The latest snapshot of each connected post (latest `at`, then highest id), in the
     # cell of the post's share.
-    latest_id = Subquery(
-        EngagementSnapshot.objects.filter(post_id=OuterRef("post_id"))
-        .order_by("-at", "-id")
-        .values("id")[:1]
-    )
 
     def figure(name: str) -> Any:
         return Coalesce(Cast(name, BigIntegerField()), const(0))
 
     engaged = ExpressionWrapper(
-        figure("likes") + figure("replies") + figure("reposts") + figure("quotes"),
+        figure("ev_likes") + figure("ev_replies") + figure("ev_reposts") + figure("ev_quotes"),
         output_field=BigIntegerField(),
     )
     snapshots = shaped(
-        EngagementSnapshot.objects.filter(
-            post__share__organization_id=organization_id,
-            post__share__created_at__gte=since,
-            post__share__created_at__lt=until,
-            id=latest_id,
-        ),
-        TruncDate("post__share__created_at", tzinfo=tz),
-        "post__share__item_id",
-        "post__share__membership_id",
-        "post__share__network",
+        raw_events("engagement", span, latest_only=True),
+        TruncDate("ev_at", tzinfo=tz),
+        *cell,
         engagements=engaged,
-        impressions=figure("impressions"),
+        impressions=figure("ev_impressions"),
         impression_engagements=Case(
-            When(impressions__isnull=False, then=engaged),
+            When(ev_impressions__isnull=False, then=engaged),
             default=const(0),
             output_field=BigIntegerField(),
         ),
@@ -145,8 +127,6 @@ def rollups_rebuild(*, organization_id: int, start: dt.date, end: dt.date) -> in
     """Recompute every rollup cell of `organization_id` for the days [start, end] (and the
     month rows of the months they touch) from the raw events, in one transaction. Returns
     the number of fine cells written. Set-based SQL: INSERT ... SELECT ... GROUP BY."""
-    from portevoix.content.models import ContentItem
-
     qn = connection.ops.quote_name
     sources = [_compile(qs) for qs in _fine_sources(organization_id, start, end)]
     union = " UNION ALL ".join(
@@ -170,17 +150,20 @@ def rollups_rebuild(*, organization_id: int, start: dt.date, end: dt.date) -> in
         "network",
         *MEASURES,
     )
-    item_table = qn(ContentItem._meta.db_table)
+    # The campaign of each item (content's), joined by id.
+    items_sql, items_params = _compile(
+        content_selectors.item_campaigns(organization_id=organization_id)
+    )
     insert_fine = (
         f"INSERT INTO {qn(FINE.table)} ({', '.join(qn(c) for c in fine_columns)}) "  # noqa: S608 - quoted identifiers; values are parameters
         f"SELECT %s, g.day, g.item_id, i.{qn('campaign_id')}, g.membership_id, g.network, "
         + ", ".join(f"g.{qn(m)}" for m in MEASURES)
-        + f" FROM ({grouped}) AS g LEFT JOIN {item_table} AS i ON i.{qn('id')} = g.item_id"
+        + f" FROM ({grouped}) AS g LEFT JOIN ({items_sql}) AS i ON i.{qn('id')} = g.item_id"
     )
     months = (month_start(start), month_start(end))
     with transaction.atomic(), connection.cursor() as cursor:
         scoped(DailyRollup, organization_id).filter(day__gte=start, day__lte=end).delete()
-        cursor.execute(insert_fine, [organization_id, *params])
+        cursor.execute(insert_fine, [organization_id, *params, *items_params])
         written = cursor.rowcount
         for spec in COARSE:
             if spec is TOTAL:
@@ -214,10 +197,8 @@ _PER_MEMBER = TableSpec(MemberRollup, ("grain", "period", "membership_id", "netw
 def _rebuild_teams(cursor: Any, organization_id: int, start: dt.date, end: dt.date) -> None:
     """Team rows from the fine cells and the current teams (a person in two teams counts
     in both)."""
-    from portevoix.accounts.models import Membership
-
     qn = connection.ops.quote_name
-    through = qn(Membership.teams.through._meta.db_table)
+    links, links_params = _compile(account_selectors.team_links())
     columns = ("organization_id", "grain", "period", "team_id", "network", *MEASURES)
     sums = ", ".join(f"SUM(g.{qn('s_' + c)})" for c in MEASURES)
     spans = ((GRAIN_DAY, (start, end)), (GRAIN_MONTH, (month_start(start), _month_end(end))))
@@ -227,10 +208,10 @@ def _rebuild_teams(cursor: Any, organization_id: int, start: dt.date, end: dt.da
             f"INSERT INTO {qn(TEAM.table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
             f"SELECT g.{qn('g_org')}, g.{qn('g_grain')}, g.{qn('g_period')}, "
             f"t.{qn('team_id')}, g.{qn('g_network')}, {sums} FROM ({inner}) AS g "
-            f"JOIN {through} AS t ON t.{qn('membership_id')} = g.{qn('g_membership_id')} "
+            f"JOIN ({links}) AS t ON t.{qn('membership_id')} = g.{qn('g_membership_id')} "
             f"GROUP BY g.{qn('g_org')}, g.{qn('g_grain')}, g.{qn('g_period')}, "
             f"t.{qn('team_id')}, g.{qn('g_network')}",
-            params,
+            (*params, *links_params),
         )
 
 

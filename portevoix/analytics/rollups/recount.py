@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from portevoix.accounts import selectors as account_selectors
 from portevoix.core.tenancy import scoped
 
 from ..models import (
@@ -19,6 +20,7 @@ from ..models import (
 )
 from .cells import COARSE, TEAM, TOTAL, _local_bounds, _month_end, _teams_of, month_start, to_cents
 from .engagement import EngagementFigures, engagement_measures
+from .sources import Span, raw_events
 
 CellKey = tuple[dt.date, int, int, str]
 
@@ -29,23 +31,17 @@ def rollups_recount(
     """What the raw events say, per fine cell (day, item_id, membership_id, network) in
     [start, end]: {key: {measure: value}}. Cells without any figure are left out.
     Computed in Python, independently of the SQL of `rollups_rebuild`."""
-    from portevoix.publishing.models import EngagementSnapshot
-    from portevoix.sharing.models import Click, Conversion, Share
-
     tz = timezone.get_current_timezone()
     since, until = _local_bounds(start, end)
+    span = Span(organization_id, start, end, since, until)
     cells: dict[CellKey, dict[str, int]] = {}
 
     def cell(day: dt.date, item_id: int, membership_id: int, network: str) -> dict[str, int]:
         key = (day, item_id, membership_id, network)
         return cells.setdefault(key, dict.fromkeys(MEASURES, 0))
 
-    shares = (
-        scoped(Share, organization_id)
-        .filter(created_at__gte=since, created_at__lt=until)
-        .values_list(
-            "pk", "created_at", "item_id", "membership_id", "network", "personalized", "audience"
-        )
+    shares = raw_events("shares", span).values_list(
+        "ev_id", "ev_at", "ev_item", "ev_member", "ev_network", "ev_personalized", "ev_audience"
     )
     share_keys: dict[int, CellKey] = {}
     for pk, created_at, item_id, membership_id, network, personalized, audience in shares:
@@ -55,20 +51,16 @@ def rollups_recount(
         c["shares"] += 1
         c["original_posts"] += int(personalized)
         c["potential_reach"] += audience
-    clicks = (
-        scoped(Click, organization_id)
-        .filter(day__gte=start, day__lte=end)
-        .values_list("day", "item_id_copy", "membership_id_copy", "network", "counted")
+    clicks = raw_events("clicks", span).values_list(
+        "ev_day", "ev_item", "ev_member", "ev_network", "ev_counted"
     )
     for day, item_id, membership_id, network, counted in clicks:
         if counted:
             c = cell(day, item_id, membership_id, network)
             c["clicks"] += 1
             c["unique_visitors"] += 1
-    conversions = (
-        scoped(Conversion, organization_id)
-        .filter(link__isnull=False, at__gte=since, at__lt=until)
-        .values_list("at", "link__item_id", "link__membership_id", "link__network", "value")
+    conversions = raw_events("conversions", span).values_list(
+        "ev_at", "ev_item", "ev_member", "ev_network", "ev_value"
     )
     for at, item_id, membership_id, network, value in conversions:
         c = cell(timezone.localtime(at, tz).date(), item_id, membership_id, network)
@@ -76,15 +68,17 @@ def rollups_recount(
         c["conversion_value_cents"] += to_cents(value)
     # Engagement: each connected post's latest snapshot (latest `at`, then highest id), in
     # the cell of its share.
-    in_range = {
-        "post__share__organization_id": organization_id,
-        "post__share__created_at__gte": since,
-        "post__share__created_at__lt": until,
-    }
     # One post per share (Post.share is one-to-one): the latest snapshot per share.
     latest: dict[int, tuple[dt.datetime, int, EngagementFigures]] = {}
-    snapshots = EngagementSnapshot.objects.filter(**in_range).values_list(
-        "post__share_id", "at", "id", "likes", "replies", "reposts", "quotes", "impressions"
+    snapshots = raw_events("engagement", span, latest_only=False).values_list(
+        "ev_share",
+        "ev_snapshot_at",
+        "ev_snapshot_id",
+        "ev_likes",
+        "ev_replies",
+        "ev_reposts",
+        "ev_quotes",
+        "ev_impressions",
     )
     for share_id, at, snapshot_id, likes, replies, reposts, quotes, impressions in snapshots:
         if share_id not in latest or (at, snapshot_id) > latest[share_id][:2]:
@@ -120,9 +114,7 @@ def coarse_mismatches(*, organization_id: int, start: dt.date, end: dt.date) -> 
     fine = scoped(DailyRollup, organization_id)
     months = (month_start(start), month_start(end))
     month_days = (months[0], _month_end(end))
-    from portevoix.accounts.models import Membership
-
-    teams = _teams_of(set(scoped(Membership, organization_id).values_list("pk", flat=True)))
+    teams = _teams_of(set(account_selectors.membership_ids(organization_id=organization_id)))
     for spec in COARSE:
         if spec is TOTAL:
             continue

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
 
-from portevoix.accounts.models import Membership, Team
-from portevoix.content.models import Campaign, ContentItem
+from portevoix.accounts import selectors as account_selectors
+from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
@@ -22,6 +22,9 @@ from ..models import (
 from .figures import DIMENSION_COLUMN, DIMENSIONS, ORDERS, SUMS, TOP, Dimension, Figures, unmeasured
 from .scope import Filters, Scope, scope_of
 from .tables import _rows, _table
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @dataclass(frozen=True)
@@ -150,14 +153,15 @@ def _team_rows(
     network filter): per-ambassador sums joined to their current teams (an ambassador in
     two teams counts in both, as in the team rollup)."""
     _column, per_member = _grouped(scope, filters, "ambassador", order)
-    inner_sql, params = per_member.order_by().query.sql_with_params()
+    inner_sql, inner_params = per_member.order_by().query.sql_with_params()
+    links_sql, links_params = account_selectors.team_links().query.sql_with_params()
+    params = (*inner_params, *links_params)
     qn = connection.ops.quote_name
-    through = Membership.teams.through._meta.db_table
     order_col = _order_column(order)
     sums = ", ".join(f"SUM(m.{qn(c)}) AS {qn(c)}" for c in MEASURES)
     sql = (
         f"SELECT t.{qn('team_id')} AS team_id, {sums} FROM ({inner_sql}) AS m "  # noqa: S608
-        f"JOIN {qn(through)} AS t ON t.{qn('membership_id')} = m.{qn('membership_id')} "
+        f"JOIN ({links_sql}) AS t ON t.{qn('membership_id')} = m.{qn('membership_id')} "
         f"GROUP BY t.{qn('team_id')} "
         f"ORDER BY {qn(order_col)} DESC, t.{qn('team_id')}"
     )
@@ -177,17 +181,12 @@ def _labels(scope: Scope, dimension: Dimension, keys: Sequence[Any]) -> dict[Any
     if not ids:
         return {}
     if dimension == "item":
-        return dict(scoped(ContentItem, org).filter(pk__in=ids).values_list("pk", "title"))
+        return content_selectors.item_titles(organization_id=org, item_ids=ids)
     if dimension == "campaign":
-        return dict(scoped(Campaign, org).filter(pk__in=ids).values_list("pk", "name"))
+        return content_selectors.campaign_names(organization_id=org, campaign_ids=ids)
     if dimension == "team":
-        return dict(scoped(Team, org).filter(pk__in=ids).values_list("pk", "name"))
-    people = (
-        scoped(Membership, org)
-        .filter(pk__in=ids)
-        .values_list("pk", "user__full_name", "user__email")
-    )
-    return {pk: name or email for pk, name, email in people}
+        return account_selectors.team_names(organization_id=org, team_ids=ids)
+    return account_selectors.member_names(organization_id=org, membership_ids=ids)
 
 
 def _to_rows(

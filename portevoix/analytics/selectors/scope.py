@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership, Team
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
-from portevoix.content.models import Campaign
+from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import Network
-from portevoix.core.tenancy import scoped
 
 from .figures import MAX_RANGE_DAYS
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,13 @@ def filters_for(
     if (end - start).days >= MAX_RANGE_DAYS:
         start = end - dt.timedelta(days=MAX_RANGE_DAYS - 1)
     org = membership.organization_id
-    if campaign_id is not None and not scoped(Campaign, org).filter(pk=campaign_id).exists():
+    if campaign_id is not None and not content_selectors.campaign_exists(
+        organization_id=org, campaign_id=campaign_id
+    ):
         raise NotFound("No such campaign.")
-    if team_id is not None and not scoped(Team, org).filter(pk=team_id).exists():
+    if team_id is not None and not account_selectors.team_exists(
+        organization_id=org, team_id=team_id
+    ):
         raise NotFound("No such team.")
     if network is not None and network not in Network.ALL:
         raise NotFound("No such network.")

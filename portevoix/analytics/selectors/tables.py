@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.core.tenancy import scoped
 
 from ..models import (
@@ -118,6 +118,6 @@ def _rows(
         if "team_id" in table.dims:
             qs = qs.filter(team_id=filters.team_id)
         else:
-            in_team = Membership.teams.through.objects.filter(team_id=filters.team_id)
-            qs = qs.filter(membership_id__in=in_team.values("membership_id"))
+            in_team = account_selectors.team_member_ids(team_id=filters.team_id)
+            qs = qs.filter(membership_id__in=in_team)
     return table, qs

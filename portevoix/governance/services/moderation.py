@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
-from portevoix.core.errors import Conflict, DomainError, NotFound
+from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.tenancy import scoped
 
 from .. import selectors
-from ..gates import audit_record
+from ..gates import Removal, audit_record
 from ..models import (
     CaseSource,
     CaseStatus,
     ModerationCase,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def moderation_report(*, membership: Membership, item_id: int, reason: str) -> M
         if existing is not None:
             return existing
         author = (
-            scoped(Membership, org).filter(user_id=item.author_id).first()
+            account_selectors.member_by_user(organization_id=org.pk, user_id=item.author_id)
             if item.author_id
             else None
         )
@@ -94,33 +97,26 @@ def _item_text(item: Any) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _remove_from_platform(case: ModerationCase, actor: Membership) -> str:
-    """Take the object down. Returns a note for the moderator (what could be done)."""
-    if case.object_type == "content.item":
-        from portevoix.content import selectors as content_selectors
-        from portevoix.content import services as content_services
-        from portevoix.content.models import State
+SHARE_TYPES = {"sharing.share", "share"}
 
-        try:
-            item = content_selectors.item_for_editor(membership=actor, pk=int(case.object_id))
-        except (NotFound, ValueError):  # the item is gone
-            return _("The item no longer exists.")
-        if item.state == State.ARCHIVED:
-            return _("The item was already archived.")
-        content_services.item_archive(
-            membership=actor, item=item, comment=_("Removed by moderation.")
-        )
-        return _("The item was archived: it left the ambassadors' feed.")
-    if case.object_type in {"sharing.share", "share"}:
-        try:
-            from portevoix.sharing import services as sharing_services
-        except ImportError:
+
+def _remove_from_platform(case: ModerationCase, actor: Membership) -> str:
+    """Take the object down, through the remover of the app that owns it
+    (`settings.MODERATION_REMOVERS`: content archives an item, sharing marks a share
+    removed). Returns a note for the moderator (what could be done)."""
+    remove = selectors.moderation_remover(case.object_type)
+    if remove is None:
+        if case.object_type in SHARE_TYPES:
             return _("Sharing cannot remove shares yet: remove it on the network by hand.")
-        remove = getattr(sharing_services, "share_remove", None)
-        if remove is None:
-            return _("Sharing cannot remove shares yet: remove it on the network by hand.")
-        outcome = remove(share_id=int(case.object_id), actor=actor)
-        return str(outcome) if isinstance(outcome, str) else _("The share was removed.")
+        return _("Marked as removed.")
+    outcome = remove(actor=actor, object_id=case.object_id, comment=_("Removed by moderation."))
+    if case.object_type == "content.item":
+        return {
+            Removal.GONE: _("The item no longer exists."),
+            Removal.ALREADY_DONE: _("The item was already archived."),
+        }.get(outcome, _("The item was archived: it left the ambassadors' feed."))
+    if case.object_type in SHARE_TYPES:
+        return _("The share was removed.")
     return _("Marked as removed.")
 
 

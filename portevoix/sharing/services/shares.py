@@ -375,3 +375,10 @@ def share_remove(*, share_id: int, actor: Membership) -> Share:
         share.save(update_fields=["removed_at"])
         logger.info("share_removed org=%s share=%s", actor.organization_id, share.pk)
     return share
+
+
+def share_moderation_remove(*, actor: Membership, object_id: str, comment: str = "") -> str:
+    """Moderation takes a reported share down (governance calls this through
+    `settings.MODERATION_REMOVERS`): `share_remove`. Returns a `gates.Removal` outcome."""
+    share_remove(share_id=int(object_id), actor=actor)
+    return gates.Removal.DONE

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet
 
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import Event, Registration, RegistrationStatus
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 
 @dataclass
@@ -102,9 +106,4 @@ def event_participants(*, event: Event) -> list[Registration]:
 
 
 def coach_choices(*, membership: Membership) -> QuerySet[Membership]:
-    return (
-        scoped(Membership, membership.organization_id)
-        .filter(is_active=True)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
+    return account_selectors.active_members(organization_id=membership.organization_id)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from portevoix.accounts.models import Membership, Team
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import Certificate, Course, Enrollment
 from .courses import COURSE_GROUP, GROUP
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership, Team
 
 
 @dataclass
@@ -79,14 +82,8 @@ def completion_overview(*, membership: Membership) -> CompletionOverview:
     size of the organization."""
     courses = report_courses(membership=membership)
     org = membership.organization_id
-    teams = list(
-        scoped(Team, org)
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True)
-        )
-        .order_by("name")
-    )
-    everyone = scoped(Membership, org).filter(is_active=True).count()
+    teams = list(account_selectors.organization_teams(organization_id=org, with_member_count=True))
+    everyone = account_selectors.active_members(organization_id=org).count()
     certs = scoped(Certificate, org).filter(revoked_at__isnull=True, membership__is_active=True)
     certs = certs.annotate(group=COURSE_GROUP)
     enrolled = scoped(Enrollment, org).filter(membership__is_active=True)
@@ -105,7 +102,7 @@ def completion_overview(*, membership: Membership) -> CompletionOverview:
                 everyone=Cell(everyone, passed_all.get((group,), 0), started_all.get((group,), 0)),
                 teams=[
                     Cell(
-                        team.member_count,
+                        team.member_count,  # type: ignore[attr-defined]  # annotated
                         passed_team.get((group, team.pk), 0),
                         started_team.get((group, team.pk), 0),
                     )
@@ -142,7 +139,7 @@ def report_group(*, membership: Membership, pk: int) -> Course:
 
 def report_teams(*, membership: Membership) -> list[Team]:
     require(membership, "training.view_reports")
-    return list(scoped(Team, membership.organization_id).order_by("name"))
+    return list(account_selectors.organization_teams(organization_id=membership.organization_id))
 
 
 def report_people(
@@ -150,16 +147,9 @@ def report_people(
 ) -> QuerySet[Membership]:
     """Active members to list in the per-person report (paginate, then `person_statuses`)."""
     require(membership, "training.view_reports")
-    qs = (
-        scoped(Membership, membership.organization_id)
-        .filter(is_active=True)
-        .select_related("user")
-        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
-        .order_by("user__full_name", "user__email", "id")
+    return account_selectors.people_with_teams(
+        organization_id=membership.organization_id, team_id=team_id
     )
-    if team_id:
-        qs = qs.filter(teams__id=team_id)
-    return qs
 
 
 def report_people_batches(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import LANGUAGE_CHOICES, Membership
 from portevoix.accounts.permissions import require
+from portevoix.accounts.selectors import LANGUAGE_CHOICES
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
 from portevoix.core.markdown import render_markdown
@@ -23,6 +24,9 @@ from ..models import (
     QuestionKind,
     RequiredFor,
 )
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 LANGUAGES = {code for code, _label in LANGUAGE_CHOICES}
 MAX_TITLE = 200

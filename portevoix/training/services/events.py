@@ -11,21 +11,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portevoix.accounts.models import Membership
+from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portevoix.core.markdown import render_markdown
-from portevoix.core.tenancy import scoped
 
 from ..models import Event, EventKind, Registration, RegistrationStatus
 from ._db import serialized
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
 
 # Reminders go out this long before a session starts.
 REMINDER_AHEAD = dt.timedelta(hours=24)
@@ -103,8 +106,8 @@ def _clean_event(actor: Membership, data: EventData, event: Event | None) -> dic
     coach = None
     if data.coach_id is not None:
         coach = (
-            scoped(Membership, actor.organization_id)
-            .filter(pk=data.coach_id, is_active=True)
+            account_selectors.active_members(organization_id=actor.organization_id)
+            .filter(pk=data.coach_id)
             .first()
         )
         if coach is None:

@@ -1,0 +1,74 @@
+"""What accounts tells other apps about its teams, as Django signals (a declared surface:
+other apps connect to these, never to accounts' models or their tables).
+
+- `team_links_changed`: a member joined or left teams. Sent with `organization_id`,
+  `membership_id`, `added` (team ids) and `removed` (team ids), once per member and change,
+  inside the transaction of the change, whichever code changed the links (services, admin,
+  `membership.teams.add(...)`, `team.memberships.remove(...)`, `clear()`, `set()`): accounts
+  relays Django's `m2m_changed` of `Membership.teams`, and reports only links that really
+  appeared or disappeared.
+- `team_deleted`: a team was deleted. Sent with `organization_id` and `team_id`.
+
+`connect()` is called by `AccountsConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_delete
+from django.dispatch import Signal
+
+from .models import Membership, Team
+
+team_links_changed = Signal()
+team_deleted = Signal()
+
+_BEFORE = "_accounts_team_links_before"
+
+
+def _on_teams_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kw: Any
+) -> None:
+    if action not in {"post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"}:
+        return
+    if action in {"pre_remove", "pre_clear"}:
+        # Remember the links that exist: remove() signals every id it was given, even
+        # those that were not linked.
+        links = Membership.teams.through.objects.filter(
+            **({"team_id": instance.pk} if reverse else {"membership_id": instance.pk})
+        )
+        if action == "pre_remove":
+            ids = pk_set or set()
+            links = links.filter(
+                **({"membership_id__in": ids} if reverse else {"team_id__in": ids})
+            )
+        setattr(instance, _BEFORE, list(links.values_list("membership_id", "team_id")))
+        return
+    if action == "post_add":
+        ids = pk_set or set()  # add() signals only the links it created
+        pairs = [(m, instance.pk) for m in ids] if reverse else [(instance.pk, t) for t in ids]
+        removing = False
+    else:
+        pairs = getattr(instance, _BEFORE, [])
+        removing = True
+    organization_id = instance.organization_id
+    for membership_id, team_id in pairs:
+        team_links_changed.send(
+            sender=Membership,
+            organization_id=organization_id,
+            membership_id=membership_id,
+            added=[] if removing else [team_id],
+            removed=[team_id] if removing else [],
+        )
+
+
+def _on_team_deleted(sender: Any, instance: Team, **kw: Any) -> None:
+    team_deleted.send(sender=Team, organization_id=instance.organization_id, team_id=instance.pk)
+
+
+def connect() -> None:
+    m2m_changed.connect(
+        _on_teams_changed, sender=Membership.teams.through, dispatch_uid="accounts_team_links"
+    )
+    post_delete.connect(_on_team_deleted, sender=Team, dispatch_uid="accounts_team_deleted")
