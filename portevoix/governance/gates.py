@@ -120,10 +120,14 @@ def _platform_domains() -> list[str]:
     return [host] if host else []
 
 
+LENGTH_ERRORS = frozenset({"too_long", "too_many_bytes"})
+
+
 def _fits(network: str) -> matching.FitCheck | None:
     if network not in Network.ALL:
         return None
-    return lambda candidate: "too_long" not in check_copy(network, candidate).errors
+    # Every limit of length counts: characters, and Bluesky's bytes.
+    return lambda candidate: not LENGTH_ERRORS.intersection(check_copy(network, candidate).errors)
 
 
 def default_reason(kind: str, code: str = "") -> str:
