@@ -4,16 +4,19 @@ Every endpoint needs a personal token (`Authorization: Bearer pv_...`), which ac
 membership of one organization. Each app contributes its router (`<app>/api.py`).
 """
 
-from ninja import NinjaAPI
-
 from portevoix.accounts.api import router as accounts_router
 from portevoix.accounts.services import api_token_authenticate
 from portevoix.content.api import router as content_router
-from portevoix.core.api_support import JsonObjectParser, TokenAuth, install_error_handlers
+from portevoix.core.api_support import (
+    CachedSchemaAPI,
+    JsonObjectParser,
+    TokenAuth,
+    install_error_handlers,
+)
 from portevoix.governance.api import router as governance_router
 from portevoix.training.api import router as training_router
 
-api = NinjaAPI(
+api = CachedSchemaAPI(
     title="Portevoix API",
     version="1.0.0",
     urls_namespace="api",

@@ -17,15 +17,17 @@ marker it needs (`_fast_tier_guard`), so the fast tier stays fast as the suite g
 
 from __future__ import annotations
 
+import gc
 import socket
 import subprocess
+from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from typing import Any, NoReturn
 
 import pytest
 
 from portevoix.accounts.roles import Role
-from tests import factories
+from tests import factories, schema_cache
 
 # Fixtures that serve a fake network over HTTP (tests/peers/server.py).
 PEER_FIXTURES = frozenset({"fake_x"})
@@ -53,6 +55,21 @@ def needs_file_db(item: pytest.Item) -> bool:
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # The suite allocates many short-lived objects (models, templates, requests): the default
+    # collector thresholds make Python scan the long-lived ones (Django's app registry, the
+    # URL resolver, the compiled templates) thousands of times. Collect young objects less
+    # often; nothing here depends on prompt collection.
+    gc.set_threshold(50_000, 50, 100)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What exists once every test module is imported lives until the end: keep it out of
+    # the collector's scans.
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tiers before `-m` selects (tryfirst: ahead of pytest's own deselection)."""
     for item in items:
@@ -79,6 +96,14 @@ def django_db_modify_db_settings(
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         name = settings.TEST_SQLITE_FILE.with_name(f"test-db-{worker}.sqlite3")
         database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_schema_cache() -> Iterator[None]:
+    """The in-memory SQLite database starts from a cached schema (tests/schema_cache.py)."""
+    restore = schema_cache.install()
+    yield
+    restore()
 
 
 @pytest.fixture(autouse=True)
