@@ -14,18 +14,14 @@ a LinkedIn row of a breakdown by network, or every figure under a LinkedIn filte
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import AfterValidator, BeforeValidator
-from pydantic_core import PydanticCustomError
 
-from portevoix.core.api_support import DbId, responses
+from portevoix.core.api_support import Day, DbId, responses
 from portevoix.core.api_support import membership as api_membership
 
 from . import selectors
@@ -52,31 +48,6 @@ ScopeCode = Literal["org", "own"]
 DimensionCode = Literal["item", "campaign", "team", "ambassador", "network"]
 UnitCode = Literal["day", "week", "month"]
 MAX_BREAKDOWN_ROWS = 1000
-
-# A day given as YYYY-MM-DD, and only so: `0` is not 1970-01-01 (pydantic would read a
-# number as a Unix time). Refused (422) rather than changed.
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
-
-
-def _iso_day(value: Any) -> Any:
-    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
-        return value
-    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
-
-
-def _day_in_range(value: dt.date) -> dt.date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise PydanticCustomError(
-            "date_out_of_range",
-            _("Enter a date between {first} and {last}."),
-            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
-        )
-    return value
-
-
-Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
 
 
 def _membership(request: HttpRequest) -> Membership:

@@ -9,7 +9,9 @@ where a field is a dotted path into the request (`copies.0.text`, `limit`, ...).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -23,7 +25,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import AfterValidator, Strict
+from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic_core import PydanticCustomError
 
 from portevoix.core.errors import DomainError
 
@@ -48,6 +51,34 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 # A database id that cannot overflow the column.
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+# An id in a JSON body: a number (never `true` or `"3"`) that cannot overflow the column.
+BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_DB_INT)]
+
+# A day given as YYYY-MM-DD, and only so: `0` is not 1970-01-01 (pydantic would read a
+# number as a Unix time). Refused (422) rather than changed, and within a sane range.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            _("Enter a date between {first} and {last}."),
+            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
+
 # JSON body fields that must be given as their own JSON type: `true`/`false` for a boolean
 # (never `0`, `1` or `"yes"`), a number for an integer (never `false` or `"3"`). Query
 # parameters arrive as strings and keep the lax types.

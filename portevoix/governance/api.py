@@ -8,20 +8,19 @@ look the object up in the caller's organization first: another organization's is
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import AfterValidator, BeforeValidator, Strict
 from pydantic.json_schema import JsonDict
-from pydantic_core import PydanticCustomError
 
 from portevoix.accounts.permissions import require
 from portevoix.accounts.services import api_token_authenticate
 from portevoix.core.api_support import (
+    BodyId,
+    Day,
     DbId,
     PageParams,
     SessionMembershipAuth,
@@ -52,34 +51,6 @@ def _membership(request: HttpRequest) -> Membership:
 
 def _enum(values: list[str] | tuple[str, ...]) -> JsonDict:
     return {"enum": list(values)}
-
-
-# A day given as YYYY-MM-DD, and only so: `0` is not 1970-01-01 (pydantic would read a
-# number as a Unix time). Refused (422) rather than changed.
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
-
-
-def _iso_day(value: Any) -> Any:
-    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
-        return value
-    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
-
-
-def _day_in_range(value: dt.date) -> dt.date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise PydanticCustomError(
-            "date_out_of_range",
-            _("Enter a date between {first} and {last}."),
-            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
-        )
-    return value
-
-
-Day = Annotated[dt.date, BeforeValidator(_iso_day), AfterValidator(_day_in_range)]
-# An id in a JSON body: a number, never `true` or `"3"`.
-BodyId = Annotated[DbId, Strict()]
 
 
 # --- Schemas

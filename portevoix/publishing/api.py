@@ -17,7 +17,7 @@ from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
 from portevoix.core.api_support import (
-    MAX_DB_INT,
+    BodyId,
     DbId,
     PageParams,
     StrictInt,
@@ -52,7 +52,6 @@ MAX_PER_DAY_BOUNDS: JsonDict = {"minimum": 0, "maximum": services.CADENCE_MAX_PE
 GAP_BOUNDS: JsonDict = {"minimum": 0, "maximum": services.CADENCE_MAX_GAP_MINUTES}
 
 # An id in a JSON body: a JSON number (never `true` or `"3"`), within the column's range.
-BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_DB_INT)]
 # A network in a path: unknown networks are answered 404 by the service.
 NetworkPath = Annotated[Text, Field(max_length=20, json_schema_extra=NETWORK_ENUM)]
 

@@ -13,10 +13,9 @@ from pydantic import WithJsonSchema
 from pydantic.json_schema import JsonDict
 
 from portevoix.core.api_support import (
-    MAX_DB_INT,
+    BodyId,
     DbId,
     PageParams,
-    StrictInt,
     Text,
     membership,
     responses,
@@ -42,7 +41,6 @@ assert set(get_args(NetworkCode)) == set(Network.ALL)
 assert set(get_args(StateCode)) == set(ShareState.values)
 
 # A database id in a JSON body: a JSON number, never `true` or `"12"`.
-BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_DB_INT)]
 
 # A conversion's value: a JSON number or a decimal string ("49.90"), 0 to the largest
 # amount the column holds, at most two decimals. Never `true`/`false`.

@@ -8,15 +8,14 @@ selector, and return a schema. The public certificate check is the HTML page
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import Strict
 from pydantic.json_schema import JsonDict
 
-from portevoix.core.api_support import DbId, Text, responses
+from portevoix.core.api_support import BodyId, DbId, Text, responses
 from portevoix.core.api_support import membership as api_membership
 from portevoix.core.errors import DomainError
 
@@ -41,7 +40,6 @@ MAX_CHOICES = 20
 
 
 # An id in a JSON body: a number, never `true` or `"3"`.
-BodyId = Annotated[DbId, Strict()]
 
 
 def _membership(request: HttpRequest) -> Membership:
