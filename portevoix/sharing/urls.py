@@ -6,6 +6,7 @@ app_name = "sharing"
 urlpatterns = [
     path("share/check-copy/", views.share_check, name="check"),
     path("share/<int:item_id>/<str:network>/", views.share, name="share"),
+    path("share/<int:item_id>/<str:network>/copy/", views.share_copy, name="copy"),
     path("me/shares/", views.my_shares, name="my_shares"),
     path("me/shares/<int:pk>/confirm/", views.share_confirm, name="confirm"),
     path("shares/", views.org_shares, name="org_shares"),

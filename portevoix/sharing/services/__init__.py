@@ -24,6 +24,7 @@ from .conversions import (
     conversion_report_authenticate,
     conversion_signature,
 )
+from .copies import CopiedText, share_copy_text
 from .links import CODE_ATTEMPTS, link_get_or_create
 from .shares import (
     MAX_SHARE_TEXT,
@@ -58,6 +59,7 @@ __all__ = [
     "SIGNATURE_MAX_AGE",
     "Composition",
     "ConversionResult",
+    "CopiedText",
     "SharePreparation",
     "ShareStart",
     "SharingBlocked",
@@ -73,6 +75,7 @@ __all__ = [
     "link_get_or_create",
     "share_compose",
     "share_confirm",
+    "share_copy_text",
     "share_moderation_remove",
     "share_open",
     "share_prepare",

@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 
 from portevoix.core.networks import NETWORK_CHOICES
-from portevoix.sharing import selectors
+from portevoix.sharing import intents, selectors
 
 register = template.Library()
 
@@ -31,5 +31,11 @@ def short_url(code: str) -> str:
 @register.inclusion_tag("sharing/_share_buttons.html", takes_context=True)
 def share_buttons(context: template.Context, item: Any) -> dict[str, Any]:
     """The share bar of one item: a button per network (a POST to the share page, with the
-    CSRF token of the page that shows it) and a link to personalize the text."""
-    return {"item": item, "request": context.get("request")}
+    CSRF token of the page that shows it) and a link to personalize the text. On the
+    networks whose share page takes no text (LinkedIn, Facebook), the feed's script copies
+    the text with the tracked link before opening it (`data-copy-first`)."""
+    return {
+        "item": item,
+        "request": context.get("request"),
+        "no_text_networks": sorted(intents.NO_TEXT_NETWORKS),
+    }

@@ -8,7 +8,7 @@ Views parse, authorize, call one service or selector, and render.
 from __future__ import annotations
 
 from .public import CLICK_COOKIE, PIXEL_GIF, pixel, short_link
-from .share import share, share_check
+from .share import share, share_check, share_copy
 from .shares import my_shares, org_shares, share_confirm, share_remove
 from .tracking import tracking_key, tracking_settings
 
@@ -21,6 +21,7 @@ __all__ = [
     "share",
     "share_check",
     "share_confirm",
+    "share_copy",
     "share_remove",
     "short_link",
     "tracking_key",

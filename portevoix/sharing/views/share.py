@@ -14,13 +14,14 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.networks import LIMITS, Network
-from portevoix.core.web import apply_domain_error, current_membership, member_view
+from portevoix.core.web import apply_domain_error, current_membership, member_view, post_only
 
 from .. import selectors, services
 from ..forms import ShareForm
@@ -144,5 +145,45 @@ def share_check(request: HttpRequest) -> JsonResponse:
             "remaining": result.remaining,
             "ok": result.ok,
             "errors": result.errors,
+        }
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@member_view
+def share_copy(
+    request: HttpRequest, membership: Membership, item_id: int, network: str
+) -> HttpResponse:
+    """POST: the text to copy for `network`, with the ambassador's tracked link in it (the
+    link is created on the first copy), as JSON for the feed's copy buttons. Without
+    JavaScript (a plain form post), a 303 to the share page, which shows the same text."""
+    if (refused := post_only(request)) is not None:
+        return refused
+    if network not in Network.ALL:
+        raise Http404("Unknown network")
+    if not can(membership, "share.create"):
+        if _wants_json(request):
+            return JsonResponse({"error": _("Not allowed.")}, status=403)
+        return render(request, "sharing/not_ambassador.html", status=403)
+    raw_copy = request.POST.get("copy", "")
+    copy_id = (
+        int(raw_copy) if raw_copy.isascii() and raw_copy.isdigit() and len(raw_copy) < 19 else None
+    )
+    copied = services.share_copy_text(
+        membership=membership, item_id=item_id, network=network, copy_id=copy_id
+    )
+    if not _wants_json(request):
+        see_other = HttpResponseRedirect(reverse("sharing:share", args=[item_id, network]))
+        see_other.status_code = 303
+        return see_other
+    return JsonResponse(
+        {
+            "network": copied.network,
+            "text": copied.text,
+            "short_url": copied.short_url,
+            "prefills_text": copied.prefills_text,
         }
     )
