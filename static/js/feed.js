@@ -72,18 +72,17 @@
     setTimeout(function () { status.textContent = bar.getAttribute(attribute) || ""; }, 50);
   }
 
-  // The feed's Copy buttons: <button data-copy-target="#copy-<copy id>"
-  // aria-describedby="copy-<item id>-<network>"> in the card of an item with a share bar.
+  // The feed's Copy buttons: <button data-copy-target="#copy-<copy id>" data-network="x"
+  // data-copy-id="<copy id>"> in the card of an item with a share bar.
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-copy-target]");
+    var button = event.target.closest && event.target.closest("[data-copy-target][data-network]");
     if (!button) { return; }
     var card = button.closest("article");
-    var parts = (button.getAttribute("aria-describedby") || "").split("-");
-    var form = card && parts.length === 3 ? shareForm(card, parts[2]) : null;
+    var form = card ? shareForm(card, button.getAttribute("data-network")) : null;
     if (!form) { return; }  // not a feed card: app.js copies the text as it is
     event.preventDefault();
     event.stopPropagation();  // app.js would copy the text without the tracked link
-    var copyId = (button.getAttribute("data-copy-target") || "").replace(/^#copy-/, "");
+    var copyId = button.getAttribute("data-copy-id") || "";
     var original = button.textContent;
     copyFrom(fetchText(form, /^\d+$/.test(copyId) ? copyId : "")).then(function () {
       button.textContent = button.getAttribute("data-copied-label") || original;
