@@ -26,7 +26,7 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 from . import intents, utm
 from .codes import is_code
 from .models import Click, Conversion, Share, TrackedLink, TrackingSettings
-from .textcheck import copy_report
+from .textcheck import GuardrailHit, copy_report, guardrail_hits, normalized
 from .visitor import local_day as local_day  # the rollup day of a share or click
 
 if TYPE_CHECKING:
@@ -136,29 +136,53 @@ class TextCheck:
     length: int
     limit: int
     remaining: int
-    ok: bool
+    ok: bool  # fits the network and nothing blocks it
     errors: list[str]
+    fits: bool = True
+    blocked: bool = False
+    guardrails: tuple[GuardrailHit, ...] = ()
 
 
 def share_text_check(*, membership: Membership, item_id: int, network: str, text: str) -> TextCheck:
     """The length of the member's `text` on `network` as it will be posted (with the item's
-    tracked link in place once the link exists), for the live counter of the share page.
-    NotFound for an item that is not live in the member's organization."""
+    tracked link in place once the link exists), and the organization's guardrails on it,
+    for the live checks of the share page. As on submit, the guardrails apply to a text of
+    the ambassador's own (not to an unchanged suggested copy). NotFound for an item that is
+    not live in the member's organization."""
     item = live_item(membership=membership, item_id=item_id)
     link = existing_link(membership=membership, item_id=item.pk, network=network)
-    if link is not None and text.strip():
-        short = short_url(link.code)
-        full = intents.compose_text(text, item_link=item.link, short_url=short)
-        text = intents.posted_text(network, full, short)
-    result, errors = copy_report(network, text.strip())
+    short = short_url(link.code) if link is not None else ""
+    full = intents.compose_text(text, item_link=item.link, short_url=short) if short else text
+    posted = intents.posted_text(network, full, short) if short and text.strip() else text
+    result, errors = copy_report(network, posted.strip())
+    hits: tuple[GuardrailHit, ...] = ()
+    if text.strip() and _personalized(item, network, full, short):
+        hits = guardrail_hits(organization=membership.organization, text=full, network=network)
+    blocked = any(hit.action == "block" for hit in hits)
     return TextCheck(
         network=network,
         length=result.length,
         limit=result.limit,
         remaining=result.remaining,
-        ok=result.ok,
+        ok=result.ok and not blocked,
         errors=errors,
+        fits=result.ok,
+        blocked=blocked,
+        guardrails=hits,
     )
+
+
+def _personalized(item: ContentItem, network: str, full: str, short: str) -> bool:
+    """Whether `full` differs from every suggested copy (then it is the ambassador's own
+    text, and the guardrails apply), as sharing.services.share_compose decides it."""
+    raws = [copy.text for copy in suggested_copies(item, network)] or [item.title]
+    suggestions = {
+        normalized(
+            intents.compose_text(raw, item_link=item.link, short_url=short) if short else raw
+        )
+        for raw in raws
+    }
+    return normalized(full) not in suggestions
 
 
 def existing_link(*, membership: Membership, item_id: int, network: str) -> TrackedLink | None:

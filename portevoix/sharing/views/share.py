@@ -109,7 +109,8 @@ def share(request: HttpRequest, membership: Membership, item_id: int, network: s
 @require_POST
 def share_check(request: HttpRequest) -> JsonResponse:
     """Length of the ambassador's text on a network, as it will be posted (with the
-    tracked link in place), for the live counter of the share page."""
+    tracked link in place), and the organization's guardrails it runs into ("block" hits
+    refuse the share, "warn" hits only warn), for the live checks of the share page."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Log in first.")}, status=401)
     membership = current_membership(request)
@@ -145,6 +146,12 @@ def share_check(request: HttpRequest) -> JsonResponse:
             "remaining": result.remaining,
             "ok": result.ok,
             "errors": result.errors,
+            "fits": result.fits,
+            "blocked": result.blocked,
+            "guardrails": [
+                {"action": hit.action, "kind": hit.kind, "term": hit.term, "message": hit.message}
+                for hit in result.guardrails
+            ],
         }
     )
 

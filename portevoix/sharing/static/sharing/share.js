@@ -1,11 +1,15 @@
-// Share page: a live counter of the ambassador's text (counted by the server, with the
-// tracked link in place, as it will be posted), "personalize this text", and after a share
-// opens in a new tab, a reload when the ambassador comes back so "I posted it" shows.
+// Share page: live checks of the ambassador's text as they type (debounced, by the server:
+// the length as it will be posted, with the tracked link in place, and the organization's
+// guardrails: competitors, words to avoid, blocked terms), the Share button disabled while
+// the text is over the limit or blocked (a warning only warns), "personalize this text",
+// and a reload when the ambassador comes back from the network so "I posted it" shows.
+// The form is sent in the same tab: a refusal comes back here, a share goes to the network.
 // Without JavaScript everything still works: the server checks the text on submit.
 (function () {
   "use strict";
   var area = document.getElementById("share-text");
   var counter = document.getElementById("share-counter");
+  var region = document.getElementById("share-guardrails");
   var form = area ? area.form : null;
   var DELAY = 300;
   var timer = null;
@@ -16,20 +20,50 @@
     return input ? input.value : "";
   }
 
-  function show(length, limit, errors) {
-    if (!counter) { return; }
-    var text = length + " / " + limit;
-    if (errors.length) { text += " — " + errors.join(" "); }
-    counter.textContent = text;
-    counter.classList.toggle("over", errors.length > 0);
-    if (errors.length) { area.setAttribute("aria-invalid", "true"); }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function showGuardrails(hits) {
+    if (!region) { return; }
+    while (region.firstChild) { region.removeChild(region.firstChild); }
+    ["block", "warn"].forEach(function (action) {
+      var mine = hits.filter(function (hit) { return hit.action === action; });
+      if (!mine.length) { return; }
+      var label = region.getAttribute(action === "block" ? "data-blocked-label" : "data-warned-label");
+      region.appendChild(el("p", "share-guardrails-" + action, label));
+      var list = el("ul", "share-guardrails-list");
+      mine.forEach(function (hit) { list.appendChild(el("li", "share-guardrails-" + action, hit.message)); });
+      region.appendChild(list);
+    });
+  }
+
+  function show(data) {
+    var errors = data.errors || [];
+    var hits = data.guardrails || [];
+    var blocked = !!data.blocked;
+    if (counter) {
+      var text = data.length + " / " + data.limit;
+      if (errors.length) { text += " — " + errors.join(" "); }
+      counter.textContent = text;
+      counter.classList.toggle("over", errors.length > 0);
+    }
+    showGuardrails(hits);
+    if (errors.length || blocked) { area.setAttribute("aria-invalid", "true"); }
     else { area.removeAttribute("aria-invalid"); }
+    // Over the limit or blocked: the server would refuse it, so the button waits.
+    var submit = form.querySelector("[data-share-submit]");
+    if (submit) { submit.disabled = data.ok === false; }
   }
 
   function check() {
     if (!form) { return; }
     sequence += 1;
     var mine = sequence;
+    var sent = area.value;
     fetch(form.getAttribute("data-check-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -41,14 +75,14 @@
       body: JSON.stringify({
         item_id: parseInt(form.getAttribute("data-item"), 10),
         network: area.getAttribute("data-network"),
-        text: area.value
+        text: sent
       })
     }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(function (data) {
-      if (mine !== sequence) { return; }
-      show(data.length, data.limit, data.errors || []);
+      if (mine !== sequence || area.value !== sent) { return; }  // the text moved on
+      show(data);
     }).catch(function () { /* the server checks again on submit */ });
   }
 
@@ -73,8 +107,8 @@
     });
   });
 
-  // A share opens the network in a new tab; when the ambassador comes back to this tab,
-  // reload it once so the share just recorded can be confirmed.
+  // A share goes to the network's page (in this tab, or in the network's app on a phone);
+  // when the ambassador comes back, reload once so the share just recorded can be confirmed.
   var shared = false;
   document.addEventListener("submit", function (event) {
     if (event.target.matches && event.target.matches("form[data-share-form]")) { shared = true; }
@@ -84,5 +118,9 @@
       shared = false;
       window.location.reload();
     }
+  });
+  // Back from the network with the browser's Back button: the page comes from the cache.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
   });
 })();
