@@ -17,9 +17,9 @@ The signatures are a contract between apps: keep them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -41,6 +41,14 @@ class Blocker:
     code: str  # "charter" | "course"
     message: str
     url: str
+
+    def with_next(self, next_url: str | None) -> Blocker:
+        """This blocker, its link bringing the member back to `next_url` (a path of this
+        site) once it is lifted. Only the charter page follows `next` (and checks it is
+        local): other blockers are returned unchanged."""
+        if self.code != "charter" or not next_url:
+            return self
+        return replace(self, url=f"{self.url}?{urlencode({'next': next_url})}")
 
 
 @dataclass(frozen=True)
@@ -87,8 +95,8 @@ def sharing_blockers(membership: Any, *, personalize: bool = False) -> list[Bloc
     """Why `membership` may not share (or personalize) now: charter not acknowledged,
     required course not passed. Empty when they may."""
     blockers: list[Blocker] = []
-    current = selectors.current_charter(membership.organization)
-    if current is not None and not selectors.has_acknowledged(membership, current):
+    current = selectors.charter_to_accept(membership)
+    if current is not None:
         blockers.append(
             Blocker(
                 code="charter",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.utils.module_loading import import_string
 
 from portevoix.accounts import selectors as account_selectors
@@ -48,6 +48,25 @@ def current_charter(organization: Any) -> CharterVersion | None:
         .order_by("-number")
         .first()
     )
+
+
+def charter_to_accept(membership: Membership) -> CharterVersion | None:
+    """The current charter when `membership` has not accepted it yet, else None (also
+    before the first version). One query."""
+    current = (
+        scoped(CharterVersion, membership.organization_id)
+        .filter(status=CharterStatus.PUBLISHED)
+        .annotate(
+            accepted=Exists(
+                CharterAcknowledgement.objects.filter(membership=membership, version=OuterRef("pk"))
+            )
+        )
+        .order_by("-number")
+        .first()
+    )
+    if current is None or current.accepted:
+        return None
+    return current
 
 
 def has_acknowledged(membership: Membership, version: CharterVersion) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import Client
@@ -114,7 +114,9 @@ def test_blockers_are_listed_with_their_links(client, ambassador, item, monkeypa
         ],
     )
     response = login(client, ambassador).get(share_url(item))
-    assert 'href="/charter/ack/"' in response.content.decode()
+    # The charter's link brings the ambassador back to this share once accepted.
+    charter_link = f"/charter/ack/?{urlencode({'next': share_url(item)})}"
+    assert f'href="{charter_link}"' in response.content.decode()
     response = client.post(share_url(item), {})
     assert response.status_code == 403
     assert "Acknowledge the social media charter." in response.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -27,6 +28,8 @@ from .common import PAGE_SIZE, csv_response
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
+
+NEXT_MAX = 500  # the accept form's `next` field is as long at most
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -53,6 +56,14 @@ def render_body(version: CharterVersion, language: str) -> RenderedBody:
 
 
 # --- Every member
+
+
+def _charter_url(next_url: str | None) -> str:
+    """The charter page, keeping where the member was going (`next`, already checked)."""
+    url = reverse("governance:charter")
+    if not next_url or len(next_url) > NEXT_MAX:
+        return url
+    return f"{url}?{urlencode({'next': next_url})}"
 
 
 @member_view
@@ -91,19 +102,21 @@ def charter(request: HttpRequest, membership: Membership) -> HttpResponse:
 def charter_accept(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = CharterAcceptForm(request.POST)
     if not form.is_valid():
-        return redirect("governance:charter")
+        return redirect(_charter_url(safe_next(request, request.POST.get("next"))))
+    next_url = safe_next(request, form.cleaned_data["next"])
     version = selectors.published_version(membership=membership, pk=form.cleaned_data["version"])
     try:
         services.charter_acknowledge(membership=membership, version=version)
     except Conflict as exc:
+        # A newer version was published meanwhile: read that one, then go on.
         messages.warning(request, exc.message)
-        return redirect("governance:charter")
+        return redirect(_charter_url(next_url))
     messages.success(
         request,
         _("Thank you: you accepted version %(number)s of the charter.")
         % {"number": version.number},
     )
-    return redirect(safe_next(request, form.cleaned_data["next"]) or "governance:charter")
+    return redirect(next_url or "governance:charter")
 
 
 # --- Admins: versions

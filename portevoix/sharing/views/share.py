@@ -57,7 +57,11 @@ def _render_share(
             "limit": LIMITS[network],
             "form": form,
             "initial_text": first_text,
-            "blockers": blockers if blockers is not None else prep.blockers,
+            # The charter's link brings the ambassador back to this share once accepted.
+            "blockers": [
+                b.with_next(request.get_full_path())
+                for b in (blockers if blockers is not None else prep.blockers)
+            ],
             "recent": selectors.recent_shares_of(
                 membership=membership, item_id=item_id, network=network
             ),

@@ -1,0 +1,28 @@
+"""Template helpers of the governance app, for other apps' pages.
+
+`{% sharing_gates_banner %}`: on the feed, what the member must do before they may share
+(accept the current charter, pass a required course), each with its link; the charter's
+link brings them back to the page they are on. Nothing for a member who may share, and no
+query without a current membership.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from portevoix.core.web import current_membership
+from portevoix.governance import gates
+
+register = template.Library()
+
+
+@register.inclusion_tag("governance/_gates_banner.html", takes_context=True)
+def sharing_gates_banner(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    membership = current_membership(request) if request is not None else None
+    if membership is None:
+        return {"blockers": []}
+    here = request.get_full_path()  # type: ignore[union-attr]
+    return {"blockers": [b.with_next(here) for b in gates.sharing_blockers(membership)]}
