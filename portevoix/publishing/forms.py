@@ -35,6 +35,13 @@ class PostForm(forms.Form):
         return value.replace(tzinfo=None).replace(tzinfo=tz)
 
 
+class CardPublishForm(forms.Form):
+    """A tap on the feed card: one account, now or at the best time."""
+
+    connection = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    when = forms.ChoiceField(choices=[(WhenMode.NOW, ""), (WhenMode.BEST, "")])
+
+
 class PauseForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (shown to the ambassadors)"),

@@ -1,7 +1,14 @@
-"""Writes of the publishing app: posts (now, at a time, at the best time), delegated posts and
-their approval, cadence rules, crisis pauses. Connections live in `connections.py`, the
-engine that sends posts in `engine.py`."""
+"""Writes of the publishing app: posts (now, at a time, at the best time; from the feed
+card, on one account or on all of them), delegated posts and their approval, cadence rules,
+crisis pauses. Connections live in `connections.py`, the engine that sends posts in
+`engine.py`."""
 
+from .card import (
+    CardOutcome,
+    card_publish,
+    card_publish_all,
+    refusal_text,
+)
 from .delegation import (
     delegation_grant,
     delegation_revoke,
@@ -31,8 +38,11 @@ __all__ = [
     "CADENCE_MAX_PER_DAY",
     "EDITABLE_STATES",
     "MAX_AHEAD",
+    "CardOutcome",
     "PostDraft",
     "cadence_set",
+    "card_publish",
+    "card_publish_all",
     "delegation_grant",
     "delegation_revoke",
     "held_decide",
@@ -44,4 +54,5 @@ __all__ = [
     "post_decline",
     "post_retry",
     "post_update",
+    "refusal_text",
 ]

@@ -59,6 +59,9 @@ def _connection_for(actor: Membership, connection_id: int) -> tuple[Connection, 
     connection = (
         scoped(Connection, actor.organization_id)
         .select_related("membership__user")
+        # One post at a time per account: the "one post per item" check that follows holds
+        # against a double tap (SQLite's immediate transactions serialize them already).
+        .select_for_update(of=("self",))
         .filter(pk=connection_id)
         .first()
     )
@@ -77,9 +80,20 @@ def _slot(
     """The time the post goes out, and a note when the platform chose or moved it."""
     now = clock.now()
     if when == WhenMode.BEST:
-        return scheduling.best_slot(
+        best, note = scheduling.best_slot(
             membership=owner, network=network, now=now, exclude_post_id=exclude
         )
+        # With no slot the rhythm accepts (none in two months), best_slot keeps the best
+        # one and says why: never schedule beyond the rhythm.
+        refused = scheduling.cadence_reasons(
+            membership=owner, network=network, at=best, exclude_post_id=exclude
+        )
+        if refused:
+            raise DomainError(
+                _("The organization's posting rhythm leaves no free slot in the coming weeks."),
+                field_errors={"at": refused},
+            )
+        return best, note
     if when == WhenMode.AT:
         if at is None:
             message = _("Choose a date and time.")

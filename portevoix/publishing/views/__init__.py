@@ -1,5 +1,6 @@
 """Web pages of publishing, by page family: connected accounts and delegation (`accounts`),
-publishing and the ambassador's posts (`posts`), the managers' pages (`managers`).
+publishing and the ambassador's posts (`posts`), publishing from the feed card (`card`), the
+managers' pages (`managers`).
 
 Views parse, authorize, call one service or selector, and render.
 """
@@ -14,6 +15,7 @@ from .accounts import (
     disconnect,
     undelegate,
 )
+from .card import card_publish, card_publish_all
 from .managers import apps, cadence, held_decide, pause, pause_end
 from .posts import (
     best_time,
@@ -33,6 +35,8 @@ __all__ = [
     "best_time",
     "cadence",
     "callback",
+    "card_publish",
+    "card_publish_all",
     "connect",
     "connect_bluesky",
     "connection_kind",
