@@ -120,7 +120,8 @@ def test_the_card_offers_each_account_with_its_best_time(ambassador, item, froze
     assert html.count('value="now"') == 2 and html.count('value="best"') == 2
     assert "Share to all my accounts at their best times" in html
     # The network's first suggested copy (else the title) is what goes out.
-    assert "Nous recrutons ! https://example.org/jobs/42" in html
+    # (the item's own link gives way to the tracked link)
+    assert "Nous recrutons ! <span" in html and "https://example.org/jobs/42" not in html
     assert item.title in html  # no Mastodon copy: the title
     assert 'name="next" value="/feed/?page=2"' in html
     assert 'name="csrfmiddlewaretoken"' in html
@@ -419,3 +420,41 @@ def test_the_card_in_french(ambassador, item, frozen):
     assert "Publier maintenant" in html
     assert "Publier sur tous mes comptes à leur meilleur moment" in html
     assert re.search(r"Au meilleur moment : \w+\.? \d\d:\d\d", html)
+
+
+def test_the_feed_with_the_card_wired_costs_the_same_for_one_and_ten_items(
+    client, settings, org, manager, approver, ambassador
+):
+    """The feed page itself, its card template reduced to the line to wire: as many
+    queries for one item as for ten."""
+    [engine] = settings.TEMPLATES
+    options = {k: v for k, v in engine["OPTIONS"].items() if k != "loaders"}
+    options["loaders"] = [
+        (
+            "django.template.loaders.locmem.Loader",
+            {
+                "content/feed.html": (
+                    '{% extends "base.html" %}{% load publishing_tags %}{% block content %}'
+                    "{% for card in cards %}<article>{% card_publish_actions card.item %}"
+                    "</article>{% endfor %}{% endblock %}"
+                )
+            },
+        ),
+        "django.template.loaders.filesystem.Loader",
+        "django.template.loaders.app_directories.Loader",
+    ]
+    settings.TEMPLATES = [{**engine, "APP_DIRS": False, "OPTIONS": options}]
+    linkedin_connection(ambassador)
+    mastodon_connection(ambassador)
+    login(client, ambassador)
+    counts = []
+    for total in (1, 10):
+        while len(feed_page(ambassador, 10)) < total:
+            make_live_item(manager, approver)
+        client.get(FEED)  # warm the per-process caches (session, content types)
+        with CaptureQueriesContext(db_connection) as queries:
+            response = client.get(FEED)
+        assert response.status_code == 200
+        assert response.content.decode().count('class="card-publish"') == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -82,8 +82,13 @@ class CardRow:
 
 
 def _preview(item: Any, network: str) -> str:
+    """The words of the text that goes out: the item's own link is left out, the tracked
+    link takes its place (the template says so)."""
     copies = sharing_selectors.suggested_copies(item, network)  # the feed's prefetch
-    return copies[0].text if copies else str(item.title)
+    text = copies[0].text if copies else str(item.title)
+    if item.link:
+        text = text.replace(item.link, "")
+    return " ".join(text.split())
 
 
 @register.inclusion_tag("publishing/_card_actions.html", takes_context=True)
