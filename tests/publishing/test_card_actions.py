@@ -341,7 +341,7 @@ def test_share_to_all_schedules_one_post_per_account_at_its_best_time(
     expected = {li.pk: best(ambassador, "linkedin"), masto.pk: best(ambassador, "mastodon")}
     response = login(client, ambassador).post(publish_all_url(item), {"next": FEED})
     assert response.status_code == 302
-    posts = {p.connection_id: p for p in Post.objects.all()}
+    posts = {p.connection_id or 0: p for p in Post.objects.all()}
     assert set(posts) == {li.pk, masto.pk}
     for pk, post in posts.items():
         assert post.state == PostState.SCHEDULED and post.mode == WhenMode.BEST
