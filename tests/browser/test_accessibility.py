@@ -31,8 +31,9 @@ COMPETITOR = "VoltaVerde"
 
 @pytest.fixture
 def item(db: Any, settings: Any) -> Any:
-    """An ambassador with data: two live items with copies, two shares (one confirmed, one
-    waiting for "I posted it"), clicks on them; a competitor the guardrails warn about."""
+    """An ambassador with data: two live items with copies (one important and featured), two
+    shares (one confirmed, one original post waiting for "I posted it"), clicks; a competitor
+    the guardrails warn about."""
     settings.SHORT_LINK_BASE_URL = "https://go.example.org"
     org = factories.make_org("Acme")
     manager = factories.make_member(org, Role.CONTENT_MANAGER)
@@ -43,11 +44,13 @@ def item(db: Any, settings: Any) -> Any:
         actor=community,
         data=governance_services.RuleData(kind="competitor", action="warn", terms=[COMPETITOR]),
     )
-    make_live_item(manager, approver, title="Notre rapport annuel")
+    make_live_item(manager, approver, title="Notre rapport annuel", important=True, featured=True)
     item = make_live_item(manager, approver, title="Nous recrutons à Lyon")
     start = sharing_services.share_open(membership=ambassador, item_id=item.pk, network="x")
     sharing_services.share_confirm(membership=ambassador, share_id=start.share.pk)
-    sharing_services.share_open(membership=ambassador, item_id=item.pk, network="linkedin")
+    sharing_services.share_open(  # an original post, not yet confirmed
+        membership=ambassador, item_id=item.pk, network="linkedin", text="Mon équipe recrute !"
+    )
     now = clock.now()
     sharing_services.clicks_ingest(
         [
@@ -120,6 +123,35 @@ def test_ambassador_pages_on_a_phone(new_page, live_server, item, language):
     checks.check("/analytics/me/ with the figures' table open")
 
     visit("/me/best-time/")
+    assert not checks.found, "\n\n".join(checks.found)
+
+
+# The other pages an ambassador reaches from the navigation, checked once (in English).
+OTHER_PAGES = [
+    "/dashboard/",
+    "/me/posts/",
+    "/me/accounts/",
+    "/me/ambassador/",
+    "/me/tokens/",
+    "/training/",
+    "/events/",
+    "/certificates/",
+    "/governance/charter/",
+    "/governance/report/",
+    "/people/",
+    "/teams/",
+]
+
+
+def test_the_other_ambassador_pages_on_a_phone(new_page, live_server, item):
+    axe_source()
+    page = new_page(viewport=PHONE)
+    log_in(page, live_server, "ambassador@acme.test", "/dashboard/")
+    checks = Checks(page, "en, 390x844")
+    for path in OTHER_PAGES:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        checks.check(path)
     assert not checks.found, "\n\n".join(checks.found)
 
 
