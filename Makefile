@@ -16,7 +16,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# Front-end packages from the npm registry, exactly as package-lock.json pins them (axe-core
+# for the browser tests' accessibility checks). No install scripts run. Reruns when the
+# lockfile changes. Without npm the step is skipped outside CI (the accessibility tests then
+# skip too); in CI a missing npm fails the install.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --include=dev --loglevel=error && touch $@; \
+	elif [ -n "$$CI" ]; then echo "npm is required in CI (package-lock.json)"; exit 1; \
+	else echo "npm not found: front-end packages (axe-core) not installed"; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 # Start the platform with demo data on SQLite: web server (granian) + background worker + click ingester.
 run: install
@@ -62,4 +72,4 @@ messages: install
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages) ; done
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules
