@@ -44,7 +44,9 @@ TOTAL_SECONDS = 5.0
 TITLE_MAX, DESCRIPTION_MAX, SITE_MAX = 300, 500, 120
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # Bidirectional controls can make a title read differently from what it is.
-_BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_BIDI = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 _CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 
 
@@ -157,7 +159,7 @@ def parse_page(html: str, page_url: str) -> PageMeta:
     try:
         parser.feed(html)
         parser.close()
-    except (AssertionError, ValueError):  # a parser gives up on some broken markup: keep what it read
+    except (AssertionError, ValueError):  # given up on broken markup: keep what was read
         pass
     meta = parser.meta
     title = _first(meta, "og:title", "twitter:title") or "".join(parser.title_parts)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -155,9 +154,8 @@ def _store(item: ContentItem, preview: preview_fetch.Preview) -> None:
     item.preview_fetched_at = clock.now()
     if preview.image is not None:
         # Saving the file sets the width and height fields from the image itself.
-        item.preview_image.save(
-            _image_name(preview.image.data), ContentFile(preview.image.data), save=False
-        )
+        name = _image_name(preview.image.data)
+        item.preview_image.save(name, ContentFile(preview.image.data, name=name), save=False)
     else:
         item.preview_image = None  # type: ignore[assignment]
         item.preview_image_width = item.preview_image_height = None
@@ -165,10 +163,10 @@ def _store(item: ContentItem, preview: preview_fetch.Preview) -> None:
         _delete_file_on_commit(item, old_image)
 
 
-def item_preview_fetch(*, item_id: int, transport: httpx.BaseTransport | None = None) -> str:
+def item_preview_fetch(*, item_id: int) -> str:
     """Read and store the preview of a pending item (the task's body). Returns what happened:
     "ok", "failed", "skipped" (nothing pending), "stale" (the link changed meanwhile) or
-    "gone". `transport` replaces the guarded HTTP transport (tests)."""
+    "gone"."""
     item = ContentItem.objects.filter(pk=item_id).first()
     if item is None:
         return "gone"
@@ -179,7 +177,7 @@ def item_preview_fetch(*, item_id: int, transport: httpx.BaseTransport | None = 
     reason = ""
     # Network I/O outside any transaction: no row stays locked while a site answers.
     try:
-        preview = preview_fetch.fetch_preview(link, transport=transport)
+        preview = preview_fetch.fetch_preview(link)
     except preview_fetch.PreviewError as exc:
         reason = exc.reason[:40]
     with transaction.atomic():
