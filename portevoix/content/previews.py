@@ -84,7 +84,7 @@ def reason_label(code: str) -> str:
 
 def _clear(item: ContentItem) -> None:
     item.preview_url = item.preview_title = item.preview_description = item.preview_site = ""
-    item.preview_image = None  # type: ignore[assignment]
+    item.preview_image = None
     item.preview_image_width = item.preview_image_height = None
     item.preview_reason = ""
     item.preview_fetched_at = None
@@ -157,7 +157,7 @@ def _store(item: ContentItem, preview: preview_fetch.Preview) -> None:
         name = _image_name(preview.image.data)
         item.preview_image.save(name, ContentFile(preview.image.data, name=name), save=False)
     else:
-        item.preview_image = None  # type: ignore[assignment]
+        item.preview_image = None
         item.preview_image_width = item.preview_image_height = None
     if old_image and old_image != item.preview_image.name:
         _delete_file_on_commit(item, old_image)
@@ -181,7 +181,7 @@ def item_preview_fetch(*, item_id: int) -> str:
     except preview_fetch.PreviewError as exc:
         reason = exc.reason[:40]
     with transaction.atomic():
-        item = ContentItem.objects.select_for_update().filter(pk=item_id).first()  # type: ignore[assignment]
+        item = ContentItem.objects.select_for_update().filter(pk=item_id).first()
         if item is None:
             return "gone"
         if item.link != link or item.preview_status != PreviewStatus.PENDING:
