@@ -220,6 +220,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Serve uploads from Django itself (single-machine installs); behind nginx, turn off.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024)
+# Link previews: a content item's link is read by the worker when it is saved (title, site,
+# a local copy of its image), through the same SSRF guard as the networks' connectors.
+# Off in the test settings, so that no test reaches the Internet by accident.
+LINK_PREVIEWS = env_bool("LINK_PREVIEWS", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email

@@ -11,6 +11,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
 # Local peers of the social networks listen on 127.0.0.1.
 os.environ.setdefault("SOCIAL_ALLOWED_PRIVATE_HOSTS", "127.0.0.1,localhost")
+# Items' links are not read unless a test asks (tests/content/test_link_preview*.py).
+os.environ.setdefault("LINK_PREVIEWS", "0")
 os.environ.setdefault("PORTEVOIX_VAR_DIR", tempfile.mkdtemp(prefix="portevoix-test-"))
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("HUEY_NAME", f"portevoix-test-{os.getpid()}")

@@ -56,6 +56,17 @@ class ContentType(models.TextChoices):
     INDUSTRY_NEWS = "industry_news", _("Third-party / industry news")
 
 
+class PreviewStatus(models.TextChoices):
+    NONE = "none", _("No preview")
+    PENDING = "pending", _("Preview pending")
+    OK = "ok", _("Preview ready")
+    FAILED = "failed", _("Preview failed")
+
+
+def _preview_path(instance: ContentItem, filename: str) -> str:
+    return f"content/{instance.organization_id}/{instance.pk}/preview/{filename}"
+
+
 class ContentItem(OrgOwned):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body (Markdown)"), blank=True)
@@ -82,6 +93,27 @@ class ContentItem(OrgOwned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The preview of `link`, read by a background task when the link is saved
+    # (content/previews.py). Text from the linked page: shown escaped, never trusted.
+    preview_url = models.URLField(_("preview read from"), max_length=2000, blank=True)
+    preview_title = models.CharField(_("preview title"), max_length=300, blank=True)
+    preview_description = models.CharField(_("preview description"), max_length=500, blank=True)
+    preview_site = models.CharField(_("preview site"), max_length=120, blank=True)
+    # A local copy, re-encoded: the remote image is never shown (privacy, CSP img-src 'self').
+    preview_image = models.ImageField(
+        upload_to=_preview_path,
+        blank=True,
+        width_field="preview_image_width",
+        height_field="preview_image_height",
+    )
+    preview_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    preview_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    preview_status = models.CharField(
+        max_length=10, choices=PreviewStatus.choices, default=PreviewStatus.NONE
+    )
+    # A short code: why the fetch failed, or why an ok preview has no image.
+    preview_reason = models.CharField(max_length=40, blank=True)
+    preview_fetched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,7 +22,7 @@ from portevoix.core.networks import error_message as network_error_message
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
-from . import selectors
+from . import previews, selectors
 from .models import (
     Approval,
     Campaign,
@@ -156,7 +156,7 @@ def _apply(item: ContentItem, data: ItemData) -> None:
     item.title = data.title.strip()
     item.body = data.body
     item.body_html = render_markdown(data.body)
-    item.link = data.link.strip()
+    previews.link_set(item, data.link)  # a new link clears the preview and queues its reading
     item.language = data.language
     item.content_type = data.content_type
     item.priority = data.priority

@@ -5,13 +5,20 @@ Periodic schedules are not declared here: they all live in `config/schedule.py`.
 
 from huey.contrib.djhuey import db_task
 
-from . import services
+from . import previews, services
 
 
 @db_task()
 def refresh_states() -> int:
     """Approved items past publish-at go live; live ones past expire-at expire."""
     return services.items_refresh_states()
+
+
+@db_task()
+def fetch_link_preview(item_id: int) -> str:
+    """Read the preview of an item's link (queued when the link is saved or refreshed).
+    Idempotent: it does nothing unless the item still waits for the preview of its link."""
+    return previews.item_preview_fetch(item_id=item_id)
 
 
 # Registration hook for the one schedule module. The worker (`manage.py run_huey`) imports the

@@ -13,6 +13,11 @@ urlpatterns = [
     path("library/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("library/<int:pk>/images/", views.image_add, name="image_add"),
     path(
+        "library/<int:pk>/preview/refresh/",
+        views.item_preview_refresh,
+        name="item_preview_refresh",
+    ),
+    path(
         "library/<int:pk>/images/<int:image_id>/remove/",
         views.image_remove,
         name="image_remove",

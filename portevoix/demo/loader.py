@@ -23,7 +23,7 @@ from portevoix.content import services as content
 from portevoix.content.models import ContentItem, State
 from portevoix.core import clock
 
-from . import data
+from . import data, previews
 
 
 @dataclass(frozen=True)
@@ -217,6 +217,8 @@ def _item(
             copies=[content.CopyData(network, text) for network, text in demo.copies],
         ),
     )
+    if demo.link:  # no network here: the preview is given, not read (the queued read skips it)
+        item = previews.attach(item, demo)
     stays_draft = demo.state == data.DRAFT or (
         demo.state == data.ARCHIVED and demo.archived_from == data.DRAFT
     )

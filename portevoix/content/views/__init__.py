@@ -7,6 +7,7 @@ through `selectors.item_for_editor`, so another organization's item is a 404.
 from .common import WORKFLOW_ACTIONS, CopyGroup, copy_groups
 from .feed import feed
 from .library import image_add, image_remove, item_edit, item_new, library
+from .previews import item_preview_refresh
 from .taxonomy import campaigns, topics
 from .workflow import item_action, item_detail
 
@@ -22,6 +23,7 @@ __all__ = [
     "item_detail",
     "item_edit",
     "item_new",
+    "item_preview_refresh",
     "library",
     "topics",
 ]

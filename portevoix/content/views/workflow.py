@@ -16,7 +16,7 @@ from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
-from .. import selectors, services
+from .. import previews, selectors, services
 from ..forms import (
     CommentForm,
 )
@@ -94,6 +94,8 @@ def _render_detail(
             "approved_by_me": approved_by_me,
             "action_forms": action_forms,
             "error": error,
+            "can_refresh_preview": bool(item.link) and can(membership, "content.edit", item),
+            "preview_reason": previews.reason_label(item.preview_reason),
         },
         status=status,
     )
