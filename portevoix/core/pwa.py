@@ -101,11 +101,13 @@ def offline(request: HttpRequest) -> HttpResponse:
 def shell_files() -> list[str]:
     """The static names of the shell (css/, js/, icons/ of the project's static folder)."""
     names = []
-    for folder in settings.STATICFILES_DIRS:
-        root = Path(folder)  # type: ignore[arg-type]
+    for entry in settings.STATICFILES_DIRS:
+        # An entry may be a folder or a (prefix, folder) pair (Django's STATICFILES_DIRS).
+        prefix, folder = entry if isinstance(entry, tuple | list) else ("", entry)
+        root = Path(folder)
         for sub in SHELL_FOLDERS:
             names += [
-                path.relative_to(root).as_posix()
+                f"{prefix}/{path.relative_to(root).as_posix()}".lstrip("/")
                 for path in sorted((root / sub).rglob("*"))
                 if path.is_file() and not path.name.startswith(".")
             ]
