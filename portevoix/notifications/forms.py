@@ -28,8 +28,7 @@ class PreferencesForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_(
-            "No push during these hours: you find them here afterwards. "
-            "Leave both empty for none."
+            "No push during these hours: you find them here afterwards. Leave both empty for none."
         ),
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
