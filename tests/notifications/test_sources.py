@@ -100,7 +100,7 @@ def test_a_connection_to_reconnect_and_the_post_that_failed_for_it(
     assert reconnect.url == "/me/accounts/"
     assert engine.post_publish(post_id=post.pk) == "failed"
     [failed] = of(ambassador, Kind.POST_OUTCOME)
-    assert "failed" in failed.title and failed.url == "/me/posts/"
+    assert "a échoué" in failed.title and failed.url == "/me/posts/"
 
 
 def test_a_scheduled_post_that_went_out_is_told_a_post_shared_now_is_not(
@@ -117,7 +117,7 @@ def test_a_scheduled_post_that_went_out_is_told_a_post_shared_now_is_not(
         state="published",
     )
     [went_out] = of(ambassador, Kind.POST_OUTCOME)
-    assert "went out" in went_out.title
+    assert went_out.title == "Votre publication est partie sur X"  # the organization speaks French
     Post.objects.filter(pk=post.pk).update(mode="now")
     Notification.objects.all().delete()
     assert sources.post_finished(organization_id=org.pk, post_id=post.pk) == 0
