@@ -76,15 +76,13 @@ def event_soon(event: Any, tz: dt.tzinfo, now: dt.datetime) -> Message:
     starts = event.starts_at.astimezone(tz)
     today = now.astimezone(tz).date()
     when = formats.time_format(starts.time(), "TIME_FORMAT")
+    name = _short(event.title, 120)
     if starts.date() == today:
-        title = _("Today at %(time)s: %(title)s") % {
-            "time": when,
-            "title": _short(event.title, 120),
-        }
+        title = _("Today at %(time)s: %(title)s") % {"time": when, "title": name}
+    elif starts.date() == today + dt.timedelta(days=1):
+        title = _("Tomorrow at %(time)s: %(title)s") % {"time": when, "title": name}
     else:
-        title = _("Tomorrow at %(time)s: %(title)s") % {
-            "time": when,
-            "title": _short(event.title, 120),
-        }
+        day = formats.date_format(starts.date(), "SHORT_DATE_FORMAT")
+        title = _("%(day)s at %(time)s: %(title)s") % {"day": day, "time": when, "title": name}
     place = event.place or _("Online")
     return Message(title=title, body=place, url=reverse("training:event", args=[event.pk]))
