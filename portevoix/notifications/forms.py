@@ -35,7 +35,9 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, time_zones: list[str], default_zone: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [
+        zones = self.fields["time_zone"]
+        assert isinstance(zones, forms.ChoiceField)
+        zones.choices = [
             ("", _("My time zone (%(zone)s)") % {"zone": default_zone}),
             *((name, name) for name in time_zones),
         ]

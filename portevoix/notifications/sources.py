@@ -9,6 +9,8 @@ notifications. Every handler is idempotent: each event has its dedupe key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import TYPE_CHECKING, Any
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.content import selectors as content_selectors
@@ -20,6 +22,9 @@ from portevoix.training import selectors as training_selectors
 
 from . import messages, services
 from .models import Kind, Notification
+
+if TYPE_CHECKING:
+    from portevoix.training.models import Registration
 
 EVENT_AHEAD = dt.timedelta(hours=24)
 
@@ -112,8 +117,8 @@ def events_tomorrow(*, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     registrations = training_selectors.registrations_starting(after=now, until=now + EVENT_AHEAD)
 
-    def key(registration: object) -> str:
-        event = registration.event  # type: ignore[attr-defined]
+    def key(registration: Registration) -> str:
+        event = registration.event
         return f"event:{event.pk}:{int(event.starts_at.timestamp())}"
 
     done = set(
@@ -132,8 +137,12 @@ def events_tomorrow(*, now: dt.datetime | None = None) -> int:
                 membership_ids=[registration.membership_id],
                 kind=Kind.EVENT,
                 dedupe_key=key(registration),
-                build=lambda tz, event=event: messages.event_soon(event, tz, now),  # type: ignore[misc]
+                build=functools.partial(_event_message, event, now),
                 now=now,
             )
         )
     return created
+
+
+def _event_message(event: Any, now: dt.datetime, tz: dt.tzinfo) -> messages.Message:
+    return messages.event_soon(event, tz, now)

@@ -12,8 +12,8 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 NIGHT = (dt.time(21, 0), dt.time(8, 0))
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def test_quiet_hours_across_midnight_in_the_members_time_zone():

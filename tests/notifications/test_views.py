@@ -159,7 +159,8 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     prefs = services.preferences_of(ambassador.pk, ambassador.organization_id)
     assert sorted(prefs.kinds_off) == sorted([Kind.CONTENT_LIVE, Kind.RECONNECT, Kind.SUGGESTION])
     assert prefs.push_enabled is False
-    assert prefs.quiet_start.hour == 22 and prefs.time_zone == "America/Montreal"
+    assert prefs.quiet_start is not None and prefs.quiet_start.hour == 22
+    assert prefs.time_zone == "America/Montreal"
 
 
 def test_settings_refuse_half_quiet_hours(ambassador):
