@@ -60,3 +60,19 @@ def publishing_sync_accounts() -> int:
     from portevoix.publishing import tasks as publishing_tasks
 
     return int(publishing_tasks.sync_accounts.call_local())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
+def notifications_release_held() -> int:
+    """Every five minutes: pushes held during quiet hours go out once they end."""
+    from portevoix.notifications import tasks as notification_tasks
+
+    return int(notification_tasks.release_held_pushes.call_local())
+
+
+@db_periodic_task(crontab(minute="*/15"), expires=600)
+def notifications_events_tomorrow() -> int:
+    """Every 15 minutes: "tomorrow" for each registration of an event within 24 hours."""
+    from portevoix.notifications import tasks as notification_tasks
+
+    return int(notification_tasks.notify_events_tomorrow.call_local())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "portevoix.governance",
     "portevoix.training",
     "portevoix.publishing",
+    "portevoix.notifications",
     "portevoix.demo",
 ]
 
@@ -363,3 +365,12 @@ SOCIAL_HTTP_TIMEOUT = float(env_int("SOCIAL_HTTP_TIMEOUT", 20))
 PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 300)
 # Transient failures (5xx, timeouts, 429) are retried with backoff up to this many attempts.
 PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 8)
+
+# --- Web push (portevoix/notifications). VAPID_PRIVATE_KEY: a P-256 key, base64url of the raw
+# 32 bytes (or DER/PEM); `make run` generates one into var/vapid_private_key. The public key
+# is derived from it (VAPID_PUBLIC_KEY, when given, must match). Without a key, push is off
+# and notifications stay in-app. VAPID_SUBJECT: how a push service reaches the operator
+# (mailto: or https:), by default the address of DEFAULT_FROM_EMAIL.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"

@@ -21,6 +21,15 @@ if [ -z "${FIELD_ENCRYPTION_KEY:-}" ]; then
   FIELD_ENCRYPTION_KEY="$(cat var/field_encryption_key)"
 fi
 export FIELD_ENCRYPTION_KEY
+# Web push (notifications): a VAPID key of this installation, made once (P-256, base64url).
+if [ -z "${VAPID_PRIVATE_KEY:-}" ]; then
+  if [ ! -s var/vapid_private_key ]; then
+    .venv/bin/python -c 'import base64; from cryptography.hazmat.primitives.asymmetric import ec; k = ec.generate_private_key(ec.SECP256R1()); print(base64.urlsafe_b64encode(k.private_numbers().private_value.to_bytes(32, "big")).rstrip(b"=").decode())' > var/vapid_private_key
+    chmod 600 var/vapid_private_key
+  fi
+  VAPID_PRIVATE_KEY="$(cat var/vapid_private_key)"
+fi
+export VAPID_PRIVATE_KEY
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export SERVE_MEDIA="${SERVE_MEDIA:-1}"
 export PORT="${PORT:-8000}"

@@ -360,3 +360,45 @@ def team_links() -> QuerySet[Any]:
     """Every member-team link as `values("membership_id", "team_id")` rows: a queryset to
     compile and join in SQL (`sql_with_params`), restricted by the join."""
     return _TeamLink.objects.order_by().values("membership_id", "team_id")
+
+
+def withdrawn_member_ids(membership_ids: Iterable[int]) -> set[int]:
+    """Those of `membership_ids` who withdrew from the ambassador programme (opted in once,
+    then out), or whose membership is no longer active: nothing is sent to them."""
+    ids = list(membership_ids)
+    withdrawn = AmbassadorProfile.objects.filter(
+        membership_id__in=ids, opted_in=False, opted_out_at__isnull=False
+    ).values_list("membership_id", flat=True)
+    inactive = Membership.objects.filter(pk__in=ids, is_active=False).values_list("pk", flat=True)
+    return set(withdrawn) | set(inactive)
+
+
+def ambassador_ids_reading(*, organization_id: int, language: str) -> list[int]:
+    """The organization's active, opted-in ambassadors whose feed shows content in
+    `language` (their languages, or French and English when they chose none: as the feed)."""
+    rows = (
+        AmbassadorProfile.objects.filter(
+            membership__in=scoped(Membership, organization_id).filter(is_active=True),
+            opted_in=True,
+        )
+        .order_by("membership_id")
+        .values_list("membership_id", "languages")
+    )
+    return [
+        membership_id
+        for membership_id, languages in rows.iterator(chunk_size=2000)
+        if language in (languages or ["fr", "en"])
+    ]
+
+
+def member_locales(
+    *, organization_id: int, membership_ids: Iterable[int]
+) -> dict[int, tuple[str, str]]:
+    """Each member's language (theirs, else the organization's) and time zone (theirs, or
+    "" for the platform's), by membership id."""
+    rows = (
+        scoped(Membership, organization_id)
+        .filter(pk__in=list(membership_ids))
+        .values_list("pk", "user__language", "user__time_zone", "organization__default_language")
+    )
+    return {pk: (language or default or "en", tz or "") for pk, language, tz, default in rows}

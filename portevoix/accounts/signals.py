@@ -8,6 +8,9 @@ other apps connect to these, never to accounts' models or their tables).
   relays Django's `m2m_changed` of `Membership.teams`, and reports only links that really
   appeared or disappeared.
 - `team_deleted`: a team was deleted. Sent with `organization_id` and `team_id`.
+- `ambassador_withdrew`: a member withdrew from the ambassador programme. Sent with
+  `organization_id` and `membership_id`, once the withdrawal is committed (notifications
+  deletes the member's push subscriptions on it).
 
 `connect()` is called by `AccountsConfig.ready()`.
 """
@@ -23,6 +26,7 @@ from .models import Membership, Team
 
 team_links_changed = Signal()
 team_deleted = Signal()
+ambassador_withdrew = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 

@@ -22,7 +22,7 @@ from portevoix.core.networks import error_message as network_error_message
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
-from . import previews, selectors
+from . import previews, selectors, signals
 from .models import (
     Approval,
     Campaign,
@@ -149,6 +149,7 @@ def _record(
         comment=comment,
         at=clock.now(),
     )
+    signals.announce_if_live(item, to_state)
     item.state = to_state
 
 

@@ -216,6 +216,14 @@ def case(*, membership: Membership, pk: int) -> ModerationCase:
     return found
 
 
+def decided_case(*, organization_id: int, case_id: int) -> ModerationCase:
+    """A decided case, for telling its author (no permission check: the caller has
+    authorized); `NotFound` otherwise."""
+    return get_scoped_or_404(
+        ModerationCase.objects.exclude(status="open"), organization_id, pk=case_id
+    )
+
+
 # What moderation reaches in the apps that own the reported objects. Content and sharing
 # import `governance.gates`: governance does not import them back (a cycle); they are
 # named by dotted path in the settings instead.

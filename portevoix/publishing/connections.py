@@ -42,6 +42,7 @@ from portevoix.networks.base import (
     guard_url,
 )
 
+from . import signals
 from .models import (
     OPEN_STATES,
     Connection,
@@ -412,9 +413,19 @@ def connection_context(connection: Connection) -> ConnectionCtx:
 
 
 def connection_mark_needs_reconnect(*, connection_id: int, reason: str) -> None:
-    Connection.objects.filter(pk=connection_id).update(
+    changed = Connection.objects.filter(pk=connection_id, status=ConnectionStatus.ACTIVE).update(
         status=ConnectionStatus.NEEDS_RECONNECT, status_reason=reason[:1000], updated_at=clock.now()
     )
+    if not changed:  # already to be reconnected (or gone): the reason only
+        Connection.objects.filter(pk=connection_id).update(
+            status_reason=reason[:1000], updated_at=clock.now()
+        )
+    else:
+        row = Connection.objects.filter(pk=connection_id).values("organization_id", "membership_id")
+        for found in row[:1]:
+            signals.send_on_commit(
+                signals.connection_needs_reconnect, connection_id=connection_id, **found
+            )
     logger.warning("connection_needs_reconnect connection=%s", connection_id)
 
 

@@ -49,7 +49,7 @@ from portevoix.networks.base import (
 from portevoix.sharing.selectors import short_url
 from portevoix.sharing.services import share_record_published
 
-from . import connections, selectors
+from . import connections, selectors, signals
 from .models import Connection, ConnectionStatus, CrisisPause, Post, PostState
 
 logger = logging.getLogger("portevoix.publishing")
@@ -113,11 +113,23 @@ def _mine(post: Post, token: str) -> Q:
 
 
 def _fail(post: Post, token: str, message: str) -> str:
-    Post.objects.filter(_mine(post, token)).update(
+    failed = Post.objects.filter(_mine(post, token)).update(
         state=PostState.FAILED, error=message[:2000], lease_until=None, next_attempt_at=None
     )
+    if failed:
+        _announce(post, PostState.FAILED)
     logger.warning("post_failed post=%s network=%s reason=%s", post.pk, post.network, message)
     return "failed"
+
+
+def _announce(post: Post, state: str) -> None:
+    signals.send_on_commit(
+        signals.post_finished,
+        organization_id=post.organization_id,
+        membership_id=post.membership_id,
+        post_id=post.pk,
+        state=str(state),
+    )
 
 
 def _retry(post: Post, token: str, at: dt.datetime, message: str) -> str:
@@ -188,6 +200,7 @@ def _record(post: Post, token: str, result: PublishResult) -> str:
         at=now,
     )
     Post.objects.filter(pk=post.pk).update(share=share)
+    _announce(post, PostState.PUBLISHED)
     logger.info(
         "post_published post=%s network=%s remote=%s", post.pk, post.network, result.remote_id
     )

@@ -495,3 +495,17 @@ def card_state(membership: Membership) -> CardState:
     for post in rows:
         posts.setdefault((post.item_id, post.connection_id or 0), post)
     return CardState(accounts=accounts, posts=posts)
+
+
+# --- Reads offered to other apps (no permission check: the caller has authorized)
+
+
+def post_outcome(*, organization_id: int, post_id: int) -> Post:
+    """A post with its item, for telling its owner it went out or failed; `NotFound`
+    otherwise."""
+    return get_scoped(Post.objects.select_related("item"), organization_id, pk=post_id)
+
+
+def connection_of(*, organization_id: int, connection_id: int) -> Connection:
+    """A connected account of the organization; `NotFound` otherwise."""
+    return get_scoped(Connection, organization_id, pk=connection_id)

@@ -12,7 +12,7 @@ from portevoix.core.errors import DomainError
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 
-from .. import selectors
+from .. import selectors, signals
 from ..models import (
     AmbassadorProfile,
     ConsentEvent,
@@ -137,6 +137,14 @@ def ambassador_opt_out(*, membership: Membership) -> None:
         profile.save(update_fields=["opted_in", "opted_out_at"])
         ConsentEvent.objects.create(
             organization=membership.organization, membership=membership, kind="opt_out", at=now
+        )
+        organization_id, membership_id = membership.organization_id, membership.pk
+        transaction.on_commit(
+            lambda: signals.ambassador_withdrew.send(
+                sender=AmbassadorProfile,
+                organization_id=organization_id,
+                membership_id=membership_id,
+            )
         )
     membership.ambassador = profile  # keep the cached relation in step with the database
     forget_roles(membership)

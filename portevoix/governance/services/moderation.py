@@ -16,7 +16,7 @@ from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.tenancy import scoped
 
-from .. import selectors
+from .. import selectors, signals
 from ..gates import Removal, audit_record
 from ..models import (
     CaseSource,
@@ -170,6 +170,14 @@ def moderation_decide(
     if decision != Decision.APPROVE and case.author_id is not None:
         case_id = case.pk
         transaction.on_commit(lambda: _queue_decision_email(case_id))
+    decided = {
+        "organization_id": case.organization_id,
+        "case_id": case.pk,
+        "source": case.source,
+        "status": case.status,
+        "author_id": case.author_id,
+    }
+    transaction.on_commit(lambda: signals.moderation_decided.send(sender=None, **decided))
     return case
 
 

@@ -37,6 +37,7 @@ from .events import (
     event_row,
     event_to_manage,
     past_events,
+    registrations_starting,
     upcoming_events,
 )
 from .reports import (
@@ -90,6 +91,7 @@ __all__ = [
     "person_statuses",
     "question_to_manage",
     "quiz_questions",
+    "registrations_starting",
     "report_courses",
     "report_group",
     "report_people",

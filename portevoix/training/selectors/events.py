@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -107,3 +108,22 @@ def event_participants(*, event: Event) -> list[Registration]:
 
 def coach_choices(*, membership: Membership) -> QuerySet[Membership]:
     return account_selectors.active_members(organization_id=membership.organization_id)
+
+
+# --- Reads offered to other apps (no permission check: the caller has authorized)
+
+
+def registrations_starting(
+    *, after: dt.datetime, until: dt.datetime, limit: int = 2000
+) -> list[Registration]:
+    """Confirmed registrations (not waitlisted, not cancelled) of every organization for
+    events starting in (`after`, `until`], with their event, soonest first."""
+    return list(
+        Registration.objects.filter(
+            status=RegistrationStatus.REGISTERED,
+            event__starts_at__gt=after,
+            event__starts_at__lte=until,
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "id")[:limit]
+    )

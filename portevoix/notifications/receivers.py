@@ -1,0 +1,85 @@
+"""The other apps' signals (each sent once their change is committed), turned into tasks.
+
+A receiver only queues a task with ids; a failure here is logged and never reaches the app
+that sent the signal (a notification must not break publishing or an approval).
+Connected by `NotificationsConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from portevoix.accounts import signals as account_signals
+from portevoix.content import signals as content_signals
+from portevoix.governance import signals as governance_signals
+from portevoix.publishing import signals as publishing_signals
+
+from . import services, tasks
+
+logger = logging.getLogger("portevoix.notifications")
+
+
+def _safely(what: str, organization_id: Any, call: Any, *args: Any) -> None:
+    try:
+        call(*args)
+    except Exception:
+        logger.exception(
+            "notification_hook_failed",
+            extra={"organization_id": organization_id, "hook": what},
+        )
+
+
+def on_item_live(
+    sender: Any, organization_id: int, item_id: int, important: bool, **kw: Any
+) -> None:
+    if important:
+        _safely("item_live", organization_id, tasks.notify_item_live, organization_id, item_id)
+
+
+def on_post_finished(sender: Any, organization_id: int, post_id: int, **kw: Any) -> None:
+    _safely("post_finished", organization_id, tasks.notify_post_finished, organization_id, post_id)
+
+
+def on_reconnect(sender: Any, organization_id: int, connection_id: int, **kw: Any) -> None:
+    _safely("reconnect", organization_id, tasks.notify_reconnect, organization_id, connection_id)
+
+
+def on_moderation_decided(
+    sender: Any, organization_id: int, case_id: int, source: str, **kw: Any
+) -> None:
+    if source == "suggestion":
+        _safely(
+            "suggestion",
+            organization_id,
+            tasks.notify_suggestion_answered,
+            organization_id,
+            case_id,
+        )
+
+
+def on_withdrawal(sender: Any, organization_id: int, membership_id: int, **kw: Any) -> None:
+    # At once, not queued: the subscriptions are gone as soon as the withdrawal is committed.
+    _safely(
+        "withdrawal",
+        organization_id,
+        lambda: services.member_withdrew(
+            organization_id=organization_id, membership_id=membership_id
+        ),
+    )
+
+
+def connect() -> None:
+    content_signals.item_went_live.connect(on_item_live, dispatch_uid="notifications_item_live")
+    publishing_signals.post_finished.connect(
+        on_post_finished, dispatch_uid="notifications_post_finished"
+    )
+    publishing_signals.connection_needs_reconnect.connect(
+        on_reconnect, dispatch_uid="notifications_reconnect"
+    )
+    governance_signals.moderation_decided.connect(
+        on_moderation_decided, dispatch_uid="notifications_moderation_decided"
+    )
+    account_signals.ambassador_withdrew.connect(
+        on_withdrawal, dispatch_uid="notifications_withdrawal"
+    )

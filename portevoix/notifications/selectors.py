@@ -1,0 +1,81 @@
+"""Reads of notifications, scoped to the member (another member's notification is
+`NotFound`, like another organization's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+from portevoix.accounts import selectors as account_selectors
+from portevoix.accounts.permissions import require
+from portevoix.core.tenancy import get_scoped, scoped
+
+from . import push, rules, services
+from .models import Notification, NotificationPreferences, PushSubscription
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+PER_PAGE = 20
+
+
+def _mine(membership: Membership) -> QuerySet[Notification]:
+    return scoped(Notification, membership.organization_id).filter(membership_id=membership.pk)
+
+
+def notifications_page(*, membership: Membership, page: str | int | None) -> Page[Notification]:
+    """One page of the member's notifications, newest first (one query for the rows, one
+    for the count)."""
+    return Paginator(_mine(membership).order_by("-created_at", "-id"), PER_PAGE).get_page(page)
+
+
+def notification_of(*, membership: Membership, pk: int) -> Notification:
+    return get_scoped(_mine(membership), membership.organization_id, pk=pk)
+
+
+def unread_count(*, membership: Membership) -> int:
+    return int(_mine(membership).filter(read_at__isnull=True).count())
+
+
+@dataclass(frozen=True)
+class PushStatus:
+    enabled: bool  # this installation has a VAPID key
+    public_key: str
+    devices: int  # the member's subscribed browsers
+    max_per_day: int  # the organization's limit
+
+
+def push_status(*, membership: Membership) -> PushStatus:
+    return PushStatus(
+        enabled=push.enabled(),
+        public_key=push.public_key(),
+        devices=PushSubscription.objects.filter(membership_id=membership.pk).count(),
+        max_per_day=services.max_pushes_per_day(membership.organization_id),
+    )
+
+
+def preferences(*, membership: Membership) -> NotificationPreferences:
+    """The member's preferences, or the defaults (unsaved)."""
+    return services.preferences_of(membership.pk, membership.organization_id)
+
+
+def default_time_zone(*, membership: Membership) -> str:
+    """The zone used when the member chose none here: their own, else the platform's."""
+    locales = account_selectors.member_locales(
+        organization_id=membership.organization_id, membership_ids=[membership.pk]
+    )
+    own = locales.get(membership.pk, ("", ""))[1]
+    return own if own in rules.time_zone_names() else settings.TIME_ZONE
+
+
+def time_zone_choices() -> list[str]:
+    return sorted(rules.time_zone_names())
+
+
+def policy_max_pushes(*, membership: Membership) -> int:
+    require(membership, "org.manage")
+    return services.max_pushes_per_day(membership.organization_id)

@@ -1,0 +1,148 @@
+"""Where notifications come from: the events other apps announce (their declared
+`signals`, received in `receivers.py` and handled here in a task), and the one that time
+brings (an event tomorrow, read from training's selectors by a periodic task).
+
+Notifications imports these apps' selectors and signals; none of them imports
+notifications. Every handler is idempotent: each event has its dedupe key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import TYPE_CHECKING, Any
+
+from portevoix.accounts import selectors as account_selectors
+from portevoix.content import selectors as content_selectors
+from portevoix.core import clock
+from portevoix.core.errors import NotFound
+from portevoix.governance import selectors as governance_selectors
+from portevoix.publishing import selectors as publishing_selectors
+from portevoix.training import selectors as training_selectors
+
+from . import messages, services
+from .models import Kind, Notification
+
+if TYPE_CHECKING:
+    from portevoix.training.models import Registration
+
+EVENT_AHEAD = dt.timedelta(hours=24)
+
+
+def item_live(*, organization_id: int, item_id: int) -> int:
+    """Important content reached the feed: every ambassador whose feed shows it."""
+    try:
+        item = content_selectors.live_item(organization_id=organization_id, item_id=item_id)
+    except NotFound:
+        return 0
+    if not item.important:
+        return 0
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=account_selectors.ambassador_ids_reading(
+                organization_id=organization_id, language=item.language
+            ),
+            kind=Kind.CONTENT_LIVE,
+            dedupe_key=f"item:{item.pk}:live",
+            build=lambda tz: messages.content_live(item, tz),
+        )
+    )
+
+
+def post_finished(*, organization_id: int, post_id: int) -> int:
+    """A post went out or failed. A post shared "now" that went out says nothing (the
+    ambassador saw it); a scheduled one, or any failure, tells the account owner."""
+    try:
+        post = publishing_selectors.post_outcome(organization_id=organization_id, post_id=post_id)
+    except NotFound:
+        return 0
+    if post.state not in {"published", "failed"} or (
+        post.state == "published" and post.mode == "now"
+    ):
+        return 0
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[post.membership_id],
+            kind=Kind.POST_OUTCOME,
+            dedupe_key=f"post:{post.pk}:{post.state}",
+            build=lambda tz: messages.post_outcome(post, tz),
+        )
+    )
+
+
+def connection_needs_reconnect(*, organization_id: int, connection_id: int) -> int:
+    try:
+        connection = publishing_selectors.connection_of(
+            organization_id=organization_id, connection_id=connection_id
+        )
+    except NotFound:
+        return 0
+    if connection.status != "needs_reconnect":
+        return 0
+    stamp = connection.updated_at.strftime("%Y%m%d%H%M%S")
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[connection.membership_id],
+            kind=Kind.RECONNECT,
+            dedupe_key=f"connection:{connection.pk}:reconnect:{stamp}",
+            build=lambda tz: messages.reconnect(connection, tz),
+        )
+    )
+
+
+def suggestion_answered(*, organization_id: int, case_id: int) -> int:
+    try:
+        case = governance_selectors.decided_case(organization_id=organization_id, case_id=case_id)
+    except NotFound:
+        return 0
+    if case.source != "suggestion" or case.author_id is None:
+        return 0
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[case.author_id],
+            kind=Kind.SUGGESTION,
+            dedupe_key=f"case:{case.pk}:answered",
+            build=lambda tz: messages.suggestion_answered(case, tz),
+        )
+    )
+
+
+def events_tomorrow(*, now: dt.datetime | None = None) -> int:
+    """Everyone registered for an event that starts within the next 24 hours, once per
+    registration and start time (a moved event is announced again)."""
+    now = now or clock.now()
+    registrations = training_selectors.registrations_starting(after=now, until=now + EVENT_AHEAD)
+
+    def key(registration: Registration) -> str:
+        event = registration.event
+        return f"event:{event.pk}:{int(event.starts_at.timestamp())}"
+
+    done = set(
+        Notification.objects.filter(
+            kind=Kind.EVENT, dedupe_key__in={key(r) for r in registrations}
+        ).values_list("membership_id", "dedupe_key")
+    )
+    created = 0
+    for registration in registrations:
+        if (registration.membership_id, key(registration)) in done:
+            continue
+        event = registration.event
+        created += len(
+            services.notify(
+                organization_id=registration.organization_id,
+                membership_ids=[registration.membership_id],
+                kind=Kind.EVENT,
+                dedupe_key=key(registration),
+                build=functools.partial(_event_message, event, now),
+                now=now,
+            )
+        )
+    return created
+
+
+def _event_message(event: Any, now: dt.datetime, tz: dt.tzinfo) -> messages.Message:
+    return messages.event_soon(event, tz, now)

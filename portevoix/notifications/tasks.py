@@ -1,0 +1,47 @@
+"""Background tasks of notifications: thin, they take ids (never a key or an address) and
+call services. The periodic runs are declared in `config/schedule.py`, like every schedule.
+"""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from . import services, sources
+
+
+@db_task()
+def send_push(notification_id: int) -> str:
+    return services.push_send(notification_id=notification_id)
+
+
+@db_task()
+def release_held_pushes() -> int:
+    """Pushes held during quiet hours go out once they end (within the daily cap)."""
+    return services.push_release_held()
+
+
+@db_task()
+def notify_events_tomorrow() -> int:
+    return sources.events_tomorrow()
+
+
+@db_task()
+def notify_item_live(organization_id: int, item_id: int) -> int:
+    return sources.item_live(organization_id=organization_id, item_id=item_id)
+
+
+@db_task()
+def notify_post_finished(organization_id: int, post_id: int) -> int:
+    return sources.post_finished(organization_id=organization_id, post_id=post_id)
+
+
+@db_task()
+def notify_reconnect(organization_id: int, connection_id: int) -> int:
+    return sources.connection_needs_reconnect(
+        organization_id=organization_id, connection_id=connection_id
+    )
+
+
+@db_task()
+def notify_suggestion_answered(organization_id: int, case_id: int) -> int:
+    return sources.suggestion_answered(organization_id=organization_id, case_id=case_id)

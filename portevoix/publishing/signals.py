@@ -1,0 +1,22 @@
+"""What publishing tells other apps, as Django signals (a declared surface: other apps
+connect to these, never to publishing's models). Each is sent once the change is committed.
+
+- `post_finished`: a post the engine took ended. Sent with `organization_id`,
+  `membership_id` (the account owner), `post_id` and `state` ("published" or "failed").
+- `connection_needs_reconnect`: a connected account went from connected to "needs to be
+  reconnected". Sent with `organization_id`, `membership_id` and `connection_id`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+post_finished = Signal()
+connection_needs_reconnect = Signal()
+
+
+def send_on_commit(signal: Signal, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: signal.send(sender=None, **kwargs))
