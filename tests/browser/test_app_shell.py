@@ -8,6 +8,7 @@ word in a `white-space: pre-wrap` block widens the page although no element's bo
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from django.urls import reverse
 from portevoix.accounts.navigation import navigation_for
 from portevoix.accounts.roles import Role
 from portevoix.content.services import CopyData
+from portevoix.core import clock
+from portevoix.training import services as training
 from tests import factories
 from tests.browser.test_content_flow import log_in
 
@@ -41,17 +44,30 @@ def ambassador(db: Any) -> Any:
             CopyData("x", f"L’autoconsommation collective expliquée {LONG_URL}"),
         ],
     )
+    # An event with a long video link: a grid cell's minimum width was that link (388 px at 360).
+    start = clock.now() + dt.timedelta(days=3)
+    ambassador.event = training.event_create(
+        actor=factories.make_member(org, Role.ADMIN),
+        data=training.EventData(
+            title="Coaching LinkedIn",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+            video_url="https://visio.example.com/lumen/coaching-linkedin-profil-et-publications",
+            description=f"Une heure en petit groupe : {LONG_URL}",
+        ),
+    )
     return ambassador
 
 
 def ambassador_paths(ambassador: Any) -> list[str]:
-    """Every page of the ambassador's navigation (groups, tabs, Me), their home, and the
-    share page they reach from the feed."""
+    """Every page of the ambassador's navigation (groups, tabs, Me), their home, the share
+    page they reach from the feed and an event's page."""
     nav = navigation_for(ambassador)
     links = [*(link for group in nav.groups for link in group.links), *nav.tabs, *nav.me]
     paths = [reverse("accounts:dashboard"), reverse("accounts:me")]
     paths += [link.url for link in links]
     paths.append(reverse("sharing:share", args=[ambassador.item.pk, "x"]))
+    paths.append(reverse("training:event", args=[ambassador.event.pk]))
     return list(dict.fromkeys(paths))
 
 
@@ -93,7 +109,7 @@ def test_no_ambassador_page_overflows_on_a_phone(
         elif seen["room"] < bar["height"]:
             problems[path] = f"{seen['room']} px of room under the page for a {bar['height']} px bar"
     assert problems == {}
-    assert len(paths) >= 15  # the navigation was really walked
+    assert len(paths) >= 16  # the navigation was really walked
 
     # The feed tab is the current page on the feed; Learn is the current section on a course.
     page.goto(f"{live_server.url}{reverse('content:feed')}")
