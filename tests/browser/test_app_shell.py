@@ -9,6 +9,7 @@ word in a `white-space: pre-wrap` block widens the page although no element's bo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,29 +25,38 @@ from tests.browser.test_content_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LONG_URL = "https://lumen-energie.example.com/blog/autoconsommation-collective-5-questions-et-reponses"
+LONG_URL = (
+    "https://lumen-energie.example.com/blog/autoconsommation-collective-5-questions-et-reponses"
+)
 PHONES = [(390, 844), (360, 740)]
 
 
+@dataclass
+class Ambassador:
+    membership: Any
+    item: Any
+    event: Any
+
+
 @pytest.fixture
-def ambassador(db: Any) -> Any:
+def ambassador(db: Any) -> Ambassador:
     org = factories.make_org("Lumen Énergie")
     manager = factories.make_member(org, Role.CONTENT_MANAGER)
     approver = factories.make_member(org, Role.APPROVER)
-    ambassador = factories.make_member(org, email="ambassador@acme.test", ambassador=True)
-    ambassador.item = factories.make_live_item(
+    membership = factories.make_member(org, email="ambassador@acme.test", ambassador=True)
+    item = factories.make_live_item(
         manager,
         approver,
-        title="L’autoconsommation collective en cinq questions",
+        title="L'autoconsommation collective en cinq questions",
         link=LONG_URL,
         copies=[
             CopyData("linkedin", f"Cinq questions, cinq réponses : {LONG_URL}"),
-            CopyData("x", f"L’autoconsommation collective expliquée {LONG_URL}"),
+            CopyData("x", f"L'autoconsommation collective expliquée {LONG_URL}"),
         ],
     )
     # An event with a long video link: a grid cell's minimum width was that link (388 px at 360).
     start = clock.now() + dt.timedelta(days=3)
-    ambassador.event = training.event_create(
+    event = training.event_create(
         actor=factories.make_member(org, Role.ADMIN),
         data=training.EventData(
             title="Coaching LinkedIn",
@@ -56,13 +66,13 @@ def ambassador(db: Any) -> Any:
             description=f"Une heure en petit groupe : {LONG_URL}",
         ),
     )
-    return ambassador
+    return Ambassador(membership, item, event)
 
 
-def ambassador_paths(ambassador: Any) -> list[str]:
+def ambassador_paths(ambassador: Ambassador) -> list[str]:
     """Every page of the ambassador's navigation (groups, tabs, Me), their home, the share
     page they reach from the feed and an event's page."""
-    nav = navigation_for(ambassador)
+    nav = navigation_for(ambassador.membership)
     links = [*(link for group in nav.groups for link in group.links), *nav.tabs, *nav.me]
     paths = [reverse("accounts:dashboard"), reverse("accounts:me")]
     paths += [link.url for link in links]
@@ -81,7 +91,8 @@ def measure(page: Any) -> dict[str, Any]:
             header: document.querySelector('.topbar').getBoundingClientRect().height,
             tabbar: box ? {top: box.top, bottom: box.bottom, height: box.height} : null,
             room: parseFloat(getComputedStyle(document.body).paddingBottom),
-            current: [...document.querySelectorAll('.tabbar a[aria-current]')].map(a => a.textContent.trim()),
+            current: [...document.querySelectorAll('.tabbar a[aria-current]')]
+              .map(a => a.textContent.trim()),
           };
         }"""
     )
@@ -104,10 +115,11 @@ def test_no_ambassador_page_overflows_on_a_phone(
         if seen["header"] >= 0.15 * height:
             problems[path] = f"header {seen['header']} px"
         bar = seen["tabbar"]
-        if bar is None or abs(bar["bottom"] - height) > 1 or not page.locator(".tabbar").is_visible():
+        visible = page.locator(".tabbar").is_visible()
+        if bar is None or abs(bar["bottom"] - height) > 1 or not visible:
             problems[path] = f"no tab bar at the bottom: {bar}"
         elif seen["room"] < bar["height"]:
-            problems[path] = f"{seen['room']} px of room under the page for a {bar['height']} px bar"
+            problems[path] = f"{seen['room']} px under the page for a {bar['height']} px bar"
     assert problems == {}
     assert len(paths) >= 16  # the navigation was really walked
 

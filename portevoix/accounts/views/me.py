@@ -35,6 +35,7 @@ def me(request: HttpRequest, membership: Membership) -> HttpResponse:
         },
     )
 
+
 # --- Voluntary enrolment
 
 
