@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portevoix.accounts.context_processors.organization",
                 "portevoix.core.context_processors.page_banners",
+                "portevoix.core.context_processors.topbar_items",
             ],
         },
     }
@@ -157,6 +158,8 @@ ORGANIZATION_CHOOSER_URL = "accounts:dashboard"
 # Notices on every page (`core.context_processors.page_banners`): each provider takes the
 # request and returns `core.context_processors.Banner`s.
 PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
+# Links of the top bar's end area (`core.context_processors.TopbarItem`): the bell.
+TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

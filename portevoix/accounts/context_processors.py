@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from .middleware import _membership
+from .navigation import navigation_for
 from .permissions import can, roles_of
 from .roles import ROLE_LABELS
 
@@ -31,10 +33,14 @@ def organization(request: HttpRequest) -> dict[str, Any]:
     if membership is None:
         return {"current_membership": None}
     roles = roles_of(membership)
+    match = getattr(request, "resolver_match", None)
+    here = match.view_name if match else ""
     return {
         "current_membership": membership,
         "current_org": membership.organization,
         "current_roles": roles,
         "current_role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
         "perms_here": _Perms(membership),
+        # The app shell's groups, tabs and personal links, computed when a template uses them.
+        "nav": SimpleLazyObject(lambda: navigation_for(membership, here)),
     }

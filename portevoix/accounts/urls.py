@@ -21,6 +21,7 @@ urlpatterns = [
     path("teams/", views.teams, name="teams"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("teams/<int:pk>/delete/", views.team_delete, name="team_delete"),
+    path("me/", views.me, name="me"),
     path("me/ambassador/", views.enrol, name="enrol"),
     path("me/ambassador/withdraw/", views.enrol_withdraw, name="enrol_withdraw"),
     path("me/tokens/", views.tokens, name="tokens"),

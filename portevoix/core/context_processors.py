@@ -53,3 +53,32 @@ def banners_for(request: HttpRequest) -> list[Banner]:
 
 def page_banners(request: HttpRequest) -> dict[str, Any]:
     return {"page_banners": SimpleLazyObject(lambda: banners_for(request))}
+
+
+@dataclass(frozen=True)
+class TopbarItem:
+    """A link of the top bar's end area, before the menus (the notification bell): `label`
+    (already translated, read by screen readers), `url`, `icon` (a name known to
+    `includes/icon.html`), `count` (a badge shown when above zero), `key` (the CSS class
+    `topbar-<key>`)."""
+
+    label: str
+    url: str
+    icon: str
+    count: int = 0
+    key: str = "item"
+
+
+TopbarProvider = Callable[[HttpRequest], Sequence[TopbarItem] | None]
+
+
+def topbar_items_for(request: HttpRequest) -> list[TopbarItem]:
+    found: list[TopbarItem] = []
+    for provider in _providers(tuple(getattr(settings, "TOPBAR_ITEM_PROVIDERS", ()))):
+        found.extend(provider(request) or ())
+    return found
+
+
+def topbar_items(request: HttpRequest) -> dict[str, Any]:
+    """`topbar_items`: the providers named in `settings.TOPBAR_ITEM_PROVIDERS`, lazily."""
+    return {"topbar_items": SimpleLazyObject(lambda: topbar_items_for(request))}

@@ -9,9 +9,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
+from portevoix.core.context_processors import TopbarItem
 from portevoix.core.tenancy import get_scoped, scoped
 
 from . import push, rules, services
@@ -39,6 +43,29 @@ def notification_of(*, membership: Membership, pk: int) -> Notification:
 
 def unread_count(*, membership: Membership) -> int:
     return int(_mine(membership).filter(read_at__isnull=True).count())
+
+
+def topbar_bell(request: HttpRequest) -> list[TopbarItem]:
+    """The top bar's bell (`settings.TOPBAR_ITEM_PROVIDERS`): a link to the notifications
+    with the unread count (one query); nothing for a visitor with no current organization."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    membership = getattr(request, "membership", None)
+    if not membership:  # None, or the middleware's lazy object wrapping None
+        return []
+    unread = unread_count(membership=membership)
+    if unread:
+        label = ngettext("Notifications: %(n)d unread", "Notifications: %(n)d unread", unread) % {
+            "n": unread
+        }
+    else:
+        label = gettext("Notifications")
+    return [
+        TopbarItem(
+            label=label, url=reverse("notifications:list"), icon="bell", count=unread, key="bell"
+        )
+    ]
 
 
 @dataclass(frozen=True)

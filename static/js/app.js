@@ -23,6 +23,21 @@
       navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
     } else { fallback(text); done(); }
   });
+  // The app shell's menus (<details> in the top bar): Escape closes the open one and gives the
+  // focus back to its button; a click elsewhere closes it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector(".topbar details[open]");
+    if (!open) { return; }
+    open.removeAttribute("open");
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    var menus = document.querySelectorAll(".topbar details[open]");
+    for (var i = 0; i < menus.length; i++) {
+      if (!menus[i].contains(event.target)) { menus[i].removeAttribute("open"); }
+    }
+  });
   function fallback(text) {
     var area = document.createElement("textarea");
     area.value = text; area.setAttribute("readonly", ""); area.style.position = "absolute"; area.style.left = "-9999px";

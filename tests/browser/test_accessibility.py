@@ -72,8 +72,14 @@ def item(db: Any, settings: Any) -> Any:
 
 
 def switch_language(page: Any, code: str) -> None:
-    """As a user does: the language selector in the header submits itself."""
-    page.locator("form[action$='/setlang/'] select[name=language]").select_option(code)
+    """As a user does: the language selector of the menu submits itself (on a phone, in the
+    Menu; on a desktop, in the "Me" menu)."""
+    phone = page.locator(".phone-menu > summary")
+    if phone.is_visible():
+        phone.click()
+    else:
+        page.locator(".me-menu > summary").click()
+    page.locator("form[action$='/setlang/'] select[name=language]:visible").select_option(code)
     page.wait_for_selector(f"html[lang={code}]")
 
 

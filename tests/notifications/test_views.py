@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.template import Context, Template
-from django.test import Client, RequestFactory
+from django.test import Client
 
 from portevoix.notifications import services
 from portevoix.notifications.messages import Message
@@ -195,22 +194,19 @@ def test_pages_in_french(ambassador):
     assert "Notifications" in page and "non lue" in page
 
 
-def test_the_badge_shows_the_unread_count(ambassador):
+def test_the_top_bar_bell_shows_the_unread_count(ambassador):
     for n in range(3):
         notify(ambassador, f"k{n}")
-    request = RequestFactory().get("/")
-    request.user = ambassador.user
-    request.membership = ambassador  # type: ignore[attr-defined]
-    html = Template("{% load notifications %}{% notification_badge %}").render(
-        Context({"request": request})
-    )
-    assert 'href="/notifications/"' in html
-    assert 'class="notification-count" aria-hidden="true">3<' in html
-    assert "Notifications: 3 unread" in html
-    request.membership = None  # type: ignore[attr-defined]
-    assert (
-        Template("{% load notifications %}{% notification_badge %}")
-        .render(Context({"request": request}))
-        .strip()
-        == ""
-    )
+    client = login(ambassador)
+    page = client.get("/me/").content.decode()
+    assert 'href="/notifications/" class="topbar-item topbar-bell has-count"' in page
+    assert 'aria-label="Notifications: 3 unread"' in page
+    assert '<span class="topbar-count" aria-hidden="true">3</span>' in page
+    client.post("/notifications/read-all/")
+    page = client.get("/me/").content.decode()
+    assert 'class="topbar-item topbar-bell"' in page and "topbar-count" not in page
+
+
+def test_no_bell_for_a_visitor(client):
+    page = client.get("/login/").content.decode()
+    assert "topbar-bell" not in page

@@ -6,7 +6,7 @@ organization's objects give 404.
 """
 
 from .invitations import invitation_accept, invitation_revoke, invite
-from .me import enrol, enrol_withdraw, token_revoke, tokens
+from .me import enrol, enrol_withdraw, me, token_revoke, tokens
 from .organization import dashboard, org_settings, org_switch
 from .people import member_detail, members
 from .teams import team_delete, team_detail, teams
@@ -18,6 +18,7 @@ __all__ = [
     "invitation_accept",
     "invitation_revoke",
     "invite",
+    "me",
     "member_detail",
     "members",
     "org_settings",

@@ -1,4 +1,4 @@
-"""The member's own pages: voluntary ambassador enrolment and personal API tokens."""
+"""The member's own pages: "Me", voluntary ambassador enrolment and personal API tokens."""
 
 from __future__ import annotations
 
@@ -16,7 +16,25 @@ from .. import selectors, services
 from ..forms import EnrolmentForm, TokenForm
 from ..models import Membership
 from ..permissions import require
-from .common import confirm_page, is_ambassador
+from .common import confirm_page, current_user, is_ambassador
+
+# --- Me: the member's personal things in one place (the phone's "Me" tab)
+
+
+@member_view
+@require_http_methods(["GET"])
+def me(request: HttpRequest, membership: Membership) -> HttpResponse:
+    profile = selectors.ambassador_profile(membership=membership)
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "profile": profile,
+            "is_ambassador": profile is not None and profile.opted_in,
+            "memberships": list(selectors.memberships_of(current_user(request))),
+        },
+    )
+
 
 # --- Voluntary enrolment
 
