@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from portevoix.accounts.permissions import can, require
-from portevoix.core import clock
+from portevoix.core import clock, search
 from portevoix.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
@@ -156,6 +156,7 @@ def _apply(item: ContentItem, data: ItemData) -> None:
     item.title = data.title.strip()
     item.body = data.body
     item.body_html = render_markdown(data.body)
+    item.search_text = search.search_key(f"{item.title}\n{data.body}")
     item.link = data.link.strip()
     item.language = data.language
     item.content_type = data.content_type
@@ -284,6 +285,7 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
     done = is_final or (not org.final_approval_required and regular + 1 >= org.approvals_required)
     if done:
         _record(item, membership.user_id, _state_after_approval(item), "approve", comment)
+        item.live_at = max(item.publish_at or clock.now(), clock.now())
     else:
         Transition.objects.create(
             item=item,
@@ -294,7 +296,7 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
             comment=comment,
             at=clock.now(),
         )
-    item.save(update_fields=["state", "updated_at"])
+    item.save(update_fields=["state", "updated_at", "live_at"])
     return item
 
 
