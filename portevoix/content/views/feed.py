@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 # The card shows this much of the body; a longer body opens with "more".
-EXCERPT_CHARS = 160
+EXCERPT_CHARS = 120
 
 
 @dataclass
