@@ -222,9 +222,7 @@ def _feed_ranked(
     # rows written without the service).
     qs = qs.annotate(live_since=Coalesce("live_at", "publish_at", "created_at"))
     if since is not None:
-        qs = qs.annotate(
-            is_new=Case(When(live_since__gt=since, then=Value(1)), default=Value(0))
-        )
+        qs = qs.annotate(is_new=Case(When(live_since__gt=since, then=Value(1)), default=Value(0)))
     else:
         qs = qs.annotate(is_new=Value(0))
     if profile is not None:

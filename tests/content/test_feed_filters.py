@@ -80,7 +80,9 @@ def test_an_item_without_any_copy_shows_for_every_network(org, manager, approver
 def test_filters_combine(client, ambassador, shelf):
     html = _get(client, ambassador, campaign=shelf["launch"].pk, type="job_offer", q="lyon")
     assert _titles(html) == ["Offre d'emploi à Lyon"]
-    assert _titles(_get(client, ambassador, campaign=shelf["launch"].pk, topic=shelf["data"].pk)) == []
+    assert (
+        _titles(_get(client, ambassador, campaign=shelf["launch"].pk, topic=shelf["data"].pk)) == []
+    )
     assert "No item matches these filters." in _get(client, ambassador, q="introuvable")
 
 
@@ -112,7 +114,10 @@ def test_the_search_key_follows_edits(org, manager, approver, ambassador):
     item = make_live_item(manager, approver, title="Avant")
     data = factories.item_data(title="Après l'été")
     services.item_update(membership=manager, item=item, data=data)
-    assert item.__class__.objects.get(pk=item.pk).search_text == "apres l'ete rejoignez **notre equipe**."
+    assert (
+        item.__class__.objects.get(pk=item.pk).search_text
+        == "apres l'ete rejoignez **notre equipe**."
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,9 +162,9 @@ def test_the_filter_form_shows_the_organizations_choices(client, ambassador, she
     html = _get(client, ambassador, topic=shelf["jobs"].pk)
     assert f'<option value="{shelf["jobs"].pk}" selected>Emploi</option>' in html
     assert f'<option value="{shelf["launch"].pk}">Lancement</option>' in html
-    assert "<details class=\"feed-filters\" open>" in html
+    assert '<details class="feed-filters" open>' in html
     assert "Clear filters" in html
-    assert "<details class=\"feed-filters\">" in _get(client, ambassador)
+    assert '<details class="feed-filters">' in _get(client, ambassador)
 
 
 def test_the_filters_stay_in_the_pagination_links(client, org, manager, approver, ambassador):

@@ -126,9 +126,7 @@ def test_french_counts_the_new_items(client, manager, approver, ambassador, time
     assert ">Nouveau</span>" in html
 
 
-def test_a_scheduled_item_is_new_from_its_publication(
-    manager, approver, ambassador, time
-):
+def test_a_scheduled_item_is_new_from_its_publication(manager, approver, ambassador, time):
     make_live_item(manager, approver, title="Scheduled", publish_at=T0 + dt.timedelta(hours=5))
     since = T0 + dt.timedelta(hours=2)  # the last visit: after the approval, before publication
     time.advance(hours=6)

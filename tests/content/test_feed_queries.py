@@ -26,9 +26,7 @@ def _items(org, manager, approver, count: int) -> Topic:
     topic, _ = Topic.objects.get_or_create(organization=org, slug="data", name="Data")
     campaign, _ = Campaign.objects.get_or_create(organization=org, slug="c", name="C")
     for n in range(count):
-        item = make_item(
-            manager, title=f"Été {n}", topic_ids=[topic.pk], campaign_id=campaign.pk
-        )
+        item = make_item(manager, title=f"Été {n}", topic_ids=[topic.pk], campaign_id=campaign.pk)
         add_image(manager, item)
         services.item_submit(membership=manager, item=item)
         services.item_approve(membership=approver, item=item)
