@@ -180,7 +180,7 @@ class FeedSlice:
     `first_image_alt` annotated, `is_new` 1 or 0), how many items the whole feed has and
     how many of them are new since `since`."""
 
-    items: list[ContentItem]
+    items: list[Any]  # ContentItem rows with the annotations above
     total: int
     new: int
 
@@ -227,8 +227,9 @@ def _feed_ranked(
         qs = qs.annotate(is_new=Value(0))
     if profile is not None:
         interests = profile.interests.values("pk")  # a subquery: no query of its own
+        through: Any = ContentItem.topics.through  # the m2m table, typed loosely
         matching = (
-            ContentItem.topics.through.objects.filter(
+            through.objects.filter(
                 contentitem_id=OuterRef("pk"), topic_id__in=interests
             )
             .order_by()

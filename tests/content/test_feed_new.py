@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -130,5 +131,5 @@ def test_a_scheduled_item_is_new_from_its_publication(manager, approver, ambassa
     make_live_item(manager, approver, title="Scheduled", publish_at=T0 + dt.timedelta(hours=5))
     since = T0 + dt.timedelta(hours=2)  # the last visit: after the approval, before publication
     time.advance(hours=6)
-    items = list(selectors.feed_items(membership=ambassador, since=since))
+    items: list[Any] = list(selectors.feed_items(membership=ambassador, since=since))
     assert [(i.title, i.is_new) for i in items] == [("Scheduled", 1)]

@@ -4,6 +4,7 @@ matching interests, then the editors' priority, then newest (when the item went 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_important_featured_new_interest_newest(org, manager, approver, monkeypa
     at(7)
     make_live_item(manager, approver, title="new important", important=True)
     at(8)
-    items = list(selectors.feed_items(membership=fan, since=last_visit))
+    items: list[Any] = list(selectors.feed_items(membership=fan, since=last_visit))
     assert [i.title for i in items] == [
         "new important",
         "old featured",

@@ -75,7 +75,7 @@ def test_the_order_tag_reads_the_members_shares_once_per_request(
 
     request = Factory().get("/feed/")
     request.user = ambassador.user
-    request.membership = ambassador
+    request.membership = ambassador  # type: ignore[attr-defined]  # as the middleware does
     template = Template("{% load sharing_tags %}{% network_order as a %}{% network_order as b %}")
     with django_assert_num_queries(1):
         template.render(Context({"request": request}))

@@ -49,7 +49,7 @@ class _CountedPaginator(Paginator):
         self._known_count = count
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._known_count
 
 
