@@ -229,9 +229,7 @@ def _feed_ranked(
         interests = profile.interests.values("pk")  # a subquery: no query of its own
         through: Any = ContentItem.topics.through  # the m2m table, typed loosely
         matching = (
-            through.objects.filter(
-                contentitem_id=OuterRef("pk"), topic_id__in=interests
-            )
+            through.objects.filter(contentitem_id=OuterRef("pk"), topic_id__in=interests)
             .order_by()
             .values("contentitem_id")
             .annotate(n=Count("topic_id"))
