@@ -137,6 +137,11 @@ class AmbassadorProfile(models.Model):
     interests = models.ManyToManyField("content.Topic", blank=True, related_name="+")
     languages = models.JSONField(default=list, blank=True)
     help_with = models.JSONField(default=list, blank=True)
+    # The feed's "new since your last visit" (services.ambassador_feed_visit): the last time
+    # the ambassador opened their feed (to within a few minutes), and the visit before the
+    # current browsing session, which the feed compares with while the session lasts.
+    feed_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    feed_since_at = models.DateTimeField(null=True, blank=True, editable=False)
 
 
 class NetworkPresence(models.Model):

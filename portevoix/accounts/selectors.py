@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import get_scoped_or_404, scoped
@@ -250,6 +250,15 @@ def network_presence(*, membership: Membership, network: str) -> NetworkPresence
     return NetworkPresence.objects.filter(
         profile__membership_id=membership.pk, network=network
     ).first()
+
+
+def declared_networks(*, membership: Membership) -> QuerySet[NetworkPresence, Any]:
+    """The networks the member declared in their ambassador profile, as rows (network, 0):
+    a queryset that another app's selector may combine with its own (sharing's
+    `network_order` counts shares the same way, in one query)."""
+    return NetworkPresence.objects.filter(profile__membership_id=membership.pk).values_list(
+        "network", Value(0, output_field=IntegerField())
+    )
 
 
 def organization_by_slug(slug: str) -> Organization | None:

@@ -19,6 +19,7 @@ from portevoix.accounts.selectors import LANGUAGE_CHOICES
 from portevoix.core.networks import LIMITS, UNITS, Network
 
 from .models import Campaign, ContentItem, ContentType, Topic
+from .selectors import FeedFilters
 from .services import CopyData, ItemData
 
 # Without JavaScript the editor offers this many text areas per network; the editor
@@ -297,3 +298,42 @@ class LibraryFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("All languages")), *LANGUAGE_CHOICES]
     )
+
+
+class FeedFilterForm(forms.Form):
+    """The feed's filters, from the query string (`topic`, `campaign`, `network`, `type`,
+    `q`). A value that is not valid (an unknown or another organization's topic, a word
+    that is not a network...) is ignored, never an error: `filters()` keeps the others."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    topic = forms.TypedChoiceField(label=_("Topic"), required=False, coerce=int, empty_value=None)
+    campaign = forms.TypedChoiceField(
+        label=_("Campaign"), required=False, coerce=int, empty_value=None
+    )
+    network = forms.ChoiceField(label=_("Network"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        topics: list[tuple[int, str]],
+        campaigns: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)
+        fields: Any = self.fields
+        fields["topic"].choices = [("", _("All topics")), *topics]
+        fields["campaign"].choices = [("", _("All campaigns")), *campaigns]
+        fields["network"].choices = [("", _("All networks")), *Network.LABELS.items()]
+        fields["type"].choices = [("", _("All types")), *ContentType.choices]
+
+    def filters(self) -> FeedFilters:
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return FeedFilters(
+            topic_id=data.get("topic"),
+            campaign_id=data.get("campaign"),
+            network=data.get("network") or "",
+            content_type=data.get("type") or "",
+            query=(data.get("q") or "").strip(),
+        )

@@ -114,6 +114,12 @@ class ContentItem(OrgOwned):
     # A short code: why the fetch failed, or why an ok preview has no image.
     preview_reason = models.CharField(max_length=40, blank=True)
     preview_fetched_at = models.DateTimeField(null=True, blank=True)
+    # When the item reaches (or reached) ambassadors: set by the approval that makes it
+    # publishable, to the later of that moment and publish-at. The feed's "new since your
+    # last visit" and its "newest first" read it.
+    live_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The title and body folded for search (accents off, case folded: core.search).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

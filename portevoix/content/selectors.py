@@ -4,17 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Model, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce
 
 from portevoix.accounts.permissions import can, require
-from portevoix.core import clock
+from portevoix.core import clock, search
 from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
-from .models import Approval, Campaign, ContentItem, NetworkCopy, State, Topic, Transition
+from .models import (
+    Approval,
+    Campaign,
+    ContentImage,
+    ContentItem,
+    NetworkCopy,
+    State,
+    Topic,
+    Transition,
+)
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import AmbassadorProfile, Membership
@@ -22,6 +48,7 @@ if TYPE_CHECKING:
 PUBLISHABLE_STATES = (State.APPROVED, State.LIVE)
 
 M = TypeVar("M", bound=Model)
+Choice = tuple[int, str]
 
 
 def page_of(qs: QuerySet[M], *, offset: int, limit: int) -> tuple[int, list[M]]:
@@ -130,28 +157,157 @@ def ambassador_profile(membership: Membership) -> AmbassadorProfile | None:
         return None
 
 
-def feed_items(*, membership: Membership, now: dt.datetime | None = None) -> QuerySet[ContentItem]:
-    """Live content in the ambassador's languages, ranked by matching interests, with
-    important and featured items first. One indexed query per page plus two prefetches."""
+@dataclass(frozen=True)
+class FeedFilters:
+    """What the ambassador narrows their feed to (each empty: no filter)."""
+
+    topic_id: int | None = None
+    campaign_id: int | None = None
+    network: str = ""  # items with a copy for it, or with no copy at all
+    content_type: str = ""
+    query: str = ""  # words to find in the title and body, accents and case aside
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.topic_id or self.campaign_id or self.network or self.content_type or self.query
+        )
+
+
+@dataclass
+class FeedSlice:
+    """One page of the feed: its items (ranked, copies prefetched, `first_image` and
+    `first_image_alt` annotated, `is_new` 1 or 0), how many items the whole feed has and
+    how many of them are new since `since`."""
+
+    items: list[Any]  # ContentItem rows with the annotations above
+    total: int
+    new: int
+
+
+def _feed_filtered(qs: QuerySet[ContentItem], filters: FeedFilters) -> QuerySet[ContentItem]:
+    if filters.topic_id:
+        tagged = ContentItem.topics.through.objects.filter(
+            contentitem_id=OuterRef("pk"), topic_id=filters.topic_id
+        )
+        qs = qs.filter(Exists(tagged))
+    if filters.campaign_id:
+        qs = qs.filter(campaign_id=filters.campaign_id)
+    if filters.network:
+        copies = NetworkCopy.objects.filter(item_id=OuterRef("pk"))
+        qs = qs.filter(Exists(copies.filter(network=filters.network)) | ~Exists(copies))
+    if filters.content_type:
+        qs = qs.filter(content_type=filters.content_type)
+    for term in search.query_terms(filters.query):
+        qs = qs.filter(search_text__contains=term)
+    return qs
+
+
+def _feed_ranked(
+    membership: Membership,
+    now: dt.datetime | None,
+    since: dt.datetime | None,
+    filters: FeedFilters | None,
+) -> QuerySet[ContentItem]:
+    """Live content in the ambassador's languages, filtered, ranked: important and featured
+    first, then new since `since`, then by matching interests, priority, newest. One query:
+    the interests are a subquery, not a query of their own."""
     require(membership, "feed.view")
     now = now or clock.now()
     profile = ambassador_profile(membership)
     languages = list(profile.languages) if profile and profile.languages else ["fr", "en"]
-    interest_ids = list(profile.interests.values_list("pk", flat=True)) if profile else []
     qs = scoped(ContentItem, membership.organization_id).filter(live_q(now), language__in=languages)
-    if interest_ids:
-        qs = qs.annotate(
-            interest_match=Count("topics", filter=Q(topics__in=interest_ids), distinct=True)
+    qs = _feed_filtered(qs, filters or FeedFilters())
+    # When the item reached ambassadors (live_at is set by the approval; the others are for
+    # rows written without the service).
+    qs = qs.annotate(live_since=Coalesce("live_at", "publish_at", "created_at"))
+    if since is not None:
+        qs = qs.annotate(is_new=Case(When(live_since__gt=since, then=Value(1)), default=Value(0)))
+    else:
+        qs = qs.annotate(is_new=Value(0))
+    if profile is not None:
+        interests = profile.interests.values("pk")  # a subquery: no query of its own
+        through: Any = ContentItem.topics.through  # the m2m table, typed loosely
+        matching = (
+            through.objects.filter(contentitem_id=OuterRef("pk"), topic_id__in=interests)
+            .order_by()
+            .values("contentitem_id")
+            .annotate(n=Count("topic_id"))
+            .values("n")
         )
+        qs = qs.annotate(interest_match=Coalesce(Subquery(matching), Value(0)))
     else:
         qs = qs.annotate(interest_match=Value(0))
-    return (
-        qs.select_related("campaign")
-        .prefetch_related(
-            Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant")),
-            "images",
+    return qs.select_related("campaign").order_by(
+        "-important",
+        "-featured",
+        "-is_new",
+        "-interest_match",
+        "-priority",
+        "-live_since",
+        "-id",
+    )
+
+
+def feed_items(
+    *,
+    membership: Membership,
+    now: dt.datetime | None = None,
+    since: dt.datetime | None = None,
+    filters: FeedFilters | None = None,
+) -> QuerySet[ContentItem]:
+    """The ambassador's feed, best first (see `_feed_ranked`), with the campaign, copies and
+    images: one indexed query per page plus two prefetches."""
+    return _feed_ranked(membership, now, since, filters).prefetch_related(
+        Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant")),
+        "images",
+    )
+
+
+def feed_slice(
+    *,
+    membership: Membership,
+    offset: int,
+    limit: int,
+    since: dt.datetime | None = None,
+    filters: FeedFilters | None = None,
+    now: dt.datetime | None = None,
+) -> FeedSlice:
+    """One page of the feed for the feed page, in two queries whatever its size: the items
+    with the feed's total and new counts (window functions over the whole filtered feed)
+    and their first image (subqueries), then their copies."""
+    images = ContentImage.objects.filter(item_id=OuterRef("pk")).order_by("position", "id")
+    qs = (
+        _feed_ranked(membership, now, since, filters)
+        .annotate(
+            first_image=Subquery(images.values("file")[:1]),
+            first_image_alt=Subquery(images.values("alt_text")[:1]),
+            feed_total=Window(Count("pk")),
+            feed_new=Window(Sum("is_new")),
         )
-        .order_by("-important", "-featured", "-interest_match", "-priority", "-publish_at", "-id")
+        .prefetch_related(
+            Prefetch("copies", queryset=NetworkCopy.objects.order_by("network", "variant"))
+        )
+        .defer("body", "search_text")  # the card shows body_html
+    )
+    items = list(qs[offset : offset + limit])
+    if not items:
+        return FeedSlice(items=[], total=0, new=0)
+    head: Any = items[0]
+    return FeedSlice(items=items, total=head.feed_total, new=head.feed_new or 0)
+
+
+def feed_filter_choices(*, membership: Membership) -> tuple[list[Choice], list[Choice]]:
+    """The organization's topics and campaigns as (id, name), by name: the choices of the
+    feed's filters, in one query."""
+    label = Value("t", output_field=CharField())
+    topics = scoped(Topic, membership.organization_id).values_list(label, "pk", "name")
+    label = Value("c", output_field=CharField())
+    campaigns = scoped(Campaign, membership.organization_id).values_list(label, "pk", "name")
+    rows = sorted(topics.order_by().union(campaigns.order_by(), all=True), key=lambda r: r[2])
+    return (
+        [(pk, name) for kind, pk, name in rows if kind == "t"],
+        [(pk, name) for kind, pk, name in rows if kind == "c"],
     )
 
 

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from portevoix.accounts.permissions import can, require
-from portevoix.core import clock
+from portevoix.core import clock, search
 from portevoix.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
@@ -34,6 +33,8 @@ from .models import (
     Topic,
     Transition,
 )
+from .taxonomy import campaign_create as campaign_create
+from .taxonomy import topic_create as topic_create
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -157,6 +158,7 @@ def _apply(item: ContentItem, data: ItemData) -> None:
     item.title = data.title.strip()
     item.body = data.body
     item.body_html = render_markdown(data.body)
+    item.search_text = search.search_key(f"{item.title}\n{data.body}")
     previews.link_set(item, data.link)  # a new link clears the preview and queues its reading
     item.language = data.language
     item.content_type = data.content_type
@@ -285,6 +287,7 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
     done = is_final or (not org.final_approval_required and regular + 1 >= org.approvals_required)
     if done:
         _record(item, membership.user_id, _state_after_approval(item), "approve", comment)
+        item.live_at = max(item.publish_at or clock.now(), clock.now())
     else:
         Transition.objects.create(
             item=item,
@@ -295,7 +298,7 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
             comment=comment,
             at=clock.now(),
         )
-    item.save(update_fields=["state", "updated_at"])
+    item.save(update_fields=["state", "updated_at", "live_at"])
     return item
 
 
@@ -471,49 +474,3 @@ def _touch_for_edit(membership: Membership, item: ContentItem, comment: str) -> 
     if item.state in BACK_TO_REVIEW_STATES:
         _record(item, membership.user_id, State.IN_REVIEW, "edit", comment)
     item.save(update_fields=["state", "revision", "updated_at"])
-
-
-@transaction.atomic
-def topic_create(*, membership: Membership, name: str) -> Topic:
-    require(membership, "taxonomy.manage")
-    name = name.strip()
-    slug = slugify(name)
-    if not name or not slug:
-        raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
-    if scoped(Topic, membership.organization).filter(slug=slug).exists():
-        raise Conflict(
-            _("This topic exists already."), field_errors={"name": [_("Already exists.")]}
-        )
-    return Topic.objects.create(organization=membership.organization, name=name, slug=slug)
-
-
-@transaction.atomic
-def campaign_create(
-    *,
-    membership: Membership,
-    name: str,
-    description: str = "",
-    starts_on: dt.date | None = None,
-    ends_on: dt.date | None = None,
-) -> Campaign:
-    require(membership, "taxonomy.manage")
-    name = name.strip()
-    slug = slugify(name)
-    if not name or not slug:
-        raise DomainError(_("A name is required."), field_errors={"name": [_("Required.")]})
-    if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError(
-            _("The end comes before the start."), field_errors={"ends_on": [_("Invalid.")]}
-        )
-    if scoped(Campaign, membership.organization).filter(slug=slug).exists():
-        raise Conflict(
-            _("This campaign exists already."), field_errors={"name": [_("Already exists.")]}
-        )
-    return Campaign.objects.create(
-        organization=membership.organization,
-        name=name,
-        slug=slug,
-        description=description,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )

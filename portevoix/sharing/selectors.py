@@ -209,6 +209,19 @@ def _with_clicks(qs: QuerySet[Share]) -> QuerySet[Share]:
     )
 
 
+def network_order(*, membership: Membership) -> list[str]:
+    """Every network, in the order the member uses them: those they shared to most first,
+    then those declared in their ambassador profile, then the usual order. One query."""
+    shared = scoped(Share, membership.organization_id).filter(membership_id=membership.pk)
+    counts = shared.order_by().values("network").annotate(n=Count("id")).values_list("network", "n")
+    rows = counts.union(account_selectors.declared_networks(membership=membership), all=True)
+    used: dict[str, int] = {}
+    for network, n in rows:
+        used[network] = max(used.get(network, 0), n)
+    usual = {network: index for index, network in enumerate(Network.ALL)}
+    return sorted(Network.ALL, key=lambda n: (n not in used, -used.get(n, 0), usual[n]))
+
+
 def my_shares(*, membership: Membership) -> QuerySet[Share]:
     """The member's own shares, newest first, each with the counted clicks of its link.
     One query per page (the click count is a subquery)."""

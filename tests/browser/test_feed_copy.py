@@ -36,6 +36,10 @@ def test_copy_and_linkedin_give_the_tracked_link(new_page, live_server, item, se
     log_in(page, live_server, "ambassador@acme.test", "/feed/")
     card = page.locator("article.feed-item", has_text=item.title)
 
+    # The first text (LinkedIn's, the network of the ambassador's profile) is on the card;
+    # X's is one tap away, under "More texts and networks".
+    assert card.locator(".share-first-text").inner_text().startswith("Nous recrutons !")
+    card.get_by_text("More texts and networks").click()
     # Copy on the X text: the clipboard holds the text with the tracked link, not the item's.
     x_copy = card.locator("section.network-copy", has=page.locator("h3", has_text="X"))
     x_copy.get_by_role("button", name="Copy").click()
@@ -47,6 +51,14 @@ def test_copy_and_linkedin_give_the_tracked_link(new_page, live_server, item, se
 
     # Share on LinkedIn: the text is copied first, the live region says so, then LinkedIn's
     # share page opens in a new tab (stubbed).
+    page.evaluate("navigator.clipboard.writeText('')")
+    first_copy = card.locator("button.share-copy")
+    assert first_copy.get_attribute("aria-describedby") == f"first-{item.pk}"
+    first_copy.click()
+    card.locator("button.share-copy", has_text="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert re.fullmatch(rf"Nous recrutons ! {SHORT}", copied), copied
+
     page.evaluate("navigator.clipboard.writeText('')")
     status = card.locator("[data-share-status]")
     assert status.get_attribute("aria-live") == "polite"

@@ -45,7 +45,8 @@ def test_personalize_and_share_on_x_from_a_phone(new_page, live_server, item, se
     log_in(page, live_server, "ambassador@acme.test", "/feed/")
     card = page.locator("article.feed-item", has_text=item.title)
     assert card.get_by_role("button", name="Share on LinkedIn").is_visible()
-    card.locator(".share-more").get_by_role("link", name="X", exact=True).click()
+    card.get_by_text("More texts and networks").click()
+    card.get_by_role("link", name="Personalize for X", exact=True).click()
     page.wait_for_url(f"{live_server.url}/share/{item.pk}/x/")
 
     # The counter counts the text as it will be posted, the tracked link as 23.

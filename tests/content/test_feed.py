@@ -88,3 +88,27 @@ def test_feed_query_count_is_constant(
             _ = list(item.images.all())
             _ = item.campaign
     assert len(page) == 10
+
+
+def test_a_feed_page_is_two_queries_whatever_its_size(
+    org, manager, approver, ambassador, django_assert_num_queries
+):
+    """The feed page's slice: the items with the feed's counts and their first image, then
+    their copies (plus the roles and the profile, read once per request)."""
+    topic = Topic.objects.create(organization=org, name="T", slug="t")
+    for i in range(12):
+        make_live_item(manager, approver, title=f"item {i}", topic_ids=[topic.pk])
+    ambassador.refresh_from_db()
+    since = clock.now() - dt.timedelta(days=1)
+    filters = selectors.FeedFilters(topic_id=topic.pk, network="x", query="item")
+    with django_assert_num_queries(4):
+        found = selectors.feed_slice(
+            membership=ambassador, offset=0, limit=10, since=since, filters=filters
+        )
+        for item in found.items:
+            _ = [c.text for c in item.copies.all()]
+            _ = (item.campaign, item.first_image, item.first_image_alt, item.is_new)
+    assert (len(found.items), found.total, found.new) == (10, 12, 12)
+    with django_assert_num_queries(2):
+        second = selectors.feed_slice(membership=ambassador, offset=10, limit=10, since=since)
+    assert (len(second.items), second.total) == (2, 12)

@@ -92,8 +92,9 @@ def test_feed_query_count_is_constant(
 ):
     _many_items(manager, approver, 10)
     login(client, ambassador)
-    # 10 for the page, 1 for the crisis-pause banner of base.html, 2 for the gates banner
-    # (the charter to accept, the required courses: governance's `sharing_gates_banner`).
+    # 10 for the page (with the first visit's write; see tests/content/test_feed_queries.py),
+    # 1 for the crisis-pause banner of base.html, 2 for the gates banner (the charter to
+    # accept, the required courses: governance's `sharing_gates_banner`).
     with django_assert_max_num_queries(13):
         response = client.get(reverse("content:feed"))
     assert response.content.decode().count("data-copy-target") == 20

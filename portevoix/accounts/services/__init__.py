@@ -29,14 +29,18 @@ from .organizations import (
 )
 from .teams import team_create, team_delete, team_update
 from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
 
 __all__ = [
+    "FEED_SEEN_PRECISION",
+    "FEED_SESSION_GAP",
     "MAX_APPROVALS",
     "ORGANIZATION_LANGUAGES",
     "EnrolmentData",
     "IssuedInvitation",
     "IssuedToken",
     "PresenceData",
+    "ambassador_feed_visit",
     "ambassador_opt_in",
     "ambassador_opt_out",
     "ambassador_update",

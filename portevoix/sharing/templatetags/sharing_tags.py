@@ -1,25 +1,57 @@
-"""Template helpers of the sharing app (no database access).
+"""Template helpers of the sharing app.
 
-`{% share_buttons item %}` is the surface other apps' templates use to offer sharing (the
-content feed): they never include sharing's private templates themselves.
+`{% share_buttons item order %}` is the surface other apps' templates use to offer sharing
+(the content feed): they never include sharing's private templates themselves. It runs no
+query; `{% network_order as order %}` (one query per request) gives the member's order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
 
-from portevoix.core.networks import NETWORK_CHOICES
+from portevoix.core.networks import NETWORK_CHOICES, Network
+from portevoix.core.web import current_membership
 from portevoix.sharing import intents, selectors
 
 register = template.Library()
+
+# How many networks the card's share row shows; the others are one tap away.
+SHARE_ROW_SIZE = 3
+_ORDER_ATTRIBUTE = "_portevoix_network_order"
+
+
+@dataclass
+class NetworkOffer:
+    code: str
+    label: str
+    copies: list[Any] = field(default_factory=list)  # the copies not shown first
+    in_row: bool = False
+    copy_first: bool = False  # its share page takes no text: the text is copied first
 
 
 @register.simple_tag
 def share_networks() -> list[tuple[str, str]]:
     """Every network, as (code, label), in the usual order."""
     return list(NETWORK_CHOICES)
+
+
+@register.simple_tag(takes_context=True)
+def network_order(context: template.Context) -> list[str]:
+    """Every network in the order the current member uses them (sharing's
+    `network_order`): read once per request, the usual order without a membership."""
+    request = context.get("request")
+    if request is None:
+        return list(Network.ALL)
+    cached = getattr(request, _ORDER_ATTRIBUTE, None)
+    if cached is None:
+        membership = current_membership(request)
+        cached = selectors.network_order(membership=membership) if membership else []
+        cached = cached or list(Network.ALL)
+        setattr(request, _ORDER_ATTRIBUTE, cached)
+    return list(cached)
 
 
 @register.filter
@@ -29,13 +61,37 @@ def short_url(code: str) -> str:
 
 
 @register.inclusion_tag("sharing/_share_buttons.html", takes_context=True)
-def share_buttons(context: template.Context, item: Any) -> dict[str, Any]:
-    """The share bar of one item: a button per network (a POST to the share page, with the
-    CSRF token of the page that shows it) and a link to personalize the text. On the
-    networks whose share page takes no text (LinkedIn, Facebook), the feed's script copies
-    the text with the tracked link before opening it (`data-copy-first`)."""
+def share_buttons(context: template.Context, item: Any, order: Any = None) -> dict[str, Any]:
+    """The share bar of one item, for a phone: the first suggested text of the member's
+    first network (in `order`, from `{% network_order %}`; the usual order by default)
+    with its Copy button, one row of share buttons for the first networks, and the other
+    texts and networks in a <details>. Each share button is a POST to the share page, with
+    the CSRF token of the page that shows it; on the networks whose share page takes no
+    text (LinkedIn, Facebook), the feed's script copies the text with the tracked link
+    before opening it (`data-copy-first`). Uses the item's prefetched copies: no query."""
+    codes = [code for code in (order or Network.ALL) if code in Network.LABELS]
+    codes += [code for code in Network.ALL if code not in codes]
+    by_network: dict[str, list[Any]] = {}
+    for copy in item.copies.all():
+        by_network.setdefault(copy.network, []).append(copy)
+    first_network = next((code for code in codes if by_network.get(code)), None)
+    first_copy = by_network[first_network][0] if first_network else None
+    offers = [
+        NetworkOffer(
+            code=code,
+            label=Network.LABELS[code],
+            copies=[c for c in by_network.get(code, []) if c is not first_copy],
+            in_row=index < SHARE_ROW_SIZE,
+            copy_first=code in intents.NO_TEXT_NETWORKS,
+        )
+        for index, code in enumerate(codes)
+    ]
     return {
         "item": item,
         "request": context.get("request"),
-        "no_text_networks": sorted(intents.NO_TEXT_NETWORKS),
+        "first_copy": first_copy,
+        "first_network": first_network,
+        "first_label": Network.LABELS[first_network] if first_network else "",
+        "row": [offer for offer in offers if offer.in_row],
+        "offers": offers,
     }

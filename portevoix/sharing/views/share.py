@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.http import (
     Http404,
@@ -33,6 +34,27 @@ if TYPE_CHECKING:
 MAX_CHECK_CHARS = 100_000
 
 
+# Networks that show a shared link as a card (the page's title and site) under the text;
+# the others show the link in the text, shortened.
+CARD_NETWORKS = frozenset({Network.LINKEDIN, Network.FACEBOOK, Network.BLUESKY, Network.THREADS})
+
+
+def _preview(membership: Membership, item: Any, network: str, short_url: str) -> dict[str, Any]:
+    """What the share page's mock post shows: who posts (name and initials), and the link
+    card (site and title) on networks that show one."""
+    name = membership.user.display_name
+    words = [w for w in name.replace("@", " ").replace(".", " ").split() if w[:1].isalnum()]
+    initials = "".join(w[0] for w in words[:2]).upper() or "?"
+    site = urlsplit(item.link or short_url).hostname or ""
+    return {
+        "name": name,
+        "initials": initials,
+        "card": network in CARD_NETWORKS,
+        "site": site.removeprefix("www."),
+        "title": item.title,
+    }
+
+
 def _render_share(
     request: HttpRequest,
     membership: Membership,
@@ -57,6 +79,7 @@ def _render_share(
             "limit": LIMITS[network],
             "form": form,
             "initial_text": first_text,
+            "preview": _preview(membership, prep.item, network, prep.short_url),
             # The charter's link brings the ambassador back to this share once accepted.
             "blockers": [
                 b.with_next(request.get_full_path())

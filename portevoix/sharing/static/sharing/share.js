@@ -2,6 +2,7 @@
 // the length as it will be posted, with the tracked link in place, and the organization's
 // guardrails: competitors, words to avoid, blocked terms), the Share button disabled while
 // the text is over the limit or blocked (a warning only warns), "personalize this text",
+// a preview of the post as the network will show it, updated as they type,
 // and a reload when the ambassador comes back from the network so "I posted it" shows.
 // The form is sent in the same tab: a refusal comes back here, a share goes to the network.
 // Without JavaScript everything still works: the server checks the text on submit.
@@ -86,11 +87,41 @@
     }).catch(function () { /* the server checks again on submit */ });
   }
 
+  // The mock post: the text as typed, links shown as the network shows them (a card under
+  // the text on LinkedIn, Facebook, Bluesky and Threads; shortened in the text on X and
+  // Mastodon). Built with text nodes only: what the ambassador types is never markup.
+  var preview = document.querySelector("[data-preview]");
+  var previewText = preview ? preview.querySelector("[data-preview-text]") : null;
+  var LINK = /https?:\/\/[^\s]+/g;
+  var SHORT_LENGTH = 25;
+
+  function shownLink(url) {
+    if (preview.getAttribute("data-preview-mode") !== "short") { return url; }
+    var bare = url.replace(/^https?:\/\//, "").replace(/^www\./, "");
+    return bare.length > SHORT_LENGTH ? bare.slice(0, SHORT_LENGTH) + "…" : bare;
+  }
+
+  function renderPreview() {
+    if (!previewText || !area) { return; }
+    var text = area.value;
+    while (previewText.firstChild) { previewText.removeChild(previewText.firstChild); }
+    var last = 0;
+    text.replace(LINK, function (url, offset) {
+      if (offset > last) { previewText.appendChild(document.createTextNode(text.slice(last, offset))); }
+      previewText.appendChild(el("span", "preview-link", shownLink(url)));
+      last = offset + url.length;
+      return url;
+    });
+    if (last < text.length) { previewText.appendChild(document.createTextNode(text.slice(last))); }
+  }
+
   if (area && form) {
     area.addEventListener("input", function () {
+      renderPreview();
       clearTimeout(timer);
       timer = setTimeout(check, DELAY);
     });
+    renderPreview();
     check();
   }
 
@@ -103,6 +134,7 @@
       if (!source) { return; }
       area.value = source.innerText;
       area.focus();
+      renderPreview();
       check();
     });
   });

@@ -1,0 +1,52 @@
+"""The feed page runs a constant number of queries whatever the number of items, filtered
+or not: the page's items with the feed's counts (one query), their copies (one), the
+filters' choices (one), the member's network order (one), the visit (at most one write)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portevoix.content.models import Campaign, Topic
+from tests.content._helpers import add_image, login
+from tests.factories import make_item
+
+pytestmark = pytest.mark.django_db
+
+# 4 for the session, user, membership and roles; 1 for the profile; 1 write of the visit;
+# 1 for the filters' choices; 1 for the page's items and counts; 1 for their copies; 1 for
+# the member's network order; 1 for the crisis-pause banner of base.html; 2 for the gates
+# banner (the charter to accept, the required courses).
+FEED_BUDGET = 13
+
+
+def _items(org, manager, approver, count: int) -> Topic:
+    from portevoix.content import services
+
+    topic, _ = Topic.objects.get_or_create(organization=org, slug="data", name="Data")
+    campaign, _ = Campaign.objects.get_or_create(organization=org, slug="c", name="C")
+    for n in range(count):
+        item = make_item(manager, title=f"Été {n}", topic_ids=[topic.pk], campaign_id=campaign.pk)
+        add_image(manager, item)
+        services.item_submit(membership=manager, item=item)
+        services.item_approve(membership=approver, item=item)
+    return topic
+
+
+@pytest.mark.parametrize("count", [3, 25])
+def test_the_feed_page_has_a_constant_number_of_queries(
+    client, org, manager, approver, ambassador, count, django_assert_max_num_queries
+):
+    topic = _items(org, manager, approver, count)
+    login(client, ambassador)
+    with django_assert_max_num_queries(FEED_BUDGET):  # the first visit writes it
+        html = client.get(reverse("content:feed")).content.decode()
+    assert html.count('class="feed-image"') == min(count, 10)
+    with django_assert_max_num_queries(FEED_BUDGET - 1):  # a reload writes nothing
+        client.get(reverse("content:feed"))
+    filtered = {"topic": topic.pk, "network": "x", "type": "company_news", "q": "ete"}
+    filtered["page"] = 3 if count == 25 else 1
+    with django_assert_max_num_queries(FEED_BUDGET - 1):
+        html = client.get(reverse("content:feed"), filtered).content.decode()
+    assert html.count("<article") == (5 if count == 25 else 3)
+    assert f"{count} items match your filters." in html
