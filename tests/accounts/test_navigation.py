@@ -17,7 +17,7 @@ from tests.accounts._helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL = ["profile", "my_figures", "accounts", "best_time", "charter", "tokens"]
+PERSONAL = ["profile", "my_figures", "accounts", "best_time", "charter", "notifications", "tokens"]
 PROGRAM = ["people", "teams", "training", "events", "charter"]
 
 
@@ -52,9 +52,9 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "training_reports",
     ]
     assert outline["insights"] == ["analytics", "all_shares", "audit"]
-    assert outline["settings"] == ["settings", "tracking", "apps", "tokens"]
+    assert outline["settings"] == ["settings", "tracking", "apps", "push_policy", "tokens"]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
-    assert outline["me"] == ["profile", "charter", "tokens"]
+    assert outline["me"] == ["profile", "charter", "notifications", "tokens"]
 
 
 def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
@@ -79,7 +79,7 @@ def test_a_member_without_a_role_gets_home_learn_and_me(member):
     assert outline == {
         "program": PROGRAM,
         "tabs": ["home", "learn", "me"],
-        "me": ["profile", "charter", "tokens"],
+        "me": ["profile", "charter", "notifications", "tokens"],
     }
 
 
