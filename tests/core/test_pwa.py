@@ -69,7 +69,8 @@ def test_manifest_makes_an_installable_app(client: Client) -> None:
     assert data["display"] == "standalone"
     # The colours are app.css's: the top bar and the page's background.
     css = APP_CSS.read_text()
-    assert re.search(r"\.topbar \{[^}]*background:" + data["theme_color"], css)
+    assert re.search(r"\.topbar \{[^}]*background:var\(--shell\)", css)
+    assert f"--shell:{data['theme_color']}" in css
     assert f"--bg:{data['background_color']}" in css
     purposes = {(icon["sizes"], icon["purpose"], icon["type"]) for icon in data["icons"]}
     assert {
