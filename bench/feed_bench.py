@@ -60,7 +60,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -404,7 +404,8 @@ def insert(tables: list[Table], *, fast: bool) -> None:
                 marks = ", ".join(["%s"] * len(table.columns))
                 cursor.executemany(f"INSERT INTO {qn(name)} ({cols}) VALUES ({marks})", table.rows)
             elif vendor == "sqlite":
-                sql = f"INSERT INTO {qn(name)} ({cols}) VALUES ({', '.join('?' * len(table.columns))})"
+                marks = ", ".join("?" * len(table.columns))
+                sql = f"INSERT INTO {qn(name)} ({cols}) VALUES ({marks})"
                 for k in range(0, len(table.rows), 200_000):
                     raw.execute("BEGIN")
                     raw.executemany(sql, table.rows[k : k + 200_000])
@@ -539,14 +540,7 @@ def count_queries(
         first = client.get(url)
         assert first.status_code == 200, (url, first.status_code, first.get("Location"))
         timed: list[tuple[float, str]] = []
-
-        def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                timed.append(((time.perf_counter() - t) * 1000, sql))
-
+        timer = _timer(timed)
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
             response = client.get(url)
         assert response.status_code == 200
@@ -569,6 +563,19 @@ def count_queries(
             result["service_p95_ms"] = times[int(len(times) * 0.95) - 1]
         out[name] = result
     return out
+
+
+def _timer(timed: list[tuple[float, str]]) -> Any:
+    """A database execute wrapper that appends (milliseconds, SQL) to `timed`."""
+
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - t) * 1000, sql))
+
+    return timer
 
 
 def profile_page(url: str, session_key: str, runs: int = 20) -> str:
@@ -777,7 +784,8 @@ end
 function done(summary, latency, requests)
   local o, b = 0, 0
   for _, t in ipairs(threads) do o = o + t:get("ok"); b = b + t:get("bad") end
-  io.write(string.format("RESULT ok=%%d bad=%%d errors=%%d p50=%%d p90=%%d p95=%%d p99=%%d max=%%d\\n",
+  io.write(string.format(
+    "RESULT ok=%%d bad=%%d errors=%%d p50=%%d p90=%%d p95=%%d p99=%%d max=%%d\\n",
     o, b, summary.errors.connect + summary.errors.read + summary.errors.write
       + summary.errors.timeout, latency:percentile(50), latency:percentile(90),
     latency:percentile(95), latency:percentile(99), latency.max))
@@ -946,8 +954,9 @@ def measure_db(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     big = run_child(db, "big", args.scale, args)
     res: dict[str, Any] = {"db": db, "small": small, "big": big, "load": {}}
     for name, q in big["queries"].items():
-        log(f"  {name}: {q['queries']} queries (small scale: {small['queries'][name]['queries']})"
-            f", service time {q.get('service_ms', 0):.1f} ms, SQL {q['sql_ms']:.1f} ms")  # fmt: skip
+        n_small = small["queries"][name]["queries"]
+        log(f"  {name}: {q['queries']} queries (small scale: {n_small}), service time "
+            f"{q.get('service_ms', 0):.1f} ms, SQL {q['sql_ms']:.1f} ms")  # fmt: skip
     if args.no_load:
         return res
     port = free_port()

@@ -33,6 +33,4 @@ def test_the_feed_makes_as_many_queries_at_two_scales():
             assert page["cards"] == 10  # a full first page
             assert page["queries"] > 0
     small, big = counts.values()
-    assert {k: v["queries"] for k, v in small.items()} == {
-        k: v["queries"] for k, v in big.items()
-    }
+    assert {k: v["queries"] for k, v in small.items()} == {k: v["queries"] for k, v in big.items()}
