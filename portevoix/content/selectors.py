@@ -7,18 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import (
-    Count,
-    IntegerField,
-    Model,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Value
 
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
@@ -151,19 +140,8 @@ def feed_items(*, membership: Membership, now: dt.datetime | None = None) -> Que
     interest_ids = list(profile.interests.values_list("pk", flat=True)) if profile else []
     qs = scoped(ContentItem, membership.organization_id).filter(live_q(now), language__in=languages)
     if interest_ids:
-        # A correlated count per item (one index probe each), not a join with GROUP BY on
-        # every column of the item: 4x faster at 5,000 live items (bench/feed_bench.py).
-        matches = (
-            ContentItem.topics.through.objects.filter(
-                contentitem_id=OuterRef("pk"), topic_id__in=interest_ids
-            )
-            .order_by()
-            .values("contentitem_id")
-            .annotate(n=Count("*"))
-            .values("n")
-        )
         qs = qs.annotate(
-            interest_match=Coalesce(Subquery(matches, output_field=IntegerField()), Value(0))
+            interest_match=Count("topics", filter=Q(topics__in=interest_ids), distinct=True)
         )
     else:
         qs = qs.annotate(interest_match=Value(0))
