@@ -999,8 +999,9 @@ def measure_db(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         targets.update(big["urls"])
         res["weight"] = page_weight(port, big["urls"]["first"], cookie, sessions[0])
         for name, path in targets.items():
+            time.sleep(1)  # the previous run's last requests drain
+            busy = cpu_busy()  # the machine without our load
             run_wrk(port, path, cookie, sessions, args.warmup, work)  # warm-up
-            busy = cpu_busy()
             cpu = tree_cpu_seconds(server.p.pid)
             r = run_wrk(port, path, cookie, sessions, args.duration, work)
             r["server_cpu_ms"] = (
@@ -1016,7 +1017,7 @@ def measure_db(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             if args.paced_rate <= 0:
                 break
             p = run_paced(port, path, cookie, sessions, args.paced_rate, args.duration)
-            p["busy_before"], p["path"] = cpu_busy(), path
+            p["busy_after"], p["path"] = cpu_busy(), path
             res["paced"][name] = p
             log(f"  paced {name:18} {p['rate']:6.1f} req/s  p50 {p['p50']:6.1f}  "
                 f"p95 {p['p95']:6.1f}  p99 {p['p99']:6.1f} ms  non-200 {p['bad']}")  # fmt: skip
@@ -1089,7 +1090,9 @@ def write_results(out: Path, args: argparse.Namespace, results: list[dict[str, A
         f"warm-up, its Lua script rotating the session cookies of {SESSIONS} ambassadors "
         "(from the most to the least active) and counting every answer that is not a 200. "
         "Nothing pinned (the server needs both cores; wrk used the share of one core shown "
-        "as 'client CPU'). Closed loop: 16 requests always in flight, so latency = 16 / "
+        "as 'client CPU'). 'CPU busy before': both cores' busy share in the second before the "
+        "warm-up, our server idle (other work on the machine). Closed loop: 16 requests "
+        "always in flight, so latency = 16 / "
         "throughput (queueing included); 'server CPU ms per request' is the CPU time the "
         "server's processes used during the run divided by the requests (unlike latency, "
         "it hardly depends on what else runs on the machine); the 'service time' column is "
@@ -1138,7 +1141,7 @@ def write_results(out: Path, args: argparse.Namespace, results: list[dict[str, A
                 lines.append(
                     f"| {res['db']} | {name} `{p['path']}` | {p['rate']:g} | {p['requests']} | "
                     f"{p['bad']} | {p['p50']:.1f} | {p['p95']:.1f} | {p['p99']:.1f} | "
-                    f"{p['max']:.0f} | {p['busy_before'] * 100:.0f}% | {ok} |"
+                    f"{p['max']:.0f} | {p['busy_after'] * 100:.0f}% | {ok} |"
                 )
     lines += [
         "",
