@@ -1004,6 +1004,11 @@ def measure_db(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             run_wrk(port, path, cookie, sessions, args.warmup, work)  # warm-up
             cpu = tree_cpu_seconds(server.p.pid)
             r = run_wrk(port, path, cookie, sessions, args.duration, work)
+            if server.p.poll() is not None:  # e.g. someone else's kill by name
+                raise RuntimeError(
+                    f"the server exited ({server.p.returncode}) during the run of {name}: "
+                    f"{server.log_path.read_text()[-1500:]}"
+                )
             r["server_cpu_ms"] = (
                 (tree_cpu_seconds(server.p.pid) - cpu) * 1000 / max(1, r["requests"])
             )
@@ -1238,13 +1243,18 @@ def main() -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     results = []
+    failures = []
     try:
         for db in dbs:
             if db not in {"sqlite", "postgres"}:
                 ap.error(f"unknown database {db!r}")
-            if db == "postgres":
-                prepare_pg(args)
-            results.append(measure_db(db, args, work))
+            try:  # one database failing must not lose the other's results
+                if db == "postgres":
+                    prepare_pg(args)
+                results.append(measure_db(db, args, work))
+            except (RuntimeError, AssertionError, subprocess.SubprocessError, OSError) as exc:
+                log(f"{db}: FAILED: {exc!r}")
+                failures.append(db)
     finally:
         if "postgres" in dbs and not args.keep_pg:
             for name in PG_DB.values():
@@ -1258,8 +1268,14 @@ def main() -> int:
         for name, q in res["big"]["queries"].items():
             log(f"slowest SQL {res['db']} {name}: " + " | ".join(
                 f"{ms:.1f} ms {sql[:300]}" for ms, sql in q["slowest"]))  # fmt: skip
+    if not results:
+        print(f"every database failed: {failures}")
+        return 1
     section = write_results(Path(args.out), args, results)
     print(section)
+    if failures:
+        print(f"FAILED (not recorded): {failures}")
+        return 1
     unequal = [
         (res["db"], name)
         for res in results
