@@ -1,8 +1,8 @@
 """Benchmark of the ambassador feed (`/feed/`) on SQLite and PostgreSQL.
 
     .venv/bin/python bench/feed_bench.py [--scale 1.0] [--dbs sqlite,postgres] [--duration 15]
-        [--url NAME=PATH ...] [--small-scale 0.02] [--keep-pg] [--rebuild] [--profile]
-        [--out bench/RESULTS.md]
+        [--url NAME=PATH ...] [--small-scale 0.02] [--paced-rate 8] [--keep-pg] [--rebuild]
+        [--no-load] [--profile] [--out bench/RESULTS.md]
 
 Data (scale 1.0; `--scale 0.01` for a quick run): one organization with 100,000 members, a
 fifth of them opted-in ambassadors (interests, languages, networks), 30 topics, 50 campaigns,
@@ -25,9 +25,11 @@ For each database:
    thread: a few per cent of one core at these rates, so it takes little from the server on a
    2-core machine; a Python client would need a core of its own) with 16 connections and a
    Lua script that rotates the session cookies of 16 ambassadors (sessions created in the
-   database as a login does), after a warm-up. Reference in the same run: `/healthz` (the
-   smallest Django view, the whole middleware stack, no database) and the site's CSS served by
-   whitenoise.
+   database as a login does), after a warm-up; the server's CPU time per request (its process
+   tree, from /proc). Reference in the same run: `/healthz` (the smallest Django view, the
+   whole middleware stack, no database) and the site's CSS served by whitenoise. Then an open
+   loop: the 16 sessions at `--paced-rate` requests per second in all (a page every 2 s
+   each by default), latency counted from when each request was due.
 3. Page weight: the first page's HTML and the CSS and JavaScript it links, fetched from the
    server with `Accept-Encoding: gzip, br`; bytes as sent, and gzip -6 of what was sent
    uncompressed (Django sends HTML uncompressed; a proxy in front usually compresses it).
