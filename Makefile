@@ -54,7 +54,8 @@ format: install
 	$(VENV)/bin/ruff format .
 
 # Every benchmark script in bench/ (each records its section of bench/RESULTS.md).
-# BENCH_SCALE=0.01 for a quick run of the dashboard benchmark.
+# BENCH_SCALE=0.01 for a quick run of the dashboard and feed benchmarks (the feed's load
+# needs wrk: apt-get install wrk; BENCH_DBS=sqlite for SQLite only).
 bench: install
 	@set -e; for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script; done
 
