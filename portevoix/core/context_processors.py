@@ -40,13 +40,16 @@ BannerProvider = Callable[[HttpRequest], Sequence[Banner] | None]
 
 
 @cache
-def _providers(paths: tuple[str, ...]) -> list[BannerProvider]:
+def _providers(paths: tuple[str, ...]) -> list[Callable[[HttpRequest], Any]]:
     return [import_string(path) for path in paths]
 
 
 def banners_for(request: HttpRequest) -> list[Banner]:
     found: list[Banner] = []
-    for provider in _providers(tuple(getattr(settings, "PAGE_BANNER_PROVIDERS", ()))):
+    providers: list[BannerProvider] = _providers(
+        tuple(getattr(settings, "PAGE_BANNER_PROVIDERS", ()))
+    )
+    for provider in providers:
         found.extend(provider(request) or ())
     return found
 
@@ -74,7 +77,10 @@ TopbarProvider = Callable[[HttpRequest], Sequence[TopbarItem] | None]
 
 def topbar_items_for(request: HttpRequest) -> list[TopbarItem]:
     found: list[TopbarItem] = []
-    for provider in _providers(tuple(getattr(settings, "TOPBAR_ITEM_PROVIDERS", ()))):
+    providers: list[TopbarProvider] = _providers(
+        tuple(getattr(settings, "TOPBAR_ITEM_PROVIDERS", ()))
+    )
+    for provider in providers:
         found.extend(provider(request) or ())
     return found
 
