@@ -18,6 +18,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import can
@@ -56,6 +58,16 @@ class Link:
     current: str = ""  # "page", "true" (in its section) or ""
     icon: str = ""
     help: str | Promise = ""
+
+    @property
+    def anchor(self) -> SafeString:
+        """The link as the menus show it (built here, not by a template include per link:
+        the menus hold some forty links a page)."""
+        if self.current:
+            return format_html(
+                '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, self.label
+            )
+        return format_html('<a href="{}">{}</a>', self.url, self.label)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,30 @@ def test_each_form_carries_the_csrf_token_of_the_page(item, ambassador):
     assert tokens == [TOKEN] * len(NETWORK_CHOICES)
 
 
+def test_a_kept_bar_carries_each_page_its_own_token(item, ambassador):
+    """The bar is kept per process (item, language, order): the token is the page's own."""
+    first = render_for(item, ambassador.user)
+    request = RequestFactory().get("/feed/")
+    request.user = ambassador.user
+    other = "b" * 64
+    context = {"item": prefetched(item), "request": request, "csrf_token": other, "order": None}
+    second = ORDERED.render(Context(context))
+    assert re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', second) == [other] * len(
+        NETWORK_CHOICES
+    )
+    assert second.replace(other, TOKEN) == first
+
+
+def test_an_edited_item_gets_a_new_bar(item, manager, ambassador):
+    before = render_for(item, ambassador.user)
+    copy = item.copies.get(network="x")
+    copy.text = "Un texte tout neuf pour X"
+    copy.save()
+    item.save()  # the services save the item with its copies: `updated_at` moves
+    after = render_for(item, ambassador.user)
+    assert "Un texte tout neuf pour X" in after and "Un texte tout neuf pour X" not in before
+
+
 def test_the_bar_is_for_the_given_item_only(item, manager, approver, ambassador):
     other = make_live_item(manager, approver)
     html = render_for(item, ambassador.user)

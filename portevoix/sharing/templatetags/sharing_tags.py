@@ -7,10 +7,17 @@ query; `{% network_order as order %}` (one query per request) gives the member's
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from portevoix.core.networks import NETWORK_CHOICES, Network
 from portevoix.core.web import current_membership
@@ -60,8 +67,7 @@ def short_url(code: str) -> str:
     return selectors.short_url(code)
 
 
-@register.inclusion_tag("sharing/_share_buttons.html", takes_context=True)
-def share_buttons(context: template.Context, item: Any, order: Any = None) -> dict[str, Any]:
+def _share_bar_context(item: Any, order: Any = None) -> dict[str, Any]:
     """The share bar of one item, for a phone: the first suggested text of the member's
     first network (in `order`, from `{% network_order %}`; the usual order by default)
     with its Copy button, one row of share buttons for the first networks, and the other
@@ -88,10 +94,46 @@ def share_buttons(context: template.Context, item: Any, order: Any = None) -> di
     ]
     return {
         "item": item,
-        "request": context.get("request"),
         "first_copy": first_copy,
         "first_network": first_network,
         "first_label": Network.LABELS[first_network] if first_network else "",
         "row": [offer for offer in offers if offer.in_row],
         "offers": offers,
     }
+
+
+# The share bar depends only on the item (its copies: editing them saves the item, which
+# moves `updated_at`), the language and the member's network order; the one per-member part
+# is the CSRF token of its forms. So it is rendered once per process for those, with a
+# placeholder token, and the page's own token is put in its place (`share_buttons`). At most
+# SHARE_BAR_CACHE_SIZE bars are kept (least recently used out).
+SHARE_BAR_CACHE_SIZE = 4096
+_CSRF_PLACEHOLDER = "portevoix-share-bar-csrf-placeholder"
+_share_bars: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_share_bars_lock = threading.Lock()
+
+
+@register.simple_tag(takes_context=True)
+def share_buttons(context: template.Context, item: Any, order: Any = None) -> str:
+    """The share bar of one item (see `_share_bar_context`), from the per-process cache."""
+    codes = tuple(order or ())
+    updated = item.updated_at.timestamp() if getattr(item, "updated_at", None) else None
+    key = (item.pk, updated, translation.get_language(), codes)
+    with _share_bars_lock:
+        html = _share_bars.get(key)
+        if html is not None:
+            _share_bars.move_to_end(key)
+    if html is None:
+        bar = _share_bar_context(item, order)
+        bar["csrf_token"] = _CSRF_PLACEHOLDER
+        html = get_template("sharing/_share_buttons.html").render(bar)
+        with _share_bars_lock:
+            _share_bars[key] = html
+            while len(_share_bars) > SHARE_BAR_CACHE_SIZE:
+                _share_bars.popitem(last=False)
+    # The page's token, as `{% csrf_token %}` reads it (the csrf context processor).
+    token = str(context.get("csrf_token") or "")
+    request = context.get("request")
+    if not token and request is not None:
+        token = get_token(request)
+    return mark_safe(html.replace(_CSRF_PLACEHOLDER, escape(token)))  # noqa: S308 - rendered by our template, token escaped
