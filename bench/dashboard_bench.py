@@ -109,7 +109,7 @@ def model_columns(model: Any) -> tuple[list[str], list[Any], dict[str, int]]:
                 value = json.dumps(value)
         elif f.null:
             value = None
-        elif isinstance(f, (models.CharField, models.TextField)):
+        elif isinstance(f, (models.CharField, models.TextField, models.FileField)):
             value = ""
         elif isinstance(f, models.DateTimeField):
             value = "2025-01-01 00:00:00"

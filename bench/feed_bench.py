@@ -143,7 +143,7 @@ class Table:
                     value = STAMP
             elif f.null:
                 value = None
-            elif isinstance(f, (models.CharField, models.TextField)):
+            elif isinstance(f, (models.CharField, models.TextField, models.FileField)):
                 value = ""
             elif isinstance(f, models.DateTimeField):
                 value = STAMP
