@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 
 from portevoix.analytics.models import DailyRollup
@@ -106,6 +107,8 @@ def test_bluesky_connect_schedule_and_engagement(
         {"identifier": account.handle, "app_password": app_password, "service": bluesky.pds_url},
     )
     assert response.status_code == 302
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert Connection.objects.filter(membership=ambassador, network="bluesky").exists(), said
     connection = Connection.objects.get(membership=ambassador, network="bluesky")
     assert connection.account_id == account.did
     # The app password itself is not kept: only the session.
