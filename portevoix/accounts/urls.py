@@ -26,5 +26,6 @@ urlpatterns = [
     path("me/ambassador/withdraw/", views.enrol_withdraw, name="enrol_withdraw"),
     path("me/tokens/", views.tokens, name="tokens"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("settings/", views.settings_hub, name="settings"),
     path("settings/organization/", views.org_settings, name="org_settings"),
 ]

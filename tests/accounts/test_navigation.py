@@ -52,7 +52,14 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "training_reports",
     ]
     assert outline["insights"] == ["analytics", "all_shares", "audit"]
-    assert outline["settings"] == ["settings", "tracking", "apps", "push_policy", "tokens"]
+    assert outline["settings"] == [
+        "settings_hub",
+        "settings",
+        "tracking",
+        "apps",
+        "push_policy",
+        "tokens",
+    ]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
     assert outline["me"] == ["profile", "charter", "notifications", "tokens"]
 

@@ -7,7 +7,7 @@ organization's objects give 404.
 
 from .invitations import invitation_accept, invitation_revoke, invite
 from .me import enrol, enrol_withdraw, me, token_revoke, tokens
-from .organization import dashboard, org_settings, org_switch
+from .organization import dashboard, org_settings, org_switch, settings_hub
 from .people import member_detail, members
 from .teams import team_delete, team_detail, teams
 
@@ -23,6 +23,7 @@ __all__ = [
     "members",
     "org_settings",
     "org_switch",
+    "settings_hub",
     "team_delete",
     "team_detail",
     "teams",

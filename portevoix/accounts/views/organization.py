@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portevoix.core.errors import DomainError
+from portevoix.core.errors import DomainError, PermissionDenied
 from portevoix.core.web import apply_domain_error, current_membership, member_view, safe_next
 
 from .. import selectors, services
 from ..forms import OrganizationForm, OrgSwitchForm
 from ..middleware import SESSION_KEY
 from ..models import Membership
+from ..navigation import settings_hub_for
 from ..permissions import require
 from .common import current_user
 
@@ -57,6 +58,17 @@ def org_switch(request: HttpRequest) -> HttpResponse:
 
 
 # --- Organization settings
+
+
+@member_view
+@require_http_methods(["GET"])
+def settings_hub(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Every organization setting the member may change, in one page (the sections of
+    `navigation.SETTINGS_HUB`); refused to a member who has none."""
+    sections = settings_hub_for(membership)
+    if not sections:
+        raise PermissionDenied(_("You have no settings to manage."))
+    return render(request, "accounts/settings_hub.html", {"sections": sections})
 
 
 @member_view
