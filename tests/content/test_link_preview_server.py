@@ -72,10 +72,14 @@ def server() -> Iterator[str]:
         thread.join(5)
 
 
-@override_settings(LINK_PREVIEWS=True, SOCIAL_ALLOWED_PRIVATE_HOSTS=["127.0.0.1"])
 def test_an_item_gets_the_preview_of_a_real_page(
     manager, server, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    # All through pytest-django's `settings` (not with @override_settings as well: the
+    # fixture's undo, running after the decorator's, would put the decorator's settings
+    # back for the rest of the process).
+    settings.LINK_PREVIEWS = True
+    settings.SOCIAL_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
     settings.MEDIA_ROOT = tmp_path
     link = f"http://{server}/go"
     with django_capture_on_commit_callbacks(execute=True):  # the queue runs the task now
