@@ -13,6 +13,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     Model,
     OuterRef,
     Prefetch,
@@ -378,3 +379,56 @@ def item_campaigns(*, organization_id: int) -> QuerySet[ContentItem, Any]:
     """The organization's items as `values("id", "campaign_id")` rows (campaign_id None when
     the item has none): a queryset to compile and join in SQL (analytics' rollups)."""
     return scoped(ContentItem, organization_id).order_by().values("id", "campaign_id")
+
+
+def approvals_waiting_for(*, membership: Membership) -> QuerySet[ContentItem]:
+    """The items in review that wait for this member's signature, oldest submission first
+    (`submitted_at`, the time of the latest "submit"): not their own, not already approved by
+    them at this revision, and at the step they may sign (a regular approval while approvals
+    are missing; the final one once the regular ones are in, where the organization asks for
+    it). Empty for a member who approves nothing."""
+    org = membership.organization
+    may_approve = can(membership, "content.approve")
+    may_sign_final = org.final_approval_required and can(membership, "content.approve_final")
+    if not (may_approve or may_sign_final):
+        return ContentItem.objects.none()
+    regular = (
+        Approval.objects.filter(item=OuterRef("pk"), revision=OuterRef("revision"), is_final=False)
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    submitted = (
+        Transition.objects.filter(item=OuterRef("pk"), action="submit")
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    step = Q()
+    if may_approve:
+        step |= Q(regular_approvals__lt=org.approvals_required)
+    if may_sign_final:
+        step |= Q(regular_approvals__gte=org.approvals_required)
+    return (
+        scoped(ContentItem, membership.organization_id)
+        .filter(state=State.IN_REVIEW)
+        .exclude(author_id=membership.user_id)
+        .exclude(
+            Exists(
+                Approval.objects.filter(
+                    item=OuterRef("pk"), revision=OuterRef("revision"), approver=membership.user_id
+                )
+            )
+        )
+        .annotate(
+            regular_approvals=Coalesce(Subquery(regular), 0),
+            submitted_at=Subquery(submitted),
+        )
+        .filter(step)
+        .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+    )
+
+
+def approvals_waiting_count(*, membership: Membership) -> int:
+    """How many items wait for this member's signature (the count in the navigation)."""
+    return approvals_waiting_for(membership=membership).count()

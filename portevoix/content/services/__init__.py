@@ -21,8 +21,8 @@ from portevoix.core.networks import error_message as network_error_message
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
-from . import previews, selectors, signals
-from .models import (
+from .. import previews, selectors, signals
+from ..models import (
     Approval,
     Campaign,
     ContentImage,
@@ -33,8 +33,8 @@ from .models import (
     Topic,
     Transition,
 )
-from .taxonomy import campaign_create as campaign_create
-from .taxonomy import topic_create as topic_create
+from ..taxonomy import campaign_create as campaign_create
+from ..taxonomy import topic_create as topic_create
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
