@@ -6,9 +6,10 @@ from django.views.static import serve
 from config.api import api
 from portevoix.core import pwa
 from portevoix.core import views as core_views
+from portevoix.workspace import views as workspace_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),

@@ -307,7 +307,7 @@ GROUPS = (
 )
 
 # --- The phone's tab bar.
-HOME = Entry("home", _("Home"), "accounts:dashboard", icon="home")
+HOME = Entry("home", _("Home"), "home", icon="home")
 LEARN = Entry(
     "learn",
     _("Learn"),

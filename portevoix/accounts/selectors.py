@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
+from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
@@ -411,3 +413,40 @@ def member_locales(
         .values_list("pk", "user__language", "user__time_zone", "organization__default_language")
     )
     return {pk: (language or default or "en", tz or "") for pk, language, tz, default in rows}
+
+
+# --- The administrator's home (workspace): people at a glance.
+
+
+@dataclass(frozen=True)
+class PeopleOverview:
+    members: int  # active members
+    ambassadors: int  # active members who opted in
+    pending_invitations: int  # neither accepted, revoked nor expired
+    invitations_sent: int  # ever, whatever became of them
+    teams: int
+
+
+def people_overview(*, membership: Membership) -> PeopleOverview:
+    """What the administrator's home shows about people: three queries, whatever the size."""
+    require(membership, "member.invite")
+    org_id = membership.organization_id
+    active = scoped(Membership, org_id).filter(is_active=True)
+    members = active.aggregate(
+        members=Count("pk"),
+        ambassadors=Count("pk", filter=Q(ambassador__opted_in=True)),
+    )
+    invitations = scoped(Invitation, org_id).aggregate(
+        sent=Count("pk"),
+        pending=Count(
+            "pk",
+            filter=Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now()),
+        ),
+    )
+    return PeopleOverview(
+        members=members["members"],
+        ambassadors=members["ambassadors"],
+        pending_invitations=invitations["pending"],
+        invitations_sent=invitations["sent"],
+        teams=scoped(Team, org_id).count(),
+    )

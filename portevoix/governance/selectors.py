@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
@@ -204,6 +205,53 @@ def cases_page(
     """The count of the queue and one window of it (API)."""
     qs = cases(membership=membership, status=status, source=source)
     return _window(qs, offset=offset, limit=limit)
+
+
+# --- The homes (workspace): what waits in the moderation queue.
+
+
+@dataclass(frozen=True)
+class CasesWaiting:
+    open_count: int  # every open case
+    reports_count: int  # of which reports from colleagues
+    suggestions_count: int  # of which content suggestions
+    latest: list[ModerationCase]  # the newest open cases of the asked source(s)
+
+
+def moderation_waiting(*, membership: Membership, limit: int = 5) -> CasesWaiting:
+    """The community manager's view of the queue: the open cases, by source, and the newest
+    ones. Two queries."""
+    require(membership, "moderation.manage")
+    open_cases = scoped(ModerationCase, membership.organization_id).filter(status="open")
+    return _waiting(open_cases, open_cases, limit)
+
+
+def suggestions_waiting(*, membership: Membership, limit: int = 5) -> CasesWaiting:
+    """The content suggestions colleagues sent that nobody has answered yet (the content
+    manager's home: they write the content the suggestions ask for). Two queries."""
+    require(membership, "content.create")
+    open_cases = scoped(ModerationCase, membership.organization_id).filter(status="open")
+    return _waiting(open_cases, open_cases.filter(source="suggestion"), limit)
+
+
+def _waiting(
+    open_cases: QuerySet[ModerationCase], listed: QuerySet[ModerationCase], limit: int
+) -> CasesWaiting:
+    counts = open_cases.aggregate(
+        total=Count("pk"),
+        reports=Count("pk", filter=Q(source="report")),
+        suggestions=Count("pk", filter=Q(source="suggestion")),
+    )
+    return CasesWaiting(
+        open_count=counts["total"],
+        reports_count=counts["reports"],
+        suggestions_count=counts["suggestions"],
+        latest=list(
+            listed.select_related("author__user", "reported_by__user").order_by(
+                "-created_at", "-id"
+            )[:limit]
+        ),
+    )
 
 
 def case(*, membership: Membership, pk: int) -> ModerationCase:

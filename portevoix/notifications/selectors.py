@@ -37,6 +37,11 @@ def notifications_page(*, membership: Membership, page: str | int | None) -> Pag
     return Paginator(_mine(membership).order_by("-created_at", "-id"), PER_PAGE).get_page(page)
 
 
+def latest_notifications(*, membership: Membership, limit: int = 5) -> list[Notification]:
+    """The member's newest notifications, read or not (the alerts of their home). One query."""
+    return list(_mine(membership).order_by("-created_at", "-id")[:limit])
+
+
 def notification_of(*, membership: Membership, pk: int) -> Notification:
     return get_scoped(_mine(membership), membership.organization_id, pk=pk)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
 from portevoix.accounts import selectors as account_selectors
+from portevoix.accounts.permissions import require
 from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
 from portevoix.core.context_processors import Banner
@@ -91,6 +92,14 @@ def needing_reconnect(membership: Membership, network: str | None = None) -> lis
     if network is not None:
         qs = qs.filter(network=network)
     return list(qs)
+
+
+def reconnect_waiting(*, membership: Membership, limit: int = 5) -> tuple[int, list[Connection]]:
+    """The program's accounts to reconnect: how many, the longest waiting. Two queries."""
+    require(membership, "publishing.pause")
+    needs = ConnectionStatus.NEEDS_RECONNECT
+    qs = scoped(Connection, membership.organization_id).filter(status=needs)
+    return qs.count(), list(qs.select_related("membership__user").order_by("updated_at")[:limit])
 
 
 def facebook_note() -> str:

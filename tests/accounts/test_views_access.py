@@ -93,9 +93,11 @@ def test_member_without_organization_sees_a_friendly_page(client):
     assert response.status_code == 302 and response.url == reverse("accounts:dashboard")
 
 
-def test_home_redirects_to_dashboard(as_member):
+def test_home_is_the_workspace_and_the_dashboard_stays(as_member):
+    # `/` is the home by role (tests/workspace); the former dashboard keeps its URL.
     response = as_member.get(reverse("home"))
-    assert response.status_code == 302 and response.url == reverse("accounts:dashboard")
+    assert response.status_code == 200 and "Become an ambassador" in page_text(response)
+    assert as_member.get(reverse("accounts:dashboard")).status_code == 200
 
 
 def test_unknown_page_uses_the_404_template(as_member):
