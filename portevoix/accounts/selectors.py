@@ -6,9 +6,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
-from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Value
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
+from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
@@ -411,3 +414,35 @@ def member_locales(
         .values_list("pk", "user__language", "user__time_zone", "organization__default_language")
     )
     return {pk: (language or default or "en", tz or "") for pk, language, tz, default in rows}
+
+
+def members_count(organization_id: int) -> int:
+    """Active members of the organization (for the admin's set-up checklist)."""
+    return scoped(Membership, organization_id).filter(is_active=True).count()
+
+
+def invitations_pending_count(organization_id: int) -> int:
+    """Invitations sent and still usable: neither accepted, withdrawn nor expired."""
+    return (
+        scoped(Invitation, organization_id)
+        .filter(
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=clock.now(),
+        )
+        .count()
+    )
+
+
+def organizations_exist() -> bool:
+    """Whether the database holds any organization (the first-run page opens only if not)."""
+    return Organization.objects.exists()
+
+
+def login_locked(email: str) -> bool:
+    """Whether the login throttle (django-axes) currently locks this account."""
+    since = clock.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(
+        username=email.strip().lower(), attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)
