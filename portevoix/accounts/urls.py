@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .views import auth
+from .views import auth, first_run
 
 app_name = "accounts"
 urlpatterns = [
@@ -42,4 +42,5 @@ urlpatterns = [
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/", views.settings_hub, name="settings"),
     path("settings/organization/", views.org_settings, name="org_settings"),
+    path("setup/organization/", first_run.organization_setup, name="organization_setup"),
 ]

@@ -151,3 +151,67 @@ def test_checklist_counts(admin, member, org, other_org):
     assert selectors.members_count(org.pk) == 3  # the owner, the admin, the member
     assert selectors.invitations_pending_count(org.pk) == 1
     assert selectors.invitations_pending_count(other_org.pk) == 0
+
+
+# --- The first-run page (superusers only)
+
+SETUP = "/setup/organization/"
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root@platform.example", "root-pass-123456")
+
+
+def test_the_setup_page_is_for_superusers_only(client, admin, superuser):
+    assert client.get(SETUP).status_code == 302  # anonymous: to the login page
+    client.force_login(admin.user)
+    assert client.get(SETUP).status_code == 404  # an organization's admin is no superuser
+    assert client.post(SETUP, {"name": "X", "admin_email": "x@x.example"}).status_code == 404
+    assert not Organization.objects.filter(name="X").exists()
+    client.force_login(superuser)
+    page = client.get(SETUP)
+    assert page.status_code == 200 and "Start an organization" in page.content.decode()
+    fr = client.get(SETUP, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Créer une organisation" in fr
+    assert client.put(SETUP).status_code == 405
+
+
+def test_the_setup_page_creates_the_organization_and_emails_the_admin(
+    client, superuser, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            SETUP,
+            {
+                "name": "Globex",
+                "admin_email": "Ada@Globex.example",
+                "admin_name": "Ada",
+                "language": "en",
+            },
+        )
+    assert response.status_code == 200
+    assert "ada@globex.example is its administrator" in response.content.decode()
+    org = Organization.objects.get(slug="globex")
+    membership = Membership.objects.get(organization=org, user__email="ada@globex.example")
+    assert can(membership, "org.manage")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@globex.example"]
+    assert "/password/reset/" in str(mail.outbox[0].body)
+    # The superuser does not become a member.
+    assert not Membership.objects.filter(user=superuser).exists()
+
+
+def test_the_setup_page_shows_errors(client, superuser):
+    factories.make_user("taken@globex.example")
+    client.force_login(superuser)
+    response = client.post(
+        SETUP, {"name": "Globex", "admin_email": "taken@globex.example", "language": "fr"}
+    )
+    assert response.status_code == 400
+    assert "This address already has an account." in response.content.decode()
+    response = client.post(SETUP, {"name": "", "admin_email": "nope", "language": "fr"})
+    assert response.status_code == 400
+    assert not Organization.objects.filter(name="Globex").exists()

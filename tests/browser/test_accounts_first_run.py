@@ -94,3 +94,16 @@ def test_report_from_the_feed_card_on_a_phone(new_page: Any, live_server: Any, l
     page.wait_for_url(f"{live_server.url}/governance/report/thanks/")
     case = ModerationCase.objects.get()
     assert case.object_id == str(item.pk) and case.flag_reason == "Le lien ne marche pas"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_first_run_page(new_page: Any, live_server: Any, size: str) -> None:
+    from portevoix.accounts.models import User
+    from tests.browser.test_content_flow import log_in
+
+    User.objects.create_superuser("root@platform.example", factories.PASSWORD)
+    page = new_page(viewport=SIZES[size])
+    _in(page, live_server, "fr")
+    log_in(page, live_server, "root@platform.example", "/setup/organization/")
+    _no_overflow(page, f"first run ({size})")
+    assert_accessible(page, f"first run ({size})")
