@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portevoix.core.errors import Conflict, DomainError
+from portevoix.core.tenancy import scoped
 
 from ..models import Membership, Organization, User
 from ..roles import Role
@@ -73,9 +74,7 @@ def organization_first_run(
     if existing is not None:
         is_its_admin = (
             user is not None
-            and Membership.objects.filter(
-                organization=existing, user=user, role_rows__role=Role.ADMIN
-            ).exists()
+            and scoped(Membership, existing).filter(user=user, role_rows__role=Role.ADMIN).exists()
         )
         if is_its_admin:
             assert user is not None
