@@ -215,3 +215,18 @@ def test_the_setup_page_shows_errors(client, superuser):
     response = client.post(SETUP, {"name": "", "admin_email": "nope", "language": "fr"})
     assert response.status_code == 400
     assert not Organization.objects.filter(name="Globex").exists()
+
+
+def test_expired_and_used_invitations_are_not_pending(admin, org):
+    import datetime as dt
+
+    from portevoix.accounts import services
+    from portevoix.accounts.models import Invitation
+    from portevoix.core import clock
+
+    first = services.invitation_create(actor=admin, email="a@acme.test").invitation
+    services.invitation_create(actor=admin, email="b@acme.test")
+    third = services.invitation_create(actor=admin, email="c@acme.test").invitation
+    Invitation.objects.filter(pk=first.pk).update(expires_at=clock.now() - dt.timedelta(days=1))
+    services.invitation_revoke(actor=admin, invitation=third)
+    assert selectors.invitations_pending_count(org.pk) == 1

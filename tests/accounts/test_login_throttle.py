@@ -169,3 +169,21 @@ def test_the_api_token_is_not_throttled(client, member, header):
     before = AccessAttempt.objects.count()
     assert client.get("/api/v1/me", **{header: "Bearer nope"}).status_code == 401
     assert AccessAttempt.objects.count() == before
+
+
+def test_a_password_reset_lifts_the_lock(client, member, django_capture_on_commit_callbacks):
+    import re
+
+    from django.core import mail
+
+    _lock(Client(), member.user.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": member.user.email})
+    path = re.search(r"https?://[^/\s]+(/password/reset/\S+/)", str(mail.outbox[0].body))
+    assert path
+    set_url = client.get(path.group(1), follow=True).redirect_chain[-1][0]
+    client.post(
+        set_url, {"new_password1": "brand-new-pass-77", "new_password2": "brand-new-pass-77"}
+    )
+    assert not selectors.login_locked(member.user.email)
+    assert _try(Client(), member.user.email, "brand-new-pass-77").status_code == 302
