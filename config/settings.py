@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from email.utils import parseaddr
 from pathlib import Path
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "axes",
     "huey.contrib.djhuey",
     "portevoix.core",
     "portevoix.accounts",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portevoix.accounts.middleware.CurrentOrganizationMiddleware",
     "portevoix.core.middleware.DomainErrorMiddleware",
+    # Last: turns a locked-out login into the login page with its message (throttle below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +176,8 @@ SHARE_AUDIENCE_PROVIDERS = ["portevoix.publishing.selectors.connected_followers"
 # what a member may report, and how a moderator's "remove" takes an object down (each
 # remover returns a `governance.gates.Removal`), come from the apps that own the objects.
 MODERATION_REPORTABLE_ITEM = "portevoix.content.selectors.item_visible_to"
+# A share a member may report: their own, or any with `share.view_all` (called with pk=).
+MODERATION_REPORTABLE_SHARE = "portevoix.sharing.selectors.visible_share"
 MODERATION_REMOVERS = {
     "content.item": "portevoix.content.services.item_moderation_remove",
     "sharing.share": "portevoix.sharing.services.share_moderation_remove",
@@ -198,6 +204,30 @@ PASSWORD_HASHERS = env_list(
     ],
 )
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
+# A password-reset link works once, for this long (seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+
+# --- Login throttling (django-axes, portevoix/accounts/throttle.py): after
+# LOGIN_FAILURE_LIMIT wrong passwords an account is locked for LOGIN_LOCKOUT_MINUTES, even
+# for the right password; an admin may unlock it from the member's page. Counted per
+# account only: no IP address is stored (nor logged), and the success log is off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "portevoix.accounts.throttle.client_username"
+AXES_CLIENT_IP_CALLABLE = "portevoix.accounts.throttle.client_ip"
+AXES_CLIENT_STR_CALLABLE = "portevoix.accounts.throttle.client_str"
+AXES_LOCKOUT_CALLABLE = "portevoix.accounts.views.auth.locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+# axes warns when the lock does not use the IP address: ours is per account on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- I18n: French and English from day one.
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")

@@ -44,3 +44,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and (  # noqa:
     os.environ.get("PORTEVOIX_TEST_DB") == "file"
 ):
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_SQLITE_FILE)}  # noqa: F405
+
+# Login throttling stays on; only the test client's `login()` (no request) is let through.
+AUTHENTICATION_BACKENDS = [
+    "tests.login_backend.ClientLoginAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

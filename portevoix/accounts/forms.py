@@ -94,6 +94,20 @@ class OrganizationForm(DomainForm):
         }
 
 
+class FirstRunForm(DomainForm):
+    """A new organization and its first administrator (the first-run page)."""
+
+    name = forms.CharField(label=_("Organization name"), max_length=120)
+    admin_email = forms.EmailField(
+        label=_("First administrator's email"),
+        help_text=_("They receive a link to choose their password."),
+    )
+    admin_name = forms.CharField(label=_("Their full name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Default language"), choices=LANGUAGE_CHOICES, initial="fr"
+    )
+
+
 # --- People
 
 

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Value
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, IntegerField, Model, Prefetch, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from portevoix.core import clock
@@ -450,3 +452,12 @@ def people_overview(*, membership: Membership) -> PeopleOverview:
         invitations_sent=invitations["sent"],
         teams=scoped(Team, org_id).count(),
     )
+
+
+def login_locked(email: str) -> bool:
+    """Whether the login throttle (django-axes) currently locks this account."""
+    since = clock.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(
+        username=email.strip().lower(), attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)

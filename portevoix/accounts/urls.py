@@ -2,11 +2,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .views import auth, first_run
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", auth.PasswordResetRequestView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth.PasswordResetSentView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth.PasswordResetSetView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("org/switch/", views.org_switch, name="org_switch"),
     path("people/", views.members, name="members"),
@@ -17,6 +30,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("people/<int:pk>/", views.member_detail, name="member"),
+    path("people/<int:pk>/unlock/", views.member_unlock, name="member_unlock"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("teams/", views.teams, name="teams"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
@@ -28,4 +42,5 @@ urlpatterns = [
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/", views.settings_hub, name="settings"),
     path("settings/organization/", views.org_settings, name="org_settings"),
+    path("setup/organization/", first_run.organization_setup, name="organization_setup"),
 ]

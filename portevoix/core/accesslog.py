@@ -4,7 +4,8 @@ The default is no access log at all (privacy, and about twice the redirect throu
 When an operator turns it on, each line holds the time, method, path, protocol, status and
 duration: never the client address (no `%(addr)s`, no `X-Forwarded-For` header), never the
 query string, and the paths that carry a secret or identify a visitor are masked:
-`/l/<code>` (the tracked link of one ambassador's share) and `/invitations/<token>/`.
+`/l/<code>` (the tracked link of one ambassador's share), `/invitations/<token>/` and the
+password-reset link `/password/reset/<uid>/<token>/`.
 
 Imported by granian's worker processes through the logging configuration written by
 `serve` (a `logging.config.dictConfig` filter): no Django import here.
@@ -24,7 +25,7 @@ ACCESS_LOG_FORMAT = '[%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d %(
 MASK = "***"
 # A path segment after one of these prefixes is a secret or a per-visitor code (anywhere in
 # a text: a path alone, or a URL in a message).
-_SECRET_PATH = re.compile(r"(/l/|/invitations/)[^/\s\"'?&#]+")
+_SECRET_PATH = re.compile(r"(/l/|/invitations/|/password/reset/[^/\s\"'?&#]+/)[^/\s\"'?&#]+")
 
 
 def mask_path(text: str) -> str:

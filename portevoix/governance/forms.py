@@ -222,12 +222,25 @@ class DecisionForm(DomainErrorsMixin, forms.Form):
 
 
 class ReportForm(DomainErrorsMixin, forms.Form):
-    item = forms.IntegerField(label=_("Content item"), min_value=1, max_value=2**63 - 1)
+    """A content item, or one share of it (a colleague's post), and what is wrong."""
+
+    item = forms.IntegerField(
+        label=_("Content item"), min_value=1, max_value=2**63 - 1, required=False
+    )
+    share = forms.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, widget=forms.HiddenInput
+    )
     reason = forms.CharField(
         label=_("What is wrong?"),
         max_length=MAX_REASON_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("item") and not cleaned.get("share") and "item" not in self.errors:
+            self.add_error("item", _("Say which content item."))
+        return cleaned
 
 
 # --- Audit log

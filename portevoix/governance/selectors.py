@@ -288,6 +288,13 @@ def reportable_item(*, membership: Membership, item_id: int) -> Any:
     return _hook(settings.MODERATION_REPORTABLE_ITEM)(membership=membership, item_id=item_id)
 
 
+def reportable_share(*, membership: Membership, share_id: int) -> Any:
+    """A share the member can see (their own, or any of the organization's with
+    `share.view_all`), else NotFound: `settings.MODERATION_REPORTABLE_SHARE` (sharing's
+    `visible_share`)."""
+    return _hook(settings.MODERATION_REPORTABLE_SHARE)(membership=membership, pk=share_id)
+
+
 def moderation_remover(object_type: str) -> Callable[..., str] | None:
     """What takes an object of `object_type` down (`settings.MODERATION_REMOVERS`), or None
     when no app can. A remover is called with `actor=` (the moderator's membership),

@@ -11,6 +11,7 @@ from .enrolment import (
     ambassador_opt_out,
     ambassador_update,
 )
+from .first_run import FirstRun, organization_first_run
 from .invitations import (
     IssuedInvitation,
     invitation_accept,
@@ -27,6 +28,13 @@ from .organizations import (
     organization_create,
     organization_update,
 )
+from .passwords import (
+    login_unlock,
+    password_reset_done,
+    password_reset_email_send,
+    password_reset_request,
+    password_reset_url,
+)
 from .teams import team_create, team_delete, team_update
 from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
 from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
@@ -37,6 +45,7 @@ __all__ = [
     "MAX_APPROVALS",
     "ORGANIZATION_LANGUAGES",
     "EnrolmentData",
+    "FirstRun",
     "IssuedInvitation",
     "IssuedToken",
     "PresenceData",
@@ -52,10 +61,16 @@ __all__ = [
     "invitation_create",
     "invitation_email_send",
     "invitation_revoke",
+    "login_unlock",
     "membership_add",
     "membership_update",
     "organization_create",
+    "organization_first_run",
     "organization_update",
+    "password_reset_done",
+    "password_reset_email_send",
+    "password_reset_request",
+    "password_reset_url",
     "team_create",
     "team_delete",
     "team_update",

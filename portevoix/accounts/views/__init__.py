@@ -8,7 +8,7 @@ organization's objects give 404.
 from .invitations import invitation_accept, invitation_revoke, invite
 from .me import enrol, enrol_withdraw, me, token_revoke, tokens
 from .organization import dashboard, org_settings, org_switch, settings_hub
-from .people import member_detail, members
+from .people import member_detail, member_unlock, members
 from .teams import team_delete, team_detail, teams
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "invite",
     "me",
     "member_detail",
+    "member_unlock",
     "members",
     "org_settings",
     "org_switch",

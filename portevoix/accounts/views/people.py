@@ -103,6 +103,17 @@ def member_detail(request: HttpRequest, membership: Membership, pk: int) -> Http
             "roles": role_labels(target),
             "profile": profile,
             "is_ambassador": profile is not None and profile.opted_in,
+            "login_locked": can_manage and selectors.login_locked(target.user.email),
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+@member_view
+@require_http_methods(["POST"])
+def member_unlock(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """Lift the login lock (too many wrong passwords) of a member: their admins may."""
+    target = selectors.member(membership=membership, pk=pk)
+    services.login_unlock(actor=membership, target=target)
+    messages.success(request, _("%(name)s can log in again.") % {"name": target.user.display_name})
+    return redirect("accounts:member", pk=target.pk)

@@ -44,9 +44,12 @@ class Decision:
     }
 
 
-def moderation_report(*, membership: Membership, item_id: int, reason: str) -> ModerationCase:
-    """A member reports a content item they can see. Reporting it again while the case is
-    open returns the same case."""
+def moderation_report(
+    *, membership: Membership, item_id: int | None = None, reason: str, share_id: int | None = None
+) -> ModerationCase:
+    """A member reports a content item they can see, or a share they can see (`share_id`: a
+    colleague's post of an item, for those who see the organization's shares). Reporting it
+    again while the case is open returns the same case."""
     require(membership, "content.report")
     reason = reason.strip()
     if not reason:
@@ -58,38 +61,72 @@ def moderation_report(*, membership: Membership, item_id: int, reason: str) -> M
             _("The reason is too long."),
             field_errors={"reason": [_("At most %(max)d characters.") % {"max": MAX_REASON_CHARS}]},
         )
-    item = selectors.reportable_item(membership=membership, item_id=item_id)
     org = membership.organization
-    with transaction.atomic():
-        existing = (
-            scoped(ModerationCase, org)
-            .filter(
-                source=CaseSource.REPORT,
-                object_type="content.item",
-                object_id=str(item.pk),
-                reported_by=membership,
-                status=CaseStatus.OPEN,
-            )
-            .first()
+    if share_id is not None:
+        share = selectors.reportable_share(membership=membership, share_id=share_id)
+        return _report_object(
+            membership,
+            object_type="sharing.share",
+            object_id=str(share.pk),
+            author=share.membership,
+            text=share.text or _item_text(share.item),
+            reason=reason,
         )
-        if existing is not None:
-            return existing
-        author = (
-            account_selectors.member_by_user(organization_id=org.pk, user_id=item.author_id)
-            if item.author_id
-            else None
+    if item_id is None:
+        raise DomainError(
+            _("Say which content item."), field_errors={"item": [_("Say which content item.")]}
         )
-        return ModerationCase.objects.create(
-            organization=org,
+    item = selectors.reportable_item(membership=membership, item_id=item_id)
+    author = (
+        account_selectors.member_by_user(organization_id=org.pk, user_id=item.author_id)
+        if item.author_id
+        else None
+    )
+    return _report_object(
+        membership,
+        object_type="content.item",
+        object_id=str(item.pk),
+        author=author,
+        text=_item_text(item),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def _report_object(
+    membership: Membership,
+    *,
+    object_type: str,
+    object_id: str,
+    author: Membership | None,
+    text: str,
+    reason: str,
+) -> ModerationCase:
+    org = membership.organization
+    existing = (
+        scoped(ModerationCase, org)
+        .filter(
             source=CaseSource.REPORT,
-            author=author,
+            object_type=object_type,
+            object_id=object_id,
             reported_by=membership,
-            text=_item_text(item),
-            object_type="content.item",
-            object_id=str(item.pk),
-            flag_reason=reason,
-            created_at=clock.now(),
+            status=CaseStatus.OPEN,
         )
+        .first()
+    )
+    if existing is not None:
+        return existing
+    return ModerationCase.objects.create(
+        organization=org,
+        source=CaseSource.REPORT,
+        author=author,
+        reported_by=membership,
+        text=text,
+        object_type=object_type,
+        object_id=object_id,
+        flag_reason=reason,
+        created_at=clock.now(),
+    )
 
 
 def _item_text(item: Any) -> str:

@@ -99,7 +99,8 @@ def case_decide(
 @member_view
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Report a content item to the moderators (GET ?item=<id> shows the form)."""
+    """Report a content item, or one share of it, to the moderators (GET ?item=<id> or
+    ?share=<id> shows the form for it; an id the member cannot see gives 404)."""
     require(membership, "content.report")
     if request.method == "POST":
         form = ReportForm(request.POST)
@@ -108,6 +109,7 @@ def report(request: HttpRequest, membership: Membership) -> HttpResponse:
                 services.moderation_report(
                     membership=membership,
                     item_id=form.cleaned_data["item"],
+                    share_id=form.cleaned_data["share"],
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:
@@ -115,13 +117,24 @@ def report(request: HttpRequest, membership: Membership) -> HttpResponse:
             else:
                 messages.success(request, _("Thank you: the moderators will look at this content."))
                 return redirect("governance:report_done")
-        return render(request, "governance/report.html", {"form": form, "item": None}, status=400)
-    item = None
-    form = ReportForm(initial={"item": request.GET.get("item")})
-    item_id = request.GET.get("item", "")
-    if item_id.isdigit() and len(item_id) < 19:
-        item = selectors.reportable_item(membership=membership, item_id=int(item_id))
-    return render(request, "governance/report.html", {"form": form, "item": item})
+        return render(
+            request, "governance/report.html", _report_context(membership, form), status=400
+        )
+    form = ReportForm(initial={"item": request.GET.get("item"), "share": request.GET.get("share")})
+    return render(request, "governance/report.html", _report_context(membership, form))
+
+
+def _report_context(membership: Membership, form: ReportForm) -> dict[str, object]:
+    """What the form is about: the share (and its item) or the item, checked visible."""
+    item = share = None
+    raw_share = str(form["share"].value() or "")
+    raw_item = str(form["item"].value() or "")
+    if raw_share.isdigit() and len(raw_share) < 19:
+        share = selectors.reportable_share(membership=membership, share_id=int(raw_share))
+        item = share.item
+    elif raw_item.isdigit() and len(raw_item) < 19:
+        item = selectors.reportable_item(membership=membership, item_id=int(raw_item))
+    return {"form": form, "item": item, "share": share}
 
 
 @member_view
