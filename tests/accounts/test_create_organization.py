@@ -146,11 +146,14 @@ def test_a_weak_password_is_refused(monkeypatch):
 
 def test_checklist_counts(admin, member, org, other_org):
     from portevoix.accounts import services
+    from tests.factories import make_member
 
     services.invitation_create(actor=admin, email="new@acme.test")
-    assert selectors.members_count(org.pk) == 3  # the owner, the admin, the member
-    assert selectors.invitations_pending_count(org.pk) == 1
-    assert selectors.invitations_pending_count(other_org.pk) == 0
+    overview = selectors.people_overview(membership=admin)
+    assert overview.members == 3  # the owner, the admin, the member
+    assert overview.pending_invitations == 1
+    other_admin = make_member(other_org, Role.ADMIN)
+    assert selectors.people_overview(membership=other_admin).pending_invitations == 0
 
 
 # --- The first-run page (superusers only)
@@ -229,4 +232,4 @@ def test_expired_and_used_invitations_are_not_pending(admin, org):
     third = services.invitation_create(actor=admin, email="c@acme.test").invitation
     Invitation.objects.filter(pk=first.pk).update(expires_at=clock.now() - dt.timedelta(days=1))
     services.invitation_revoke(actor=admin, invitation=third)
-    assert selectors.invitations_pending_count(org.pk) == 1
+    assert selectors.people_overview(membership=admin).pending_invitations == 1
