@@ -269,13 +269,15 @@ class Visibility(OrgOwned):
     in the top ambassadors of the dashboards. No row: they appear (they can say no at any
     time on their own figures page; their figures still count in every total)."""
 
-    membership_id = models.BigIntegerField()
+    membership = models.OneToOneField(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="+"
+    )
     in_rankings = models.BooleanField(default=True)
     updated_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "membership_id"], name="analytics_visibility_unique"
+                fields=["organization", "membership"], name="analytics_visibility_unique"
             )
         ]
