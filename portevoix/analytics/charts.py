@@ -74,9 +74,11 @@ def bucket_label(start: dt.date, unit: Unit) -> str:
     return formats.date_format(start, "SHORT_DATE_FORMAT")
 
 
-def build(points: Sequence[Point], unit: Unit, metric: str) -> Chart:
+def build(points: Sequence[Point], unit: Unit, metric: str, *, line: bool = True) -> Chart:
+    """Bars of `metric` per period, with the shares as a line (unless `line` is False or
+    the bars are the shares)."""
     values = [int(getattr(p.figures, metric)) for p in points]
-    shares = [p.figures.shares for p in points]
+    shares = [p.figures.shares for p in points] if line else [0] * len(points)
     # Four equal steps of a round size, so that every tick is a whole number.
     step = nice_max(math.ceil(max([*values, *shares, 0]) / 4))
     top = step * 4
@@ -87,7 +89,7 @@ def build(points: Sequence[Point], unit: Unit, metric: str) -> Chart:
     gap = min(4.0, slot * 0.2)
     baseline = PAD_TOP + plot_h
     bars = []
-    line = []
+    points_line = []
     for i, (point, value) in enumerate(zip(points, values, strict=True)):
         h = plot_h * value / top
         x = PAD_LEFT + i * slot
@@ -101,7 +103,7 @@ def build(points: Sequence[Point], unit: Unit, metric: str) -> Chart:
                 value=value,
             )
         )
-        line.append(f"{x + slot / 2:.1f},{baseline - plot_h * shares[i] / top:.1f}")
+        points_line.append(f"{x + slot / 2:.1f},{baseline - plot_h * shares[i] / top:.1f}")
     ticks = [
         Tick(
             y=round(baseline - plot_h * k / 4, 1),
@@ -118,7 +120,7 @@ def build(points: Sequence[Point], unit: Unit, metric: str) -> Chart:
         width=WIDTH,
         height=HEIGHT,
         bars=bars,
-        line=" ".join(line) if metric != "shares" else "",
+        line=" ".join(points_line) if line and metric != "shares" else "",
         ticks=ticks,
         x_labels=x_labels,
         baseline=baseline,

@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.content import selectors as content_selectors
@@ -27,7 +28,7 @@ from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.web import member_view
 
-from . import charts, selectors
+from . import charts, selectors, services
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
 from .selectors import Breakdown, Figures, Filters
 
@@ -55,11 +56,24 @@ CHART_METRICS = (
     "clicks",
     "shares",
     "potential_reach",
-    "unique_visitors",
     "conversions",
     "engagements",
     "impressions",
 )
+# The small charts of the main series, side by side under the figures.
+MAIN_SERIES = ("shares", "clicks", "conversions")
+# Columns a table can be sorted by with `?sort=` (descending); anything else is ignored.
+SORTABLE = (
+    "shares",
+    "original_posts",
+    "potential_reach",
+    "clicks",
+    "conversions",
+    "conversion_value",
+    "engagements",
+    "impressions",
+)
+TOP_HIGHLIGHTS = 5
 
 ENGAGEMENT_METRICS = ("engagements", "impressions")
 ENGAGEMENT_KPIS = [
@@ -94,7 +108,22 @@ def _query(request: HttpRequest, membership: Membership) -> tuple[Any, Query]:
     metric = request.GET.get("metric", "clicks")
     if metric not in CHART_METRICS:
         metric = "clicks"
-    return form, Query(filters, unit, params["order"], params["range"], metric)
+    order = params["order"]
+    sort = request.GET.get("sort", "")
+    if sort in SORTABLE:  # the tables' column headers; an unknown column is ignored
+        order = sort
+    return form, Query(filters, unit, order, params["range"], metric)
+
+
+def _sort_links(request: HttpRequest) -> dict[str, str]:
+    """The query string of each sortable column header: the page's filters, that sort."""
+    links = {}
+    for column in SORTABLE:
+        query = request.GET.copy()
+        query.pop("order", None)
+        query["sort"] = column
+        links[column] = "?" + query.urlencode()
+    return links
 
 
 @dataclass
@@ -126,11 +155,41 @@ def _tables(
     ]
 
 
+def _highlights(
+    membership: Membership, tables: list[Table], own: bool
+) -> tuple[list[selectors.Row], list[selectors.Row]]:
+    """The top content and the top ambassadors, read from the tables already on the page.
+    Ambassadors who chose not to appear are left out of the top, and their name is hidden
+    in the table (their figures still count in every total)."""
+    by_dimension = {t.dimension: t for t in tables}
+    items = by_dimension["item"].breakdown.rows[:TOP_HIGHLIGHTS] if "item" in by_dimension else []
+    people: list[selectors.Row] = []
+    if not own and "ambassador" in by_dimension:
+        hidden = selectors.hidden_ambassadors(organization_id=membership.organization_id)
+        table = by_dimension["ambassador"].breakdown
+        masked = []
+        for row in table.rows:
+            if row.key.isdigit() and int(row.key) in hidden:
+                masked.append(selectors.Row(row.key, str(HIDDEN_NAME), row.figures))
+            else:
+                masked.append(row)
+                if len(people) < TOP_HIGHLIGHTS:
+                    people.append(row)
+        table.rows = masked
+    return items, people
+
+
+HIDDEN_NAME = gettext_lazy("An ambassador who chose not to be named")
+
+
 def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpResponse:
     form, q = _query(request, membership)
-    totals = selectors.totals(membership=membership, filters=q.filters, own=own)
+    compared = selectors.comparison(membership=membership, filters=q.filters, own=own)
+    totals = compared.current
     points = selectors.timeseries(membership=membership, filters=q.filters, unit=q.unit, own=own)
     tables = _tables(membership, q, OWN_TABLES if own else ORG_TABLES, own)
+    top_items, top_people = _highlights(membership, tables, own)
+    labels = dict(ORDER_CHOICES)
     context = {
         "own": own,
         "form": form,
@@ -142,13 +201,23 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
         "metric_label": dict(ORDER_CHOICES).get(q.metric, q.metric),
         "presets": PRESETS,
         "units": UNIT_CHOICES[1:],
-        "orders": ORDER_CHOICES,
-        "metrics": [(m, dict(ORDER_CHOICES)[m]) for m in CHART_METRICS],
+        "orders": [(code, label) for code, label in ORDER_CHOICES if code in SORTABLE],
+        "metrics": [(m, labels[m]) for m in CHART_METRICS],
         "engagement_metrics": ENGAGEMENT_METRICS,
         "engagement_kpis": ENGAGEMENT_KPIS,
         "totals": totals,
+        "comparison": compared,
+        "changes": compared.changes,
+        "top_items": top_items,
+        "top_people": top_people,
+        "sort_links": _sort_links(request),
+        "order_label": labels.get(q.order, q.order),
+        "in_rankings": selectors.shown_in_rankings(membership=membership) if own else None,
         "points": points,
         "chart": charts.build(points, q.unit, q.metric),
+        "small_charts": [
+            (m, labels[m], charts.build(points, q.unit, m, line=False)) for m in MAIN_SERIES
+        ],
         "tables": tables,
         "networks": NETWORK_CHOICES,
         "campaigns": list(content_selectors.campaigns(membership=membership)),
@@ -171,6 +240,14 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
 def me(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The ambassador's own figures."""
     return _page(request, membership, own=True)
+
+
+@require_POST
+@member_view
+def me_visibility(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The ambassador shows or hides their name in the top ambassadors."""
+    services.ranking_visibility_set(actor=membership, in_rankings=request.POST.get("shown") == "1")
+    return redirect("analytics:me")
 
 
 # --- CSV
@@ -197,7 +274,7 @@ FIGURE_COLUMNS = [
     ("potential_reach", gettext_lazy("Potential reach")),
     ("clicks", gettext_lazy("Clicks")),
     ("unique_visitors", gettext_lazy("Unique visitors")),
-    ("click_through", gettext_lazy("Click-through (clicks ÷ shares)")),
+    ("click_through", gettext_lazy("Clicks per share (clicks ÷ shares)")),
     ("conversions", gettext_lazy("Conversions")),
     ("conversion_value", gettext_lazy("Conversion value")),
     # Connected accounts only; "not available from LinkedIn" where LinkedIn alone.

@@ -11,7 +11,10 @@ class GovernanceConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
+        from . import audit_labels
         from .db import register_sqlite_function
+
+        audit_labels.register()  # the audit log's labels (core.audit_labels)
 
         connection_created.connect(
             register_sqlite_function, dispatch_uid="governance_audit_sqlite_function"

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portevoix.core import audit_labels
 from portevoix.core.networks import NETWORK_CHOICES, Network
 
 from . import matching
@@ -260,11 +261,17 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actions: list[str], object_types: list[str], **kw: Any):
         super().__init__(*args, **kw)
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Every action"))] + [
-            (a, a) for a in actions
+        # Readable labels (core.audit_labels); the code stays the value, for those who grep.
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", _("Every action")),
+            *audit_labels.action_choices(actions),
         ]
-        cast(forms.ChoiceField, self.fields["object_type"]).choices = [("", _("Every type"))] + [
-            (t, t) for t in object_types
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [
+            ("", _("Every type")),
+            *sorted(
+                ((t, audit_labels.type_label(t)) for t in object_types),
+                key=lambda c: c[1].casefold(),
+            ),
         ]
 
     def filters(self) -> dict[str, Any]:

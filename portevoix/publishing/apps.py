@@ -6,3 +6,8 @@ class PublishingConfig(AppConfig):
     name = "portevoix.publishing"
     label = "publishing"
     verbose_name = "Publishing"
+
+    def ready(self) -> None:
+        from . import audit_labels
+
+        audit_labels.register()  # the audit log's labels (core.audit_labels)

@@ -6,3 +6,8 @@ class SharingConfig(AppConfig):
     name = "portevoix.sharing"
     label = "sharing"
     verbose_name = _("Sharing")
+
+    def ready(self) -> None:
+        from . import audit_labels
+
+        audit_labels.register()  # the audit log's labels (core.audit_labels)

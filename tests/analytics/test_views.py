@@ -166,7 +166,7 @@ class TestCsv:
             "Potential reach",
             "Clicks",
             "Unique visitors",
-            "Click-through (clicks ÷ shares)",
+            "Clicks per share (clicks ÷ shares)",
             "Conversions",
             "Conversion value",
             "Engagements (likes + replies + reposts + quotes)",

@@ -254,8 +254,18 @@ class TestAuditPage:
         response = client.get(reverse("governance:audit_csv"), {"action": "guardrail.create"})
         body = b"".join(response.streaming_content).decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(body)))
-        assert rows[0] == ["When", "Who", "Action", "Object type", "Object id", "Before", "After"]
+        assert rows[0] == [
+            "When",
+            "Who",
+            "Action",
+            "Object type",
+            "Object id",
+            "Before",
+            "After",
+            "What happened",
+        ]
         assert [r[2] for r in rows[1:]] == ["guardrail.create"]
+        assert rows[1][7] == "Guardrail added: …"
         assert '"terms": ["cheap"]' in rows[1][6]
 
     def test_paginated_with_constant_queries(self, client, org, admin):

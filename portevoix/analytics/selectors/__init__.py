@@ -10,7 +10,8 @@ Which rollup table answers: the smallest one that has every dimension the questi
 edges (day rows), unless the question needs days or weeks.
 
 The package: `figures` (what is measured), `scope` (who sees what, checked filters),
-`tables` (which rollup table answers), `series` (totals, time series) and `breakdowns`.
+`tables` (which rollup table answers), `series` (totals, time series), `breakdowns` and
+`comparison` (a period against the previous one; the ranking visibility choices).
 """
 
 from .breakdowns import (
@@ -23,6 +24,16 @@ from .breakdowns import (
     Row,
     breakdown,
     breakdown_iter,
+)
+from .comparison import (
+    MAIN_FIGURES,
+    Change,
+    Comparison,
+    comparison,
+    hidden_ambassadors,
+    period_comparison,
+    previous_period,
+    shown_in_rankings,
 )
 from .figures import (
     DIMENSION_COLUMN,
@@ -57,6 +68,7 @@ __all__ = [
     "ENGAGEMENT_FIGURES",
     "ENGAGEMENT_UNAVAILABLE",
     "FINE_TABLE",
+    "MAIN_FIGURES",
     "MAX_RANGE_DAYS",
     "ORDERS",
     "SUMS",
@@ -69,6 +81,8 @@ __all__ = [
     "WALK_MAX",
     "WALK_MIN_DAYS",
     "Breakdown",
+    "Change",
+    "Comparison",
     "Dimension",
     "Figures",
     "Filters",
@@ -83,9 +97,14 @@ __all__ = [
     "bucket_start",
     "buckets",
     "can_view",
+    "comparison",
     "filters_as_asked",
     "filters_for",
+    "hidden_ambassadors",
+    "period_comparison",
+    "previous_period",
     "scope_of",
+    "shown_in_rankings",
     "timeseries",
     "totals",
     "unmeasured",

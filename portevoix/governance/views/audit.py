@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portevoix.core import audit_labels
 from portevoix.core.web import member_view
 
 from .. import selectors
@@ -69,14 +70,17 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     filters = filter_form.filters()
     qs = selectors.audit_entries(membership=membership, **filters)
     page = Paginator(qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = list(page)
+    described = audit_labels.describe_entries(membership.organization_id, entries)
     rows = [
         {
             "entry": entry,
+            "described": words,
             "changes": changes(entry.before, entry.after),
             "before": as_json(entry.before),
             "after": as_json(entry.after),
         }
-        for entry in page
+        for entry, words in zip(entries, described, strict=True)
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -96,6 +100,12 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
+def _described_action(action: str) -> str:
+    """The action's label without its object (no query per row in a long export)."""
+    label = audit_labels.action_label(action)
+    return label.replace("%(object)s", "…") if label else action
+
+
 @member_view
 def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
     filter_form = _filter_form(request, membership)
@@ -109,6 +119,7 @@ def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
             entry.object_id,
             as_json(entry.before),
             as_json(entry.after),
+            _described_action(entry.action),
         ]
         for entry in entries
     )
@@ -122,6 +133,7 @@ def audit_csv(request: HttpRequest, membership: Membership) -> HttpResponseBase:
             _("Object id"),
             _("Before"),
             _("After"),
+            _("What happened"),
         ],
         rows,
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portevoix.accounts.permissions import require
+from portevoix.core import audit_labels
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
@@ -44,7 +45,16 @@ def queue(request: HttpRequest, membership: Membership) -> HttpResponse:
         source = filter_form.cleaned_data["source"] or None
     qs = selectors.cases(membership=membership, status=status, source=source)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "governance/queue.html", {"page": page, "filter_form": filter_form})
+    cases = list(page)
+    names = audit_labels.describe_objects(
+        membership.organization_id, ((c.object_type, c.object_id) for c in cases)
+    )
+    rows = [(c, names[(c.object_type, c.object_id)]) for c in cases]
+    return render(
+        request,
+        "governance/queue.html",
+        {"page": page, "rows": rows, "filter_form": filter_form},
+    )
 
 
 def _case_page(
@@ -59,7 +69,14 @@ def _case_page(
     return render(
         request,
         "governance/case.html",
-        {"case": case, "forms": decision_forms, "is_open": case.status == CaseStatus.OPEN},
+        {
+            "case": case,
+            "object_label": audit_labels.describe_objects(
+                case.organization_id, [(case.object_type, case.object_id)]
+            )[(case.object_type, case.object_id)],
+            "forms": decision_forms,
+            "is_open": case.status == CaseStatus.OPEN,
+        },
         status=status,
     )
 
