@@ -8,19 +8,30 @@ Every link is checked with `permissions.can`, so a link is shown only where its 
 `here` is the current view name (`request.resolver_match.view_name`). A link is the current
 page (`aria-current="page"`) on its own view, and the current section (`aria-current="true"`)
 on the views listed in its `section` (an entry ending in ":" stands for a whole app).
+
+A link may carry a count (the items waiting in the approvals queue): accounts knows no
+content, so the counts come from the providers named in `settings.NAV_BADGE_PROVIDERS`
+({url name: dotted path of a function taking the membership and returning a
+`core.context_processors.NavBadge`}), called only for the links the member is shown, when the
+navigation is computed (lazily, when a template reads it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from portevoix.core.context_processors import NavBadge
 
 from .permissions import can
 
@@ -58,16 +69,26 @@ class Link:
     current: str = ""  # "page", "true" (in its section) or ""
     icon: str = ""
     help: str | Promise = ""
+    badge: NavBadge | None = None  # a count shown after the label when above zero
 
     @property
     def anchor(self) -> SafeString:
         """The link as the menus show it (built here, not by a template include per link:
         the menus hold some forty links a page)."""
+        label: Any = self.label
+        if self.badge is not None and self.badge.count > 0:
+            label = format_html(
+                '{} <span class="nav-count" aria-hidden="true">{}</span>'
+                '<span class="visually-hidden"> ({})</span>',
+                self.label,
+                "99+" if self.badge.count > 99 else self.badge.count,
+                self.badge.label,
+            )
         if self.current:
             return format_html(
-                '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, self.label
+                '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, label
             )
-        return format_html('<a href="{}">{}</a>', self.url, self.label)
+        return format_html('<a href="{}">{}</a>', self.url, label)
 
 
 @dataclass(frozen=True)
@@ -193,6 +214,13 @@ CONTENT = (
         "content:library",
         ("content.view_library",),
         ("content:item", "content:item_new", "content:item_edit", "content:image_add"),
+        icon="library",
+    ),
+    Entry(
+        "approvals",
+        _("Approvals"),
+        "content:approvals",
+        ("content.approve", "content.approve_final"),
         icon="library",
     ),
     Entry(
@@ -325,10 +353,18 @@ SHARES_TAB = Entry(
     icon="shares",
 )
 # Members who are not ambassadors: home, then what fits their role (two at most), then Me.
-ROLE_TABS = (CONTENT[0], CONTENT[2], ANALYTICS)
+APPROVALS, MODERATION = CONTENT[1], CONTENT[3]
+ROLE_TABS = (CONTENT[0], APPROVALS, MODERATION, ANALYTICS)
 
 
-def _link(entry: Entry, here: str) -> Link:
+@cache
+def _badge_provider(url_name: str) -> Any:
+    path = dict(getattr(settings, "NAV_BADGE_PROVIDERS", {})).get(url_name)
+    return import_string(path) if path else None
+
+
+def _link(entry: Entry, here: str, membership: Any = None) -> Link:
+    provider = _badge_provider(entry.url_name) if membership is not None else None
     return Link(
         key=entry.key,
         label=entry.label,
@@ -336,11 +372,12 @@ def _link(entry: Entry, here: str) -> Link:
         current=entry.current(here),
         icon=entry.icon,
         help=entry.help,
+        badge=provider(membership) if provider else None,
     )
 
 
 def _links(membership: Any, entries: Iterable[Entry], here: str) -> list[Link]:
-    return [_link(entry, here) for entry in entries if entry.allowed(membership)]
+    return [_link(entry, here, membership) for entry in entries if entry.allowed(membership)]
 
 
 def _groups(membership: Any, here: str) -> list[Group]:

@@ -72,6 +72,16 @@ class TopbarItem:
     key: str = "item"
 
 
+@dataclass(frozen=True)
+class NavBadge:
+    """A count after a navigation link (`settings.NAV_BADGE_PROVIDERS`): `count` (shown
+    when above zero) and `label`, what the count means (already translated, read by screen
+    readers instead of the bare number)."""
+
+    count: int
+    label: str = ""
+
+
 TopbarProvider = Callable[[HttpRequest], Sequence[TopbarItem] | None]
 
 

@@ -16,11 +16,11 @@ from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
-from .. import previews, selectors, services
+from .. import previews, review, selectors, services
 from ..forms import (
     CommentForm,
 )
-from ..models import ContentItem
+from ..models import ContentItem, State
 from .common import (
     ACTION_LABELS,
     WORKFLOW_ACTIONS,
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 
 # --- Detail and workflow
+
+REVIEW_DIFF_STATES = {State.IN_REVIEW, State.CHANGES_REQUESTED}
 
 
 @dataclass
@@ -96,6 +98,10 @@ def _render_detail(
             "error": error,
             "can_refresh_preview": bool(item.link) and can(membership, "content.edit", item),
             "preview_reason": previews.reason_label(item.preview_reason),
+            # What changed since the last approved revision, while the item is being reviewed.
+            "review_diff": review.item_review_diff(item=item)
+            if item.state in REVIEW_DIFF_STATES
+            else None,
         },
         status=status,
     )
