@@ -9,11 +9,8 @@ Every link is checked with `permissions.can`, so a link is shown only where its 
 page (`aria-current="page"`) on its own view, and the current section (`aria-current="true"`)
 on the views listed in its `section` (an entry ending in ":" stands for a whole app).
 
-A link may carry a count (the items waiting in the approvals queue): accounts knows no
-content, so the counts come from the providers named in `settings.NAV_BADGE_PROVIDERS`
-({url name: dotted path of a function taking the membership and returning a
-`core.context_processors.NavBadge`}), called only for the links the member is shown, when the
-navigation is computed (lazily, when a template reads it).
+A link may carry a count: `settings.NAV_BADGE_PROVIDERS` maps a url name to a function of the
+membership returning a `core.context_processors.NavBadge`, called only for shown links.
 """
 
 from __future__ import annotations
@@ -75,15 +72,7 @@ class Link:
     def anchor(self) -> SafeString:
         """The link as the menus show it (built here, not by a template include per link:
         the menus hold some forty links a page)."""
-        label: Any = self.label
-        if self.badge is not None and self.badge.count > 0:
-            label = format_html(
-                '{} <span class="nav-count" aria-hidden="true">{}</span>'
-                '<span class="visually-hidden"> ({})</span>',
-                self.label,
-                "99+" if self.badge.count > 99 else self.badge.count,
-                self.badge.label,
-            )
+        label = self.badge.labelled(self.label) if self.badge else self.label
         if self.current:
             return format_html(
                 '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, label
@@ -221,7 +210,6 @@ CONTENT = (
         _("Approvals"),
         "content:approvals",
         ("content.approve", "content.approve_final"),
-        icon="library",
     ),
     Entry(
         "topics",

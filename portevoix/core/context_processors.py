@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
 
 
@@ -80,6 +81,19 @@ class NavBadge:
 
     count: int
     label: str = ""
+
+    def labelled(self, link_label: Any) -> Any:
+        """The link's label followed by the count (when above zero) and, for screen
+        readers, what it means."""
+        if self.count <= 0:
+            return link_label
+        return format_html(
+            '{} <span class="nav-count" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden"> ({})</span>',
+            link_label,
+            "99+" if self.count > 99 else self.count,
+            self.label,
+        )
 
 
 TopbarProvider = Callable[[HttpRequest], Sequence[TopbarItem] | None]
