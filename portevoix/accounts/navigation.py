@@ -17,18 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
-from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from portevoix.core.context_processors import NavBadge
+from portevoix.core.context_processors import NavBadge, nav_badge
 
 from .permissions import can
 
@@ -72,12 +69,17 @@ class Link:
     def anchor(self) -> SafeString:
         """The link as the menus show it (built here, not by a template include per link:
         the menus hold some forty links a page)."""
-        label = self.badge.labelled(self.label) if self.badge else self.label
+        label = self.label_html
         if self.current:
             return format_html(
                 '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, label
             )
         return format_html('<a href="{}">{}</a>', self.url, label)
+
+    @property
+    def label_html(self) -> Any:
+        """The label, then the count when there is one (`NavBadge.labelled`)."""
+        return self.badge.labelled(self.label) if self.badge else self.label
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ class Group:
     @property
     def current(self) -> bool:
         return any(link.current for link in self.links)
+
+    @property
+    def count(self) -> int:
+        return sum(link.badge.count for link in self.links if link.badge)
 
 
 @dataclass(frozen=True)
@@ -345,14 +351,7 @@ APPROVALS, MODERATION = CONTENT[1], CONTENT[3]
 ROLE_TABS = (CONTENT[0], APPROVALS, MODERATION, ANALYTICS)
 
 
-@cache
-def _badge_provider(url_name: str) -> Any:
-    path = dict(getattr(settings, "NAV_BADGE_PROVIDERS", {})).get(url_name)
-    return import_string(path) if path else None
-
-
 def _link(entry: Entry, here: str, membership: Any = None) -> Link:
-    provider = _badge_provider(entry.url_name) if membership is not None else None
     return Link(
         key=entry.key,
         label=entry.label,
@@ -360,7 +359,7 @@ def _link(entry: Entry, here: str, membership: Any = None) -> Link:
         current=entry.current(here),
         icon=entry.icon,
         help=entry.help,
-        badge=provider(membership) if provider else None,
+        badge=nav_badge(entry.url_name, membership) if membership is not None else None,
     )
 
 

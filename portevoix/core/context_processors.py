@@ -96,6 +96,16 @@ class NavBadge:
         )
 
 
+def nav_badge(url_name: str, membership: Any) -> NavBadge | None:
+    """The count of a navigation link, from `settings.NAV_BADGE_PROVIDERS` ({url name:
+    dotted path of a function of the membership}); None for a link without one."""
+    path = dict(getattr(settings, "NAV_BADGE_PROVIDERS", {})).get(url_name)
+    if not path:
+        return None
+    provider: Callable[[Any], NavBadge] = _providers((path,))[0]
+    return provider(membership)
+
+
 TopbarProvider = Callable[[HttpRequest], Sequence[TopbarItem] | None]
 
 
