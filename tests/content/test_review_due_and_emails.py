@@ -8,6 +8,9 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from portevoix.accounts.roles import Role
 from portevoix.content import services
@@ -15,6 +18,7 @@ from portevoix.content.models import ContentItem, ReviewEmail
 from portevoix.content.services import approvals as review_services
 from portevoix.core import clock
 from portevoix.core.errors import DomainError
+from tests.content._helpers import login
 from tests.factories import make_item, make_member
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +179,67 @@ def test_the_emails_in_the_authors_language(
         services.item_request_changes(membership=approver, item=second, comment="Plus court")
     assert mail.outbox[0].subject.startswith(approved)
     assert mail.outbox[1].subject.startswith(changes)
+
+
+# --- The author's due date, on the item page
+
+
+def test_the_author_picks_the_review_day_when_submitting(manager):
+    item = make_item(manager)
+    author = login(Client(), manager)
+    page = author.get(reverse("content:item", args=[item.pk])).content.decode()
+    assert 'name="submit-review_due_on"' in page
+    assert "Leave empty: the approvers have 2 days." in page
+    day = (clock.now() + dt.timedelta(days=5)).date()
+    response = author.post(
+        reverse("content:item_submit", args=[item.pk]),
+        {"submit-comment": "", "submit-review_due_on": day.isoformat()},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == "in_review"
+    assert item.review_due_at is not None
+    local = timezone.localtime(item.review_due_at)
+    assert (local.date(), local.hour) == (day, 18)
+
+
+def test_a_past_review_day_is_refused_next_to_the_field(manager):
+    item = make_item(manager)
+    response = login(Client(), manager).post(
+        reverse("content:item_submit", args=[item.pk]),
+        {"submit-review_due_on": "2020-01-01"},
+    )
+    assert response.status_code == 400
+    assert "Choose a date in the future." in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == "draft"
+
+
+# --- The organization's number of review days
+
+
+def test_an_admin_sets_the_number_of_review_days(org, admin):
+    settings_url = reverse("accounts:org_settings")
+    client = login(Client(), admin)
+    assert 'name="review_days"' in client.get(settings_url).content.decode()
+    response = client.post(
+        settings_url,
+        {
+            "name": org.name,
+            "default_language": "fr",
+            "approvals_required": 1,
+            "review_days": 5,
+        },
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.review_days == 5
+
+
+@pytest.mark.parametrize("days", [0, 61, "3", True])
+def test_the_number_of_review_days_is_checked(org, admin, days):
+    from portevoix.accounts import services as account_services
+
+    with pytest.raises(DomainError) as exc:
+        account_services.organization_update(actor=admin, organization=org, review_days=days)
+    assert "review_days" in exc.value.field_errors
