@@ -216,6 +216,7 @@ CONTENT = (
         _("Approvals"),
         "content:approvals",
         ("content.approve", "content.approve_final"),
+        icon="approvals",
     ),
     Entry(
         "topics",
