@@ -117,6 +117,18 @@ def test_request_changes_from_the_queue_needs_a_comment(manager, approver):
     assert item.transitions.get(action="request_changes").comment == "Shorter title, please"
 
 
+def test_a_too_long_comment_is_refused_with_a_message(manager, approver):
+    item = _in_review(manager)
+    response = login(Client(), approver).post(
+        reverse("content:approvals_approve", args=[item.pk]),
+        {f"approve-{item.pk}-comment": "x" * 5001},
+        follow=True,
+    )
+    assert "at most 5000 characters" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == State.IN_REVIEW
+
+
 def test_a_refusal_is_a_clear_message(org, manager):
     both = make_member(org, Role.CONTENT_MANAGER, Role.APPROVER)
     item = _in_review(both, "My own item")

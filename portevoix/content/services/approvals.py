@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portevoix.accounts import selectors as account_selectors
-from portevoix.accounts.permissions import can
+from portevoix.accounts.roles import ROLE_ACTIONS
 from portevoix.core import clock
 from portevoix.core.errors import DomainError
 
@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 
 # An item is "due soon" when its review is due within this delay (or overdue): the reminder.
 REMINDER_HORIZON = dt.timedelta(days=1)
+# The roles that may sign: only their holders are reminded (`approvals_waiting_for` then says
+# what waits for each).
+APPROVING_ROLES = tuple(
+    role
+    for role, actions in ROLE_ACTIONS.items()
+    if {"content.approve", "content.approve_final"} & actions
+)
 
 
 # --- Snapshots of approved revisions
@@ -166,9 +173,10 @@ def review_reminders_send(*, now: dt.datetime | None = None) -> int:
     horizon = now + REMINDER_HORIZON
     sent = 0
     for organization_id in selectors.organizations_with_reviews_due(before=horizon):
-        for membership in account_selectors.active_members(organization_id=organization_id):
-            if not (can(membership, "content.approve") or can(membership, "content.approve_final")):
-                continue
+        approvers = account_selectors.active_members_with_roles(
+            organization_id=organization_id, roles=APPROVING_ROLES
+        )
+        for membership in approvers:
             sent += int(_remind(membership, horizon, now))
     return sent
 

@@ -61,7 +61,13 @@ def approvals_action(
         return refused
     item = review.queue_item(membership=membership, pk=pk)
     form = CommentForm(request.POST, prefix=f"{action}-{pk}")
-    comment = form.cleaned_data["comment"].strip() if form.is_valid() else ""
+    if not form.is_valid():
+        reasons = " ".join(m for msgs in form.errors.values() for m in msgs)
+        messages.error(
+            request, _("“%(title)s”: %(reason)s") % {"title": item.title, "reason": reasons}
+        )
+        return redirect(reverse("content:approvals") + f"#item-{item.pk}")
+    comment = form.cleaned_data["comment"].strip()
     try:
         if action == "approve":
             services.item_approve(membership=membership, item=item, comment=comment)
