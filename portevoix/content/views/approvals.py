@@ -62,9 +62,9 @@ def approvals_action(
     item = review.queue_item(membership=membership, pk=pk)
     form = CommentForm(request.POST, prefix=f"{action}-{pk}")
     if not form.is_valid():
-        reasons = " ".join(m for msgs in form.errors.values() for m in msgs)
+        invalid = " ".join(str(m) for msgs in form.errors.values() for m in msgs)
         messages.error(
-            request, _("“%(title)s”: %(reason)s") % {"title": item.title, "reason": reasons}
+            request, _("“%(title)s”: %(reason)s") % {"title": item.title, "reason": invalid}
         )
         return redirect(reverse("content:approvals") + f"#item-{item.pk}")
     comment = form.cleaned_data["comment"].strip()
