@@ -27,6 +27,13 @@ def content_refresh_states() -> int:
     return int(content_tasks.refresh_states.call_local())
 
 
+@db_periodic_task(crontab(minute="41"), expires=3000)
+def content_review_reminders() -> int:
+    """Every hour: each approver hears about the items of their queue due within a day or
+    overdue, once per item and day."""
+    return int(content_tasks.send_review_reminders.call_local())
+
+
 @db_periodic_task(crontab(minute="*/5"), expires=240)
 def training_event_reminders() -> int:
     """Every five minutes: the reminder with the calendar invitation, once per registration,

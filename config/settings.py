@@ -165,6 +165,9 @@ ORGANIZATION_CHOOSER_URL = "accounts:dashboard"
 PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 # Links of the top bar's end area (`core.context_processors.TopbarItem`): the bell.
 TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
+# Counts after links of the navigation, by url name (accounts/navigation.py): called with the
+# membership, only for the members the link is shown to.
+NAV_BADGE_PROVIDERS = {"content:approvals": "portevoix.content.selectors.approvals_badge"}
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

@@ -83,6 +83,13 @@ class OrganizationForm(DomainForm):
         required=False,
         help_text=_("After the approvals above, someone with the final approver role signs."),
     )
+    review_days = forms.IntegerField(
+        label=_("Days to review"),
+        required=False,  # empty keeps the current number
+        min_value=1,
+        max_value=60,
+        help_text=_("When an item is submitted, the approvers have this many days (1 to 60)."),
+    )
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict[str, Any]:
@@ -91,6 +98,7 @@ class OrganizationForm(DomainForm):
             "default_language": organization.default_language,
             "approvals_required": organization.approvals_required,
             "final_approval_required": organization.final_approval_required,
+            "review_days": organization.review_days,
         }
 
 

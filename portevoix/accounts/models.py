@@ -69,6 +69,12 @@ class Organization(models.Model):
         default=False,
         help_text=_("After the approvals above, a final approver must sign last."),
     )
+    review_days = models.PositiveSmallIntegerField(
+        _("days to review"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("When an item is submitted, the approvers have this many days to answer."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -8,6 +8,9 @@ Every link is checked with `permissions.can`, so a link is shown only where its 
 `here` is the current view name (`request.resolver_match.view_name`). A link is the current
 page (`aria-current="page"`) on its own view, and the current section (`aria-current="true"`)
 on the views listed in its `section` (an entry ending in ":" stands for a whole app).
+
+A link may carry a count: `settings.NAV_BADGE_PROVIDERS` maps a url name to a function of the
+membership returning a `core.context_processors.NavBadge`, called only for shown links.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from portevoix.core.context_processors import NavBadge, nav_badge
 
 from .permissions import can
 
@@ -58,16 +63,23 @@ class Link:
     current: str = ""  # "page", "true" (in its section) or ""
     icon: str = ""
     help: str | Promise = ""
+    badge: NavBadge | None = None  # a count shown after the label when above zero
 
     @property
     def anchor(self) -> SafeString:
         """The link as the menus show it (built here, not by a template include per link:
         the menus hold some forty links a page)."""
+        label = self.label_html
         if self.current:
             return format_html(
-                '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, self.label
+                '<a href="{}" aria-current="{}">{}</a>', self.url, self.current, label
             )
-        return format_html('<a href="{}">{}</a>', self.url, self.label)
+        return format_html('<a href="{}">{}</a>', self.url, label)
+
+    @property
+    def label_html(self) -> Any:
+        """The label, then the count when there is one (`NavBadge.labelled`)."""
+        return self.badge.labelled(self.label) if self.badge else self.label
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,10 @@ class Group:
     @property
     def current(self) -> bool:
         return any(link.current for link in self.links)
+
+    @property
+    def count(self) -> int:
+        return sum(link.badge.count for link in self.links if link.badge)
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,13 @@ CONTENT = (
         ("content.view_library",),
         ("content:item", "content:item_new", "content:item_edit", "content:image_add"),
         icon="library",
+    ),
+    Entry(
+        "approvals",
+        _("Approvals"),
+        "content:approvals",
+        ("content.approve", "content.approve_final"),
+        icon="approvals",
     ),
     Entry(
         "topics",
@@ -325,10 +348,11 @@ SHARES_TAB = Entry(
     icon="shares",
 )
 # Members who are not ambassadors: home, then what fits their role (two at most), then Me.
-ROLE_TABS = (CONTENT[0], CONTENT[2], ANALYTICS)
+APPROVALS, MODERATION = CONTENT[1], CONTENT[3]
+ROLE_TABS = (CONTENT[0], APPROVALS, MODERATION, ANALYTICS)
 
 
-def _link(entry: Entry, here: str) -> Link:
+def _link(entry: Entry, here: str, membership: Any = None) -> Link:
     return Link(
         key=entry.key,
         label=entry.label,
@@ -336,11 +360,12 @@ def _link(entry: Entry, here: str) -> Link:
         current=entry.current(here),
         icon=entry.icon,
         help=entry.help,
+        badge=nav_badge(entry.url_name, membership) if membership is not None else None,
     )
 
 
 def _links(membership: Any, entries: Iterable[Entry], here: str) -> list[Link]:
-    return [_link(entry, here) for entry in entries if entry.allowed(membership)]
+    return [_link(entry, here, membership) for entry in entries if entry.allowed(membership)]
 
 
 def _groups(membership: Any, here: str) -> list[Group]:

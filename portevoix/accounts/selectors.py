@@ -229,6 +229,20 @@ def active_members(
     return qs.select_related("user").order_by("user__full_name", "user__email")
 
 
+def active_members_with_roles(
+    *, organization_id: int, roles: Iterable[str]
+) -> QuerySet[Membership]:
+    """The organization's active members holding any of `roles` (with their user and
+    organization), in one query: who to remind without walking every member."""
+    return (
+        scoped(Membership, organization_id)
+        .filter(is_active=True, role_rows__role__in=list(roles))
+        .distinct()
+        .select_related("user", "organization")
+        .order_by("pk")
+    )
+
+
 def active_member(*, organization_id: int, pk: int) -> Membership:
     """An active member of the organization; `NotFound` otherwise (inactive, missing, or
     another organization's)."""

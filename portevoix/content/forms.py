@@ -7,6 +7,7 @@ message next to the field it concerns.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -337,3 +338,21 @@ class FeedFilterForm(forms.Form):
             content_type=data.get("type") or "",
             query=(data.get("q") or "").strip(),
         )
+
+
+class SubmitForm(CommentForm):
+    """Submitting for review: a comment for the approvers and, optionally, the day by which
+    they should answer (else the organization's number of review days)."""
+
+    review_due_on = forms.DateField(
+        label=_("Review by (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def review_due_at(self) -> Any:
+        """The chosen day at 18:00 in the current time zone, or None."""
+        day = self.cleaned_data.get("review_due_on")
+        if day is None:
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(18, 0)))

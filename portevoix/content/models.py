@@ -120,6 +120,9 @@ class ContentItem(OrgOwned):
     live_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The title and body folded for search (accents off, case folded: core.search).
     search_text = models.TextField(blank=True, default="", editable=False)
+    # When the approvers should have answered: set on submit (the author's date, or the
+    # organization's default number of days), cleared when the review ends.
+    review_due_at = models.DateTimeField(_("review due"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -195,3 +198,37 @@ class Transition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ItemRevision(models.Model):
+    """What an item looked like when it was approved: one row per approved revision (written
+    by `item_approve`), the base of the diff an approver reads for the next revision."""
+
+    item = models.ForeignKey(
+        ContentItem, on_delete=models.CASCADE, related_name="approved_revisions"
+    )
+    revision = models.PositiveIntegerField()
+    # title, body, link, publish_at, expire_at (ISO), campaign, topics, copies [{network,
+    # variant, text}]: plain JSON, so a later change of the item never rewrites it.
+    snapshot = models.JSONField(default=dict)
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "revision"], name="one_snapshot_per_revision")
+        ]
+
+
+class ReviewEmail(models.Model):
+    """An email of the approval workflow that went out, under a unique key: the author's
+    email about one transition (`outcome:<transition>`), the reminder to one approver about
+    one item on one day (`reminder:<item>:<user>:<day>`). A retry never sends it twice."""
+
+    key = models.CharField(max_length=80, unique=True)
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20)  # approve, request_changes, reminder
+    sent_at = models.DateTimeField()

@@ -26,9 +26,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import ngettext
 
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock, search
+from portevoix.core.context_processors import NavBadge
 from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
@@ -482,3 +484,22 @@ def approvals_waiting_for(*, membership: Membership) -> QuerySet[ContentItem]:
 def approvals_waiting_count(*, membership: Membership) -> int:
     """How many items wait for this member's signature (the count in the navigation)."""
     return approvals_waiting_for(membership=membership).count()
+
+
+def approvals_badge(membership: Membership) -> NavBadge:
+    """The count next to "Approvals" in the navigation (`settings.NAV_BADGE_PROVIDERS`):
+    the items waiting for this member's signature, in one query."""
+    count = approvals_waiting_count(membership=membership)
+    label = ngettext("%(n)d waiting for you", "%(n)d waiting for you", count) % {"n": count}
+    return NavBadge(count=count, label=label)
+
+
+def organizations_with_reviews_due(*, before: dt.datetime) -> list[int]:
+    """The ids of the organizations with an item in review due before `before` (the
+    approvers' reminder walks them)."""
+    return list(
+        ContentItem.objects.filter(state=State.IN_REVIEW, review_due_at__lte=before)
+        .order_by()
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )

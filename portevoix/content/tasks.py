@@ -6,6 +6,7 @@ Periodic schedules are not declared here: they all live in `config/schedule.py`.
 from huey.contrib.djhuey import db_task
 
 from . import previews, services
+from .services import approvals as review
 
 
 @db_task()
@@ -19,6 +20,18 @@ def fetch_link_preview(item_id: int) -> str:
     """Read the preview of an item's link (queued when the link is saved or refreshed).
     Idempotent: it does nothing unless the item still waits for the preview of its link."""
     return previews.item_preview_fetch(item_id=item_id)
+
+
+@db_task(retries=3, retry_delay=60)
+def send_review_outcome_email(transition_id: int) -> bool:
+    """The author's email about an approval or a request for changes (at most once)."""
+    return review.review_outcome_email_send(transition_id=transition_id)
+
+
+@db_task()
+def send_review_reminders() -> int:
+    """The approvers' daily reminder of the items due within a day or overdue."""
+    return review.review_reminders_send()
 
 
 # Registration hook for the one schedule module. The worker (`manage.py run_huey`) imports the

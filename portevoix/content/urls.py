@@ -1,11 +1,22 @@
 from django.urls import path
 
 from . import views
+from .views import approvals as approvals_views
 
 app_name = "content"
 urlpatterns = [
     path("feed/", views.feed, name="feed"),
     path("library/", views.library, name="library"),
+    path("approvals/", approvals_views.approvals, name="approvals"),
+    *(
+        path(
+            f"approvals/<int:pk>/{action.replace('_', '-')}/",
+            approvals_views.approvals_action,
+            {"action": action},
+            name=f"approvals_{action}",
+        )
+        for action in approvals_views.QUEUE_ACTIONS
+    ),
     path("library/new/", views.item_new, name="item_new"),
     path("library/topics/", views.topics, name="topics"),
     path("library/campaigns/", views.campaigns, name="campaigns"),

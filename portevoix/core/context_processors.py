@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
 
 
@@ -70,6 +71,39 @@ class TopbarItem:
     icon: str
     count: int = 0
     key: str = "item"
+
+
+@dataclass(frozen=True)
+class NavBadge:
+    """A count after a navigation link (`settings.NAV_BADGE_PROVIDERS`): `count` (shown
+    when above zero) and `label`, what the count means (already translated, read by screen
+    readers instead of the bare number)."""
+
+    count: int
+    label: str = ""
+
+    def labelled(self, link_label: Any) -> Any:
+        """The link's label followed by the count (when above zero) and, for screen
+        readers, what it means."""
+        if self.count <= 0:
+            return link_label
+        return format_html(
+            '{} <span class="nav-count" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden"> ({})</span>',
+            link_label,
+            "99+" if self.count > 99 else self.count,
+            self.label,
+        )
+
+
+def nav_badge(url_name: str, membership: Any) -> NavBadge | None:
+    """The count of a navigation link, from `settings.NAV_BADGE_PROVIDERS` ({url name:
+    dotted path of a function of the membership}); None for a link without one."""
+    path = dict(getattr(settings, "NAV_BADGE_PROVIDERS", {})).get(url_name)
+    if not path:
+        return None
+    provider: Callable[[Any], NavBadge] = _providers((path,))[0]
+    return provider(membership)
 
 
 TopbarProvider = Callable[[HttpRequest], Sequence[TopbarItem] | None]

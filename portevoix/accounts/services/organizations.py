@@ -32,6 +32,7 @@ def organization_create(*, name: str, owner: User, slug: str | None = None) -> O
 
 ORGANIZATION_LANGUAGES = ("fr", "en")
 MAX_APPROVALS = 10
+MAX_REVIEW_DAYS = 60
 
 
 @transaction.atomic
@@ -43,6 +44,7 @@ def organization_update(
     default_language: str | None = None,
     approvals_required: int | None = None,
     final_approval_required: bool | None = None,
+    review_days: int | None = None,
 ) -> Organization:
     """Change the organization's settings. Only its administrators may; `None` keeps a value."""
     require(actor, "org.manage")
@@ -77,6 +79,17 @@ def organization_update(
             changes["approvals_required"] = approvals_required
     if final_approval_required is not None:
         changes["final_approval_required"] = bool(final_approval_required)
+    if review_days is not None:
+        if (
+            isinstance(review_days, bool)
+            or not isinstance(review_days, int)
+            or not 1 <= review_days <= MAX_REVIEW_DAYS
+        ):
+            errors["review_days"] = [
+                _("Enter a number from 1 to %(max)d.") % {"max": MAX_REVIEW_DAYS}
+            ]
+        else:
+            changes["review_days"] = review_days
     if errors:
         raise DomainError(_("The settings have errors."), field_errors=errors)
     for attribute, value in changes.items():

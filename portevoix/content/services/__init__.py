@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..taxonomy import campaign_create as campaign_create
 from ..taxonomy import topic_create as topic_create
+from . import approvals as review
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -140,8 +141,8 @@ def _validate_item(membership: Membership, data: ItemData) -> dict[str, list[str
 
 def _record(
     item: ContentItem, actor_id: int | None, to_state: str, action: str, comment: str = ""
-) -> None:
-    Transition.objects.create(
+) -> Transition:
+    transition = Transition.objects.create(
         item=item,
         actor_id=actor_id,
         from_state=item.state,
@@ -152,6 +153,7 @@ def _record(
     )
     signals.announce_if_live(item, to_state)
     item.state = to_state
+    return transition
 
 
 def _apply(item: ContentItem, data: ItemData) -> None:
@@ -226,6 +228,7 @@ def item_update(*, membership: Membership, item: ContentItem, data: ItemData) ->
             "edit",
             _("Edited after approval: back to review."),
         )
+        item.review_due_at = review.review_due_for(membership=membership, due_at=None)
     item.save()
     item.topics.set(data.topic_ids)
     _replace_copies(item, data.copies)
@@ -237,7 +240,15 @@ def _locked(item: ContentItem) -> ContentItem:
 
 
 @transaction.atomic
-def item_submit(*, membership: Membership, item: ContentItem, comment: str = "") -> ContentItem:
+def item_submit(
+    *,
+    membership: Membership,
+    item: ContentItem,
+    comment: str = "",
+    review_due_at: dt.datetime | None = None,
+) -> ContentItem:
+    """Send an item to review, due at `review_due_at` (default: in the organization's number
+    of review days)."""
     require(membership, "content.submit", item)
     item = _locked(item)
     if item.state not in {State.DRAFT, State.CHANGES_REQUESTED}:
@@ -247,8 +258,9 @@ def item_submit(*, membership: Membership, item: ContentItem, comment: str = "")
             _("Add at least one network copy before submitting."),
             field_errors={"copies": [_("At least one network copy is required.")]},
         )
+    item.review_due_at = review.review_due_for(membership=membership, due_at=review_due_at)
     _record(item, membership.user_id, State.IN_REVIEW, "submit", comment)
-    item.save(update_fields=["state", "updated_at"])
+    item.save(update_fields=["state", "updated_at", "review_due_at"])
     return item
 
 
@@ -286,8 +298,13 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
     )
     done = is_final or (not org.final_approval_required and regular + 1 >= org.approvals_required)
     if done:
-        _record(item, membership.user_id, _state_after_approval(item), "approve", comment)
+        transition = _record(
+            item, membership.user_id, _state_after_approval(item), "approve", comment
+        )
         item.live_at = max(item.publish_at or clock.now(), clock.now())
+        item.review_due_at = None
+        review.revision_snapshot_record(item=item)
+        review.author_email_queue(transition=transition)
     else:
         Transition.objects.create(
             item=item,
@@ -298,7 +315,7 @@ def item_approve(*, membership: Membership, item: ContentItem, comment: str = ""
             comment=comment,
             at=clock.now(),
         )
-    item.save(update_fields=["state", "updated_at", "live_at"])
+    item.save(update_fields=["state", "updated_at", "live_at", "review_due_at"])
     return item
 
 
@@ -312,8 +329,12 @@ def item_request_changes(*, membership: Membership, item: ContentItem, comment: 
     item = _locked(item)
     if item.state != State.IN_REVIEW:
         raise Conflict(_("Changes can only be requested on an item in review."))
-    _record(item, membership.user_id, State.CHANGES_REQUESTED, "request_changes", comment)
-    item.save(update_fields=["state", "updated_at"])
+    transition = _record(
+        item, membership.user_id, State.CHANGES_REQUESTED, "request_changes", comment
+    )
+    item.review_due_at = None
+    item.save(update_fields=["state", "updated_at", "review_due_at"])
+    review.author_email_queue(transition=transition)
     return item
 
 

@@ -16,11 +16,12 @@ from portevoix.accounts.permissions import can
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
-from .. import previews, selectors, services
+from .. import previews, review, selectors, services
 from ..forms import (
     CommentForm,
+    SubmitForm,
 )
-from ..models import ContentItem
+from ..models import ContentItem, State
 from .common import (
     ACTION_LABELS,
     WORKFLOW_ACTIONS,
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 
 # --- Detail and workflow
+
+REVIEW_DIFF_STATES = {State.IN_REVIEW, State.CHANGES_REQUESTED}
 
 
 @dataclass
@@ -71,7 +74,7 @@ def _render_detail(
                     changed=t.from_state != t.to_state,
                 )
             )
-    action_forms = {name: CommentForm(prefix=name) for name in WORKFLOW_ACTIONS}
+    action_forms = {name: _form_class(name)(prefix=name) for name in WORKFLOW_ACTIONS}
     action_forms.update(forms or {})
     effective = selectors.effective_state(item)
     org = membership.organization
@@ -85,6 +88,7 @@ def _render_detail(
             "groups": copy_groups(item),
             "approvals": approvals,
             "approvals_required": org.approvals_required,
+            "review_days": org.review_days,
             "final_approval_required": org.final_approval_required,
             "history": history,
             "show_history": can(membership, "content.view_history", item),
@@ -96,6 +100,10 @@ def _render_detail(
             "error": error,
             "can_refresh_preview": bool(item.link) and can(membership, "content.edit", item),
             "preview_reason": previews.reason_label(item.preview_reason),
+            # What changed since the last approved revision, while the item is being reviewed.
+            "review_diff": review.item_review_diff(item=item)
+            if item.state in REVIEW_DIFF_STATES
+            else None,
         },
         status=status,
     )
@@ -117,9 +125,16 @@ SUCCESS_MESSAGES = {
 }
 
 
-def _run_action(action: str, membership: Membership, item: ContentItem, comment: str) -> None:
-    if action == "submit":
-        services.item_submit(membership=membership, item=item, comment=comment)
+def _form_class(action: str) -> type[CommentForm]:
+    return SubmitForm if action == "submit" else CommentForm
+
+
+def _run_action(action: str, membership: Membership, item: ContentItem, form: CommentForm) -> None:
+    comment = form.cleaned_data["comment"].strip()
+    if isinstance(form, SubmitForm):
+        services.item_submit(
+            membership=membership, item=item, comment=comment, review_due_at=form.review_due_at()
+        )
     elif action == "approve":
         services.item_approve(membership=membership, item=item, comment=comment)
     elif action == "request_changes":
@@ -139,15 +154,16 @@ def item_action(request: HttpRequest, membership: Membership, pk: int, action: s
     item = selectors.item_for_editor(membership=membership, pk=pk)
     if refused := post_only(request):
         return refused
-    form = CommentForm(request.POST, prefix=action)
+    form = _form_class(action)(request.POST, prefix=action)
     if not form.is_valid():
         return _render_detail(request, membership, item, forms={action: form}, status=400)
     try:
-        _run_action(action, membership, item, form.cleaned_data["comment"].strip())
+        _run_action(action, membership, item, form)
     except DomainError as exc:
-        apply_domain_error(form, exc)
+        apply_domain_error(form, exc, field_map={"review_due_at": "review_due_on"})
         reasons = [exc.message]
-        reasons += [m for key, msgs in exc.field_errors.items() if key != "comment" for m in msgs]
+        shown = {"comment", "review_due_at"}
+        reasons += [m for key, msgs in exc.field_errors.items() if key not in shown for m in msgs]
         item = selectors.item_for_editor(membership=membership, pk=pk)
         return _render_detail(
             request,
