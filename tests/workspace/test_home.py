@@ -99,7 +99,7 @@ def test_approver_sees_the_items_waiting_oldest_first(client, org, manager, appr
     assert reverse("content:item", args=[first.pk]) in text
     assert reverse("content:item", args=[second.pk]) in text
     assert "Still a draft" not in text
-    assert reverse("content:library") + "?state=in_review" in text
+    assert reverse("content:approvals") in text
     assert "En attente de votre approbation" in text_of(client, "fr")
 
 
