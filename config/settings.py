@@ -160,6 +160,9 @@ ORGANIZATION_CHOOSER_URL = "accounts:dashboard"
 PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 # Links of the top bar's end area (`core.context_processors.TopbarItem`): the bell.
 TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
+# The figures (shares, clicks, conversions) of the library's rows: content may not import
+# analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).
+LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

@@ -120,6 +120,9 @@ class ContentItem(OrgOwned):
     live_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The title and body folded for search (accents off, case folded: core.search).
     search_text = models.TextField(blank=True, default="", editable=False)
+    # A template for recurring content (job offers, events): listed in the library's own
+    # tab; "New from template" starts a draft from it.
+    is_template = models.BooleanField(_("template"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

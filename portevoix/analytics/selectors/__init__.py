@@ -39,6 +39,7 @@ from .figures import (
     Unit,
     unmeasured,
 )
+from .library import ItemFigures, item_figures
 from .scope import (
     Filters,
     FiltersRefused,
@@ -73,6 +74,7 @@ __all__ = [
     "Figures",
     "Filters",
     "FiltersRefused",
+    "ItemFigures",
     "Point",
     "Row",
     "Scope",
@@ -85,6 +87,7 @@ __all__ = [
     "can_view",
     "filters_as_asked",
     "filters_for",
+    "item_figures",
     "scope_of",
     "timeseries",
     "totals",
