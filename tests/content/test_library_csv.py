@@ -70,8 +70,8 @@ def test_clean_import_creates_every_row_in_one_go(
     assert offre.state == State.DRAFT and offre.content_type == "job_offer"
     assert offre.body == "Rejoignez-nous, **vite**"
     assert {t.slug for t in offre.topics.all()} == {"recrutement", "tech"}
-    assert offre.campaign.name == "Salon 2030"
-    assert offre.publish_at.isoformat().startswith("2030-01-15T")
+    assert offre.campaign is not None and offre.campaign.name == "Salon 2030"
+    assert offre.publish_at is not None and offre.publish_at.isoformat().startswith("2030-01-15T")
     assert [(c.network, c.text) for c in offre.copies.all()] == [("linkedin", "On recrute !")]
     assert ContentItem.objects.get(title="Event").content_type == "event"
     assert Transition.objects.filter(action="create").count() == 2

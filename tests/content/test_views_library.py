@@ -85,7 +85,7 @@ def test_library_query_count_is_constant(client, manager, approver, django_asser
     # of base.html, 1 for the top bar's notification bell (any page, any count of items).
     with django_assert_max_num_queries(13):
         response = client.get(reverse("content:library"))
-    assert response.content.decode().count("Sujet 2") == 10
+    assert response.content.decode().count('<span class="tag">Sujet 2</span>') == 10
 
 
 def test_feed_query_count_is_constant(

@@ -31,7 +31,7 @@ def library_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
     if refused := post_only(request):
         return refused
     require(membership, "content.view_library")
-    back = safe_next(request, request.POST.get("next"), reverse("content:library"))
+    back = safe_next(request, request.POST.get("next")) or reverse("content:library")
     topics, campaigns = selectors.feed_filter_choices(membership=membership)
     form = BulkForm(request.POST, topics=topics, campaigns=campaigns)
     if not form.is_valid():
