@@ -165,13 +165,19 @@ def library_tab_counts(
     return {code: sums[f"t{index}"] or 0 for index, code in enumerate(TAB_CODES)}
 
 
+# Columns that may be empty: their empty values come last, whatever the direction.
+NULLABLE = {"publish_at", "campaign__name", "author__full_name", "author__email"}
+
+
 def _ordering(sort: str) -> list[OrderBy]:
     name = sort.removeprefix("-")
     descending = sort.startswith("-")
-    order = [
-        F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
-        for column in SORT_FIELDS[name]
-    ]
+    order = []
+    for column in SORT_FIELDS[name]:
+        last = True if column in NULLABLE else None  # None: plain ORDER BY, index-friendly
+        order.append(
+            F(column).desc(nulls_last=last) if descending else F(column).asc(nulls_last=last)
+        )
     order.append(F("id").desc() if descending else F("id").asc())
     return order
 
