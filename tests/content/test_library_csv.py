@@ -32,6 +32,9 @@ def _upload(text: str | bytes, name: str = "items.csv") -> SimpleUploadedFile:
 def test_the_sample_is_clean(manager, taxonomy):
     report = csv_import.csv_check(membership=manager, text=csv_import.sample_csv())
     assert report.errors == [] and len(report.items) == 2 and report.clean
+    sample = csv_import.sample_csv(topics=["Recrutement", "Tech"], campaign="Salon 2030")
+    report = csv_import.csv_check(membership=manager, text=sample)
+    assert report.clean and len(report.items[0].topic_ids) == 2 and report.items[0].campaign_id
 
 
 def test_dry_run_reports_every_rows_errors(manager, taxonomy):
@@ -153,11 +156,15 @@ def test_upload_too_big_or_not_utf8(client, manager):
     assert response.status_code == 400 and "CSV UTF-8" in response.content.decode()
 
 
-def test_sample_download_and_access(client, manager, approver, outsider):
+def test_sample_download_and_access(client, manager, approver, taxonomy):
     login(client, manager)
     response = client.get(reverse("content:library_import_sample"))
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().startswith("title,body,link,language")
+    sample = response.content.decode()
+    assert sample.startswith("title,body,link,language")
+    # With the organization's own topics and campaign: the sample is clean as it is.
+    assert "Recrutement|Tech" in sample and "Salon 2030" in sample
+    assert csv_import.csv_check(membership=manager, text=sample).clean
     login(client, approver)
     assert client.get(reverse("content:library_import")).status_code == 403
     assert client.post(reverse("content:library_import"), {"confirm": "1"}).status_code == 403

@@ -72,8 +72,9 @@ class CsvReport:
         return bool(self.items) and not self.errors
 
 
-def sample_csv() -> str:
-    """A small file to start from: the header and two rows."""
+def sample_csv(topics: list[str] | None = None, campaign: str = "") -> str:
+    """A small file to start from: the header and two rows, with the given topic names and
+    campaign name (the organization's own, so that the sample is clean as it is)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -83,8 +84,8 @@ def sample_csv() -> str:
         "link": "https://example.org/jobs/42",
         "language": "fr",
         "type": "job_offer",
-        "topics": "Recrutement|Tech",
-        "campaign": "",
+        "topics": "|".join(topics or []),
+        "campaign": campaign,
         "publish_at": "2030-01-15 09:00",
         "expire_at": "2030-02-15 18:00",
         "copy_linkedin": "Nous recrutons ! https://example.org/jobs/42",

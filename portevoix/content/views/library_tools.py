@@ -157,6 +157,11 @@ def library_import(request: HttpRequest, membership: Membership) -> HttpResponse
 @member_view
 def library_import_sample(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "content.create")
-    response = HttpResponse(csv_import.sample_csv(), content_type="text/csv; charset=utf-8")
+    topics, campaigns = selectors.feed_filter_choices(membership=membership)
+    sample = csv_import.sample_csv(
+        topics=[name for _pk, name in topics[:2]],
+        campaign=campaigns[0][1] if campaigns else "",
+    )
+    response = HttpResponse(sample, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portevoix-import-sample.csv"'
     return response
