@@ -168,6 +168,10 @@ TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
 # Counts after links of the navigation, by url name (accounts/navigation.py): called with the
 # membership, only for the members the link is shown to.
 NAV_BADGE_PROVIDERS = {"content:approvals": "portevoix.content.selectors.approvals_badge"}
+
+# The figures (shares, clicks, conversions) of the library's rows: content may not import
+# analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).
+LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

@@ -294,13 +294,6 @@ class CampaignForm(forms.Form):
     )
 
 
-class LibraryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All languages")), *LANGUAGE_CHOICES]
-    )
-
-
 class FeedFilterForm(forms.Form):
     """The feed's filters, from the query string (`topic`, `campaign`, `network`, `type`,
     `q`). A value that is not valid (an unknown or another organization's topic, a word

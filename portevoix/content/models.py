@@ -123,6 +123,9 @@ class ContentItem(OrgOwned):
     # When the approvers should have answered: set on submit (the author's date, or the
     # organization's default number of days), cleared when the review ends.
     review_due_at = models.DateTimeField(_("review due"), null=True, blank=True)
+    # A template for recurring content (job offers, events): listed in the library's own
+    # tab; "New from template" starts a draft from it.
+    is_template = models.BooleanField(_("template"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -131,6 +134,13 @@ class ContentItem(OrgOwned):
                 fields=["organization", "state", "language", "publish_at"], name="item_feed_idx"
             ),
             models.Index(fields=["organization", "state", "-created_at"], name="item_library_idx"),
+            # The library's default order (last updated first) without sorting every item.
+            models.Index(fields=["organization", "-updated_at", "-id"], name="item_updated_idx"),
+            # Covers the library's tab counts (one index scan, not the table's rows).
+            models.Index(
+                fields=["organization", "is_template", "state", "publish_at", "expire_at"],
+                name="item_tabs_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,13 @@ urlpatterns = [
         for action in approvals_views.QUEUE_ACTIONS
     ),
     path("library/new/", views.item_new, name="item_new"),
+    path("library/bulk/", views.library_bulk, name="library_bulk"),
+    path("library/import/", views.library_import, name="library_import"),
+    path("library/import/sample.csv", views.library_import_sample, name="library_import_sample"),
+    path("library/<int:pk>/duplicate/", views.item_duplicate, name="item_duplicate"),
+    path(
+        "library/<int:pk>/new-from-template/", views.item_from_template, name="item_from_template"
+    ),
     path("library/topics/", views.topics, name="topics"),
     path("library/campaigns/", views.campaigns, name="campaigns"),
     path("library/<int:pk>/", views.item_detail, name="item"),

@@ -50,6 +50,7 @@ from .figures import (
     Unit,
     unmeasured,
 )
+from .library import ItemFigures, item_figures
 from .scope import (
     Filters,
     FiltersRefused,
@@ -87,6 +88,7 @@ __all__ = [
     "Figures",
     "Filters",
     "FiltersRefused",
+    "ItemFigures",
     "Point",
     "Row",
     "Scope",
@@ -103,6 +105,7 @@ __all__ = [
     "hidden_ambassadors",
     "period_comparison",
     "previous_period",
+    "item_figures",
     "scope_of",
     "shown_in_rankings",
     "timeseries",

@@ -7,6 +7,13 @@ through `selectors.item_for_editor`, so another organization's item is a 404.
 from .common import WORKFLOW_ACTIONS, CopyGroup, copy_groups
 from .feed import feed
 from .library import image_add, image_remove, item_edit, item_new, library
+from .library_tools import (
+    item_duplicate,
+    item_from_template,
+    library_bulk,
+    library_import,
+    library_import_sample,
+)
 from .previews import item_preview_refresh
 from .taxonomy import campaigns, topics
 from .workflow import item_action, item_detail
@@ -21,9 +28,14 @@ __all__ = [
     "image_remove",
     "item_action",
     "item_detail",
+    "item_duplicate",
     "item_edit",
+    "item_from_template",
     "item_new",
     "item_preview_refresh",
     "library",
+    "library_bulk",
+    "library_import",
+    "library_import_sample",
     "topics",
 ]

@@ -6,29 +6,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portevoix.accounts.permissions import can, require
-from portevoix.core import clock
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
-from .. import selectors, services
-from ..forms import (
-    ImageForm,
-    ItemForm,
-    LibraryFilterForm,
-)
+from .. import selectors, selectors_library, services
+from ..forms import ImageForm, ItemForm
+from ..forms_library import BulkForm, LibraryFilterForm
 from ..models import ContentItem, State
-from .common import (
-    LIBRARY_PAGE_SIZE,
-    STATE_CODES,
-    STATE_TABS,
-    state_label,
-)
+from .common import LIBRARY_PAGE_SIZE, STATE_TABS
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -36,50 +27,86 @@ if TYPE_CHECKING:
 
 # --- Library
 
+# The columns of the table: (sort key, label); the figures sort the page only.
+COLUMNS: list[tuple[str, Any]] = [
+    ("title", gettext_lazy("Title")),
+    ("state", gettext_lazy("State")),
+    ("type", gettext_lazy("Type")),
+    ("language", gettext_lazy("Language")),
+    ("campaign", gettext_lazy("Campaign")),
+    ("author", gettext_lazy("Author")),
+    ("publish_at", gettext_lazy("Publication")),
+    ("updated", gettext_lazy("Updated")),
+    ("shares", gettext_lazy("Shares")),
+    ("clicks", gettext_lazy("Clicks")),
+    ("conversions", gettext_lazy("Conversions")),
+]
+
 
 @dataclass
-class LibraryRow:
-    item: ContentItem
-    state: str
-    state_label: str
+class Column:
+    key: str
+    label: str
+    sort: str  # the sort its link asks for
+    aria_sort: str  # "ascending", "descending" or "" (not sorted by it)
+    figure: bool
+
+
+def _columns(sort: str) -> list[Column]:
+    current = sort.removeprefix("-")
+    descending = sort.startswith("-")
+    columns = []
+    for key, label in COLUMNS:
+        figure = key in selectors_library.FIGURE_SORTS
+        if key == current:
+            aria = "descending" if descending else "ascending"
+            asked = key if descending else f"-{key}"
+        else:
+            aria = ""
+            # Figures and dates read best largest or newest first.
+            asked = f"-{key}" if figure or key in {"updated", "publish_at"} else key
+        columns.append(Column(key, str(label), asked, aria, figure))
+    return columns
+
+
+def library_context(membership: Membership, query: Any) -> dict[str, Any]:
+    """What the library page shows for a query string (also under the bulk report)."""
+    topics, campaigns = selectors.feed_filter_choices(membership=membership)
+    authors = selectors_library.library_authors(membership=membership)
+    form = LibraryFilterForm(query, topics=topics, campaigns=campaigns, authors=authors)
+    filters = form.filters()
+    sort = form.chosen_sort()
+    result = selectors_library.library_page(
+        membership=membership,
+        filters=filters,
+        sort=sort,
+        page_number=query.get("page"),
+        page_size=LIBRARY_PAGE_SIZE,
+    )
+    labels = dict(STATE_TABS)
+    labels[selectors_library.TEMPLATES_TAB] = gettext_lazy("Templates")
+    tabs = [(code, labels[code], result.counts[code]) for code in selectors_library.TAB_CODES]
+    may_edit = can(membership, "content.edit")
+    return {
+        "page": result.page,
+        "rows": result.rows,
+        "result": result,
+        "filters": form,
+        "filters_active": form.active,
+        "tabs": tabs,
+        "state": filters.tab,
+        "columns": _columns(result.sort),
+        "bulk_form": BulkForm(topics=topics, campaigns=campaigns),
+        "can_bulk": may_edit or can(membership, "content.archive"),
+        "can_create": can(membership, "content.create"),
+        "can_manage_taxonomy": can(membership, "taxonomy.manage"),
+    }
 
 
 @member_view
 def library(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "content.view_library")
-    filters = LibraryFilterForm(request.GET)
-    search = language = ""
-    if filters.is_valid():
-        search = filters.cleaned_data["q"].strip()
-        language = filters.cleaned_data["language"]
-    state = request.GET.get("state", "")
-    if state not in STATE_CODES:
-        state = ""
-    items = selectors.library_items(
-        membership=membership,
-        state=state or None,
-        search=search or None,
-        language=language or None,
-    )
-    page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
-    now = clock.now()
-    rows = []
-    for item in page:
-        effective = selectors.effective_state(item, now)
-        rows.append(LibraryRow(item, effective, state_label(effective)))
-    return render(
-        request,
-        "content/library.html",
-        {
-            "page": page,
-            "rows": rows,
-            "filters": filters,
-            "tabs": STATE_TABS,
-            "state": state,
-            "can_create": can(membership, "content.create"),
-            "can_manage_taxonomy": can(membership, "taxonomy.manage"),
-        },
-    )
+    return render(request, "content/library.html", library_context(membership, request.GET))
 
 
 # --- Create and edit
