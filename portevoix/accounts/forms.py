@@ -83,6 +83,11 @@ class OrganizationForm(DomainForm):
         required=False,
         help_text=_("After the approvals above, someone with the final approver role signs."),
     )
+    reschedule_requires_review = forms.BooleanField(
+        label=_("Moving approved content on the calendar sends it back to review"),
+        required=False,
+        help_text=_("Otherwise an approved or live item keeps its approval when its date moves."),
+    )
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict[str, Any]:
@@ -91,6 +96,7 @@ class OrganizationForm(DomainForm):
             "default_language": organization.default_language,
             "approvals_required": organization.approvals_required,
             "final_approval_required": organization.final_approval_required,
+            "reschedule_requires_review": organization.reschedule_requires_review,
         }
 
 

@@ -69,6 +69,11 @@ class Organization(models.Model):
         default=False,
         help_text=_("After the approvals above, a final approver must sign last."),
     )
+    reschedule_requires_review = models.BooleanField(
+        _("moving approved content sends it back to review"),
+        default=False,
+        help_text=_("Moving an approved or live item on the calendar sends it back to review."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -43,6 +43,7 @@ def organization_update(
     default_language: str | None = None,
     approvals_required: int | None = None,
     final_approval_required: bool | None = None,
+    reschedule_requires_review: bool | None = None,
 ) -> Organization:
     """Change the organization's settings. Only its administrators may; `None` keeps a value."""
     require(actor, "org.manage")
@@ -77,6 +78,8 @@ def organization_update(
             changes["approvals_required"] = approvals_required
     if final_approval_required is not None:
         changes["final_approval_required"] = bool(final_approval_required)
+    if reschedule_requires_review is not None:
+        changes["reschedule_requires_review"] = bool(reschedule_requires_review)
     if errors:
         raise DomainError(_("The settings have errors."), field_errors=errors)
     for attribute, value in changes.items():

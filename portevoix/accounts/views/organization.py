@@ -89,6 +89,7 @@ def org_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
                 default_language=form.cleaned_data["default_language"],
                 approvals_required=form.cleaned_data["approvals_required"],
                 final_approval_required=form.cleaned_data["final_approval_required"],
+                reschedule_requires_review=form.cleaned_data["reschedule_requires_review"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc, field_map=form.map_domain_field)
