@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "portevoix.training",
     "portevoix.publishing",
     "portevoix.notifications",
+    "portevoix.planning",
     "portevoix.demo",
 ]
 

@@ -195,6 +195,7 @@ CONTENT = (
         ("content:item", "content:item_new", "content:item_edit", "content:image_add"),
         icon="library",
     ),
+    Entry("calendar", _("Calendar"), "planning:calendar", ("calendar.view",), ("planning:",)),
     Entry(
         "topics",
         _("Topics and campaigns"),
@@ -325,7 +326,7 @@ SHARES_TAB = Entry(
     icon="shares",
 )
 # Members who are not ambassadors: home, then what fits their role (two at most), then Me.
-ROLE_TABS = (CONTENT[0], CONTENT[2], ANALYTICS)
+ROLE_TABS = (CONTENT[0], CONTENT[3], ANALYTICS)
 
 
 def _link(entry: Entry, here: str) -> Link:
