@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
@@ -26,6 +27,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.publishing import selectors as publishing_selectors
 from portevoix.training import selectors as training_selectors
 
+from .layout import ONE_DAY, Day, Week, lay_out
 from .models import CalendarFeedToken
 from .services import token_hash
 
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
 
 VIEWS = ("month", "week")
 MIN_YEAR, MAX_YEAR = 2000, 2100
-ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -74,31 +75,32 @@ class Entry:
 
 
 @dataclass
-class DayEntry:
-    entry: Entry
-    first: bool  # the entry's first day in view: the move form is shown there only
-    continues: bool  # the entry began on an earlier day
-
-
-@dataclass
-class Day:
-    date: dt.date
-    in_period: bool
-    is_today: bool
-    entries: list[DayEntry] = field(default_factory=list)
-
-
-@dataclass
 class Calendar:
     view: str
     anchor: dt.date
     first: dt.date  # first day shown
-    days: list[Day]
+    weeks: list[Week]
     previous: dt.date
     next: dt.date
     today: dt.date
     filters: Filters
     count: int
+
+    @property
+    def days(self) -> list[Day]:
+        return [day for week in self.weeks for day in week.days]
+
+    def keys_by_day(self) -> dict[dt.date, list[str]]:
+        """{day: [entry keys]}, bars included: what each day shows."""
+        shown: dict[dt.date, list[str]] = {}
+        for week in self.weeks:
+            for day in week.days:
+                shown[day.date] = [
+                    span.entry.key
+                    for span in week.spans
+                    if span.first_day <= day.date <= span.last_day
+                ] + [day_entry.entry.key for day_entry in day.entries]
+        return shown
 
 
 # --- Reading the query string (anything invalid falls back to the default)
@@ -162,7 +164,7 @@ def start_of(day: dt.date) -> dt.datetime:
 def _item_label(state: str) -> str:
     return {
         "in_review": _("In review"),
-        "approved": _("Scheduled"),
+        "approved": pgettext("calendar: an approved item waiting for its date", "Scheduled"),
         "live": _("Live"),
         "expired": _("Expired"),
     }.get(state, state)
@@ -274,46 +276,21 @@ def entries_between(
     return entries
 
 
-def _last_day(entry: Entry) -> dt.date:
-    """The last local day an entry covers (an end at midnight belongs to the day before);
-    an item with no expiry is shown on its first day only."""
-    first = timezone.localdate(entry.starts_at)
-    if entry.ends_at is None or entry.ends_at <= entry.starts_at:
-        return first
-    return max(first, timezone.localdate(entry.ends_at - dt.timedelta(microseconds=1)))
-
-
 def calendar_for(
     *, membership: Membership, view: str, anchor: dt.date, filters: Filters
 ) -> Calendar:
-    """The month (whole weeks) or the week around `anchor`, day by day."""
+    """The month (whole weeks) or the week around `anchor`, week by week."""
     first, end, previous, following = period(view, anchor)
     today = timezone.localdate()
     entries = entries_between(membership, start_of(first), start_of(end), filters)
-    days = []
-    by_date: dict[dt.date, Day] = {}
-    day = first
-    while day < end:
-        in_period = view == "week" or day.month == anchor.month
-        by_date[day] = Day(date=day, in_period=in_period, is_today=day == today)
-        days.append(by_date[day])
-        day += ONE_DAY
-    for entry in entries:
-        begins = timezone.localdate(entry.starts_at)
-        day = max(begins, first)
-        last = min(_last_day(entry), end - ONE_DAY)
-        shown_first = True
-        while day <= last:
-            by_date[day].entries.append(
-                DayEntry(entry=entry, first=shown_first, continues=day > begins)
-            )
-            shown_first = False
-            day += ONE_DAY
+    weeks = lay_out(
+        entries, first=first, end=end, month=None if view == "week" else anchor.month, today=today
+    )
     return Calendar(
         view=view,
         anchor=anchor,
         first=first,
-        days=days,
+        weeks=weeks,
         previous=previous,
         next=following,
         today=today,
