@@ -120,3 +120,11 @@ def test_the_organization_setting_is_on_its_form(client, admin, org):
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.reschedule_requires_review is True
+
+
+def test_the_history_names_the_move(client, manager, approver):
+    item = scheduled_item(manager, approver)
+    item_reschedule(membership=manager, item=item, publish_at=later(10))
+    client.force_login(manager.user)
+    html = client.get(reverse("content:item", args=[item.pk])).content.decode()
+    assert "Moved on the calendar" in html
