@@ -139,3 +139,11 @@ def test_an_ambassador_cannot_make_a_feed(client, ambassador):
     client.force_login(ambassador.user)
     assert client.post(reverse("planning:feed_create")).status_code == 403
     assert not CalendarFeedToken.objects.exists()
+
+
+def test_the_feed_secret_is_masked_in_logs():
+    from portevoix.core.accesslog import mask_path
+
+    assert mask_path('"GET /calendar/ical/s3cr3t-Token_x.ics HTTP/1.1"') == (
+        '"GET /calendar/ical/*** HTTP/1.1"'
+    )
