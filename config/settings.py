@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "portevoix.publishing",
     "portevoix.notifications",
     "portevoix.workspace",
+    "portevoix.planning",
     "portevoix.demo",
 ]
 

@@ -90,6 +90,11 @@ class OrganizationForm(DomainForm):
         max_value=60,
         help_text=_("When an item is submitted, the approvers have this many days (1 to 60)."),
     )
+    reschedule_requires_review = forms.BooleanField(
+        label=_("Moving approved content on the calendar sends it back to review"),
+        required=False,
+        help_text=_("Otherwise an approved or live item keeps its approval when its date moves."),
+    )
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict[str, Any]:
@@ -99,6 +104,7 @@ class OrganizationForm(DomainForm):
             "approvals_required": organization.approvals_required,
             "final_approval_required": organization.final_approval_required,
             "review_days": organization.review_days,
+            "reschedule_requires_review": organization.reschedule_requires_review,
         }
 
 

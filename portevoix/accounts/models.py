@@ -75,6 +75,11 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("When an item is submitted, the approvers have this many days to answer."),
     )
+    reschedule_requires_review = models.BooleanField(
+        _("moving approved content sends it back to review"),
+        default=False,
+        help_text=_("Moving an approved or live item on the calendar sends it back to review."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

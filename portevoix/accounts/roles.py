@@ -51,6 +51,7 @@ MEMBER_ACTIONS = frozenset(
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
+            "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "org.manage",
             "member.invite",
@@ -81,6 +82,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.CONTENT_MANAGER: frozenset(
         {
+            "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "content.view_library",
             "content.create",
@@ -94,6 +96,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.APPROVER: frozenset(
         {
+            "calendar.view",  # the content calendar and its iCalendar feed
             "content.view_library",
             "content.approve",
             "content.request_changes",
@@ -102,6 +105,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.FINAL_APPROVER: frozenset(
         {
+            "calendar.view",  # the content calendar and its iCalendar feed
             "content.view_library",
             "content.approve",
             "content.approve_final",
@@ -111,6 +115,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.COMMUNITY_MANAGER: frozenset(
         {
+            "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "training.view_reports",
             "event.manage",
@@ -129,6 +134,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.ANALYST: frozenset(
         {
+            "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "content.view_library",
             "member.view_profiles",
@@ -136,7 +142,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "training.view_reports",
         }
     ),
-    Role.EXECUTIVE: frozenset({"content.view_library", "analytics.view_org"}),
+    Role.EXECUTIVE: frozenset({"content.view_library", "analytics.view_org", "calendar.view"}),
     Role.AMBASSADOR: frozenset({"feed.view", "share.create", "analytics.view_own"}),
 }
 

@@ -25,7 +25,9 @@ ACCESS_LOG_FORMAT = '[%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d %(
 MASK = "***"
 # A path segment after one of these prefixes is a secret or a per-visitor code (anywhere in
 # a text: a path alone, or a URL in a message).
-_SECRET_PATH = re.compile(r"(/l/|/invitations/|/password/reset/[^/\s\"'?&#]+/)[^/\s\"'?&#]+")
+_SECRET_PATH = re.compile(
+    r"(/l/|/invitations/|/calendar/ical/|/password/reset/[^/\s\"'?&#]+/)[^/\s\"'?&#]+"
+)
 
 
 def mask_path(text: str) -> str:

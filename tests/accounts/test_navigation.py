@@ -43,7 +43,14 @@ def test_an_ambassador_never_has_api_tokens_among_the_groups_or_tabs(ambassador)
 def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
     outline = navigation_for(admin).outline()
     assert outline["share"] == ["my_shares"]  # everyone's shares; no feed, no posts of their own
-    assert outline["content"] == ["library", "topics", "guardrails", "pause", "cadence"]
+    assert outline["content"] == [
+        "library",
+        "calendar",
+        "topics",
+        "guardrails",
+        "pause",
+        "cadence",
+    ]
     assert outline["program"] == [
         *PROGRAM,
         "charter_versions",
@@ -68,7 +75,7 @@ def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
     outline = navigation_for(manager).outline()
     assert "share" not in outline
     assert "settings" not in outline
-    assert outline["content"] == ["library", "topics"]
+    assert outline["content"] == ["library", "calendar", "topics"]
     assert outline["program"] == [*PROGRAM, "courses"]
     assert outline["insights"] == ["analytics"]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
@@ -77,7 +84,14 @@ def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
 def test_a_community_manager_gets_moderation_in_the_tab_bar(org):
     community = factories.make_member(org, Role.COMMUNITY_MANAGER)
     outline = navigation_for(community).outline()
-    assert outline["content"] == ["library", "moderation", "guardrails", "pause", "cadence"]
+    assert outline["content"] == [
+        "library",
+        "calendar",
+        "moderation",
+        "guardrails",
+        "pause",
+        "cadence",
+    ]
     assert outline["tabs"] == ["home", "library", "moderation", "me"]
 
 

@@ -45,6 +45,7 @@ def organization_update(
     approvals_required: int | None = None,
     final_approval_required: bool | None = None,
     review_days: int | None = None,
+    reschedule_requires_review: bool | None = None,
 ) -> Organization:
     """Change the organization's settings. Only its administrators may; `None` keeps a value."""
     require(actor, "org.manage")
@@ -90,6 +91,8 @@ def organization_update(
             ]
         else:
             changes["review_days"] = review_days
+    if reschedule_requires_review is not None:
+        changes["reschedule_requires_review"] = bool(reschedule_requires_review)
     if errors:
         raise DomainError(_("The settings have errors."), field_errors=errors)
     for attribute, value in changes.items():

@@ -90,6 +90,7 @@ def org_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
                 approvals_required=form.cleaned_data["approvals_required"],
                 final_approval_required=form.cleaned_data["final_approval_required"],
                 review_days=form.cleaned_data["review_days"],
+                reschedule_requires_review=form.cleaned_data["reschedule_requires_review"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc, field_map=form.map_domain_field)

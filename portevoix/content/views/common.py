@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "archive": gettext_lazy("Archived"),
     "restore": gettext_lazy("Restored"),
     "schedule": gettext_lazy("Schedule"),
+    "reschedule": gettext_lazy("Moved on the calendar"),
 }
 
 WORKFLOW_ACTIONS = ("submit", "approve", "request_changes", "comment", "archive", "restore")

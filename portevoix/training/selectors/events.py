@@ -127,3 +127,14 @@ def registrations_starting(
         .select_related("event")
         .order_by("event__starts_at", "id")[:limit]
     )
+
+
+def events_between(
+    *, organization_id: int, start: dt.datetime, end: dt.datetime, limit: int = 200
+) -> list[Event]:
+    """Sessions and events that meet [start, end), by start (the content calendar)."""
+    return list(
+        scoped(Event, organization_id)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at", "id")[:limit]
+    )

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
     from portevoix.content.models import Campaign, ContentItem
 
-from . import scheduling
-from .models import (
+from .. import scheduling
+from ..models import (
     OPEN_STATES,
     CadenceRule,
     Connection,
@@ -518,3 +518,6 @@ def post_outcome(*, organization_id: int, post_id: int) -> Post:
 def connection_of(*, organization_id: int, connection_id: int) -> Connection:
     """A connected account of the organization; `NotFound` otherwise."""
     return get_scoped(Connection, organization_id, pk=connection_id)
+
+
+from .calendar import scheduled_posts_between as scheduled_posts_between  # noqa: E402

@@ -1,0 +1,67 @@
+"""Writes of the content calendar: make and revoke a member's iCalendar feed address."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from portevoix.accounts.permissions import require
+from portevoix.core import clock
+from portevoix.core.tenancy import scoped
+
+from .models import CalendarFeedToken
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedFeed:
+    token: CalendarFeedToken
+    secret: str  # shown once, never stored
+
+
+def _active(membership: Membership) -> QuerySet[CalendarFeedToken]:
+    return scoped(CalendarFeedToken, membership.organization_id).filter(
+        membership_id=membership.pk, revoked_at__isnull=True
+    )
+
+
+@transaction.atomic
+def feed_token_create(*, membership: Membership) -> IssuedFeed:
+    """A new secret feed address for the member; the previous one stops working."""
+    require(membership, "calendar.view")
+    now = clock.now()
+    _active(membership).update(revoked_at=now)
+    secret = secrets.token_urlsafe(32)
+    token = CalendarFeedToken.objects.create(
+        organization_id=membership.organization_id,
+        membership=membership,
+        token_hash=token_hash(secret),
+        prefix=secret[:6],
+        created_at=now,
+    )
+    return IssuedFeed(token=token, secret=secret)
+
+
+@transaction.atomic
+def feed_token_revoke(*, membership: Membership) -> int:
+    """Stop the member's feed address. Idempotent: answers how many were revoked."""
+    return int(_active(membership).update(revoked_at=clock.now()))
+
+
+def feed_token_touch(token: CalendarFeedToken) -> None:
+    """Note the feed's use, at most hourly (calendar apps poll often)."""
+    now = clock.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
+        CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
