@@ -601,15 +601,23 @@ def make_sessions(org_id: int, user_ids: list[int]) -> list[str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
 
     from portevoix.accounts.middleware import SESSION_KEY as ORG_KEY
     from portevoix.accounts.models import User
 
+    # The backend a password login records: the first that can load a user (the login
+    # throttle's backend before it only counts attempts).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
     keys = []
     for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[BACKEND_SESSION_KEY] = backend
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store[ORG_KEY] = org_id
         store.create()

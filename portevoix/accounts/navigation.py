@@ -211,7 +211,6 @@ CONTENT = (
         ("content:item", "content:item_new", "content:item_edit", "content:image_add"),
         icon="library",
     ),
-    Entry("calendar", _("Calendar"), "planning:calendar", ("calendar.view",), ("planning:",)),
     Entry(
         "approvals",
         _("Approvals"),
@@ -219,6 +218,7 @@ CONTENT = (
         ("content.approve", "content.approve_final"),
         icon="approvals",
     ),
+    Entry("calendar", _("Calendar"), "planning:calendar", ("calendar.view",), ("planning:",)),
     Entry(
         "topics",
         _("Topics and campaigns"),
@@ -349,7 +349,7 @@ SHARES_TAB = Entry(
     icon="shares",
 )
 # Members who are not ambassadors: home, then what fits their role (two at most), then Me.
-APPROVALS, MODERATION = CONTENT[2], CONTENT[4]
+APPROVALS, MODERATION = CONTENT[1], CONTENT[4]
 ROLE_TABS = (CONTENT[0], APPROVALS, MODERATION, ANALYTICS)
 
 

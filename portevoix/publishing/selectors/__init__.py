@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
@@ -27,9 +26,7 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
     from portevoix.content.models import Campaign, ContentItem
 
-from .. import scheduling
 from ..models import (
-    OPEN_STATES,
     CadenceRule,
     Connection,
     ConnectionStatus,
@@ -433,79 +430,6 @@ def rollup_engagement(
     )
 
 
-# --------------------------------------------------------------------------- the feed card
-
-
-@dataclass(frozen=True)
-class CardAccount:
-    """One of the member's usable accounts, as the feed card offers it."""
-
-    connection: Connection
-    network_label: str
-    # The slot "schedule at the best time" would take now, in the member's time zone.
-    best_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class CardState:
-    """What every card of one page needs, read once per request."""
-
-    accounts: list[CardAccount]
-    # (item id, connection id) -> the post already planned or published there.
-    posts: dict[tuple[int, int], Post]
-
-
-CARD_RECENT_DAYS = 30
-
-
-def card_when(membership: Membership, when: dt.datetime) -> str:
-    """A moment of the coming week as the card says it, in the member's time zone:
-    "Tue 08:30"."""
-    return formats.date_format(when.astimezone(scheduling.tz_of(membership)), "D H:i")
-
-
-CARD_MAX_POSTS = 1000
-
-
-def card_state(membership: Membership) -> CardState:
-    """The member's own active accounts, each network's best slot (the rhythm applied), and
-    their posts still to go out or published in the last 30 days: a fixed number of queries
-    whatever the number of cards (one query without an account)."""
-    own = list(
-        scoped(Connection, membership.organization_id).filter(
-            membership_id=membership.pk, status=ConnectionStatus.ACTIVE
-        )
-    )
-    if not own:
-        return CardState(accounts=[], posts={})
-    now = clock.now()
-    tz = scheduling.tz_of(membership)
-    best: dict[str, dt.datetime] = {}
-    for network in sorted({c.network for c in own}):
-        slot, _note = scheduling.best_slot(membership=membership, network=network, now=now)
-        best[network] = slot.astimezone(tz)
-    accounts = [
-        CardAccount(
-            connection=c,
-            network_label=Network.LABELS.get(c.network, c.network),
-            best_at=best[c.network],
-        )
-        for c in sorted(own, key=lambda c: (Network.ALL.index(c.network), c.handle, c.pk))
-    ]
-    recent = now - dt.timedelta(days=CARD_RECENT_DAYS)
-    rows = (
-        scoped(Post, membership.organization_id)
-        .filter(membership_id=membership.pk, connection_id__in=[c.pk for c in own])
-        .filter(Q(state__in=OPEN_STATES) | Q(state=PostState.PUBLISHED, published_at__gte=recent))
-        .only("pk", "item_id", "connection_id", "state", "scheduled_at", "published_at")
-        .order_by("-scheduled_at")[:CARD_MAX_POSTS]
-    )
-    posts: dict[tuple[int, int], Post] = {}
-    for post in rows:
-        posts.setdefault((post.item_id, post.connection_id or 0), post)
-    return CardState(accounts=accounts, posts=posts)
-
-
 # --- Reads offered to other apps (no permission check: the caller has authorized)
 
 
@@ -521,3 +445,9 @@ def connection_of(*, organization_id: int, connection_id: int) -> Connection:
 
 
 from .calendar import scheduled_posts_between as scheduled_posts_between  # noqa: E402
+from .card import CARD_MAX_POSTS as CARD_MAX_POSTS  # noqa: E402
+from .card import CARD_RECENT_DAYS as CARD_RECENT_DAYS  # noqa: E402
+from .card import CardAccount as CardAccount  # noqa: E402
+from .card import CardState as CardState  # noqa: E402
+from .card import card_state as card_state  # noqa: E402
+from .card import card_when as card_when  # noqa: E402
