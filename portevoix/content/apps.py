@@ -6,3 +6,8 @@ class ContentConfig(AppConfig):
     name = "portevoix.content"
     label = "content"
     verbose_name = _("Content")
+
+    def ready(self) -> None:
+        from .feed_cache import connect_receivers
+
+        connect_receivers()
