@@ -238,7 +238,7 @@ class PageRows:
         self.ids = ids
         self._rows: dict[int, ContentItem] | None = None
 
-    def get(self, pk: int) -> ContentItem:
+    def _read(self) -> dict[int, ContentItem]:
         if self._rows is None:
             images = ContentImage.objects.filter(item_id=OuterRef("pk")).order_by("position", "id")
             qs = (
@@ -255,7 +255,14 @@ class PageRows:
                 .defer("body", "search_text")
             )
             self._rows = {item.pk: item for item in qs}
-        return self._rows[pk]
+        return self._rows
+
+    def has(self, pk: int) -> bool:
+        """Whether the item still exists (deleted since the ranking was cached: no card)."""
+        return pk in self._read()
+
+    def get(self, pk: int) -> ContentItem:
+        return self._read()[pk]
 
 
 class LazyItem:
@@ -270,7 +277,10 @@ class LazyItem:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return getattr(self._page_rows.get(self.pk), name)
+        row = self._page_rows._read().get(self.pk)
+        if row is None:  # deleted since the ranking was read
+            raise AttributeError(name)
+        return getattr(row, name)
 
 
 @dataclass

@@ -220,3 +220,29 @@ def test_the_ranking_holds_until_the_next_item_goes_live(manager, approver, amba
     )
     assert len(ranked.ids) == 1
     assert ranked.valid_until == (T0 + dt.timedelta(seconds=40)).timestamp()
+
+
+def test_an_item_deleted_after_its_page_was_ranked_shows_no_card(manager, approver, ambassador):
+    from django.template import Context, Template
+
+    from portevoix.content.models import ContentItem
+
+    gone = make_live_item(manager, approver, title="Parti")
+    make_live_item(manager, approver, title="Resté")
+    stamp = feed_cache.stamp(membership=ambassador)
+    page = feed_cache.feed_page(
+        membership=ambassador,
+        stamp=stamp,
+        offset=0,
+        limit=10,
+        since=None,
+        filters=selectors.FeedFilters(),
+    )
+    ContentItem.objects.filter(pk=gone.pk).delete()  # between the ranking and the cards
+    template = Template(
+        "{% load content_feed %}{% feed_cards page as cards %}"
+        "{% for card in cards %}{{ card.html }}{% endfor %}"
+    )
+    html = template.render(Context({"page": page, "csrf_token": "t" * 64}))
+    assert "Resté" in html and "Parti" not in html
+    assert 'value="' + "t" * 64 + '"' in html

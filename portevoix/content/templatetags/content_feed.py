@@ -83,6 +83,8 @@ def feed_cards(context: template.Context, page: FeedPage, order: Any = None) -> 
     missing: dict[str, str] = {}
     card_template = get_template("content/_feed_card.html")
     for key, item, is_new in zip(keys, page.items, page.new_flags, strict=True):
+        if key not in found and page.rows is not None and not page.rows.has(item.pk):
+            continue  # deleted since the ranking was read: no card
         if key not in found:
             card = feed_card(item, is_new)
             rendered = card_template.render(
@@ -99,6 +101,7 @@ def feed_cards(context: template.Context, page: FeedPage, order: Any = None) -> 
     return [
         RenderedCard(item=item, html=mark_safe(found[key].replace(CSRF_PLACEHOLDER, token)))  # noqa: S308 - our template, token escaped
         for key, item in zip(keys, page.items, strict=True)
+        if key in found
     ]
 
 
