@@ -54,6 +54,11 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 
+# How many ranked ids a cached ranking keeps (100 pages; 8 bytes each): a deeper page is
+# ranked for itself. Bounds an entry to a few KB whatever the size of the feed.
+CACHED_IDS = 1000
+
+
 def _seconds() -> int:
     return int(getattr(settings, "FEED_CACHE_SECONDS", 120))
 
@@ -162,15 +167,14 @@ def filter_choices(*, membership: Membership, stamp: Stamp) -> tuple[list[Choice
 
 @dataclass
 class Ranking:
-    """A feed's ranked item ids, which of them are new, and until when it holds."""
+    """A feed's first `CACHED_IDS` ranked item ids, which of them are new, the feed's total
+    and new counts, and until when it holds."""
 
     ids: array[int]
     new: bytes  # 1 or 0 per id
+    total: int
+    new_count: int
     valid_until: float  # a timestamp: an item goes live or expires then
-
-    @property
-    def new_count(self) -> int:
-        return self.new.count(1)
 
 
 def _ranking_key(membership: Membership, stamp: Stamp, since: Any, filters: FeedFilters) -> str:
@@ -190,10 +194,14 @@ def _rank(
     ranked: Any = _feed_ranked(membership, now, since, filters)  # `is_new`: an annotation
     rows = ranked.values_list("pk", "is_new", "expire_at")
     ids, new = array("q"), bytearray()
+    total = new_count = 0
     until = now + dt.timedelta(seconds=_seconds())
     for pk, is_new, expire_at in rows:
-        ids.append(pk)
-        new.append(1 if is_new else 0)
+        if total < CACHED_IDS:
+            ids.append(pk)
+            new.append(1 if is_new else 0)
+        total += 1
+        new_count += 1 if is_new else 0
         if expire_at is not None and expire_at < until:
             until = expire_at
     upcoming = (
@@ -203,7 +211,9 @@ def _rank(
     )
     if upcoming is not None and upcoming < until:
         until = upcoming
-    return Ranking(ids=ids, new=bytes(new), valid_until=until.timestamp())
+    return Ranking(
+        ids=ids, new=bytes(new), total=total, new_count=new_count, valid_until=until.timestamp()
+    )
 
 
 def ranking(
@@ -318,14 +328,21 @@ def feed_page(
     since: dt.datetime | None,
     filters: FeedFilters,
 ) -> FeedPage:
-    """One page of the feed from the cached ranking; no query when the ranking is cached."""
+    """One page of the feed from the cached ranking; no query when the ranking is cached
+    (past its first `CACHED_IDS` items, one narrow query for the page's ids)."""
     ranked = ranking(membership=membership, stamp=stamp, since=since, filters=filters)
-    ids = list(ranked.ids[offset : offset + limit])
+    if offset + limit <= len(ranked.ids) or len(ranked.ids) == ranked.total:
+        ids = list(ranked.ids[offset : offset + limit])
+        flags = [bool(flag) for flag in ranked.new[offset : offset + limit]]
+    else:
+        deep: Any = _feed_ranked(membership, None, since, filters)
+        found = list(deep.values_list("pk", "is_new")[offset : offset + limit])
+        ids, flags = [pk for pk, _ in found], [bool(is_new) for _, is_new in found]
     rows = PageRows(membership.organization_id, ids)
     return FeedPage(
         items=[LazyItem(pk, rows) for pk in ids],
-        new_flags=[bool(flag) for flag in ranked.new[offset : offset + limit]],
-        total=len(ranked.ids),
+        new_flags=flags,
+        total=ranked.total,
         new=ranked.new_count,
         version=stamp.version,
         organization_id=membership.organization_id,

@@ -246,3 +246,20 @@ def test_an_item_deleted_after_its_page_was_ranked_shows_no_card(manager, approv
     html = template.render(Context({"page": page, "csrf_token": "t" * 64}))
     assert "Resté" in html and "Parti" not in html
     assert 'value="' + "t" * 64 + '"' in html
+
+
+def test_pages_past_the_cached_ids_are_ranked_for_themselves(
+    client, manager, approver, ambassador, monkeypatch
+):
+    from django.core.cache import cache
+
+    for n in range(12):
+        make_live_item(manager, approver, title=f"Item {n:02}", priority=n)
+    login(client, ambassador)
+    full = _titles(client) + _titles(client, page="2")
+    assert full == [f"Item {n:02}" for n in range(11, -1, -1)]
+    cache.clear()
+    monkeypatch.setattr(feed_cache, "CACHED_IDS", 3)  # the first page is already past them
+    assert _titles(client) + _titles(client, page="2") == full
+    html = client.get(reverse("content:feed"), {"page": "2"}).content.decode()
+    assert 'rel="prev"' in html and 'rel="next"' not in html
