@@ -130,7 +130,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and queue: local by default, Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
@@ -138,7 +138,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # The feed's cached rankings and cards (docs/decisions/0004-feed-cache.md) are
+            # many small entries: room for them beside the links' (the default is 300).
+            "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
@@ -371,6 +378,8 @@ CLICK_SEGMENT_SECONDS = env_int("CLICK_SEGMENT_SECONDS", 2)
 CLICK_SEGMENT_BYTES = env_int("CLICK_SEGMENT_BYTES", 16 * 1024 * 1024)
 LINK_CACHE_SECONDS = env_int("LINK_CACHE_SECONDS", 60)
 LINK_NEGATIVE_CACHE_SECONDS = env_int("LINK_NEGATIVE_CACHE_SECONDS", 30)
+# The feed's cached ranking and cards: at most this long (a content change ends them at once).
+FEED_CACHE_SECONDS = env_int("FEED_CACHE_SECONDS", 120)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Optional MaxMind/DB-IP country database (.mmdb) for the visitor's country.

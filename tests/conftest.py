@@ -180,6 +180,15 @@ def outsider(other_org):
 
 
 @pytest.fixture(autouse=True)
+def _no_cache_leak():
+    """The local cache lives as long as the worker: a test starts with it empty (the feed's
+    cached rankings and cards of a test must not meet the next test's organization)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_language_leak():
     """Django keeps the last request's language active in the thread: a test that renders a
     page in French must not make the next test read French messages."""

@@ -9,5 +9,7 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit_labels
+        from .feed_cache import connect_receivers
 
         audit_labels.register()  # the audit log's labels (core.audit_labels)
+        connect_receivers()  # the feed's cache version moves on every content write

@@ -242,3 +242,17 @@ class ReviewEmail(models.Model):
     )
     kind = models.CharField(max_length=20)  # approve, request_changes, reminder
     sent_at = models.DateTimeField()
+
+
+class FeedVersion(OrgOwned):
+    """A number that moves whenever anything the ambassadors' feed shows changes in the
+    organization (an item, its copies, images, topics, campaign): the feed's cached ranking
+    and cards are keyed by it (content/feed_cache.py, docs/decisions/0004-feed-cache.md).
+    Kept in the database so that every web process and the worker see the same number."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="one_feed_version_per_org")
+        ]
