@@ -16,6 +16,7 @@ from portevoix.content import services
 from portevoix.content.models import ContentItem, State
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
+from portevoix.demo import previews
 
 AUTHOR = "contenu@demo.portevoix.org"
 APPROVER = "approbation@demo.portevoix.org"
@@ -67,5 +68,6 @@ def load(org: Organization) -> None:
         ],
     )
     services.item_update(membership=author, item=item, data=edited)  # back to review
+    previews.attach_own(scoped(ContentItem, org).get(pk=item.pk))  # as if its link was read
     overdue = scoped(ContentItem, org).filter(title=OVERDUE, state=State.IN_REVIEW)
     overdue.update(review_due_at=now - dt.timedelta(hours=20))

@@ -9,6 +9,7 @@ from portevoix.accounts.models import Membership, Organization
 from portevoix.content.services import CopyData, ItemData, item_create
 from portevoix.content.services.library import item_set_template
 from portevoix.core.tenancy import scoped
+from portevoix.demo import previews
 
 from . import data
 
@@ -53,5 +54,5 @@ def load(org: Organization) -> None:
     if manager is None:
         return
     for template in TEMPLATES:
-        item = item_create(membership=manager, data=template)
+        item = previews.attach_own(item_create(membership=manager, data=template))
         item_set_template(membership=manager, item=item, is_template=True)

@@ -64,3 +64,16 @@ def attach(item: ContentItem, demo: data.DemoItem) -> ContentItem:
         description=demo.body.split("\n", 1)[0].replace("**", ""),
         image=card_image(demo.title, site),
     )
+
+
+def attach_own(item: ContentItem) -> ContentItem:
+    """The same for a demo item made in an extra (no `DemoItem`): from its own title, link
+    and body."""
+    site = site_name(item.link)
+    return previews.item_preview_set(
+        item=item,
+        title=item.title,
+        site=site,
+        description=item.body.split("\n", 1)[0].replace("**", ""),
+        image=card_image(item.title, site),
+    )

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from portevoix.content.models import ContentItem, PreviewStatus
-from portevoix.demo import data
+from portevoix.demo import data, extra_library
 from portevoix.demo import previews as demo_previews
 from tests.factories import make_item
 
@@ -38,7 +38,8 @@ def test_every_linked_demo_item_has_a_preview(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=StringIO())
     linked = ContentItem.objects.filter(organization__slug=data.ORG_SLUG).exclude(link="")
-    assert linked.count() == sum(1 for d in data.ITEMS if d.link)
+    extras = sum(1 for t in extra_library.TEMPLATES if t.link) + 1  # + the approvals' open day
+    assert linked.count() == sum(1 for d in data.ITEMS if d.link) + extras
     for item in linked:
         assert item.preview_status == PreviewStatus.OK, item.title
         assert item.preview_title == item.title and item.preview_image
