@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portevoix.governance",
     "portevoix.training",
     "portevoix.publishing",
+    "portevoix.recognition",
     "portevoix.notifications",
     "portevoix.demo",
 ]

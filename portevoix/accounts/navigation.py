@@ -114,6 +114,14 @@ ME = (
         help=_("Your shares, clicks and reach"),
     ),
     Entry(
+        "my_points",
+        _("My points"),
+        "recognition:me",
+        ("recognition.view",),
+        ("recognition:board",),
+        help=_("Your points, your rank and how the boards show you"),
+    ),
+    Entry(
         "accounts",
         _("Connected accounts"),
         "publishing:accounts",
