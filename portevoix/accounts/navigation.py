@@ -117,7 +117,7 @@ ME = (
         "my_points",
         _("My points"),
         "recognition:me",
-        ("recognition.view",),
+        ("share.create",),
         ("recognition:board",),
         help=_("Your points, your rank and how the boards show you"),
     ),
