@@ -52,7 +52,7 @@ def logins() -> list[Login]:
 
 # Optional parts of the demo, each in `portevoix/demo/extra_<name>.py` with `load(org)`,
 # loaded in this order, once per organization (also into a demo loaded before they existed).
-EXTRAS = ("governance", "training", "sharing", "publishing", "notifications")
+EXTRAS = ("governance", "training", "sharing", "publishing", "notifications", "recognition")
 
 
 def load_demo(*, password: str) -> LoadResult:

@@ -21,17 +21,23 @@ def on_share_posted(
     at: dt.datetime,
 ) -> None:
     """A share confirmed or published: the share, and an original post when rewritten."""
-    base = {
-        "organization_id": organization_id,
-        "membership_id": membership_id,
-        "source_type": "share",
-        "source_id": share_id,
-        "network": network,
-        "at": at,
-    }
-    points_award(award=Award(rule=RuleCode.SHARE, key=f"share:{share_id}", **base))
-    if personalized:
-        points_award(award=Award(rule=RuleCode.ORIGINAL_POST, key=f"original:{share_id}", **base))
+    for rule, key, earned in (
+        (RuleCode.SHARE, f"share:{share_id}", True),
+        (RuleCode.ORIGINAL_POST, f"original:{share_id}", personalized),
+    ):
+        if earned:
+            points_award(
+                award=Award(
+                    organization_id=organization_id,
+                    membership_id=membership_id,
+                    rule=rule,
+                    source_type="share",
+                    source_id=share_id,
+                    key=key,
+                    at=at,
+                    network=network,
+                )
+            )
 
 
 def on_share_removed(*, organization_id: int, share_id: int) -> None:
