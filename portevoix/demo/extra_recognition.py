@@ -7,6 +7,7 @@ ambassadors who chose each way of appearing on the boards: by name, under a pseu
 from __future__ import annotations
 
 from portevoix.accounts.models import Membership, Organization
+from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 from portevoix.recognition import services
 from portevoix.sharing.models import Click, Share, ShareState
@@ -22,8 +23,11 @@ CHOICES = (
     (data.CONTENT_2, "hidden", ""),
 )
 
+NAMED_MORE = 6
+
 
 def load(org: Organization) -> None:
+    now = clock.now()
     shares = (
         scoped(Share, org)
         .filter(state__in=(ShareState.CONFIRMED, ShareState.PUBLISHED), removed_at__isnull=True)
@@ -36,7 +40,7 @@ def load(org: Organization) -> None:
             share_id=share.pk,
             network=share.network,
             personalized=share.personalized,
-            at=share.confirmed_at or share.created_at,
+            at=min(share.confirmed_at or share.created_at, now),
         )
     clicks = scoped(Click, org).filter(counted=True).order_by("at", "pk")
     services.on_clicks_counted(
@@ -55,3 +59,11 @@ def load(org: Organization) -> None:
             services.preference_set(
                 membership=membership, visibility=visibility, pseudonym=pseudonym
             )
+    # A few more by name, so that the boards show people as well as pseudonyms.
+    chosen = {email for email, _visibility, _pseudonym in CHOICES}
+    others = sorted(
+        (m for email, m in members.items() if email not in chosen and m.point_totals.exists()),
+        key=lambda m: m.pk,
+    )
+    for membership in others[:NAMED_MORE]:
+        services.preference_set(membership=membership, visibility="name")

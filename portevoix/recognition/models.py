@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portevoix.core.networks import NETWORK_CHOICES
 
 from portevoix.core.tenancy import OrgOwned
 
 
 class RuleCode(models.TextChoices):
-    SHARE = "share", _("Share")
+    SHARE = "share", pgettext_lazy("points earned for", "Share")
     ORIGINAL_POST = "original_post", _("Original post")
     CLICK = "click", _("Unique click received")
     LIKE = "like", _("Like received")
@@ -69,7 +72,7 @@ class PointEntry(OrgOwned):
     # The event: its kind ("share", "click", "snapshot", ...) and id in its app.
     source_type = models.CharField(max_length=30)
     source_id = models.BigIntegerField()
-    network = models.CharField(max_length=20, blank=True)
+    network = models.CharField(max_length=20, blank=True, choices=NETWORK_CHOICES)
     # Unique per organization: the same event never awards twice. "reverse:<key>" undoes.
     key = models.CharField(max_length=120)
     # When the event happened (its day and period); when the row was written.
