@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portevoix.core.networks import NETWORK_CHOICES
-
 from portevoix.core.tenancy import OrgOwned
 
 
