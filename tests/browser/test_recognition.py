@@ -62,6 +62,7 @@ def test_boards_and_my_points_fit_and_are_accessible(
     )
     width, height = viewport
     page = new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(60_000)  # a loaded machine: the first pages compile templates
     log_in(page, live_server, "ambassador@acme.test", PAGES[0])
     for path in PAGES:
         page.goto(f"{live_server.url}{path}")
