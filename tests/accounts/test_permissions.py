@@ -117,6 +117,10 @@ EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {
     "publishing.cadence",
 }
 
+# Recognition: every member sees the boards and their own points; an admin sets the rules.
+EVERY_MEMBER |= {"recognition.view"}
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"recognition.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 
