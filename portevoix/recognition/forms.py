@@ -34,3 +34,24 @@ class BoardFilterForm(forms.Form):
 
         self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
         self.fields["team"].choices = [("", _("The whole organization")), *teams]  # type: ignore[attr-defined]
+
+
+class RuleForm(forms.Form):
+    """One rule's row on the rules page (prefix: the rule's code)."""
+
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=1000)
+    daily_cap = forms.IntegerField(
+        label=_("At most a day (0: no cap)"), min_value=0, max_value=100_000
+    )
+    network_daily_cap = forms.IntegerField(
+        label=_("At most a day per network (0: no cap)"), min_value=0, max_value=100_000
+    )
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class DefaultVisibilityForm(forms.Form):
+    default_visibility = forms.ChoiceField(
+        label=_("Until they choose, members appear"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+    )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("recognition/export.csv", views.board_export, name="export"),
     path("recognition/me/", views.me, name="me"),
     path("recognition/me/visibility/", views.visibility, name="visibility"),
+    path("recognition/rules/", views.rules, name="rules"),
 ]

@@ -16,7 +16,7 @@ from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
 from . import selectors, services
-from .forms import BoardFilterForm, VisibilityForm
+from .forms import BoardFilterForm, DefaultVisibilityForm, RuleForm, VisibilityForm
 from .models import Period
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def board(request: HttpRequest, membership: Membership) -> HttpResponse:
         ),
         "min_team_size": selectors.MIN_TEAM_SIZE,
         "can_export": can(membership, "analytics.view_org"),
+        "can_manage": can(membership, "recognition.manage"),
     }
     return render(request, "recognition/board.html", context)
 
@@ -132,3 +133,59 @@ def visibility(request: HttpRequest, membership: Membership) -> HttpResponse:
             messages.success(request, _("Your choice is saved."))
             return redirect("recognition:me")
     return _me_page(request, membership, form, status=400)
+
+
+def _rule_forms(membership: Membership, data: Any = None) -> list[tuple[Any, RuleForm]]:
+    rules = selectors.rules_in_force(organization_id=membership.organization_id)
+    return [
+        (
+            rule,
+            RuleForm(
+                data,
+                prefix=rule.code,
+                initial={
+                    "points": rule.points,
+                    "daily_cap": rule.daily_cap,
+                    "network_daily_cap": rule.network_daily_cap,
+                    "active": rule.active,
+                },
+            ),
+        )
+        for rule in rules
+    ]
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def rules(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The organization's point rules and how members appear until they choose. A change
+    holds from now on: what was earned keeps its value."""
+    require(membership, "recognition.manage")
+    default = selectors.default_visibility(membership.organization_id)
+    if request.method == "POST":
+        forms_ = _rule_forms(membership, request.POST)
+        visibility_form = DefaultVisibilityForm(request.POST)
+        if all(form.is_valid() for _rule, form in forms_) and visibility_form.is_valid():
+            try:
+                changed = services.rules_update(
+                    actor=membership,
+                    rules=[
+                        services.RuleData(code=rule.code, **form.cleaned_data)
+                        for rule, form in forms_
+                    ],
+                )
+                chosen = visibility_form.cleaned_data["default_visibility"]
+                if chosen != default:
+                    services.default_visibility_set(actor=membership, visibility=chosen)
+            except DomainError as exc:
+                apply_domain_error(visibility_form, exc)
+            else:
+                messages.success(request, _("Saved: %(count)s rules changed.") % {"count": changed})
+                return redirect("recognition:rules")
+        status = 400
+    else:
+        forms_ = _rule_forms(membership)
+        visibility_form = DefaultVisibilityForm(initial={"default_visibility": default})
+        status = 200
+    context = {"rule_forms": forms_, "visibility_form": visibility_form}
+    return render(request, "recognition/rules.html", context, status=status)

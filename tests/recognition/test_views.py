@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from portevoix.core import clock
-from portevoix.recognition import services
+from portevoix.recognition import selectors, services
 from tests import factories
 from tests.recognition.conftest import award
 
@@ -119,3 +119,26 @@ def test_the_board_page_makes_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("recognition:board"))
     assert len(many) == len(few)
+
+
+def test_the_rules_page_is_for_administrators(client, admin, ambassador, org):
+    url = reverse("recognition:rules")
+    assert login(client, ambassador).get(url).status_code == 403
+    client.logout()
+    login(client, admin)
+    page = client.get(url)
+    assert page.status_code == 200 and "Original post" in page.content.decode()
+    data: dict[str, object] = {"default_visibility": "name"}
+    for code, default in services.DEFAULT_RULES.items():
+        data[f"{code}-points"] = default.points
+        data[f"{code}-daily_cap"] = default.daily_cap
+        data[f"{code}-network_daily_cap"] = default.network_daily_cap
+        data[f"{code}-active"] = "on"
+    data["comment-points"] = 8
+    assert client.post(url, data).status_code == 302
+    rules = {r.code: r for r in selectors.rules_in_force(organization_id=org.pk)}
+    assert rules["comment"].points == 8 and rules["comment"].created_by == admin
+    assert rules["share"].created_by is None  # unchanged: still the default
+    assert selectors.default_visibility(org.pk) == "name"
+    data["comment-points"] = -5
+    assert client.post(url, data).status_code == 400

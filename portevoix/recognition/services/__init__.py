@@ -11,11 +11,12 @@ from .awards import (
 )
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
-from .rules import DEFAULT_RULES, rule_at, rule_set, rules_ensure_defaults
+from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
 
 __all__ = [
     "DEFAULT_RULES",
     "Award",
+    "RuleData",
     "default_visibility_set",
     "on_attendance_marked",
     "on_clicks_counted",
@@ -31,4 +32,5 @@ __all__ = [
     "rule_at",
     "rule_set",
     "rules_ensure_defaults",
+    "rules_update",
 ]

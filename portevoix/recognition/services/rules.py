@@ -114,3 +114,46 @@ def rule_set(
         valid_from=clock.now(),
         created_by=actor,
     )
+
+
+@dataclass(frozen=True)
+class RuleData:
+    code: str
+    points: int
+    daily_cap: int
+    network_daily_cap: int
+    active: bool
+
+
+@transaction.atomic
+def rules_update(*, actor: Membership, rules: list[RuleData]) -> int:
+    """Save the rules page: a new version of each rule that changed (from now on; what was
+    earned keeps its value). Returns how many changed. Needs `recognition.manage`."""
+    require(actor, "recognition.manage")
+    rules_ensure_defaults(organization_id=actor.organization_id)
+    now = clock.now()
+    current: dict[str, PointRule] = {}
+    rows = scoped(PointRule, actor.organization_id).filter(valid_from__lte=now)
+    for rule in rows.order_by("valid_from"):
+        current[rule.code] = rule
+    changed = 0
+    for data in rules:
+        before = current.get(data.code)
+        same = before is not None and (
+            before.points,
+            before.daily_cap,
+            before.network_daily_cap,
+            before.active,
+        ) == (data.points, data.daily_cap, data.network_daily_cap, data.active)
+        if same:
+            continue
+        rule_set(
+            actor=actor,
+            code=data.code,
+            points=data.points,
+            daily_cap=data.daily_cap,
+            network_daily_cap=data.network_daily_cap,
+            active=data.active,
+        )
+        changed += 1
+    return changed
