@@ -115,6 +115,10 @@ def _totals(
     qs = scoped(PointTotal, organization_id).filter(
         period=period, start=start, membership__is_active=True
     )
+    # Who withdrew from the programme leaves the boards (their points stay theirs).
+    qs = qs.exclude(
+        membership__ambassador__opted_in=False, membership__ambassador__opted_out_at__isnull=False
+    )
     if team_id:
         qs = qs.filter(membership_id__in=accounts_selectors.team_member_ids(team_id=team_id))
     return qs

@@ -117,6 +117,24 @@ def test_an_inactive_member_leaves_the_boards(org):
     assert selectors.board(membership=viewer, period="week", today=DAY) == []
 
 
+def test_who_withdrew_leaves_the_boards(org):
+    from portevoix.accounts import services as account_services
+
+    viewer = person(org, "Viewer", 0)
+    gone = person(org, "Gone", 10, visibility="name")
+    person(org, "Stays", 5, visibility="name")
+    account_services.ambassador_opt_out(membership=gone)
+    assert names(selectors.board(membership=viewer, period="week", today=DAY)) == [(1, "Stays", 5)]
+    assert selectors.balance(membership=gone) == (10, 10)
+    # A member who never joined the programme (points from a course) stays on the boards.
+    award(member := factories.make_member(org), "course_passed", "course:1", network="")
+    services.preference_set(membership=member, visibility="name")
+    assert [row.points for row in selectors.board(membership=viewer, period="week", today=DAY)] == [
+        15,
+        5,
+    ]
+
+
 def test_the_board_is_one_query(org, django_assert_num_queries):
     viewer = person(org, "Viewer", 0)
     for n in range(8):
