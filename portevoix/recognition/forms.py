@@ -55,3 +55,11 @@ class DefaultVisibilityForm(forms.Form):
         choices=Visibility.choices,
         widget=forms.RadioSelect,
     )
+
+
+class RecountForm(forms.Form):
+    since = forms.DateField(
+        label=_("Value again the events from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("With the rules in force now, caps included. The recount is recorded."),
+    )

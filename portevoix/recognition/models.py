@@ -83,6 +83,12 @@ class PointEntry(OrgOwned):
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # How many of the event (3 likes: 3), so that a recount can value it again.
+    count = models.PositiveIntegerField(default=1)
+    # A recount's correction of the award it points to (the award stays as it was).
+    adjusts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
 
     class Meta:
         constraints = [
@@ -97,6 +103,22 @@ class PointEntry(OrgOwned):
                 fields=["organization", "source_type", "source_id"], name="point_entry_source_idx"
             ),
         ]
+
+
+class PointRecount(OrgOwned):
+    """An administrator asked to value again the events since `since` with the rules in
+    force now (the only way a rule reaches back): who, when, and what it changed."""
+
+    requested_by = models.ForeignKey(
+        "accounts.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    since = models.DateField()
+    entries_changed = models.PositiveIntegerField(default=0)
+    points_delta = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
 
 
 class Period(models.TextChoices):

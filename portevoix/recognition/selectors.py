@@ -23,6 +23,7 @@ from portevoix.core.tenancy import scoped
 
 from .models import (
     PointEntry,
+    PointRecount,
     PointRule,
     PointTotal,
     RecognitionPreference,
@@ -317,3 +318,12 @@ def teams(*, membership: Membership) -> list[tuple[int, str]]:
             organization_id=membership.organization_id
         )
     ]
+
+
+def recounts(*, membership: Membership, limit: int = 10) -> list[PointRecount]:
+    """The latest recounts asked for, with who asked."""
+    return list(
+        scoped(PointRecount, membership.organization_id)
+        .select_related("requested_by__user")
+        .order_by("-requested_at", "-id")[:limit]
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("recognition/me/", views.me, name="me"),
     path("recognition/me/visibility/", views.visibility, name="visibility"),
     path("recognition/rules/", views.rules, name="rules"),
+    path("recognition/rules/recount/", views.recount, name="recount"),
 ]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from portevoix.accounts.permissions import can, require
@@ -16,7 +17,13 @@ from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
 from . import selectors, services
-from .forms import BoardFilterForm, DefaultVisibilityForm, RuleForm, VisibilityForm
+from .forms import (
+    BoardFilterForm,
+    DefaultVisibilityForm,
+    RecountForm,
+    RuleForm,
+    VisibilityForm,
+)
 from .models import Period
 
 if TYPE_CHECKING:
@@ -180,12 +187,55 @@ def rules(request: HttpRequest, membership: Membership) -> HttpResponse:
             except DomainError as exc:
                 apply_domain_error(visibility_form, exc)
             else:
-                messages.success(request, _("Saved: %(count)s rules changed.") % {"count": changed})
+                message = ngettext(
+                    "Saved: %(count)s rule changed.", "Saved: %(count)s rules changed.", changed
+                )
+                messages.success(request, message % {"count": changed})
                 return redirect("recognition:rules")
         status = 400
     else:
         forms_ = _rule_forms(membership)
         visibility_form = DefaultVisibilityForm(initial={"default_visibility": default})
         status = 200
-    context = {"rule_forms": forms_, "visibility_form": visibility_form}
+    return _rules_page(request, membership, forms_, visibility_form, RecountForm(), status)
+
+
+def _rules_page(
+    request: HttpRequest,
+    membership: Membership,
+    forms_: list[tuple[Any, RuleForm]],
+    visibility_form: DefaultVisibilityForm,
+    recount_form: RecountForm,
+    status: int,
+) -> HttpResponse:
+    context = {
+        "rule_forms": forms_,
+        "visibility_form": visibility_form,
+        "recount_form": recount_form,
+        "recounts": selectors.recounts(membership=membership),
+    }
     return render(request, "recognition/rules.html", context, status=status)
+
+
+@member_view
+def recount(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """An administrator asks to value past events again with today's rules (recorded)."""
+    require(membership, "recognition.manage")
+    if refused := post_only(request):
+        return refused
+    form = RecountForm(request.POST)
+    if form.is_valid():
+        done = services.points_recount(actor=membership, since=form.cleaned_data["since"])
+        messages.success(
+            request,
+            ngettext(
+                "Recount done: %(count)s award corrected, %(points)s points in all.",
+                "Recount done: %(count)s awards corrected, %(points)s points in all.",
+                done.entries_changed,
+            )
+            % {"count": done.entries_changed, "points": done.points_delta},
+        )
+        return redirect("recognition:rules")
+    default = selectors.default_visibility(membership.organization_id)
+    visibility_form = DefaultVisibilityForm(initial={"default_visibility": default})
+    return _rules_page(request, membership, _rule_forms(membership), visibility_form, form, 400)

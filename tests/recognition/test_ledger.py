@@ -150,3 +150,54 @@ def test_the_totals_equal_a_recount_of_the_ledger(ambassador, member, org):
     services.points_reverse(organization_id=org.pk, key="c3")
     recount = selectors.ledger_sums(organization_id=org.pk)
     assert selectors.stored_totals(organization_id=org.pk) == recount
+
+
+def _share_rule(admin, points, **caps):
+    return services.rule_set(
+        actor=admin,
+        code="share",
+        points=points,
+        daily_cap=caps.get("daily_cap", 0),
+        network_daily_cap=caps.get("network_daily_cap", 0),
+        active=True,
+    )
+
+
+def test_a_recount_values_past_events_with_todays_rules_and_is_recorded(ambassador, admin, org):
+    award(ambassador, key="share:1", source=1)
+    award(ambassador, "like", "like:1", count=3)
+    _share_rule(admin, 5)
+    assert totals(ambassador) == [(5, 5)]  # never retroactive by itself
+    recount = services.points_recount(actor=admin, since=NOON.date())
+    assert (recount.requested_by, recount.entries_changed, recount.points_delta) == (admin, 1, 3)
+    correction = PointEntry.objects.get(key=f"recount:{recount.pk}:share:1")
+    assert correction.adjusts is not None and correction.adjusts.key == "share:1"
+    assert totals(ambassador) == [(8, 8)]
+    again = services.points_recount(actor=admin, since=NOON.date())
+    assert (again.entries_changed, again.points_delta) == (0, 0)
+    # Reversing a recounted award takes back what it is worth now.
+    services.points_reverse(organization_id=org.pk, key="share:1")
+    assert totals(ambassador) == [(3, 3)]
+    assert selectors.stored_totals(organization_id=org.pk) == selectors.ledger_sums(
+        organization_id=org.pk
+    )
+
+
+def test_a_recount_keeps_the_caps_and_skips_the_days_before(ambassador, admin):
+    award(ambassador, key="old", at=NOON - dt.timedelta(days=3))
+    for n in range(3):
+        award(ambassador, key=f"s{n}", network="x")
+    _share_rule(admin, 4, daily_cap=10)
+    services.points_recount(actor=admin, since=NOON.date())
+    values = dict(
+        PointEntry.objects.filter(adjusts__isnull=False).values_list("adjusts__key", "lifetime")
+    )
+    assert values == {"s0": 2, "s1": 2}  # 4 + 4 + 2 (the cap): s2 unchanged; "old" untouched
+    assert totals(ambassador) == [(12, 12)]
+
+
+def test_only_an_administrator_asks_for_a_recount(ambassador):
+    from portevoix.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.points_recount(actor=ambassador, since=NOON.date())

@@ -142,3 +142,23 @@ def test_the_rules_page_is_for_administrators(client, admin, ambassador, org):
     assert selectors.default_visibility(org.pk) == "name"
     data["comment-points"] = -5
     assert client.post(url, data).status_code == 400
+
+
+def test_a_recount_is_asked_for_by_post_and_listed(client, admin, ambassador, org):
+    award(ambassador, "share", "share:1", at=clock.now())
+    services.rule_set(
+        actor=admin, code="share", points=6, daily_cap=0, network_daily_cap=0, active=True
+    )
+    url = reverse("recognition:recount")
+    assert login(client, ambassador).post(url, {"since": "2020-01-01"}).status_code == 403
+    client.logout()
+    login(client, admin)
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"since": "not a day"}).status_code == 400
+    assert client.post(url, {"since": "2020-01-01"}).status_code == 302
+    page = client.get(reverse("recognition:rules")).content.decode()
+    assert "1 award corrected (4 points)" in page
+    assert selectors.balance(membership=ambassador) == (6, 6)
+    client.logout()
+    mine = login(client, ambassador).get(reverse("recognition:me")).content.decode()
+    assert "correction by a recount" in mine

@@ -11,6 +11,7 @@ from .awards import (
 )
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
+from .recount import points_recount
 from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "on_share_posted",
     "on_share_removed",
     "points_award",
+    "points_recount",
     "points_reverse",
     "points_reverse_source",
     "preference_set",

@@ -137,6 +137,7 @@ def points_award(*, award: Award) -> PointEntry | None:
                     day=day,
                     created_at=clock.now(),
                     capped=allowed < points,
+                    count=award.count,
                 )
                 _add_totals(award.organization_id, award.membership_id, day, allowed, allowed)
         except IntegrityError:
@@ -144,15 +145,25 @@ def points_award(*, award: Award) -> PointEntry | None:
     return entry
 
 
+def _effective(original: PointEntry) -> tuple[int, int]:
+    """What an award is worth now: its row plus the recounts' corrections of it."""
+    lifetime, spendable = original.lifetime, original.spendable
+    for row in scoped(PointEntry, original.organization_id).filter(adjusts_id=original.pk):
+        lifetime += row.lifetime
+        spendable += row.spendable
+    return lifetime, spendable
+
+
 def _reverse(original: PointEntry) -> PointEntry | None:
+    lifetime, spendable = _effective(original)
     try:
         with transaction.atomic():
             entry = PointEntry.objects.create(
                 organization_id=original.organization_id,
                 membership_id=original.membership_id,
                 rule=original.rule,
-                lifetime=-original.lifetime,
-                spendable=-original.spendable,
+                lifetime=-lifetime,
+                spendable=-spendable,
                 source_type=original.source_type,
                 source_id=original.source_id,
                 network=original.network,
@@ -162,13 +173,14 @@ def _reverse(original: PointEntry) -> PointEntry | None:
                 day=original.day,
                 created_at=clock.now(),
                 reverses=original,
+                count=original.count,
             )
             _add_totals(
                 original.organization_id,
                 original.membership_id,
                 original.day,
-                -original.lifetime,
-                -original.spendable,
+                -lifetime,
+                -spendable,
             )
     except IntegrityError:
         return None
@@ -180,7 +192,7 @@ def points_reverse(*, organization_id: int, key: str) -> PointEntry | None:
     The day's caps stay used: removing a share does not make room for another."""
     with transaction.atomic():
         original = scoped(PointEntry, organization_id).filter(key=key).first()
-        if original is None or original.reverses_id is not None:
+        if original is None or original.reverses_id is not None or original.adjusts_id:
             return None
         if scoped(PointEntry, organization_id).filter(key=REVERSE_PREFIX + key).exists():
             return None
@@ -192,7 +204,12 @@ def points_reverse_source(*, organization_id: int, source_type: str, source_id: 
     with transaction.atomic():
         keys = list(
             scoped(PointEntry, organization_id)
-            .filter(source_type=source_type, source_id=source_id, reverses__isnull=True)
+            .filter(
+                source_type=source_type,
+                source_id=source_id,
+                reverses__isnull=True,
+                adjusts__isnull=True,
+            )
             .values_list("key", flat=True)
         )
         done = 0
