@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portevoix.governance",
     "portevoix.training",
     "portevoix.publishing",
+    "portevoix.recognition",
     "portevoix.notifications",
     "portevoix.workspace",
     "portevoix.planning",

@@ -130,6 +130,14 @@ ME = (
         help=_("Your shares, clicks and reach"),
     ),
     Entry(
+        "my_points",
+        _("My points"),
+        "recognition:me",
+        ("share.create",),
+        ("recognition:board",),
+        help=_("Your points, your rank and how the boards show you"),
+    ),
+    Entry(
         "accounts",
         _("Connected accounts"),
         "publishing:accounts",

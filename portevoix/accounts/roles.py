@@ -45,6 +45,7 @@ MEMBER_ACTIONS = frozenset(
         "event.register",  # register for coaching sessions and events
         "event.coach",  # mark attendance, on the sessions one coaches only
         "publishing.delegate",  # let a named assistant prepare posts for one's own accounts
+        "recognition.view",  # the boards, one's own points and how one appears on them
     }
 )
 
@@ -78,6 +79,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.apps",
             "publishing.pause",
             "publishing.cadence",
+            "recognition.manage",
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

@@ -60,6 +60,7 @@ EXTRAS = (
     "notifications",
     "approvals",
     "library",
+    "recognition",
 )
 
 

@@ -5,6 +5,10 @@ connect to these, never to publishing's models). Each is sent once the change is
   `membership_id` (the account owner), `post_id` and `state` ("published" or "failed").
 - `connection_needs_reconnect`: a connected account went from connected to "needs to be
   reconnected". Sent with `organization_id`, `membership_id` and `connection_id`.
+- `engagement_changed`: the engagement sync kept a new snapshot of a shared post. Sent
+  INSIDE the sync's transaction (receivers write with it, quickly and idempotently) with
+  `organization_id`, `membership_id`, `share_id`, `snapshot_id`, `network`, `at` and the
+  increases since the previous snapshot: `likes`, `reposts` (quotes included), `comments`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.dispatch import Signal
 
 post_finished = Signal()
 connection_needs_reconnect = Signal()
+engagement_changed = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs: Any) -> None:

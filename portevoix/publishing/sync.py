@@ -26,7 +26,7 @@ from portevoix.core import clock
 from portevoix.networks.base import AuthError, ConnectorError, Metrics, RateLimited
 from portevoix.sharing.selectors import local_day
 
-from . import connections, selectors
+from . import connections, selectors, signals
 from .models import Connection, ConnectionStatus, EngagementSnapshot, Post, PostState
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def snapshot_record(*, post: Post, metrics: Metrics, at: dt.datetime | None = No
     Post.objects.filter(pk=post.pk).update(last_synced_at=at)
     if previous is not None and _figures(previous) == current:
         return False
-    EngagementSnapshot.objects.create(
+    snapshot = EngagementSnapshot.objects.create(
         organization_id=post.organization_id,
         post=post,
         at=at,
@@ -88,7 +88,37 @@ def snapshot_record(*, post: Post, metrics: Metrics, at: dt.datetime | None = No
                 impressions=delta["impressions"],
                 impression_engagements=delta["impression_engagements"],
             )
+        _announce_engagement(post, share, previous, snapshot, at)
     return True
+
+
+def _increase(now: int | None, before: int | None) -> int:
+    return max(0, (now or 0) - (before or 0))
+
+
+def _announce_engagement(
+    post: Post,
+    share: Share,
+    previous: EngagementSnapshot | None,
+    snapshot: EngagementSnapshot,
+    at: dt.datetime,
+) -> None:
+    def before(name: str) -> int | None:
+        return getattr(previous, name) if previous is not None else None
+
+    signals.engagement_changed.send(
+        sender=Post,
+        organization_id=post.organization_id,
+        membership_id=share.membership_id,
+        share_id=share.pk,
+        snapshot_id=snapshot.pk,
+        network=share.network,
+        at=at,
+        likes=_increase(snapshot.likes, before("likes")),
+        reposts=_increase(snapshot.reposts, before("reposts"))
+        + _increase(snapshot.quotes, before("quotes")),
+        comments=_increase(snapshot.replies, before("replies")),
+    )
 
 
 def engagement_sync(*, now: dt.datetime | None = None, limit: int = 1000) -> int:

@@ -17,7 +17,16 @@ from tests.accounts._helpers import page_text
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL = ["profile", "my_figures", "accounts", "best_time", "charter", "notifications", "tokens"]
+PERSONAL = [
+    "profile",
+    "my_figures",
+    "my_points",
+    "accounts",
+    "best_time",
+    "charter",
+    "notifications",
+    "tokens",
+]
 PROGRAM = ["people", "teams", "training", "events", "charter"]
 
 

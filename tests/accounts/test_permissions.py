@@ -121,6 +121,10 @@ for _role in (Role.ADMIN, Role.CONTENT_MANAGER, Role.APPROVER, Role.FINAL_APPROV
               Role.COMMUNITY_MANAGER, Role.ANALYST, Role.EXECUTIVE):  # fmt: skip
     EXPECTED[_role] = EXPECTED[_role] | {"calendar.view"}
 
+# Recognition: every member sees the boards and their own points; an admin sets the rules.
+EVERY_MEMBER |= {"recognition.view"}
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"recognition.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from portevoix.analytics import rollups
 
+from .. import signals
 from ..codes import is_click_id, is_code
 from ..models import Click, TrackedLink
 from ..records import ClickRecord
@@ -156,6 +157,7 @@ def clicks_ingest(records: Sequence[ClickRecord]) -> int:
             )
 
         rows: list[Click] = []
+        counted_clicks: list[signals.CountedClick] = []
         cells: dict[_Cell, _Counts] = defaultdict(_Counts)
         seen_ids: set[str] = set()
         for record, click_id in zip(known, click_ids, strict=True):
@@ -187,6 +189,16 @@ def clicks_ingest(records: Sequence[ClickRecord]) -> int:
                 )
             )
             if counted:
+                counted_clicks.append(
+                    signals.CountedClick(
+                        link.organization_id,
+                        link.membership_id,
+                        link.id,
+                        link.network,
+                        click_id,
+                        record.at,
+                    )
+                )
                 cell = _Cell(
                     link.organization_id,
                     day,
@@ -211,4 +223,6 @@ def clicks_ingest(records: Sequence[ClickRecord]) -> int:
                 clicks=counts.clicks,
                 unique_visitors=len(counts.visitors),
             )
+        if counted_clicks:
+            signals.clicks_counted.send(sender=Click, clicks=counted_clicks)
     return len(rows)

@@ -20,7 +20,7 @@ from portevoix.analytics import rollups
 from portevoix.core import clock, crypto
 from portevoix.core.errors import Conflict, DomainError, NotFound
 
-from .. import selectors
+from .. import selectors, signals
 from ..codes import is_click_id
 from ..models import Conversion, ConversionKind
 from ..visitor import local_day
@@ -152,6 +152,14 @@ def conversion_record(
             network=click.network,
             conversions=1,
             conversion_value=amount,
+        )
+        signals.conversion_recorded.send(
+            sender=Conversion,
+            organization_id=organization.pk,
+            membership_id=click.membership_id_copy,
+            conversion_id=conversion.pk,
+            network=click.network,
+            at=when,
         )
     logger.info(
         "conversion_recorded org=%s conversion=%s source=%s attributed=%s",

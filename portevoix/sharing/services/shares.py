@@ -24,7 +24,7 @@ from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
-from .. import intents, selectors
+from .. import intents, selectors, signals
 from ..models import Share, ShareState, TrackedLink
 from ..textcheck import copy_errors
 from ..visitor import local_day
@@ -269,7 +269,21 @@ def share_record(
         original_posts=1 if personalized else 0,
         potential_reach=audience,
     )
+    if state == ShareState.PUBLISHED:
+        _announce_posted(share)
     return share
+
+
+def _announce_posted(share: Share) -> None:
+    signals.share_posted.send(
+        sender=Share,
+        organization_id=share.organization_id,
+        membership_id=share.membership_id,
+        share_id=share.pk,
+        network=share.network,
+        personalized=share.personalized,
+        at=share.confirmed_at or share.created_at,
+    )
 
 
 def share_record_published(
@@ -359,6 +373,7 @@ def share_confirm(*, membership: Membership, share_id: int) -> Share:
         share.state = ShareState.CONFIRMED
         share.confirmed_at = clock.now()
         share.save(update_fields=["state", "confirmed_at"])
+        _announce_posted(share)
     return share
 
 
@@ -373,6 +388,9 @@ def share_remove(*, share_id: int, actor: Membership) -> Share:
     if share.removed_at is None:
         share.removed_at = clock.now()
         share.save(update_fields=["removed_at"])
+        signals.share_removed.send(
+            sender=Share, organization_id=share.organization_id, share_id=share.pk
+        )
         logger.info("share_removed org=%s share=%s", actor.organization_id, share.pk)
     return share
 

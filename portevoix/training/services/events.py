@@ -24,6 +24,7 @@ from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portevoix.core.markdown import render_markdown
 
+from .. import signals
 from ..models import Event, EventKind, Registration, RegistrationStatus
 from ._db import serialized
 
@@ -336,6 +337,15 @@ def attendance_mark(*, actor: Membership, event: Event, attended_ids: Collection
         raise DomainError(
             _("Unknown participant."), field_errors={"attended": [_("Unknown participant.")]}
         )
+    people = dict(registered.values_list("pk", "membership_id"))
     registered.filter(pk__in=chosen).update(attended=True, attendance_marked_at=now)
     registered.exclude(pk__in=chosen).update(attended=False, attendance_marked_at=now)
+    signals.attendance_marked.send(
+        sender=Event,
+        organization_id=event.organization_id,
+        event_id=event.pk,
+        at=now,
+        attended=sorted(people[pk] for pk in chosen),
+        absent=sorted(m for pk, m in people.items() if pk not in chosen),
+    )
     return len(chosen)

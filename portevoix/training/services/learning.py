@@ -13,7 +13,7 @@ from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError, NotFound
 
-from .. import scoring
+from .. import scoring, signals
 from ..models import (
     Certificate,
     Course,
@@ -192,6 +192,15 @@ def quiz_submit(
             enrollment.completed_at = now
             fields.append("completed_at")
         certificate, issued = _issue_certificate(membership, course, result.score)
+        if issued:
+            signals.course_passed.send(
+                sender=Certificate,
+                organization_id=course.organization_id,
+                membership_id=membership.pk,
+                course_id=course.pk,
+                certificate_id=certificate.pk,
+                at=certificate.issued_at,
+            )
     enrollment.save(update_fields=fields)
     return AttemptResult(
         attempt=attempt,

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Visibility
+from .services.preferences import MAX_PSEUDONYM
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(
+        label=_("On the boards, show me"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Your own page always shows you your points and your rank."),
+    )
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"),
+        max_length=MAX_PSEUDONYM,
+        required=False,
+        help_text=_("Used when you appear under a pseudonym; empty: one is made up for you."),
+    )
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters, read from the query string (unknown values fall back)."""
+
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: object, teams: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from .models import Period
+
+        self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", _("The whole organization")), *teams]  # type: ignore[attr-defined]
+
+
+class RuleForm(forms.Form):
+    """One rule's row on the rules page (prefix: the rule's code)."""
+
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=1000)
+    daily_cap = forms.IntegerField(
+        label=_("At most a day (0: no cap)"), min_value=0, max_value=100_000
+    )
+    network_daily_cap = forms.IntegerField(
+        label=_("At most a day per network (0: no cap)"), min_value=0, max_value=100_000
+    )
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class DefaultVisibilityForm(forms.Form):
+    default_visibility = forms.ChoiceField(
+        label=_("Until they choose, members appear"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class RecountForm(forms.Form):
+    since = forms.DateField(
+        label=_("Value again the events from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("With the rules in force now, caps included. The recount is recorded."),
+    )

@@ -1,0 +1,202 @@
+"""The points ledger, its per-period totals, the organization's rules and each person's
+choice of how they appear on the boards.
+
+The ledger (`PointEntry`) is append-only: an award and a reversal are rows, never updated or
+deleted; `key` is unique per organization, so an event awards once whatever the retries.
+`PointTotal` holds the sums per member and period, kept in the same transaction as each
+inserted entry, so a board never scans the ledger.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portevoix.core.networks import NETWORK_CHOICES
+from portevoix.core.tenancy import OrgOwned
+
+
+class RuleCode(models.TextChoices):
+    SHARE = "share", pgettext_lazy("points earned for", "Share")
+    ORIGINAL_POST = "original_post", _("Original post")
+    CLICK = "click", _("Unique click received")
+    LIKE = "like", _("Like received")
+    REPOST = "repost", _("Repost received")
+    COMMENT = "comment", _("Comment received")
+    CONVERSION = "conversion", _("Conversion")
+    COURSE_PASSED = "course_passed", _("Course passed")
+    EVENT_ATTENDED = "event_attended", _("Event attended")
+    IDEA_ACCEPTED = "idea_accepted", _("Idea accepted")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+
+
+class PointRule(OrgOwned):
+    """How many points an event of `code` is worth, from `valid_from` on. A change is a new
+    row: an event is valued by the row in force when it happened (never retroactively)."""
+
+    code = models.CharField(max_length=30, choices=RuleCode.choices)
+    points = models.IntegerField()
+    # At most this many points a day from this rule for one person (0: no cap).
+    daily_cap = models.PositiveIntegerField(default=0)
+    # At most this many points a day from this rule and one network for one person (0: none).
+    network_daily_cap = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    valid_from = models.DateTimeField()
+    created_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code", "valid_from"], name="point_rule_version_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "code", "-valid_from"], name="point_rule_idx")
+        ]
+
+
+class PointEntry(OrgOwned):
+    """One award or reversal. Append-only."""
+
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="point_entries"
+    )
+    rule = models.CharField(max_length=30, choices=RuleCode.choices)
+    # Points for recognition (boards) and points that rewards may spend, kept apart.
+    lifetime = models.IntegerField()
+    spendable = models.IntegerField()
+    # The event: its kind ("share", "click", "snapshot", ...) and id in its app.
+    source_type = models.CharField(max_length=30)
+    source_id = models.BigIntegerField()
+    network = models.CharField(max_length=20, blank=True, choices=NETWORK_CHOICES)
+    # Unique per organization: the same event never awards twice. "reverse:<key>" undoes.
+    key = models.CharField(max_length=120)
+    # When the event happened (its day and period); when the row was written.
+    at = models.DateTimeField()
+    day = models.DateField()
+    created_at = models.DateTimeField()
+    # The caps cut the award (to zero, possibly): shown to the person.
+    capped = models.BooleanField(default=False)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # How many of the event (3 likes: 3), so that a recount can value it again.
+    count = models.PositiveIntegerField(default=1)
+    # A recount's correction of the award it points to (the award stays as it was).
+    adjusts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="point_entry_once")
+        ]
+        indexes = [
+            models.Index(fields=["membership", "-at", "-id"], name="point_entry_mine_idx"),
+            models.Index(
+                fields=["membership", "rule", "day", "network"], name="point_entry_day_idx"
+            ),
+            models.Index(
+                fields=["organization", "source_type", "source_id"], name="point_entry_source_idx"
+            ),
+        ]
+
+
+class PointRecount(OrgOwned):
+    """An administrator asked to value again the events since `since` with the rules in
+    force now (the only way a rule reaches back): who, when, and what it changed."""
+
+    requested_by = models.ForeignKey(
+        "accounts.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    since = models.DateField()
+    entries_changed = models.PositiveIntegerField(default=0)
+    points_delta = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
+class Period(models.TextChoices):
+    WEEK = "week", _("This week")
+    MONTH = "month", _("This month")
+    QUARTER = "quarter", _("This quarter")
+    ALL = "all", _("All time")
+
+
+class PointTotal(OrgOwned):
+    """A member's points in one period (week from Monday, month, quarter, all time: `start`
+    is the period's first day; all time starts on 2000-01-01). Teams are derived by joining
+    the members' teams."""
+
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="point_totals"
+    )
+    period = models.CharField(max_length=10, choices=Period.choices)
+    start = models.DateField()
+    points = models.IntegerField(default=0)
+    spendable = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "period", "start"], name="point_total_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "period", "start", "-points", "membership"],
+                name="point_total_board_idx",
+            )
+        ]
+
+
+class DailyUse(OrgOwned):
+    """Points already given today by one rule to one member (`network` "" for all networks):
+    what the caps are checked against, locked while an award is written."""
+
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField(max_length=30)
+    day = models.DateField()
+    network = models.CharField(max_length=20, blank=True)
+    points = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "rule", "day", "network"], name="daily_use_once"
+            )
+        ]
+
+
+class Visibility(models.TextChoices):
+    NAME = "name", _("By my name")
+    PSEUDONYM = "pseudonym", _("Under a pseudonym")
+    HIDDEN = "hidden", _("Not at all")
+
+
+class RecognitionSettings(models.Model):
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="recognition_settings"
+    )
+    # How a person appears on the boards until they choose.
+    default_visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PSEUDONYM
+    )
+
+
+class RecognitionPreference(OrgOwned):
+    """A person's choice of how the boards show them (their own page always shows them)."""
+
+    membership = models.OneToOneField(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="recognition_preference"
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    pseudonym = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField()

@@ -1,0 +1,92 @@
+"""Recognition listens to the apps below it through their declared signals (each sent
+inside the transaction of its event, so the points commit with it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portevoix.publishing import signals as publishing_signals
+from portevoix.sharing import signals as sharing_signals
+from portevoix.training import signals as training_signals
+
+from . import services
+
+_UID = "recognition."
+
+
+def _share_posted(sender: Any, **kwargs: Any) -> None:
+    services.on_share_posted(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        share_id=kwargs["share_id"],
+        network=kwargs["network"],
+        personalized=kwargs["personalized"],
+        at=kwargs["at"],
+    )
+
+
+def _share_removed(sender: Any, **kwargs: Any) -> None:
+    services.on_share_removed(
+        organization_id=kwargs["organization_id"], share_id=kwargs["share_id"]
+    )
+
+
+def _clicks_counted(sender: Any, **kwargs: Any) -> None:
+    services.on_clicks_counted(clicks=kwargs["clicks"])
+
+
+def _conversion_recorded(sender: Any, **kwargs: Any) -> None:
+    services.on_conversion_recorded(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        conversion_id=kwargs["conversion_id"],
+        network=kwargs["network"],
+        at=kwargs["at"],
+    )
+
+
+def _engagement_changed(sender: Any, **kwargs: Any) -> None:
+    services.on_engagement_changed(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        share_id=kwargs["share_id"],
+        snapshot_id=kwargs["snapshot_id"],
+        network=kwargs["network"],
+        at=kwargs["at"],
+        likes=kwargs["likes"],
+        reposts=kwargs["reposts"],
+        comments=kwargs["comments"],
+    )
+
+
+def _course_passed(sender: Any, **kwargs: Any) -> None:
+    services.on_course_passed(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        course_id=kwargs["course_id"],
+        at=kwargs["at"],
+    )
+
+
+def _attendance_marked(sender: Any, **kwargs: Any) -> None:
+    services.on_attendance_marked(
+        organization_id=kwargs["organization_id"],
+        event_id=kwargs["event_id"],
+        at=kwargs["at"],
+        attended=kwargs["attended"],
+        absent=kwargs["absent"],
+    )
+
+
+def connect() -> None:
+    pairs = (
+        (sharing_signals.share_posted, _share_posted),
+        (sharing_signals.share_removed, _share_removed),
+        (sharing_signals.clicks_counted, _clicks_counted),
+        (sharing_signals.conversion_recorded, _conversion_recorded),
+        (publishing_signals.engagement_changed, _engagement_changed),
+        (training_signals.course_passed, _course_passed),
+        (training_signals.attendance_marked, _attendance_marked),
+    )
+    for signal, receiver in pairs:
+        signal.connect(receiver, dispatch_uid=_UID + receiver.__name__, weak=False)

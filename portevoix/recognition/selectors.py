@@ -1,0 +1,329 @@
+"""Reads of recognition: the boards (top of a period, for the organization or a team, and
+the teams by average), a person's standing and recent entries, the rules, the choices.
+
+Boards read `PointTotal` (one row per member and period, kept by the ledger), never the
+ledger itself. Who chose "not at all" is filtered out in SQL, so they reach no board, export
+or API answer; their own page still shows them their points and rank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from portevoix.accounts import selectors as accounts_selectors
+from portevoix.core import clock
+from portevoix.core.tenancy import scoped
+
+from .models import (
+    PointEntry,
+    PointRecount,
+    PointRule,
+    PointTotal,
+    RecognitionPreference,
+    RecognitionSettings,
+    RuleCode,
+    Visibility,
+)
+from .periods import PERIODS, local_day, period_start
+from .services.rules import DEFAULT_RULES, DEFAULTS_FROM
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+BOARD_SIZE = 50
+# A team is ranked only from this many active members: a smaller team's average would tell
+# what one person earned.
+MIN_TEAM_SIZE = 3
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    name: str
+    points: int
+    is_me: bool
+    pseudonymous: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person always sees about themselves, whatever they chose."""
+
+    points: int
+    rank: int | None  # None: no points in the period
+    visibility: str
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    rank: int
+    team_id: int
+    name: str
+    members: int
+    points: int
+    average: float
+
+
+def default_visibility(organization_id: int) -> str:
+    row = scoped(RecognitionSettings, organization_id).first()
+    return row.default_visibility if row is not None else Visibility.PSEUDONYM
+
+
+def preference(*, membership: Membership) -> RecognitionPreference | None:
+    return (
+        scoped(RecognitionPreference, membership.organization_id)
+        .filter(membership_id=membership.pk)
+        .first()
+    )
+
+
+def visibility_of(*, membership: Membership) -> str:
+    chosen = preference(membership=membership)
+    if chosen is not None:
+        return chosen.visibility
+    return default_visibility(membership.organization_id)
+
+
+def pseudonym_for(membership_id: int) -> str:
+    """A stable pseudonym for someone who did not write one (nothing links it to them)."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:pseudonym:{membership_id}".encode())
+    return _("Ambassador %(code)s") % {"code": digest.hexdigest()[:4].upper()}
+
+
+def _visible(default: str) -> Q:
+    field = "membership__recognition_preference__visibility"
+    if default == Visibility.HIDDEN:
+        return Q(**{f"{field}__in": [Visibility.NAME, Visibility.PSEUDONYM]})
+    return ~Q(**{field: Visibility.HIDDEN})
+
+
+def _period(period: str, today: dt.date | None) -> tuple[str, dt.date]:
+    if period not in PERIODS:
+        period = "month"
+    return period, period_start(period, today or local_day(clock.now()))
+
+
+def _totals(
+    organization_id: int, period: str, start: dt.date, team_id: int | None
+) -> QuerySet[PointTotal]:
+    qs = scoped(PointTotal, organization_id).filter(
+        period=period, start=start, membership__is_active=True
+    )
+    # Who withdrew from the programme leaves the boards (their points stay theirs).
+    qs = qs.exclude(
+        membership__ambassador__opted_in=False, membership__ambassador__opted_out_at__isnull=False
+    )
+    if team_id:
+        qs = qs.filter(membership_id__in=accounts_selectors.team_member_ids(team_id=team_id))
+    return qs
+
+
+def board(
+    *,
+    membership: Membership,
+    period: str = "month",
+    team_id: int | None = None,
+    limit: int | None = BOARD_SIZE,
+    today: dt.date | None = None,
+) -> list[BoardRow]:
+    """The top of a period's board (the organization's, or a team's): people with points,
+    by points (ties share a rank; then by id), as each chose to appear; the hidden never.
+    One query."""
+    organization_id = membership.organization_id
+    period, start = _period(period, today)
+    default = default_visibility(organization_id)
+    qs = (
+        _totals(organization_id, period, start, team_id)
+        .filter(points__gt=0)
+        .filter(_visible(default))
+        .select_related("membership__user", "membership__recognition_preference")
+        .order_by("-points", "membership_id")
+    )
+    if limit is not None:
+        qs = qs[:limit]
+    rows: list[BoardRow] = []
+    previous: tuple[int, int] | None = None
+    for position, total in enumerate(qs, start=1):
+        member = total.membership
+        chosen = getattr(member, "recognition_preference", None)
+        visibility = chosen.visibility if chosen is not None else default
+        if visibility == Visibility.NAME:
+            name = member.user.display_name
+        else:
+            name = (chosen.pseudonym if chosen is not None else "") or pseudonym_for(member.pk)
+        rank = previous[1] if previous and previous[0] == total.points else position
+        previous = (total.points, rank)
+        rows.append(
+            BoardRow(
+                rank=rank,
+                name=name,
+                points=total.points,
+                is_me=member.pk == membership.pk,
+                pseudonymous=visibility != Visibility.NAME,
+            )
+        )
+    return rows
+
+
+def standing(
+    *,
+    membership: Membership,
+    period: str = "month",
+    team_id: int | None = None,
+    today: dt.date | None = None,
+) -> Standing:
+    """The member's points in the period and their rank among those the board shows (as if
+    they were on it: a hidden person still sees where they stand). Two indexed queries."""
+    organization_id = membership.organization_id
+    period, start = _period(period, today)
+    mine = (
+        scoped(PointTotal, organization_id)
+        .filter(membership_id=membership.pk, period=period, start=start)
+        .values_list("points", flat=True)
+        .first()
+    ) or 0
+    rank = None
+    if mine > 0:
+        default = default_visibility(organization_id)
+        above = (
+            _totals(organization_id, period, start, team_id)
+            .filter(points__gt=mine)
+            .filter(_visible(default))
+            .exclude(membership_id=membership.pk)
+            .count()
+        )
+        rank = above + 1
+    return Standing(points=mine, rank=rank, visibility=visibility_of(membership=membership))
+
+
+def team_board(
+    *, membership: Membership, period: str = "month", today: dt.date | None = None
+) -> list[TeamRow]:
+    """Teams by the average points of their active members in the period (so that a team's
+    size does not decide), teams of fewer than MIN_TEAM_SIZE left out. Two queries."""
+    organization_id = membership.organization_id
+    period, start = _period(period, today)
+    teams = [
+        team
+        for team in accounts_selectors.organization_teams(
+            organization_id=organization_id, with_member_count=True
+        )
+        if team.member_count >= MIN_TEAM_SIZE  # type: ignore[attr-defined]
+    ]
+    sums = dict(
+        _totals(organization_id, period, start, None)
+        .filter(membership__teams__isnull=False)
+        .values_list("membership__teams")
+        .annotate(total=Sum("points"))
+        .values_list("membership__teams", "total")
+    )
+    scored = sorted(
+        (
+            (sums.get(team.pk, 0) / team.member_count, sums.get(team.pk, 0), team)  # type: ignore[attr-defined]
+            for team in teams
+        ),
+        key=lambda row: (-row[0], row[2].name, row[2].pk),
+    )
+    rows: list[TeamRow] = []
+    for position, (average, total, team) in enumerate(scored, start=1):
+        rank = rows[-1].rank if rows and rows[-1].average == round(average, 1) else position
+        rows.append(
+            TeamRow(
+                rank=rank,
+                team_id=team.pk,
+                name=team.name,
+                members=team.member_count,  # type: ignore[attr-defined]
+                points=total,
+                average=round(average, 1),
+            )
+        )
+    return rows
+
+
+def recent_entries(*, membership: Membership, limit: int = 20) -> list[PointEntry]:
+    """The member's own latest ledger rows, newest event first."""
+    return list(
+        scoped(PointEntry, membership.organization_id)
+        .filter(membership_id=membership.pk)
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def balance(*, membership: Membership) -> tuple[int, int]:
+    """(lifetime, spendable) points of the member: their all-time total."""
+    row = (
+        scoped(PointTotal, membership.organization_id)
+        .filter(membership_id=membership.pk, period="all")
+        .values_list("points", "spendable")
+        .first()
+    )
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def ledger_sums(*, organization_id: int) -> dict[tuple[int, str, dt.date], tuple[int, int]]:
+    """{(membership id, period, start): (points, spendable)} recounted from the ledger (a
+    full scan: for checks and tests, never for a page)."""
+    sums: dict[tuple[int, str, dt.date], tuple[int, int]] = {}
+    rows = scoped(PointEntry, organization_id).values_list(
+        "membership_id", "day", "lifetime", "spendable"
+    )
+    for membership_id, day, lifetime, spendable in rows:
+        for period in PERIODS:
+            key = (membership_id, period, period_start(period, day))
+            points, spent = sums.get(key, (0, 0))
+            sums[key] = (points + lifetime, spent + spendable)
+    return sums
+
+
+def stored_totals(*, organization_id: int) -> dict[tuple[int, str, dt.date], tuple[int, int]]:
+    return {
+        (m, p, s): (points, spendable)
+        for m, p, s, points, spendable in scoped(PointTotal, organization_id).values_list(
+            "membership_id", "period", "start", "points", "spendable"
+        )
+    }
+
+
+def rules_in_force(*, organization_id: int) -> list[PointRule]:
+    """The current version of each rule, in the order of `RuleCode` (the defaults, unsaved,
+    where the organization has none yet)."""
+    latest: dict[str, PointRule] = {
+        code: PointRule(
+            organization_id=organization_id,
+            code=code,
+            points=default.points,
+            daily_cap=default.daily_cap,
+            network_daily_cap=default.network_daily_cap,
+            valid_from=DEFAULTS_FROM,
+        )
+        for code, default in DEFAULT_RULES.items()
+    }
+    rows = scoped(PointRule, organization_id).filter(valid_from__lte=clock.now())
+    for rule in rows.order_by("valid_from"):
+        latest[rule.code] = rule
+    return [latest[code] for code in RuleCode.values if code in latest]
+
+
+def teams(*, membership: Membership) -> list[tuple[int, str]]:
+    return [
+        (team.pk, team.name)
+        for team in accounts_selectors.organization_teams(
+            organization_id=membership.organization_id
+        )
+    ]
+
+
+def recounts(*, membership: Membership, limit: int = 10) -> list[PointRecount]:
+    """The latest recounts asked for, with who asked."""
+    return list(
+        scoped(PointRecount, membership.organization_id)
+        .select_related("requested_by__user")
+        .order_by("-requested_at", "-id")[:limit]
+    )

@@ -1,0 +1,155 @@
+"""From the other apps' events to ledger entries: one function per signal, each keyed so
+that a replay awards nothing (see `ledger`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..models import RuleCode
+from .ledger import Award, points_award, points_reverse, points_reverse_source
+
+
+def on_share_posted(
+    *,
+    organization_id: int,
+    membership_id: int,
+    share_id: int,
+    network: str,
+    personalized: bool,
+    at: dt.datetime,
+) -> None:
+    """A share confirmed or published: the share, and an original post when rewritten."""
+    for rule, key, earned in (
+        (RuleCode.SHARE, f"share:{share_id}", True),
+        (RuleCode.ORIGINAL_POST, f"original:{share_id}", personalized),
+    ):
+        if earned:
+            points_award(
+                award=Award(
+                    organization_id=organization_id,
+                    membership_id=membership_id,
+                    rule=rule,
+                    source_type="share",
+                    source_id=share_id,
+                    key=key,
+                    at=at,
+                    network=network,
+                )
+            )
+
+
+def on_share_removed(*, organization_id: int, share_id: int) -> None:
+    """A share taken down by moderation loses what it earned (share and original post)."""
+    points_reverse_source(organization_id=organization_id, source_type="share", source_id=share_id)
+
+
+def on_clicks_counted(*, clicks: Sequence[Any]) -> None:
+    """Counted clicks only (first of a human visitor on a link that day), each once."""
+    for click in clicks:
+        points_award(
+            award=Award(
+                organization_id=click.organization_id,
+                membership_id=click.membership_id,
+                rule=RuleCode.CLICK,
+                source_type="link",
+                source_id=click.link_id,
+                key=f"click:{click.click_id}",
+                network=click.network,
+                at=click.at,
+            )
+        )
+
+
+def on_conversion_recorded(
+    *, organization_id: int, membership_id: int, conversion_id: int, network: str, at: dt.datetime
+) -> None:
+    points_award(
+        award=Award(
+            organization_id=organization_id,
+            membership_id=membership_id,
+            rule=RuleCode.CONVERSION,
+            source_type="conversion",
+            source_id=conversion_id,
+            key=f"conversion:{conversion_id}",
+            network=network,
+            at=at,
+        )
+    )
+
+
+def on_engagement_changed(
+    *,
+    organization_id: int,
+    membership_id: int,
+    share_id: int,
+    snapshot_id: int,
+    network: str,
+    at: dt.datetime,
+    likes: int,
+    reposts: int,
+    comments: int,
+) -> None:
+    """What a post gained since its previous snapshot, weighted by each rule."""
+    for rule, count in (
+        (RuleCode.LIKE, likes),
+        (RuleCode.REPOST, reposts),
+        (RuleCode.COMMENT, comments),
+    ):
+        if count > 0:
+            points_award(
+                award=Award(
+                    organization_id=organization_id,
+                    membership_id=membership_id,
+                    rule=rule,
+                    source_type="share",
+                    source_id=share_id,
+                    key=f"{rule}:{snapshot_id}",
+                    network=network,
+                    at=at,
+                    count=count,
+                )
+            )
+
+
+def on_course_passed(
+    *, organization_id: int, membership_id: int, course_id: int, at: dt.datetime
+) -> None:
+    """Once per course and person, even when a revoked certificate is earned again."""
+    points_award(
+        award=Award(
+            organization_id=organization_id,
+            membership_id=membership_id,
+            rule=RuleCode.COURSE_PASSED,
+            source_type="course",
+            source_id=course_id,
+            key=f"course:{course_id}:{membership_id}",
+            at=at,
+        )
+    )
+
+
+def on_attendance_marked(
+    *,
+    organization_id: int,
+    event_id: int,
+    at: dt.datetime,
+    attended: Iterable[int],
+    absent: Iterable[int],
+) -> None:
+    """Those who came earn the event once; someone marked absent after all loses it."""
+    for membership_id in attended:
+        points_award(
+            award=Award(
+                organization_id=organization_id,
+                membership_id=membership_id,
+                rule=RuleCode.EVENT_ATTENDED,
+                source_type="event",
+                source_id=event_id,
+                key=f"event:{event_id}:{membership_id}",
+                at=at,
+            )
+        )
+    for membership_id in absent:
+        points_reverse(organization_id=organization_id, key=f"event:{event_id}:{membership_id}")

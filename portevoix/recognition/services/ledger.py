@@ -1,0 +1,219 @@
+"""The points ledger: award once, reverse once, keep the per-period totals.
+
+Every write happens in the caller's transaction (the event's own, when a signal brings it):
+the event and its points commit together or not at all. An award is keyed per organization
+(`PointEntry.key`, unique): the insert runs in a savepoint and a duplicate key (a retry, a
+replay, a concurrent worker) rolls the savepoint back, caps and totals included, so the same
+event never counts twice, on SQLite and on PostgreSQL. The caps' daily counters are locked
+(`select_for_update`) before the insert, so two workers cannot both pass a cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from portevoix.core import clock
+from portevoix.core.tenancy import scoped
+
+from ..models import DailyUse, PointEntry, PointTotal
+from ..periods import local_day, period_starts
+from .rules import rule_at
+
+logger = logging.getLogger("portevoix.recognition")
+
+REVERSE_PREFIX = "reverse:"
+
+
+@dataclass(frozen=True)
+class Award:
+    """One event worth points: `count` times the rule's points (3 likes: count 3)."""
+
+    organization_id: int
+    membership_id: int
+    rule: str
+    source_type: str
+    source_id: int
+    key: str
+    at: dt.datetime
+    network: str = ""
+    count: int = 1
+
+
+def _use(award: Award, day: dt.date, network: str) -> DailyUse:
+    """The daily counter of (member, rule, day, network), created if missing, locked."""
+    lookup = {
+        "membership_id": award.membership_id,
+        "rule": award.rule,
+        "day": day,
+        "network": network,
+    }
+    row = scoped(DailyUse, award.organization_id).select_for_update().filter(**lookup).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                DailyUse.objects.create(organization_id=award.organization_id, **lookup)
+        except IntegrityError:
+            pass  # another worker created it: lock theirs
+        row = scoped(DailyUse, award.organization_id).select_for_update().get(**lookup)
+    return row
+
+
+def _capped(award: Award, points: int, day: dt.date, daily_cap: int, network_cap: int) -> int:
+    """The points the caps leave, and the counters moved by them."""
+    counters: list[tuple[DailyUse, int]] = []
+    if daily_cap:
+        counters.append((_use(award, day, ""), daily_cap))
+    if network_cap and award.network:
+        counters.append((_use(award, day, award.network), network_cap))
+    allowed = points
+    for row, cap in counters:
+        allowed = min(allowed, max(0, cap - row.points))
+    if allowed:
+        for row, _cap in counters:
+            scoped(DailyUse, award.organization_id).filter(pk=row.pk).update(
+                points=F("points") + allowed
+            )
+    return allowed
+
+
+def _add_totals(
+    organization_id: int, membership_id: int, day: dt.date, points: int, spendable: int
+) -> None:
+    """Add to the member's four period totals (one UPDATE each; the row is created the
+    first time, and a concurrent creation is retried as an UPDATE)."""
+    if not points and not spendable:
+        return
+    for period, start in period_starts(day):
+        rows = scoped(PointTotal, organization_id).filter(
+            membership_id=membership_id, period=period, start=start
+        )
+        changes = {"points": F("points") + points, "spendable": F("spendable") + spendable}
+        if rows.update(**changes):
+            continue
+        try:
+            with transaction.atomic():
+                PointTotal.objects.create(
+                    organization_id=organization_id,
+                    membership_id=membership_id,
+                    period=period,
+                    start=start,
+                    points=points,
+                    spendable=spendable,
+                )
+        except IntegrityError:
+            rows.update(**changes)
+
+
+def points_award(*, award: Award) -> PointEntry | None:
+    """Write the award of `award` once. Returns the entry, or None when the key was already
+    there (now or by a concurrent worker) or when no active rule was in force then."""
+    with transaction.atomic():
+        if scoped(PointEntry, award.organization_id).filter(key=award.key).exists():
+            return None
+        rule = rule_at(organization_id=award.organization_id, code=award.rule, at=award.at)
+        if rule is None or not rule.active or rule.points <= 0 or award.count <= 0:
+            return None
+        points = rule.points * award.count
+        day = local_day(award.at)
+        try:
+            with transaction.atomic():
+                allowed = _capped(award, points, day, rule.daily_cap, rule.network_daily_cap)
+                entry = PointEntry.objects.create(
+                    organization_id=award.organization_id,
+                    membership_id=award.membership_id,
+                    rule=award.rule,
+                    lifetime=allowed,
+                    spendable=allowed,
+                    source_type=award.source_type,
+                    source_id=award.source_id,
+                    network=award.network,
+                    key=award.key,
+                    at=award.at,
+                    day=day,
+                    created_at=clock.now(),
+                    capped=allowed < points,
+                    count=award.count,
+                )
+                _add_totals(award.organization_id, award.membership_id, day, allowed, allowed)
+        except IntegrityError:
+            return None
+    return entry
+
+
+def _effective(original: PointEntry) -> tuple[int, int]:
+    """What an award is worth now: its row plus the recounts' corrections of it."""
+    lifetime, spendable = original.lifetime, original.spendable
+    for row in scoped(PointEntry, original.organization_id).filter(adjusts_id=original.pk):
+        lifetime += row.lifetime
+        spendable += row.spendable
+    return lifetime, spendable
+
+
+def _reverse(original: PointEntry) -> PointEntry | None:
+    lifetime, spendable = _effective(original)
+    try:
+        with transaction.atomic():
+            entry = PointEntry.objects.create(
+                organization_id=original.organization_id,
+                membership_id=original.membership_id,
+                rule=original.rule,
+                lifetime=-lifetime,
+                spendable=-spendable,
+                source_type=original.source_type,
+                source_id=original.source_id,
+                network=original.network,
+                key=REVERSE_PREFIX + original.key,
+                # The reversal belongs to the period of what it undoes.
+                at=original.at,
+                day=original.day,
+                created_at=clock.now(),
+                reverses=original,
+                count=original.count,
+            )
+            _add_totals(
+                original.organization_id,
+                original.membership_id,
+                original.day,
+                -lifetime,
+                -spendable,
+            )
+    except IntegrityError:
+        return None
+    return entry
+
+
+def points_reverse(*, organization_id: int, key: str) -> PointEntry | None:
+    """Undo the award keyed `key` with a negative entry keyed "reverse:<key>" (once).
+    The day's caps stay used: removing a share does not make room for another."""
+    with transaction.atomic():
+        original = scoped(PointEntry, organization_id).filter(key=key).first()
+        if original is None or original.reverses_id is not None or original.adjusts_id:
+            return None
+        if scoped(PointEntry, organization_id).filter(key=REVERSE_PREFIX + key).exists():
+            return None
+        return _reverse(original)
+
+
+def points_reverse_source(*, organization_id: int, source_type: str, source_id: int) -> int:
+    """Undo every award that came from one event (a share taken down). Returns how many."""
+    with transaction.atomic():
+        keys = list(
+            scoped(PointEntry, organization_id)
+            .filter(
+                source_type=source_type,
+                source_id=source_id,
+                reverses__isnull=True,
+                adjusts__isnull=True,
+            )
+            .values_list("key", flat=True)
+        )
+        done = 0
+        for key in keys:
+            if points_reverse(organization_id=organization_id, key=key) is not None:
+                done += 1
+        return done
