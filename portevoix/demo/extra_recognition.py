@@ -61,8 +61,11 @@ def load(org: Organization) -> None:
             )
     # A few more by name, so that the boards show people as well as pseudonyms.
     chosen = {email for email, _visibility, _pseudonym in CHOICES}
+    with_points = set(
+        scoped(Membership, org).filter(point_totals__isnull=False).values_list("pk", flat=True)
+    )
     others = sorted(
-        (m for email, m in members.items() if email not in chosen and m.point_totals.exists()),
+        (m for email, m in members.items() if email not in chosen and m.pk in with_points),
         key=lambda m: m.pk,
     )
     for membership in others[:NAMED_MORE]:
