@@ -16,8 +16,8 @@ from .. import selectors, services
 from ..forms import OrganizationForm, OrgSwitchForm
 from ..middleware import SESSION_KEY
 from ..models import Membership
-from ..navigation import settings_hub_for
 from ..permissions import require
+from ..settings_hub import settings_hub_for
 from .common import current_user
 
 # --- Dashboard and organization switch
@@ -64,7 +64,7 @@ def org_switch(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def settings_hub(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Every organization setting the member may change, in one page (the sections of
-    `navigation.SETTINGS_HUB`); refused to a member who has none."""
+    `settings_hub.SETTINGS_HUB`); refused to a member who has none."""
     sections = settings_hub_for(membership)
     if not sections:
         raise PermissionDenied(_("You have no settings to manage."))

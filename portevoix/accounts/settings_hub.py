@@ -1,0 +1,120 @@
+"""The settings hub (`/settings/`): every organization setting, in sections, each link shown
+only where its page opens for the member (`navigation.Entry` does the checking)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .navigation import SETTINGS_HUB_ACTIONS, Entry, Link, _links
+from .permissions import can
+
+
+def _hub(
+    label: str | Promise, url_name: str, actions: tuple[str, ...], help: str | Promise
+) -> Entry:
+    return Entry(url_name, label, url_name, actions, help=help)
+
+
+SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
+    (
+        _("Organization"),
+        (
+            _hub(
+                _("Organization"),
+                "accounts:org_settings",
+                ("org.manage",),
+                _("Name, languages, approvals needed before content goes live"),
+            ),
+            _hub(
+                _("Notification limits"),
+                "notifications:policy",
+                ("org.manage",),
+                _("How many push notifications a member may get a day"),
+            ),
+        ),
+    ),
+    (
+        _("People and teams"),
+        (
+            _hub(
+                _("People"), "accounts:members", ("member.view",), _("Members, roles, invitations")
+            ),
+            _hub(_("Teams"), "accounts:teams", ("team.view",), _("Departments and sites")),
+        ),
+    ),
+    (
+        _("Charter and guardrails"),
+        (
+            _hub(
+                _("Charter versions"),
+                "governance:charter_manage",
+                ("charter.manage",),
+                _("Write and publish the social media charter"),
+            ),
+            _hub(
+                _("Guardrails"),
+                "governance:rules",
+                ("guardrails.manage",),
+                _("Blocked terms, words to avoid, competitors, link domains, disclosures"),
+            ),
+        ),
+    ),
+    (
+        _("Tracking and networks"),
+        (
+            _hub(
+                _("Link tracking"),
+                "sharing:tracking",
+                ("tracking.manage",),
+                _("UTM parameters, conversions and their window"),
+            ),
+            _hub(
+                _("Network apps"),
+                "publishing:apps",
+                ("publishing.apps",),
+                _("The organization's own apps on LinkedIn, X, Threads and Facebook"),
+            ),
+            _hub(
+                _("Posting rhythm"),
+                "publishing:cadence",
+                ("publishing.cadence",),
+                _("At most N posts a day per network, minutes between posts"),
+            ),
+        ),
+    ),
+    (
+        _("Safety and records"),
+        (
+            _hub(
+                _("Publishing pause"),
+                "publishing:pause",
+                ("publishing.pause",),
+                _("Stop all publishing in one action during a crisis"),
+            ),
+            _hub(_("Audit log"), "governance:audit", ("audit.view",), _("Who did what, and when")),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class HubSection:
+    label: str | Promise
+    links: tuple[Link, ...]
+
+
+def settings_hub_for(membership: Any) -> list[HubSection]:
+    """The settings hub's sections for a membership: only the links it may open, and only
+    the sections with a link; nothing for a member with no setting to manage."""
+    if not any(can(membership, action) for action in SETTINGS_HUB_ACTIONS):
+        return []
+    sections = []
+    for label, entries in SETTINGS_HUB:
+        links = tuple(_links(membership, entries, ""))
+        if links:
+            sections.append(HubSection(label, links))
+    return sections
