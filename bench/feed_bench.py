@@ -126,7 +126,7 @@ SCENARIOS = {
             "first=/library/",
             "library filtered=/library/?topic={topic}&campaign={campaign}",
             "library sorted=/library/?sort=-publish_at",
-            "approvals=/library/approvals/",
+            "approvals=/approvals/",
             "calendar=/calendar/",
             "analytics=/analytics/",
         ),
@@ -330,7 +330,9 @@ def generate(scale: float, *, org_id: int, author_id: int, base: int, now: str) 
         iid = base + k
         is_live = k < n["items"]
         hours = rnd.uniform(1, 24 * 365)
-        state = "live" if is_live else rnd.choice(SCENARIO.other_states)
+        # The other states in turn, so that every page has rows of each at any scale.
+        others = SCENARIO.other_states
+        state = "live" if is_live else others[(k - n["items"]) % len(others)]
         if state == "approved":  # scheduled: published in the coming weeks
             hours = -rnd.uniform(1, 24 * 60)
         language = "fr" if rnd.random() < 0.8 else "en"
