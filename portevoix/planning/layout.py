@@ -3,7 +3,9 @@ bars across a week, packed in lanes (the first lane free from the bar's first da
 
 The template places bars and day cells with classes (`c3 s4 l1`, `r2`), as the content
 security policy allows no inline style: `MAX_LANES` lanes at most per week; past that, an
-entry is listed in each of its days instead.
+entry is listed in each of its days instead. A day lists at most `per_day` entries (the month
+view asks for few, the week view for more) and counts the rest in `more`, so a busy month
+stays readable and fast to draw (thousands of live items in a big organization).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 ONE_DAY = dt.timedelta(days=1)
 MAX_LANES = 12
+PER_DAY = {"month": 4, "week": 20}
 
 
 @dataclass
@@ -35,6 +38,14 @@ class Day:
     is_today: bool
     column: int  # 1 (Monday) to 7
     entries: list[DayEntry] = field(default_factory=list)
+    more: int = 0  # entries of the day not listed (past `per_day`)
+    more_url: str = ""  # where they are (set by the view)
+
+    def add(self, entry: DayEntry, per_day: int) -> None:
+        if len(self.entries) < per_day:
+            self.entries.append(entry)
+        else:
+            self.more += 1
 
 
 @dataclass
@@ -71,7 +82,13 @@ def last_day(entry: Entry) -> dt.date:
 
 
 def lay_out(
-    entries: list[Entry], *, first: dt.date, end: dt.date, month: int | None, today: dt.date
+    entries: list[Entry],
+    *,
+    first: dt.date,
+    end: dt.date,
+    month: int | None,
+    today: dt.date,
+    per_day: int = PER_DAY["week"],
 ) -> list[Week]:
     """Weeks of seven days from `first` (a Monday) to `end`; `month`: the days of other
     months are outside the period (None: every day is in it)."""
@@ -96,17 +113,17 @@ def lay_out(
         if start > stop:
             continue
         if start == stop:
-            by_date[start].entries.append(
-                DayEntry(entry, first=entry.key not in shown, continues=start > begins)
-            )
-            shown.add(entry.key)
+            day_entry = DayEntry(entry, first=entry.key not in shown, continues=start > begins)
+            by_date[start].add(day_entry, per_day)
+            if by_date[start].entries[-1] is day_entry:
+                shown.add(entry.key)
             continue
         for week in weeks:
             week_first, week_last = week.days[0].date, week.days[-1].date
             seg_first, seg_last = max(start, week_first), min(stop, week_last)
             if seg_first > seg_last:
                 continue
-            _place(week, entry, seg_first, seg_last, begins, by_date, shown)
+            _place(week, entry, seg_first, seg_last, begins, by_date, shown, per_day)
     return weeks
 
 
@@ -118,6 +135,7 @@ def _place(
     begins: dt.date,
     by_date: dict[dt.date, Day],
     shown: set[str],
+    per_day: int,
 ) -> None:
     column = seg_first.weekday() + 1
     length = (seg_last - seg_first).days + 1
@@ -130,10 +148,10 @@ def _place(
     if lane >= MAX_LANES:  # too many bars this week: list it in each of its days
         day = seg_first
         while day <= seg_last:
-            by_date[day].entries.append(
-                DayEntry(entry, first=entry.key not in shown, continues=day > begins)
-            )
-            shown.add(entry.key)
+            day_entry = DayEntry(entry, first=entry.key not in shown, continues=day > begins)
+            by_date[day].add(day_entry, per_day)
+            if by_date[day].entries[-1] is day_entry:
+                shown.add(entry.key)
             day += ONE_DAY
         return
     week.spans.append(

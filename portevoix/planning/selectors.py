@@ -27,7 +27,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.publishing import selectors as publishing_selectors
 from portevoix.training import selectors as training_selectors
 
-from .layout import ONE_DAY, Day, Week, lay_out
+from .layout import ONE_DAY, PER_DAY, Day, Week, lay_out
 from .models import CalendarFeedToken
 from .services import token_hash
 
@@ -284,7 +284,12 @@ def calendar_for(
     today = timezone.localdate()
     entries = entries_between(membership, start_of(first), start_of(end), filters)
     weeks = lay_out(
-        entries, first=first, end=end, month=None if view == "week" else anchor.month, today=today
+        entries,
+        first=first,
+        end=end,
+        month=None if view == "week" else anchor.month,
+        today=today,
+        per_day=PER_DAY[view],
     )
     return Calendar(
         view=view,

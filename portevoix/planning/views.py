@@ -47,6 +47,15 @@ def _page(
     filters = selectors.parse_filters({key: params.get(key, "") for key in params})
     cal = selectors.calendar_for(membership=membership, view=view, anchor=anchor, filters=filters)
     here = _calendar_url(view, anchor, filters)
+    for day in cal.days:  # where the entries a day could not list are
+        if day.more:
+            day.more_url = (
+                _calendar_url("week", day.date, filters)
+                if view == "month"
+                else reverse("content:library")
+                + "?"
+                + urlencode({"date_from": day.date.isoformat(), "date_to": day.date.isoformat()})
+            )
     context = {
         "cal": cal,
         "here": here,

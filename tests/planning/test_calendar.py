@@ -221,3 +221,32 @@ def test_bars_are_packed_in_lanes(manager, approver, month):
     assert [(s.entry.key, s.column, s.length, s.continues_before, s.first) for s in following] == [
         ("c", 1, 2, True, False)
     ]
+
+
+def test_a_busy_day_lists_a_few_entries_and_links_to_the_rest(client, manager, approver, month):
+    """A big organization's month stays readable: the month lists 4 entries a day and links
+    "N more" to that day's week, which lists up to 20 and links the rest to the library."""
+    from portevoix.planning.layout import PER_DAY
+
+    from .conftest import at
+
+    busy = month + dt.timedelta(days=10)
+    for k in range(PER_DAY["month"] + 3):
+        factories.make_live_item(
+            manager, approver, title=f"Busy {k}", publish_at=at(busy, 8 + k % 10)
+        )
+    client.force_login(manager.user)
+    page = client.get(reverse("planning:calendar"), {"date": month.isoformat()})
+    day = next(d for d in page.context["cal"].days if d.date == busy)
+    assert (len(day.entries), day.more) == (PER_DAY["month"], 3)
+    assert day.more_url == f"/calendar/?view=week&date={busy.isoformat()}"
+    assert "3 more" in page.content.decode()
+    week = client.get(day.more_url)
+    week_day = next(d for d in week.context["cal"].days if d.date == busy)
+    assert (len(week_day.entries), week_day.more) == (PER_DAY["month"] + 3, 0)
+    # Nothing is lost: every entry of the day is either listed or counted.
+    cal = selectors.calendar_for(
+        membership=manager, view="month", anchor=month, filters=selectors.Filters()
+    )
+    busy_day = next(d for d in cal.days if d.date == busy)
+    assert len(busy_day.entries) + busy_day.more == PER_DAY["month"] + 3
