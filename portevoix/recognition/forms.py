@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Visibility
+from portevoix.accounts.selectors import Visibility
+
 from .services.preferences import MAX_PSEUDONYM
 
 
