@@ -14,6 +14,15 @@ from .roles import ALL_ROLES
 LANGUAGE_CHOICES = [("fr", _("French")), ("en", _("English"))]
 
 
+class Visibility(models.TextChoices):
+    """How a person appears to others on every page, export and API answer that names
+    people (boards, top ambassadors, tables): their own pages always show them."""
+
+    NAME = "name", _("By my name")
+    PSEUDONYM = "pseudonym", _("Under a pseudonym")
+    HIDDEN = "hidden", _("Not at all")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -79,6 +88,10 @@ class Organization(models.Model):
         _("moving approved content sends it back to review"),
         default=False,
         help_text=_("Moving an approved or live item on the calendar sends it back to review."),
+    )
+    # How members appear to others until they choose (`AmbassadorProfile.visibility`).
+    default_visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PSEUDONYM
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -153,6 +166,11 @@ class AmbassadorProfile(models.Model):
     # current browsing session, which the feed compares with while the session lasts.
     feed_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     feed_since_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The person's own choice of how others see them (blank: the organization's default),
+    # and the pseudonym they chose (blank: one is made up from their id).
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, blank=True)
+    pseudonym = models.CharField(max_length=40, blank=True)
+    visibility_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
 
 class NetworkPresence(models.Model):

@@ -262,22 +262,3 @@ class MemberTotal(Measures):
             )
             for m in RANKED
         ]
-
-
-class Visibility(OrgOwned):
-    """What an ambassador lets others see of their figures: whether they appear, by name,
-    in the top ambassadors of the dashboards. No row: they appear (they can say no at any
-    time on their own figures page; their figures still count in every total)."""
-
-    membership = models.OneToOneField(
-        "accounts.Membership", on_delete=models.CASCADE, related_name="+"
-    )
-    in_rankings = models.BooleanField(default=True)
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "membership"], name="analytics_visibility_unique"
-            )
-        ]

@@ -6,7 +6,6 @@ app_name = "analytics"
 urlpatterns = [
     path("analytics/", views.dashboard, name="dashboard"),
     path("analytics/me/", views.me, name="me"),
-    path("analytics/me/visibility/", views.me_visibility, name="me_visibility"),
     path("analytics/export/<slug:table>.csv", views.export, name="export"),
     path("analytics/me/export/<slug:table>.csv", views.me_export, name="me_export"),
 ]

@@ -11,6 +11,7 @@ pages, that text in the CSV exports, never a 0.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.content import selectors as content_selectors
@@ -28,7 +28,7 @@ from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.web import member_view
 
-from . import charts, selectors, services
+from . import charts, selectors
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
 from .selectors import Breakdown, Figures, Filters
 
@@ -159,27 +159,16 @@ def _highlights(
     membership: Membership, tables: list[Table], own: bool
 ) -> tuple[list[selectors.Row], list[selectors.Row]]:
     """The top content and the top ambassadors, read from the tables already on the page.
-    Ambassadors who chose not to appear are left out of the top, and their name is hidden
-    in the table (their figures still count in every total)."""
+    Ambassadors who chose not to appear are left out of the top (the table already shows
+    them as "an ambassador who chose not to be named"; their figures count in every total);
+    the others appear by name or pseudonym, as they chose."""
     by_dimension = {t.dimension: t for t in tables}
     items = by_dimension["item"].breakdown.rows[:TOP_HIGHLIGHTS] if "item" in by_dimension else []
     people: list[selectors.Row] = []
     if not own and "ambassador" in by_dimension:
-        hidden = selectors.hidden_ambassadors(organization_id=membership.organization_id)
-        table = by_dimension["ambassador"].breakdown
-        masked = []
-        for row in table.rows:
-            if row.key.isdigit() and int(row.key) in hidden:
-                masked.append(selectors.Row(row.key, str(HIDDEN_NAME), row.figures))
-            else:
-                masked.append(row)
-                if len(people) < TOP_HIGHLIGHTS:
-                    people.append(row)
-        table.rows = masked
+        shown = (row for row in by_dimension["ambassador"].breakdown.rows if not row.hidden)
+        people = list(itertools.islice(shown, TOP_HIGHLIGHTS))
     return items, people
-
-
-HIDDEN_NAME = gettext_lazy("An ambassador who chose not to be named")
 
 
 def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpResponse:
@@ -212,7 +201,7 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
         "top_people": top_people,
         "sort_links": _sort_links(request),
         "order_label": labels.get(q.order, q.order),
-        "in_rankings": selectors.shown_in_rankings(membership=membership) if own else None,
+        "appearance": selectors.appearance(membership=membership) if own else None,
         "points": points,
         "chart": charts.build(points, q.unit, q.metric),
         "small_charts": [
@@ -240,14 +229,6 @@ def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
 def me(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The ambassador's own figures."""
     return _page(request, membership, own=True)
-
-
-@require_POST
-@member_view
-def me_visibility(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The ambassador shows or hides their name in the top ambassadors."""
-    services.ranking_visibility_set(actor=membership, in_rankings=request.POST.get("shown") == "1")
-    return redirect("analytics:me")
 
 
 # --- CSV

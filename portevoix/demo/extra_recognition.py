@@ -1,11 +1,13 @@
 """Demo recognition: points for the demo's confirmed shares and counted clicks (through the
 recognition services, keyed per event, so loading twice awards nothing more), and a few
-ambassadors who chose each way of appearing on the boards: by name, under a pseudonym
-(written or made up), or not at all. The organization's default stays "under a pseudonym".
+ambassadors who chose each way of appearing (one choice, kept by accounts, for the boards
+and the dashboards): by name, under a pseudonym (written or made up), or not at all. The
+organization's default stays "under a pseudonym".
 """
 
 from __future__ import annotations
 
+from portevoix.accounts import services as accounts_services
 from portevoix.accounts.models import Membership, Organization
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
@@ -56,7 +58,7 @@ def load(org: Organization) -> None:
     for email, visibility, pseudonym in CHOICES:
         membership = members.get(email)
         if membership is not None:
-            services.preference_set(
+            accounts_services.visibility_set(
                 membership=membership, visibility=visibility, pseudonym=pseudonym
             )
     # A few more by name, so that the boards show people as well as pseudonyms.
@@ -69,4 +71,4 @@ def load(org: Organization) -> None:
         key=lambda m: m.pk,
     )
     for membership in others[:NAMED_MORE]:
-        services.preference_set(membership=membership, visibility="name")
+        accounts_services.visibility_set(membership=membership, visibility="name")

@@ -3,16 +3,20 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Visibility
+from portevoix.accounts.selectors import Visibility
+
 from .services.preferences import MAX_PSEUDONYM
 
 
 class VisibilityForm(forms.Form):
     visibility = forms.ChoiceField(
-        label=_("On the boards, show me"),
+        label=_("On the boards, the dashboards, the exports and the API, show me"),
         choices=Visibility.choices,
         widget=forms.RadioSelect,
-        help_text=_("Your own page always shows you your points and your rank."),
+        help_text=_(
+            "One choice for every page that names people. Your own pages always show you "
+            "your points, your rank and your figures."
+        ),
     )
     pseudonym = forms.CharField(
         label=_("Pseudonym"),
@@ -51,7 +55,7 @@ class RuleForm(forms.Form):
 
 class DefaultVisibilityForm(forms.Form):
     default_visibility = forms.ChoiceField(
-        label=_("Until they choose, members appear"),
+        label=_("Until they choose, members appear (on the boards and the dashboards)"),
         choices=Visibility.choices,
         widget=forms.RadioSelect,
     )

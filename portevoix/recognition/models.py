@@ -1,5 +1,5 @@
-"""The points ledger, its per-period totals, the organization's rules and each person's
-choice of how they appear on the boards.
+"""The points ledger, its per-period totals and the organization's rules. How each person
+appears on the boards is their one choice kept by accounts (`AmbassadorProfile.visibility`).
 
 The ledger (`PointEntry`) is append-only: an award and a reversal are rows, never updated or
 deleted; `key` is unique per organization, so an event awards once whatever the retries.
@@ -173,30 +173,3 @@ class DailyUse(OrgOwned):
                 fields=["membership", "rule", "day", "network"], name="daily_use_once"
             )
         ]
-
-
-class Visibility(models.TextChoices):
-    NAME = "name", _("By my name")
-    PSEUDONYM = "pseudonym", _("Under a pseudonym")
-    HIDDEN = "hidden", _("Not at all")
-
-
-class RecognitionSettings(models.Model):
-    organization = models.OneToOneField(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="recognition_settings"
-    )
-    # How a person appears on the boards until they choose.
-    default_visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.PSEUDONYM
-    )
-
-
-class RecognitionPreference(OrgOwned):
-    """A person's choice of how the boards show them (their own page always shows them)."""
-
-    membership = models.OneToOneField(
-        "accounts.Membership", on_delete=models.CASCADE, related_name="recognition_preference"
-    )
-    visibility = models.CharField(max_length=10, choices=Visibility.choices)
-    pseudonym = models.CharField(max_length=40, blank=True)
-    updated_at = models.DateTimeField()

@@ -9,13 +9,10 @@ or API answer; their own page still shows them their points and rank.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
-from django.utils.translation import gettext as _
 
 from portevoix.accounts import selectors as accounts_selectors
 from portevoix.core import clock
@@ -26,10 +23,7 @@ from .models import (
     PointRecount,
     PointRule,
     PointTotal,
-    RecognitionPreference,
-    RecognitionSettings,
     RuleCode,
-    Visibility,
 )
 from .periods import PERIODS, local_day, period_start
 from .services.rules import DEFAULT_RULES, DEFAULTS_FROM
@@ -72,36 +66,27 @@ class TeamRow:
 
 
 def default_visibility(organization_id: int) -> str:
-    row = scoped(RecognitionSettings, organization_id).first()
-    return row.default_visibility if row is not None else Visibility.PSEUDONYM
+    """How members appear until they choose (the organization's setting, in accounts)."""
+    return accounts_selectors.default_visibility(organization_id)
 
 
-def preference(*, membership: Membership) -> RecognitionPreference | None:
-    return (
-        scoped(RecognitionPreference, membership.organization_id)
-        .filter(membership_id=membership.pk)
-        .first()
-    )
+def choice(*, membership: Membership) -> accounts_selectors.VisibilityChoice:
+    """The member's choice of how they appear (kept by accounts, for every page)."""
+    return accounts_selectors.visibility_choice(membership=membership)
 
 
 def visibility_of(*, membership: Membership) -> str:
-    chosen = preference(membership=membership)
-    if chosen is not None:
-        return chosen.visibility
-    return default_visibility(membership.organization_id)
+    return choice(membership=membership).visibility
 
 
 def pseudonym_for(membership_id: int) -> str:
     """A stable pseudonym for someone who did not write one (nothing links it to them)."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:pseudonym:{membership_id}".encode())
-    return _("Ambassador %(code)s") % {"code": digest.hexdigest()[:4].upper()}
+    return accounts_selectors.made_up_pseudonym(membership_id)
 
 
 def _visible(default: str) -> Q:
-    field = "membership__recognition_preference__visibility"
-    if default == Visibility.HIDDEN:
-        return Q(**{f"{field}__in": [Visibility.NAME, Visibility.PSEUDONYM]})
-    return ~Q(**{field: Visibility.HIDDEN})
+    """Who did not choose "not at all" (the organization's `default` for the others)."""
+    return accounts_selectors.visible_q(default=default)
 
 
 def _period(period: str, today: dt.date | None) -> tuple[str, dt.date]:
@@ -143,7 +128,7 @@ def board(
         _totals(organization_id, period, start, team_id)
         .filter(points__gt=0)
         .filter(_visible(default))
-        .select_related("membership__user", "membership__recognition_preference")
+        .select_related("membership__user", "membership__ambassador")
         .order_by("-points", "membership_id")
     )
     if limit is not None:
@@ -152,21 +137,16 @@ def board(
     previous: tuple[int, int] | None = None
     for position, total in enumerate(qs, start=1):
         member = total.membership
-        chosen = getattr(member, "recognition_preference", None)
-        visibility = chosen.visibility if chosen is not None else default
-        if visibility == Visibility.NAME:
-            name = member.user.display_name
-        else:
-            name = (chosen.pseudonym if chosen is not None else "") or pseudonym_for(member.pk)
+        shown = accounts_selectors.public_name_of(member, default)
         rank = previous[1] if previous and previous[0] == total.points else position
         previous = (total.points, rank)
         rows.append(
             BoardRow(
                 rank=rank,
-                name=name,
+                name=shown.name,
                 points=total.points,
                 is_me=member.pk == membership.pk,
-                pseudonymous=visibility != Visibility.NAME,
+                pseudonymous=shown.pseudonymous,
             )
         )
     return rows

@@ -97,13 +97,10 @@ def me(request: HttpRequest, membership: Membership) -> HttpResponse:
 def _me_page(
     request: HttpRequest, membership: Membership, form: VisibilityForm | None, status: int = 200
 ) -> HttpResponse:
-    chosen = selectors.preference(membership=membership)
+    chosen = selectors.choice(membership=membership)
     if form is None:
         form = VisibilityForm(
-            initial={
-                "visibility": selectors.visibility_of(membership=membership),
-                "pseudonym": chosen.pseudonym if chosen is not None else "",
-            }
+            initial={"visibility": chosen.visibility, "pseudonym": chosen.pseudonym}
         )
     lifetime, spendable = selectors.balance(membership=membership)
     standings = [

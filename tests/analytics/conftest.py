@@ -50,6 +50,8 @@ def dataset(org, admin, manager, approver):
     a = factories.make_member(org, email="a@acme.test", ambassador=True)
     b = factories.make_member(org, email="b@acme.test", ambassador=True)
     c = factories.make_member(org, email="c@acme.test", ambassador=True)
+    for person in (a, b, c):  # they chose to appear by name (the default is a pseudonym)
+        account_services.visibility_set(membership=person, visibility="name")
     paris = account_services.team_create(actor=admin, name="Paris")
     lyon = account_services.team_create(actor=admin, name="Lyon")
     a.teams.add(paris)

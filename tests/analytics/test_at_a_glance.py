@@ -14,9 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from portevoix.analytics import selectors, services
+from portevoix.accounts import services as account_services
+from portevoix.analytics import selectors
 from portevoix.analytics.selectors.comparison import Change
-from portevoix.core.errors import PermissionDenied
 from tests import factories
 from tests.analytics import events
 from tests.analytics.conftest import at
@@ -107,7 +107,7 @@ class TestTop:
         assert "Top content" in response.content.decode()
 
     def test_those_who_chose_not_to_appear_are_left_out(self, dataset, analyst):
-        services.ranking_visibility_set(actor=dataset.a, in_rankings=False)
+        account_services.visibility_set(membership=dataset.a, visibility="hidden")
         response = get(client_for(analyst), DASHBOARD, SPRING)
         people = [r.label for r in response.context["top_people"]]
         assert people == [name(dataset.b), name(dataset.c)]
@@ -117,32 +117,51 @@ class TestTop:
         # Their figures still count.
         assert response.context["totals"].clicks == 5
         # They change their mind.
-        services.ranking_visibility_set(actor=dataset.a, in_rankings=True)
+        account_services.visibility_set(membership=dataset.a, visibility="name")
         response = get(client_for(analyst), DASHBOARD, SPRING)
         assert response.context["top_people"][0].label == name(dataset.a)
 
+    def test_a_pseudonym_is_shown_instead_of_the_name(self, dataset, analyst):
+        account_services.visibility_set(
+            membership=dataset.a, visibility="pseudonym", pseudonym="Le Renard"
+        )
+        response = get(client_for(analyst), DASHBOARD, SPRING)
+        people = [r.label for r in response.context["top_people"]]
+        assert people == ["Le Renard", name(dataset.b), name(dataset.c)]
+        assert name(dataset.a) not in response.content.decode()
+
     def test_the_choice_on_my_figures(self, dataset):
+        """ "My figures" says how others see you and links to the one place to change it
+        (the choice is saved on /recognition/me/, for every page)."""
         client = client_for(dataset.a)
         html = get(client, ME, SPRING).content.decode()
-        assert "Hide my name from the top ambassadors" in html
-        assert client.get("/analytics/me/visibility/").status_code == 405
-        response = client.post("/analytics/me/visibility/", {"shown": "0"})
+        assert "Others see your name in the top ambassadors" in html
+        assert 'href="/recognition/me/#my-visibility"' in html
+        assert client.get("/analytics/me/visibility/").status_code == 404  # the old form
+        response = client.post("/recognition/me/visibility/", {"visibility": "hidden"})
         assert response.status_code == 302
         assert selectors.hidden_ambassadors(organization_id=dataset.org.pk) == {dataset.a.pk}
-        client.post("/analytics/me/visibility/", {"shown": "0"})  # idempotent
-        assert "Show my name in the top ambassadors" in get(client, ME, SPRING).content.decode()
-        client.post("/analytics/me/visibility/", {"shown": "1"})
+        client.post("/recognition/me/visibility/", {"visibility": "hidden"})  # idempotent
+        assert "Others do not see you" in get(client, ME, SPRING).content.decode()
+        client.post("/recognition/me/visibility/", {"visibility": "name"})
         assert selectors.hidden_ambassadors(organization_id=dataset.org.pk) == set()
 
+    def test_in_french(self, dataset):
+        account_services.visibility_set(
+            membership=dataset.a, visibility="pseudonym", pseudonym="Le Renard"
+        )
+        html = get(client_for(dataset.a, "fr"), ME, SPRING, "fr").content.decode()
+        assert "Changer la façon dont vous apparaissez" in html
+        assert "Le Renard" in html
+
     def test_the_choice_is_per_organization(self, dataset, outsider):
-        services.ranking_visibility_set(actor=dataset.a, in_rankings=False)
+        account_services.visibility_set(membership=dataset.a, visibility="hidden")
         assert selectors.hidden_ambassadors(organization_id=outsider.organization_id) == set()
 
-    def test_only_people_with_figures_of_their_own_choose(self, org):
-        nobody = factories.make_member(org)
-        with pytest.raises(PermissionDenied):
-            services.ranking_visibility_set(actor=nobody, in_rankings=False)
-        assert Client().post("/analytics/me/visibility/", {"shown": "0"}).status_code == 302
+    def test_only_signed_in_members_choose(self, dataset):
+        response = Client().post("/recognition/me/visibility/", {"visibility": "hidden"})
+        assert response.status_code == 302 and "/login" in response["Location"]
+        assert selectors.hidden_ambassadors(organization_id=dataset.org.pk) == set()
 
 
 class TestTables:
@@ -198,7 +217,9 @@ class TestQueries:
             person = factories.make_member(org, email=f"more{n}@acme.test", ambassador=True)
             share = events.share(person, item, "x", at("2026-03-10"), audience=5)
             events.click(share.link, at("2026-03-10", 14), f"w{n}")
-            services.ranking_visibility_set(actor=person, in_rankings=n % 2 == 0)
+            account_services.visibility_set(
+                membership=person, visibility=("name", "hidden", "pseudonym", "")[n]
+            )
         with CaptureQueriesContext(connection) as many:
             get(client, DASHBOARD, SPRING)
         assert len(many) == len(few)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from portevoix.accounts.models import Organization
 from portevoix.recognition import selectors, services
-from portevoix.recognition.models import RecognitionSettings
 from tests import factories
 from tests.recognition.conftest import NOON, award
 
@@ -70,7 +70,7 @@ def test_the_organization_sets_the_default(org, admin):
     services.default_visibility_set(actor=admin, visibility="hidden")
     assert names(selectors.board(membership=admin, period="week", today=DAY)) == [(1, "Chose", 10)]
     services.default_visibility_set(actor=admin, visibility="name")
-    assert RecognitionSettings.objects.get(organization=org).default_visibility == "name"
+    assert Organization.objects.get(pk=org.pk).default_visibility == "name"
     assert [r.name for r in selectors.board(membership=admin, period="week", today=DAY)] == [
         "Undecided",
         "Chose",

@@ -7,10 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from portevoix.accounts.models import Membership, Organization
+from portevoix.accounts.models import AmbassadorProfile, Membership, Organization
 from portevoix.demo import data, extra_recognition
 from portevoix.recognition import selectors
-from portevoix.recognition.models import PointEntry, RecognitionPreference
+from portevoix.recognition.models import PointEntry
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -20,7 +20,9 @@ def test_the_demo_boards_show_people_of_every_choice(monkeypatch):
     call_command("load_demo", stdout=StringIO())
     org = Organization.objects.get(slug=data.ORG_SLUG)
     choices = set(
-        RecognitionPreference.objects.filter(organization=org).values_list("visibility", flat=True)
+        AmbassadorProfile.objects.filter(membership__organization=org)
+        .exclude(visibility="")
+        .values_list("visibility", flat=True)
     )
     assert choices == {"name", "pseudonym", "hidden"}
     rules = set(PointEntry.objects.filter(organization=org).values_list("rule", flat=True))

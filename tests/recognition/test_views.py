@@ -86,7 +86,8 @@ def test_the_choice_is_saved_by_post_only(client, ambassador):
     assert client.get(url).status_code == 405
     response = client.post(url, {"visibility": "pseudonym", "pseudonym": "Le Renard"})
     assert response.status_code == 302
-    assert ambassador.recognition_preference.pseudonym == "Le Renard"
+    ambassador.ambassador.refresh_from_db()
+    assert ambassador.ambassador.pseudonym == "Le Renard"
     bad = client.post(url, {"visibility": "everyone"})
     assert bad.status_code == 400
     assert client.post(reverse("recognition:me")).status_code == 405

@@ -37,12 +37,14 @@ from .passwords import (
 )
 from .teams import team_create, team_delete, team_update
 from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+from .visibility import MAX_PSEUDONYM, default_visibility_set, visibility_set
 from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
 
 __all__ = [
     "FEED_SEEN_PRECISION",
     "FEED_SESSION_GAP",
     "MAX_APPROVALS",
+    "MAX_PSEUDONYM",
     "ORGANIZATION_LANGUAGES",
     "EnrolmentData",
     "FirstRun",
@@ -56,6 +58,7 @@ __all__ = [
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",
+    "default_visibility_set",
     "invitation_accept",
     "invitation_by_token",
     "invitation_create",
@@ -76,4 +79,5 @@ __all__ = [
     "team_update",
     "time_zones",
     "user_time_zone_set",
+    "visibility_set",
 ]

@@ -29,11 +29,11 @@ from .comparison import (
     MAIN_FIGURES,
     Change,
     Comparison,
+    appearance,
     comparison,
     hidden_ambassadors,
     period_comparison,
     previous_period,
-    shown_in_rankings,
 )
 from .figures import (
     DIMENSION_COLUMN,
@@ -94,6 +94,7 @@ __all__ = [
     "Scope",
     "Table",
     "Unit",
+    "appearance",
     "breakdown",
     "breakdown_iter",
     "bucket_start",
@@ -107,7 +108,6 @@ __all__ = [
     "period_comparison",
     "previous_period",
     "scope_of",
-    "shown_in_rankings",
     "timeseries",
     "totals",
     "unmeasured",

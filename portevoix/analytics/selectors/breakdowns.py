@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.content import selectors as content_selectors
@@ -29,9 +30,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Row:
-    key: str  # the id, or the network code ("" for "no campaign")
+    key: str  # the id, or the network code ("" for "no campaign" and a hidden ambassador)
     label: str
     figures: Figures
+    # An ambassador who chose not to appear: no name, no id (their figures still count).
+    hidden: bool = False
 
 
 @dataclass
@@ -173,6 +176,9 @@ def _team_rows(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+HIDDEN_NAME = gettext_lazy("An ambassador who chose not to be named")
+
+
 def _labels(scope: Scope, dimension: Dimension, keys: Sequence[Any]) -> dict[Any, str]:
     org = scope.organization_id
     ids = [k for k in keys if k]
@@ -186,7 +192,11 @@ def _labels(scope: Scope, dimension: Dimension, keys: Sequence[Any]) -> dict[Any
         return content_selectors.campaign_names(organization_id=org, campaign_ids=ids)
     if dimension == "team":
         return account_selectors.team_names(organization_id=org, team_ids=ids)
-    return account_selectors.member_names(organization_id=org, membership_ids=ids)
+    if scope.own:  # one's own figures name oneself
+        return account_selectors.member_names(organization_id=org, membership_ids=ids)
+    # Others: by name or pseudonym as each chose; "" for who chose not to appear.
+    shown = account_selectors.public_names(organization_id=org, membership_ids=ids)
+    return {pk: person.name for pk, person in shown.items()}
 
 
 def _to_rows(
@@ -202,6 +212,9 @@ def _to_rows(
         figures = Figures.from_sums(r, unmeasured_network=na)
         if dimension == "campaign" and not key:
             rows.append(Row("", "", figures))  # the view names "no campaign"
+            continue
+        if dimension == "ambassador" and key and labels.get(key) == "":
+            rows.append(Row("", str(HIDDEN_NAME), figures, hidden=True))
             continue
         rows.append(Row(str(key), labels.get(key, f"#{key}"), figures))
     return rows

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from portevoix.core.tenancy import scoped
+from portevoix.accounts import selectors as account_selectors
 
-from ..models import Visibility
 from .figures import SUMS, Figures, unmeasured
 from .scope import Filters, Scope, scope_of
 from .tables import _rows
@@ -131,19 +130,20 @@ def comparison(*, membership: Membership, filters: Filters, own: bool = False) -
 
 
 def hidden_ambassadors(*, organization_id: int) -> set[int]:
-    """Memberships that chose not to appear in the top ambassadors (one query)."""
-
+    """Memberships that chose not to appear (or whom the organization's default hides):
+    one query on accounts' choice, the same the boards read."""
     return set(
-        scoped(Visibility, organization_id)
-        .filter(in_rankings=False)
-        .values_list("membership_id", flat=True)
+        account_selectors.hidden_member_ids(organization_id=organization_id).values_list(
+            "pk", flat=True
+        )
     )
 
 
-def shown_in_rankings(*, membership: Membership) -> bool:
-
-    return not (
-        scoped(Visibility, membership.organization_id)
-        .filter(membership_id=membership.pk, in_rankings=False)
-        .exists()
+def appearance(*, membership: Membership) -> account_selectors.PublicName:
+    """How others see the member in the top ambassadors and tables (one query)."""
+    names = account_selectors.public_names(
+        organization_id=membership.organization_id, membership_ids=[membership.pk]
+    )
+    return names.get(membership.pk) or account_selectors.PublicName(
+        name="", visibility=account_selectors.default_visibility(membership.organization_id)
     )
