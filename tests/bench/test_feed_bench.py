@@ -11,7 +11,8 @@ from bench import feed_bench
 from portevoix.content.models import ContentItem, Transition
 from portevoix.sharing.models import Share
 
-pytestmark = pytest.mark.django_db
+# The benchmark smoke tests build two tiny benchmark organizations: the `slow` tier.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_feed_makes_as_many_queries_at_two_scales():

@@ -16,7 +16,8 @@ from tests import factories
 from tests.factories import make_live_item
 from tests.sharing.conftest import presence, set_networks, total
 
-pytestmark = pytest.mark.django_db
+# The demo activity of a whole organization (seconds): the `slow` tier, as the README says.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
