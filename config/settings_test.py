@@ -22,6 +22,12 @@ from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each test process its own cache keys: pytest-xdist's workers inherit the controller's
+# environment (so its CACHE_KEY_PREFIX above) and, on Redis, share one database; a test's
+# cache reset (tests/conftest.py) must not empty another worker's cache.
+if str(CACHES["default"]["BACKEND"]).endswith("RedisCache"):  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"portevoix-test-{os.getpid()}"  # noqa: F405
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

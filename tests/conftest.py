@@ -179,13 +179,29 @@ def outsider(other_org):
     )
 
 
+def clear_own_cache() -> None:
+    """Empty this test process's cache. The local cache is per process; on Redis (CI's second
+    run) the workers share one database, so only this process's keys go (its own
+    `CACHE_KEY_PREFIX`, config/settings_test.py): `cache.clear()` would flush the database
+    under the other workers' feet (a warm page of one test going cold in the middle)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _no_cache_leak():
-    """The local cache lives as long as the worker: a test starts with it empty (the feed's
-    cached rankings and cards of a test must not meet the next test's organization)."""
-    from django.core.cache import cache
-
-    cache.clear()
+    """The cache lives as long as the worker: a test starts with it empty (the feed's cached
+    rankings and cards of a test must not meet the next test's organization)."""
+    clear_own_cache()
 
 
 @pytest.fixture(autouse=True)

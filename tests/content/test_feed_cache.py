@@ -19,6 +19,7 @@ from portevoix.accounts import services as account_services
 from portevoix.content import feed_cache, selectors, services
 from portevoix.content.models import FeedVersion, Topic
 from portevoix.core import clock
+from tests.conftest import clear_own_cache
 from tests.content._helpers import login
 from tests.factories import item_data, make_item, make_live_item, make_member, make_org
 
@@ -251,14 +252,12 @@ def test_an_item_deleted_after_its_page_was_ranked_shows_no_card(manager, approv
 def test_pages_past_the_cached_ids_are_ranked_for_themselves(
     client, manager, approver, ambassador, monkeypatch
 ):
-    from django.core.cache import cache
-
     for n in range(12):
         make_live_item(manager, approver, title=f"Item {n:02}", priority=n)
     login(client, ambassador)
     full = _titles(client) + _titles(client, page="2")
     assert full == [f"Item {n:02}" for n in range(11, -1, -1)]
-    cache.clear()
+    clear_own_cache()
     monkeypatch.setattr(feed_cache, "CACHED_IDS", 3)  # the first page is already past them
     assert _titles(client) + _titles(client, page="2") == full
     html = client.get(reverse("content:feed"), {"page": "2"}).content.decode()
