@@ -213,3 +213,32 @@ def _no_language_leak():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Any, str]]:
+    """The demo organization loaded once for a whole test module, as `load_demo` prints it
+    (with the published password): (organization, output). Loading it takes seconds, so a
+    module of read-only demo tests shares one load. It lives in a transaction that is rolled
+    back when the module ends; each test runs in its own savepoint inside it (pytest-django's
+    `db`), so what a test changes is undone before the next one, as with `setUpTestData`.
+    Not for tests that need a transactional database (threads, processes, live server)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from portevoix.accounts.models import Organization
+    from portevoix.demo import data
+
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DEMO_PASSWORD", raising=False)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("load_demo", stdout=out)
+            yield Organization.objects.get(slug=data.ORG_SLUG), out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -15,7 +15,7 @@ from portevoix.accounts.models import (
     User,
 )
 from portevoix.accounts.roles import ASSIGNABLE_ROLE_CODES
-from portevoix.content import selectors
+from portevoix.content import review, selectors
 from portevoix.content.models import (
     Campaign,
     ContentItem,
@@ -27,6 +27,7 @@ from portevoix.content.models import (
 )
 from portevoix.core import clock
 from portevoix.core.networks import check_copy
+from portevoix.core.tenancy import scoped
 from portevoix.demo import data
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -39,10 +40,9 @@ def load() -> str:
 
 
 @pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> tuple[Organization, str]:
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    output = load()
-    return Organization.objects.get(slug=data.ORG_SLUG), output
+def demo(demo_module: tuple[Organization, str]) -> tuple[Organization, str]:
+    """The demo, loaded once for this module (tests/conftest.py `demo_module`)."""
+    return demo_module
 
 
 def test_about_forty_people_in_four_teams(demo):
@@ -174,14 +174,16 @@ def test_running_twice_keeps_everything_and_prints_the_logins_again(demo):
     )
 
 
-def test_password_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", "une-autre-phrase-de-passe")
-    output = load()
-    assert "une-autre-phrase-de-passe" not in output  # not echoed when chosen by the operator
-    user = User.objects.get(email=data.ADMIN)
-    assert user.check_password("une-autre-phrase-de-passe")
-    assert not user.check_password(data.DEFAULT_PASSWORD)
-
-
 def test_a_demo_account_can_log_in(demo, client):
     assert client.login(email=data.AMBASSADOR, password=data.DEFAULT_PASSWORD)
+
+
+def test_the_demo_approver_has_a_queue_worth_showing(demo):
+    org, _output = demo
+    approver = scoped(Membership, org).get(user__email="approbation@demo.portevoix.org")
+    queue = review.approvals_queue(membership=approver)
+    assert queue.total >= 2
+    assert any(entry.due == "overdue" for entry in queue.entries)
+    edited = [entry for entry in queue.entries if not entry.diff.first]
+    assert edited
+    assert {"title", "body", "publish_at"} <= {c.key for c in edited[0].diff.changes}
