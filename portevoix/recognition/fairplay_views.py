@@ -38,7 +38,10 @@ def _page(
         shown = FlagStatus.OPEN
     flags = selectors.fairplay_flags(membership=membership, status=shown)
     rows = [
-        (flag, failed[1] if failed and failed[0] == flag.pk else FlagReviewForm(prefix=f"f{flag.pk}"))
+        (
+            flag,
+            failed[1] if failed and failed[0] == flag.pk else FlagReviewForm(prefix=f"f{flag.pk}"),
+        )
         for flag in flags
     ]
     can_manage = can(membership, "recognition.manage")

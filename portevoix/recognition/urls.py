@@ -17,6 +17,8 @@ urlpatterns = [
         name="flag_review",
     ),
     path(
-        "recognition/fair-play/settings/", fairplay_views.fairplay_settings, name="fairplay_settings"
+        "recognition/fair-play/settings/",
+        fairplay_views.fairplay_settings,
+        name="fairplay_settings",
     ),
 ]

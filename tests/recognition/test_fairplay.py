@@ -49,9 +49,7 @@ def burst(membership, count, *, start=NOON, first_id=1):
 # --- clicks that earn nothing ------------------------------------------------------------
 
 
-def test_bot_and_repeated_visitor_clicks_earn_nothing_and_a_visitor_earns_once(
-    ambassador, item
-):
+def test_bot_and_repeated_visitor_clicks_earn_nothing_and_a_visitor_earns_once(ambassador, item):
     link = sharing.link_get_or_create(membership=ambassador, item=item, network="linkedin")
     a = visitor_hash("203.0.113.1", "UA", local_day(NOON))
     sharing.clicks_ingest(
@@ -145,9 +143,7 @@ def test_the_thresholds_are_the_organizations(ambassador, admin):
     burst(ambassador, 4)
     assert FairPlayFlag.objects.filter(kind=FlagKind.BURST).count() == 1
     with pytest.raises(DomainError):
-        services.fairplay_settings_set(
-            actor=admin, thresholds=services.Thresholds(0, 10, 2, 1)
-        )
+        services.fairplay_settings_set(actor=admin, thresholds=services.Thresholds(0, 10, 2, 1))
     with pytest.raises(PermissionDenied):
         services.fairplay_settings_set(
             actor=ambassador, thresholds=services.Thresholds(3, 10, 2, 1)
@@ -200,7 +196,9 @@ def test_confirm_reverses_the_flagged_points_with_the_reason(ambassador, cm, org
     assert done.status == FlagStatus.CONFIRMED and done.reviewed_by == cm
     assert done.points_reversed == 6
     assert selectors.balance(membership=ambassador) == (0, 0)
-    reasons = set(PointEntry.objects.filter(reverses__isnull=False).values_list("reason", flat=True))
+    reasons = set(
+        PointEntry.objects.filter(reverses__isnull=False).values_list("reason", flat=True)
+    )
     assert reasons == {"Fair play: Partages en rafale"}
     with pytest.raises(DomainError):  # reviewed once
         services.flag_dismiss(actor=cm, flag_id=flag.pk)
@@ -258,9 +256,7 @@ def test_the_home_and_the_navigation_count_the_open_flags(client, ambassador, cm
     assert selectors.fairplay_badge(ambassador).count == 0
 
 
-def test_an_ambassador_cannot_see_the_flags_and_an_outsider_gets_404(
-    client, ambassador, outsider
-):
+def test_an_ambassador_cannot_see_the_flags_and_an_outsider_gets_404(client, ambassador, outsider):
     burst(ambassador, 11)
     flag = FairPlayFlag.objects.get()
     client.force_login(ambassador.user)

@@ -27,7 +27,9 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.
 def redirector(tmp_path: Path, settings: Any) -> Redirector:
     settings.CLICK_JOURNAL_DIR = tmp_path / "clicks"
     return Redirector(
-        journal=JournalWriter(settings.CLICK_JOURNAL_DIR, segment_seconds=3600, segment_bytes=1 << 20),
+        journal=JournalWriter(
+            settings.CLICK_JOURNAL_DIR, segment_seconds=3600, segment_bytes=1 << 20
+        ),
         cache=LinkCache(60, 30),
         cookie_secure=False,
     )
@@ -54,7 +56,9 @@ def visit(app: Redirector, code: str, *, ip: str, cookie: str = "") -> str:
     return seen["status"]
 
 
-def test_the_sharers_own_click_is_redirected_but_never_counted(redirector, link, ambassador, member):
+def test_the_sharers_own_click_is_redirected_but_never_counted(
+    redirector, link, ambassador, member
+):
     mine = f"{MEMBER_COOKIE}={member_mark(ambassador.user_id)}"
     colleague = f"csrftoken=x; {MEMBER_COOKIE}={member_mark(member.user_id)}"
     assert visit(redirector, link.code, ip="203.0.113.1", cookie=f"a=b; {mine}") == "302 Found"

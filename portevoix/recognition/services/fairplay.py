@@ -239,9 +239,7 @@ def flag_confirm(
     flag.reviewed_at = clock.now()
     flag.reason = reason[:1000]
     flag.points_reversed = reversed_points
-    flag.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "reason", "points_reversed"]
-    )
+    flag.save(update_fields=["status", "reviewed_by", "reviewed_at", "reason", "points_reversed"])
     return flag
 
 

@@ -103,9 +103,7 @@ class LinkCache:
         base, _, fragment = url.partition("#")
         joiner = "&" if "?" in base else "?"
         owner = member_mark(destination.owner_user_id) if destination.owner_user_id else ""
-        return _Entry(
-            now + self.ttl, base, joiner, f"#{fragment}" if fragment else "", "", owner
-        )
+        return _Entry(now + self.ttl, base, joiner, f"#{fragment}" if fragment else "", "", owner)
 
 
 _NOT_FOUND = (
