@@ -278,3 +278,14 @@ def test_an_administrator_sets_the_thresholds_on_the_page(client, admin, cm, org
     assert client.get(url).status_code == 405
     client.force_login(cm.user)
     assert client.post(url, data).status_code == 403
+
+
+def test_the_member_sees_why_points_were_reversed(client, ambassador, cm, org):
+    services.on_share_posted(organization_id=org.pk, membership_id=ambassador.pk, share_id=1,
+                             network="x", personalized=False, at=NOON)  # fmt: skip
+    burst(ambassador, 11)
+    flag = FairPlayFlag.objects.get()
+    services.flag_confirm(actor=cm, flag_id=flag.pk, reason="Rafale", reverse_points=True)
+    client.force_login(ambassador.user)
+    html = client.get(reverse("recognition:me")).content.decode()
+    assert "Fair play: Rafale" in html
