@@ -289,3 +289,20 @@ def test_the_member_sees_why_points_were_reversed(client, ambassador, cm, org):
     client.force_login(ambassador.user)
     html = client.get(reverse("recognition:me")).content.decode()
     assert "Fair play: Rafale" in html
+
+
+def test_the_flags_page_costs_the_same_queries_for_one_flag_or_many(
+    client, org, cm, django_assert_max_num_queries
+):
+    client.force_login(cm.user)
+    url = reverse("recognition:fairplay")
+    first = factories.make_member(org, ambassador=True)
+    burst(first, 11)
+    client.get(url)  # warm the caches of the session and the navigation
+    with django_assert_max_num_queries(60) as one:
+        assert client.get(url).status_code == 200
+    for n in range(3):
+        burst(factories.make_member(org, ambassador=True), 11, first_id=100 * (n + 1))
+    assert FairPlayFlag.objects.count() == 4
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200
