@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portevoix.accounts.middleware.CurrentOrganizationMiddleware",
+    # Marks a signed-in member's browser: their clicks on their own links earn nothing.
+    "portevoix.sharing.middleware.MemberMarkMiddleware",
     "portevoix.core.middleware.DomainErrorMiddleware",
     # Last: turns a locked-out login into the login page with its message (throttle below).
     "axes.middleware.AxesMiddleware",
@@ -176,7 +178,10 @@ PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
 # Counts after links of the navigation, by url name (accounts/navigation.py): called with the
 # membership, only for the members the link is shown to.
-NAV_BADGE_PROVIDERS = {"content:approvals": "portevoix.content.selectors.approvals_badge"}
+NAV_BADGE_PROVIDERS = {
+    "content:approvals": "portevoix.content.selectors.approvals_badge",
+    "recognition:fairplay": "portevoix.recognition.selectors.fairplay_badge",
+}
 
 # The figures (shares, clicks, conversions) of the library's rows: content may not import
 # analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).

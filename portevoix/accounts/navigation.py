@@ -243,6 +243,13 @@ CONTENT = (
         icon="moderation",
     ),
     Entry(
+        "fairplay",
+        _("Fair play"),
+        "recognition:fairplay",
+        ("recognition.fairplay",),
+        ("recognition:flag_review", "recognition:fairplay_settings"),
+    ),
+    Entry(
         "guardrails",
         _("Guardrails"),
         "governance:rules",

@@ -185,6 +185,8 @@ class Post(OrgOwned):
     created_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # The network no longer has the post (the sync found it gone): no longer synced.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["scheduled_at", "id"]

@@ -9,6 +9,10 @@ connect to these, never to publishing's models). Each is sent once the change is
   INSIDE the sync's transaction (receivers write with it, quickly and idempotently) with
   `organization_id`, `membership_id`, `share_id`, `snapshot_id`, `network`, `at` and the
   increases since the previous snapshot: `likes`, `reposts` (quotes included), `comments`.
+- `post_deleted`: the engagement sync found a published post gone from its network (the
+  connector's answer left it out). Sent once, INSIDE the sync's transaction, with
+  `organization_id`, `membership_id`, `post_id` and `share_id` (None for a post without a
+  share).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.dispatch import Signal
 post_finished = Signal()
 connection_needs_reconnect = Signal()
 engagement_changed = Signal()
+post_deleted = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs: Any) -> None:

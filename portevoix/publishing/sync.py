@@ -132,6 +132,7 @@ def engagement_sync(*, now: dt.datetime | None = None, limit: int = 1000) -> int
         )
         .filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=now - MIN_INTERVAL))
         .exclude(remote_id="")
+        .filter(deleted_at__isnull=True)
         .select_related("connection", "share", "item")
         .order_by("last_synced_at", "published_at")[:limit]
     )
@@ -165,9 +166,32 @@ def engagement_sync(*, now: dt.datetime | None = None, limit: int = 1000) -> int
             continue
         for post in group:
             found = metrics.get(post.remote_id)
-            if found is not None and snapshot_record(post=post, metrics=found, at=now):
+            if found is None:
+                # The connectors leave out of a successful answer the posts the network no
+                # longer has (deleted, or no longer visible): what they earned goes back.
+                post_gone(post=post, at=now)
+            elif snapshot_record(post=post, metrics=found, at=now):
                 kept += 1
     return kept
+
+
+@transaction.atomic
+def post_gone(*, post: Post, at: dt.datetime) -> bool:
+    """Mark a published post deleted on its network (once) and say so (`post_deleted`):
+    recognition reverses its engagement points. True the first time."""
+    if not Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(
+        deleted_at=at, last_synced_at=at
+    ):
+        return False
+    logger.info("post_deleted_on_network org=%s post=%s", post.organization_id, post.pk)
+    signals.post_deleted.send(
+        sender=Post,
+        organization_id=post.organization_id,
+        membership_id=post.membership_id,
+        post_id=post.pk,
+        share_id=post.share_id,
+    )
+    return True
 
 
 def followers_sync(*, now: dt.datetime | None = None, limit: int = 1000) -> int:

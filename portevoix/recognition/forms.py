@@ -67,3 +67,38 @@ class RecountForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("With the rules in force now, caps included. The recount is recorded."),
     )
+
+
+class FlagReviewForm(forms.Form):
+    """Dismiss or confirm a fair-play flag (one form per flag on the review page)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("dismiss", _("Dismiss: nothing wrong")), ("confirm", _("Confirm"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to confirm: it is shown next to the reversed points."),
+    )
+    reverse_points = forms.BooleanField(
+        label=_("Reverse the points of the flagged shares"), required=False, initial=True
+    )
+
+
+class FairPlaySettingsForm(forms.Form):
+    burst_shares = forms.IntegerField(
+        label=_("Burst: more than this many shares by one person"), min_value=2, max_value=1000
+    )
+    burst_minutes = forms.IntegerField(
+        label=_("Burst: within this many minutes"), min_value=1, max_value=1440
+    )
+    same_text_people = forms.IntegerField(
+        label=_("Same text: posted by at least this many people"), min_value=2, max_value=1000
+    )
+    same_text_hours = forms.IntegerField(
+        label=_("Same text: within this many hours"), min_value=1, max_value=720
+    )

@@ -23,6 +23,13 @@ def _share_posted(sender: Any, **kwargs: Any) -> None:
         personalized=kwargs["personalized"],
         at=kwargs["at"],
     )
+    services.fairplay_share_posted(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        share_id=kwargs["share_id"],
+        text_hash=kwargs.get("text_hash", ""),
+        at=kwargs["at"],
+    )
 
 
 def _share_removed(sender: Any, **kwargs: Any) -> None:
@@ -59,6 +66,13 @@ def _engagement_changed(sender: Any, **kwargs: Any) -> None:
     )
 
 
+def _post_deleted(sender: Any, **kwargs: Any) -> None:
+    if kwargs.get("share_id"):
+        services.on_post_deleted(
+            organization_id=kwargs["organization_id"], share_id=kwargs["share_id"]
+        )
+
+
 def _course_passed(sender: Any, **kwargs: Any) -> None:
     services.on_course_passed(
         organization_id=kwargs["organization_id"],
@@ -85,6 +99,7 @@ def connect() -> None:
         (sharing_signals.clicks_counted, _clicks_counted),
         (sharing_signals.conversion_recorded, _conversion_recorded),
         (publishing_signals.engagement_changed, _engagement_changed),
+        (publishing_signals.post_deleted, _post_deleted),
         (training_signals.course_passed, _course_passed),
         (training_signals.attendance_marked, _attendance_marked),
     )

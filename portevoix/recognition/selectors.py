@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import ngettext
 
 from portevoix.accounts import selectors as accounts_selectors
+from portevoix.accounts.permissions import can
 from portevoix.core import clock
+from portevoix.core.context_processors import NavBadge
 from portevoix.core.tenancy import scoped
 
 from .models import (
+    FairPlayFlag,
+    FlagStatus,
     PointEntry,
     PointRecount,
     PointRule,
@@ -307,3 +312,35 @@ def recounts(*, membership: Membership, limit: int = 10) -> list[PointRecount]:
         .select_related("requested_by__user")
         .order_by("-requested_at", "-id")[:limit]
     )
+
+
+# ---- fair play (services/fairplay.py)
+
+
+def fairplay_flags(
+    *, membership: Membership, status: str = "open", limit: int = 50
+) -> list[FairPlayFlag]:
+    """The organization's flags of one status, newest first, with their members (three
+    queries whatever their number)."""
+    rows = (
+        scoped(FairPlayFlag, membership.organization_id)
+        .filter(status=status)
+        .select_related("reviewed_by__user")
+        .prefetch_related("members__user")
+        .order_by("-last_at", "-id")
+    )
+    return list(rows[:limit])
+
+
+def fairplay_open_count(*, organization_id: int) -> int:
+    """How many flags wait for a review (the count in the navigation and on the home)."""
+    return scoped(FairPlayFlag, organization_id).filter(status=FlagStatus.OPEN).count()
+
+
+def fairplay_badge(membership: Membership) -> NavBadge:
+    """The count next to "Fair play" in the navigation (`settings.NAV_BADGE_PROVIDERS`)."""
+    count = 0
+    if can(membership, "recognition.fairplay"):
+        count = fairplay_open_count(organization_id=membership.organization_id)
+    label = ngettext("%(n)d flag to review", "%(n)d flags to review", count) % {"n": count}
+    return NavBadge(count=count, label=label)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import fairplay_views, views
 
 app_name = "recognition"
 urlpatterns = [
@@ -10,4 +10,15 @@ urlpatterns = [
     path("recognition/me/visibility/", views.visibility, name="visibility"),
     path("recognition/rules/", views.rules, name="rules"),
     path("recognition/rules/recount/", views.recount, name="recount"),
+    path("recognition/fair-play/", fairplay_views.fairplay, name="fairplay"),
+    path(
+        "recognition/fair-play/<int:flag_id>/review/",
+        fairplay_views.flag_review,
+        name="flag_review",
+    ),
+    path(
+        "recognition/fair-play/settings/",
+        fairplay_views.fairplay_settings,
+        name="fairplay_settings",
+    ),
 ]

@@ -16,6 +16,8 @@ class ClickRecord:
     referrer_network: the network the visitor came from ("" when unknown).
     country: ISO 3166 alpha-2 from the optional GeoIP database, else "".
     click_id: the first-party id given to the destination (`pv_click`), [A-Za-z0-9_-]{1,32}.
+    own: the sharer's own click (their browser carried their member mark): stored, never
+    counted (docs/decisions/0005).
     """
 
     journal_key: str
@@ -27,3 +29,4 @@ class ClickRecord:
     referrer_network: str
     country: str
     click_id: str
+    own: bool = False

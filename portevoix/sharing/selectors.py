@@ -372,6 +372,7 @@ class Destination:
     campaign_id: int | None
     url_with_utm: str
     fallback_url: str
+    owner_user_id: int = 0  # the sharer's user: their own clicks are not counted
 
 
 @dataclass(frozen=True)
@@ -406,6 +407,7 @@ def destination_for_code(code: str, *, now: dt.datetime | None = None) -> Destin
             "item_id",
             "membership_id",
             "network",
+            owner_user_id=F("membership__user_id"),
             item_link=F("item__link"),
             campaign=F("item__campaign_id"),
             campaign_slug=F("item__campaign__slug"),
@@ -446,6 +448,7 @@ def destination_for_code(code: str, *, now: dt.datetime | None = None) -> Destin
         campaign_id=row["campaign"],
         url_with_utm=url,
         fallback_url=utm.safe_destination(row["t_fallback"] or "") or "",
+        owner_user_id=row["owner_user_id"] or 0,
     )
 
 

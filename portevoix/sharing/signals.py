@@ -5,7 +5,8 @@ receivers must be quick and idempotent.
 
 - `share_posted`: a share was confirmed by its ambassador or published through a connected
   account. Sent with `organization_id`, `membership_id`, `share_id`, `network`,
-  `personalized` and `at`.
+  `personalized`, `at` and `text_hash` (a hash of the normalized personalized text, "" when
+  the suggested copy was kept: recognition's fair play compares them, never the text).
 - `share_removed`: moderation took a share down. Sent with `organization_id`, `share_id`.
 - `clicks_counted`: a batch of newly counted clicks (the first of a human visitor on a link
   that day; bots, HEAD requests and repeated visitors are never counted). Sent with

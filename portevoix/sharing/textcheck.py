@@ -4,6 +4,7 @@ organization's guardrails it runs into (governance's rules). No ORM of its own."
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -49,3 +50,17 @@ def guardrail_hits(*, organization: Any, text: str, network: str) -> tuple[Guard
         for m in found.matches
     )
     return tuple(dict.fromkeys(hits))
+
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def text_fingerprint(text: str) -> str:
+    """A hash of what a text says, whatever its links (each sharer's tracked link differs),
+    case, accents' case, punctuation and spacing: equal for the same words in the same
+    order. "" for an empty text. 32 hex characters; the text itself is not kept."""
+    words = _NOT_WORD.sub(" ", _URL.sub(" ", text).casefold()).split()
+    if not words:
+        return ""
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()

@@ -49,6 +49,39 @@ def visitor_hash(ip: str, user_agent: str, day: dt.date) -> str:
     return digest.hexdigest()
 
 
+_MARK_PURPOSE = b"portevoix.sharing.member-mark.v1"
+# The first-party cookie that marks a signed-in member's browser (docs/decisions/0005).
+MEMBER_COOKIE = "pv_m"
+
+
+@functools.lru_cache(maxsize=4)
+def _mark_secret(secret_key: str) -> bytes:
+    return hmac.new(secret_key.encode("utf-8"), _MARK_PURPOSE, hashlib.sha256).digest()
+
+
+@functools.lru_cache(maxsize=4096)
+def member_mark(user_id: int) -> str:
+    """24 hex characters that mark one person's browser (the value of `MEMBER_COOKIE`): a
+    keyed hash of their user id, meaningless without the server secret. Only compared with
+    the mark of a link's owner in the redirect, never stored (docs/decisions/0005)."""
+    digest = hmac.new(
+        _mark_secret(settings.SECRET_KEY), f"user:{user_id}".encode("ascii"), hashlib.sha256
+    )
+    return digest.hexdigest()[:24]
+
+
+def mark_in_cookies(cookie_header: str) -> str:
+    """The member mark in a raw Cookie header ("" when absent): a substring search, no
+    parsing (the redirect's hot path)."""
+    at = cookie_header.find(MEMBER_COOKIE + "=")
+    if at < 0:
+        return ""
+    if at and cookie_header[at - 1] not in " ;":
+        return ""  # another cookie whose name ends with "pv_m"
+    start = at + len(MEMBER_COOKIE) + 1
+    return cookie_header[start : start + 24]
+
+
 @functools.lru_cache(maxsize=4)
 def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)

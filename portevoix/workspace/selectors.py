@@ -26,6 +26,7 @@ from portevoix.core import clock
 from portevoix.governance import selectors as governance_selectors
 from portevoix.notifications import selectors as notification_selectors
 from portevoix.publishing import selectors as publishing_selectors
+from portevoix.recognition import selectors as recognition_selectors
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -59,6 +60,7 @@ class CommunitySection:
     reconnect: list[Connection]
     pauses: list[CrisisPause]
     alerts: list[Notification]
+    fairplay_count: int = 0  # fair-play flags waiting for a review
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def content_section(membership: Membership) -> ContentSection:
 
 
 def community_section(membership: Membership) -> CommunitySection:
-    """Seven queries."""
+    """Eight queries."""
     cases = governance_selectors.moderation_waiting(membership=membership, limit=LIMIT)
     reconnect_count, reconnect = publishing_selectors.reconnect_waiting(
         membership=membership, limit=LIMIT
@@ -190,6 +192,9 @@ def community_section(membership: Membership) -> CommunitySection:
         reconnect=reconnect,
         pauses=publishing_selectors.active_pauses(membership.organization_id),
         alerts=notification_selectors.latest_notifications(membership=membership, limit=LIMIT),
+        fairplay_count=recognition_selectors.fairplay_open_count(
+            organization_id=membership.organization_id
+        ),
     )
 
 

@@ -128,3 +128,29 @@ def test_a_connection_to_reconnect_is_shown_on_my_posts_and_the_share_page(
     assert "must be reconnected before it can publish" in share
     facebook = client.get(f"/share/{item.pk}/facebook/").content.decode()
     assert "personal profiles" in facebook
+
+
+def test_a_post_deleted_on_the_network_is_marked_once_and_no_longer_synced(
+    published, fake_x, monkeypatch
+):
+    from portevoix.publishing import signals
+    from portevoix.publishing.models import Post
+
+    heard: list[dict] = []
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs)
+
+    signals.post_deleted.connect(listener)
+    try:
+        fake_x.set_metrics(published.remote_id, like_count=3)
+        assert sync.engagement_sync() == 1
+        fake_x.tweets = [t for t in fake_x.tweets if t.id != published.remote_id]
+        for minutes in (30, 60):
+            later = clock.now() + dt.timedelta(minutes=minutes)
+            monkeypatch.setattr(clock, "now", lambda later=later: later)
+            assert sync.engagement_sync() == 0
+    finally:
+        signals.post_deleted.disconnect(listener)
+    assert Post.objects.get(pk=published.pk).deleted_at is not None
+    assert [h["share_id"] for h in heard] == [published.share_id]

@@ -9,6 +9,15 @@ from .awards import (
     on_share_posted,
     on_share_removed,
 )
+from .fairplay import (
+    Thresholds,
+    fairplay_settings,
+    fairplay_settings_set,
+    fairplay_share_posted,
+    flag_confirm,
+    flag_dismiss,
+    on_post_deleted,
+)
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
@@ -18,12 +27,19 @@ __all__ = [
     "DEFAULT_RULES",
     "Award",
     "RuleData",
+    "Thresholds",
     "default_visibility_set",
+    "fairplay_settings",
+    "fairplay_settings_set",
+    "fairplay_share_posted",
+    "flag_confirm",
+    "flag_dismiss",
     "on_attendance_marked",
     "on_clicks_counted",
     "on_conversion_recorded",
     "on_course_passed",
     "on_engagement_changed",
+    "on_post_deleted",
     "on_share_posted",
     "on_share_removed",
     "points_award",

@@ -154,7 +154,7 @@ def _effective(original: PointEntry) -> tuple[int, int]:
     return lifetime, spendable
 
 
-def _reverse(original: PointEntry) -> PointEntry | None:
+def _reverse(original: PointEntry, reason: str = "") -> PointEntry | None:
     lifetime, spendable = _effective(original)
     try:
         with transaction.atomic():
@@ -174,6 +174,7 @@ def _reverse(original: PointEntry) -> PointEntry | None:
                 created_at=clock.now(),
                 reverses=original,
                 count=original.count,
+                reason=reason[:300],
             )
             _add_totals(
                 original.organization_id,
@@ -187,7 +188,7 @@ def _reverse(original: PointEntry) -> PointEntry | None:
     return entry
 
 
-def points_reverse(*, organization_id: int, key: str) -> PointEntry | None:
+def points_reverse(*, organization_id: int, key: str, reason: str = "") -> PointEntry | None:
     """Undo the award keyed `key` with a negative entry keyed "reverse:<key>" (once).
     The day's caps stay used: removing a share does not make room for another."""
     with transaction.atomic():
@@ -196,24 +197,31 @@ def points_reverse(*, organization_id: int, key: str) -> PointEntry | None:
             return None
         if scoped(PointEntry, organization_id).filter(key=REVERSE_PREFIX + key).exists():
             return None
-        return _reverse(original)
+        return _reverse(original, reason)
 
 
-def points_reverse_source(*, organization_id: int, source_type: str, source_id: int) -> int:
-    """Undo every award that came from one event (a share taken down). Returns how many."""
+def points_reverse_source(
+    *,
+    organization_id: int,
+    source_type: str,
+    source_id: int,
+    rules: tuple[str, ...] = (),
+    reason: str = "",
+) -> int:
+    """Undo every award that came from one event (a share taken down), or only those of
+    `rules` (a post deleted on its network: its engagement). Returns how many."""
     with transaction.atomic():
-        keys = list(
-            scoped(PointEntry, organization_id)
-            .filter(
-                source_type=source_type,
-                source_id=source_id,
-                reverses__isnull=True,
-                adjusts__isnull=True,
-            )
-            .values_list("key", flat=True)
+        awards = scoped(PointEntry, organization_id).filter(
+            source_type=source_type,
+            source_id=source_id,
+            reverses__isnull=True,
+            adjusts__isnull=True,
         )
+        if rules:
+            awards = awards.filter(rule__in=rules)
         done = 0
-        for key in keys:
-            if points_reverse(organization_id=organization_id, key=key) is not None:
+        for key in list(awards.values_list("key", flat=True)):
+            reversal = points_reverse(organization_id=organization_id, key=key, reason=reason)
+            if reversal is not None:
                 done += 1
         return done

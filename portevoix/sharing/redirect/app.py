@@ -8,6 +8,7 @@ journaled), answer 302. The only database access is a read on a cache miss.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import os
 import threading
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from portevoix.sharing.visitor import local_day, visitor_hash
+from portevoix.sharing.visitor import local_day, mark_in_cookies, member_mark, visitor_hash
 
 from .journal import JournalWriter, clean_field
 
@@ -39,6 +40,7 @@ class _Entry:
     joiner: str  # "?" or "&" before pv_click
     fragment: str  # "" or "#..."
     fallback: str  # where unknown/expired codes go ("" for the 404 page)
+    owner: str = ""  # the sharer's member mark: a click carrying it is their own
 
 
 class LinkCache:
@@ -100,7 +102,8 @@ class LinkCache:
         url = destination.url_with_utm
         base, _, fragment = url.partition("#")
         joiner = "&" if "?" in base else "?"
-        return _Entry(now + self.ttl, base, joiner, f"#{fragment}" if fragment else "", "")
+        owner = member_mark(destination.owner_user_id) if destination.owner_user_id else ""
+        return _Entry(now + self.ttl, base, joiner, f"#{fragment}" if fragment else "", "", owner)
 
 
 _NOT_FOUND = (
@@ -157,7 +160,7 @@ class Redirector:
             return self._not_found(start_response, entry.fallback)
         click_id = self._click_id()
         if method == "GET":  # HEAD is redirected but not journaled: it is not a visit
-            self._journal(environ, code, click_id)
+            self._journal(environ, code, click_id, entry.owner)
         start_response(
             "302 Found",
             [
@@ -210,7 +213,7 @@ class Redirector:
             self._day_minute = minute
         return self._day
 
-    def _journal(self, environ: dict[str, Any], code: str, click_id: str) -> None:
+    def _journal(self, environ: dict[str, Any], code: str, click_id: str, owner: str) -> None:
         now = time.time()
         ip = self._client_ip(environ) if self.proxy_hops else environ.get("REMOTE_ADDR", "")
         ua = environ.get("HTTP_USER_AGENT", "")
@@ -218,9 +221,16 @@ class Redirector:
         referrer = environ.get("HTTP_REFERER")
         ref_host = clean_field(urlsplit(referrer).hostname or "", 100) if referrer else ""
         country = self._country(ip) if self._geoip is not None else ""
+        # The sharer's own click (their browser carries their mark): journaled as "1", never
+        # counted. Only this flag is written, never the mark (docs/decisions/0005).
+        own = "0"
+        if owner:
+            cookies = environ.get("HTTP_COOKIE")
+            if cookies and hmac.compare_digest(mark_in_cookies(cookies), owner):
+                own = "1"
         self.journal.write(
             f"{int(now * 1000)}\t{code}\t{visitor}\t{click_id}\t0\t{ref_host}\t{country}"
-            f"\t{clean_field(ua, 300) if ua else ''}\n"
+            f"\t{clean_field(ua, 300) if ua else ''}\t{own}\n"
         )
 
     def _country(self, ip: str) -> str:

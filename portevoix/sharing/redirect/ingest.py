@@ -58,6 +58,7 @@ def ingest_once(reader: JournalReader, *, batch_size: int = 2000) -> IngestRepor
                         referrer_network=referrer_network(line.referrer_host),
                         country=line.country,
                         click_id=line.click_id,
+                        own=line.own,
                     )
                 )
             if last_end is None:

@@ -13,7 +13,8 @@ batch and a replay insert nothing twice), and deletes a segment once it is fully
 and no live process holds it (closed, or left by a killed process).
 
 Line format (tab-separated, no raw IP): ms since epoch, code, visitor hash, click id,
-HEAD flag, referrer host, country, user agent (for bot detection at ingestion).
+HEAD flag, referrer host, country, user agent (for bot detection at ingestion), own-click
+flag ("1": the sharer's own browser, docs/decisions/0005; absent in older lines).
 """
 
 from __future__ import annotations
@@ -105,18 +106,21 @@ class JournalLine:
     referrer_host: str
     country: str
     user_agent: str
+    own: bool = False
 
 
 def parse_line(segment: str, offset: int, raw: bytes) -> JournalLine | None:
     """One journal line, or None when it is malformed (counted and skipped by the caller)."""
     try:
-        ms, code, visitor, click_id, head, referrer, country, ua = raw.decode("utf-8").split("\t")
+        fields = raw.decode("utf-8").split("\t")
+        own = len(fields) == 9 and fields.pop() == "1"
+        ms, code, visitor, click_id, head, referrer, country, ua = fields
         at = dt.datetime.fromtimestamp(int(ms) / 1000, tz=dt.UTC)
     except (ValueError, UnicodeDecodeError, OverflowError):
         return None
     return JournalLine(
         key=f"{segment}:{offset}", at=at, code=code, visitor=visitor, click_id=click_id,
-        head=head == "1", referrer_host=referrer, country=country, user_agent=ua,
+        head=head == "1", referrer_host=referrer, country=country, user_agent=ua, own=own,
     )  # fmt: skip
 
 

@@ -88,7 +88,8 @@ def clicks_ingest(records: Sequence[ClickRecord]) -> int:
     """Insert the journal's clicks, idempotently (keyed by `journal_key`), and count them.
 
     Bots and HEAD requests are skipped; unknown codes are skipped. A click is `counted`
-    when it is the first of its visitor on its link that day (also across batches). The
+    when it is the first of its visitor on its link that day (also across batches) and not
+    the sharer's own (`own`: stored, never counted, earns nothing). The
     rollups receive, per cell (organization, day, item, campaign, ambassador, network),
     `clicks` = newly counted clicks and `unique_visitors` = distinct visitors among them
     that had no counted click in the cell that day: a replayed batch adds nothing.
@@ -169,8 +170,9 @@ def clicks_ingest(records: Sequence[ClickRecord]) -> int:
             day = local_day(record.at)
             visitor = record.visitor
             key = (link.id, day, visitor)
-            counted = key not in counted_before
-            counted_before.add(key)
+            counted = key not in counted_before and not record.own
+            if counted:
+                counted_before.add(key)
             rows.append(
                 Click(
                     organization_id=link.organization_id,

@@ -26,7 +26,7 @@ from portevoix.governance import gates
 
 from .. import intents, selectors, signals
 from ..models import Share, ShareState, TrackedLink
-from ..textcheck import copy_errors
+from ..textcheck import copy_errors, text_fingerprint
 from ..visitor import local_day
 from .links import link_get_or_create
 
@@ -283,6 +283,8 @@ def _announce_posted(share: Share) -> None:
         network=share.network,
         personalized=share.personalized,
         at=share.confirmed_at or share.created_at,
+        # Only a rewritten text is the sharer's own; the suggested copy is the same for all.
+        text_hash=text_fingerprint(share.text) if share.personalized else "",
     )
 
 
