@@ -9,6 +9,7 @@ from .awards import (
     on_share_posted,
     on_share_removed,
 )
+from .batch import points_award_many
 from .fairplay import (
     Thresholds,
     fairplay_settings,
@@ -43,6 +44,7 @@ __all__ = [
     "on_share_posted",
     "on_share_removed",
     "points_award",
+    "points_award_many",
     "points_recount",
     "points_reverse",
     "points_reverse_source",

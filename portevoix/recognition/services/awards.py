@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..models import RuleCode
+from .batch import points_award_many
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 
 
@@ -46,10 +47,11 @@ def on_share_removed(*, organization_id: int, share_id: int) -> None:
 
 
 def on_clicks_counted(*, clicks: Sequence[Any]) -> None:
-    """Counted clicks only (first of a human visitor on a link that day), each once."""
-    for click in clicks:
-        points_award(
-            award=Award(
+    """Counted clicks only (first of a human visitor on a link that day), each once; the
+    batch is written in a few queries (`batch.points_award_many`)."""
+    points_award_many(
+        awards=[
+            Award(
                 organization_id=click.organization_id,
                 membership_id=click.membership_id,
                 rule=RuleCode.CLICK,
@@ -59,7 +61,9 @@ def on_clicks_counted(*, clicks: Sequence[Any]) -> None:
                 network=click.network,
                 at=click.at,
             )
-        )
+            for click in clicks
+        ]
+    )
 
 
 def on_conversion_recorded(

@@ -1,0 +1,228 @@
+"""A batch of awards in a few queries (a click batch: hundreds of events at once).
+
+The result is the one `ledger.points_award` would give for each award in order: same rule
+version (the one in force when each event happened), same caps, same keys, same totals. The
+difference is the cost: one query finds the keys already written, one reads the rules, the
+caps' daily counters are locked together (`select_for_update`), the entries are inserted in
+one statement, and each member's period total moves by one UPDATE per batch, not per event.
+A duplicate key written meanwhile by a concurrent worker makes the batch's savepoint roll
+back; the batch is then written one award at a time, where each duplicate is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from portevoix.core import clock
+from portevoix.core.tenancy import scoped
+
+from ..models import DailyUse, PointEntry, PointRule, PointTotal
+from ..periods import local_day, period_starts
+from .ledger import Award, points_award
+from .rules import rules_ensure_defaults
+
+# SQLite's and PostgreSQL's limits on bound parameters are far above this.
+CHUNK = 500
+
+CounterKey = tuple[int, str, dt.date, str]
+TotalKey = tuple[int, str, dt.date]
+
+
+def points_award_many(*, awards: Sequence[Award]) -> int:
+    """Write each award of `awards` once, in the caller's transaction. Returns how many
+    entries were written (a duplicate, or an event no active rule values, writes none)."""
+    by_org: dict[int, list[Award]] = defaultdict(list)
+    for award in awards:
+        by_org[award.organization_id].append(award)
+    written = 0
+    for organization_id, batch in by_org.items():
+        for start in range(0, len(batch), CHUNK):
+            written += _award_chunk(organization_id, batch[start : start + CHUNK])
+    return written
+
+
+def _rule_finder(
+    organization_id: int, codes: set[str]
+) -> Callable[[str, dt.datetime], PointRule | None]:
+    rules_ensure_defaults(organization_id=organization_id)
+    versions: dict[str, list[PointRule]] = defaultdict(list)
+    for rule in scoped(PointRule, organization_id).filter(code__in=codes).order_by("-valid_from"):
+        versions[rule.code].append(rule)
+
+    def rule_for(code: str, at: dt.datetime) -> PointRule | None:
+        return next((rule for rule in versions[code] if rule.valid_from <= at), None)
+
+    return rule_for
+
+
+def _counter_keys(award: Award, rule: PointRule, day: dt.date) -> list[tuple[CounterKey, int]]:
+    keys: list[tuple[CounterKey, int]] = []
+    if rule.daily_cap:
+        keys.append(((award.membership_id, award.rule, day, ""), rule.daily_cap))
+    if rule.network_daily_cap and award.network:
+        keys.append(((award.membership_id, award.rule, day, award.network), rule.network_daily_cap))
+    return keys
+
+
+def _lock_counters(organization_id: int, wanted: set[CounterKey]) -> dict[CounterKey, DailyUse]:
+    """The daily counters of `wanted`, created where missing, locked."""
+    if not wanted:
+        return {}
+
+    def read() -> dict[CounterKey, DailyUse]:
+        rows = (
+            scoped(DailyUse, organization_id)
+            .select_for_update()
+            .filter(
+                membership_id__in={key[0] for key in wanted},
+                rule__in={key[1] for key in wanted},
+                day__in={key[2] for key in wanted},
+            )
+        )
+        found = {(row.membership_id, row.rule, row.day, row.network): row for row in rows}
+        return {key: row for key, row in found.items() if key in wanted}
+
+    found = read()
+    missing = wanted - found.keys()
+    if missing:
+        DailyUse.objects.bulk_create(
+            [
+                DailyUse(
+                    organization_id=organization_id,
+                    membership_id=membership_id,
+                    rule=rule,
+                    day=day,
+                    network=network,
+                )
+                for membership_id, rule, day, network in missing
+            ],
+            ignore_conflicts=True,  # a concurrent worker created it: lock theirs below
+        )
+        found = read()
+    return found
+
+
+def _award_chunk(organization_id: int, batch: list[Award]) -> int:
+    with transaction.atomic():
+        done = set(
+            scoped(PointEntry, organization_id)
+            .filter(key__in=[award.key for award in batch])
+            .values_list("key", flat=True)
+        )
+        rule_for = _rule_finder(organization_id, {award.rule for award in batch})
+        planned: list[tuple[Award, int, dt.date, list[tuple[CounterKey, int]]]] = []
+        for award in batch:
+            if award.key in done or award.count <= 0:
+                continue
+            rule = rule_for(award.rule, award.at)
+            if rule is None or not rule.active or rule.points <= 0:
+                continue
+            done.add(award.key)
+            day = local_day(award.at)
+            planned.append((award, rule.points * award.count, day, _counter_keys(award, rule, day)))
+        if not planned:
+            return 0
+        counters = _lock_counters(
+            organization_id, {key for *_, caps in planned for key, _cap in caps}
+        )
+        try:
+            with transaction.atomic():
+                _write(organization_id, planned, counters)
+        except IntegrityError:
+            # A concurrent worker wrote one of these keys: one at a time, duplicates skipped.
+            return sum(points_award(award=award) is not None for award, *_ in planned)
+    return len(planned)
+
+
+def _write(
+    organization_id: int,
+    planned: list[tuple[Award, int, dt.date, list[tuple[CounterKey, int]]]],
+    counters: dict[CounterKey, DailyUse],
+) -> None:
+    used = {key: row.points for key, row in counters.items()}
+    totals: dict[TotalKey, int] = defaultdict(int)
+    entries = []
+    now = clock.now()
+    for award, points, day, caps in planned:
+        allowed = points
+        for key, cap in caps:
+            allowed = min(allowed, max(0, cap - used[key]))
+        for key, _cap in caps:
+            used[key] += allowed
+        entries.append(
+            PointEntry(
+                organization_id=organization_id,
+                membership_id=award.membership_id,
+                rule=award.rule,
+                lifetime=allowed,
+                spendable=allowed,
+                source_type=award.source_type,
+                source_id=award.source_id,
+                network=award.network,
+                key=award.key,
+                at=award.at,
+                day=day,
+                created_at=now,
+                capped=allowed < points,
+                count=award.count,
+            )
+        )
+        if allowed:
+            for period, start in period_starts(day):
+                totals[(award.membership_id, period, start)] += allowed
+    PointEntry.objects.bulk_create(entries)
+    for key, row in counters.items():
+        if used[key] != row.points:
+            # The rows are locked: the new value is the old one plus this batch's points.
+            DailyUse.objects.filter(pk=row.pk).update(points=F("points") + used[key] - row.points)
+    _add_period_totals(organization_id, totals)
+
+
+def _add_period_totals(organization_id: int, totals: dict[TotalKey, int]) -> None:
+    """One UPDATE per (member, period, start); the missing rows are created in one insert
+    (a concurrent creation makes it fall back to an UPDATE per row)."""
+    missing: dict[TotalKey, int] = {}
+    for (membership_id, period, start), points in totals.items():
+        changed = (
+            scoped(PointTotal, organization_id)
+            .filter(membership_id=membership_id, period=period, start=start)
+            .update(points=F("points") + points, spendable=F("spendable") + points)
+        )
+        if not changed:
+            missing[(membership_id, period, start)] = points
+    if not missing:
+        return
+    try:
+        with transaction.atomic():
+            PointTotal.objects.bulk_create(
+                [
+                    PointTotal(
+                        organization_id=organization_id,
+                        membership_id=membership_id,
+                        period=period,
+                        start=start,
+                        points=points,
+                        spendable=points,
+                    )
+                    for (membership_id, period, start), points in missing.items()
+                ]
+            )
+    except IntegrityError:
+        for (membership_id, period, start), points in missing.items():
+            rows = scoped(PointTotal, organization_id).filter(
+                membership_id=membership_id, period=period, start=start
+            )
+            if not rows.update(points=F("points") + points, spendable=F("spendable") + points):
+                PointTotal.objects.create(
+                    organization_id=organization_id,
+                    membership_id=membership_id,
+                    period=period,
+                    start=start,
+                    points=points,
+                    spendable=points,
+                )
