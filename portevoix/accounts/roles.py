@@ -46,6 +46,7 @@ MEMBER_ACTIONS = frozenset(
         "event.coach",  # mark attendance, on the sessions one coaches only
         "publishing.delegate",  # let a named assistant prepare posts for one's own accounts
         "recognition.view",  # the boards, one's own points and how one appears on them
+        "rewards.redeem",  # the rewards catalogue, one's own redemptions and export
     }
 )
 
@@ -80,6 +81,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.pause",
             "publishing.cadence",
             "recognition.manage",
+            "rewards.manage",  # the catalogue, the budget, approval and disclosure settings
+            "rewards.fulfil",  # approve, fulfil or refuse redemptions
+            "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -132,10 +136,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "moderation.manage",
             "publishing.pause",
             "publishing.cadence",
+            "rewards.fulfil",  # approve, fulfil or refuse redemptions
         }
     ),
     Role.ANALYST: frozenset(
         {
+            "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
             "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "content.view_library",

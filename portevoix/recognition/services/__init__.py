@@ -12,10 +12,12 @@ from .awards import (
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
+from .spend import HOLD_RULE, points_hold, points_release, spendable_locked
 from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
 
 __all__ = [
     "DEFAULT_RULES",
+    "HOLD_RULE",
     "Award",
     "RuleData",
     "default_visibility_set",
@@ -27,7 +29,9 @@ __all__ = [
     "on_share_posted",
     "on_share_removed",
     "points_award",
+    "points_hold",
     "points_recount",
+    "points_release",
     "points_reverse",
     "points_reverse_source",
     "preference_set",
@@ -35,4 +39,5 @@ __all__ = [
     "rule_set",
     "rules_ensure_defaults",
     "rules_update",
+    "spendable_locked",
 ]
