@@ -187,3 +187,20 @@ def incentive_disclosure(organization: object) -> gates.RequiredDisclosure | Non
         )
         % {"disclosure": row.disclosure},
     )
+
+
+def reward_of(*, membership: Membership, pk: int) -> Reward:
+    """A reward of the member's organization (another organization's: NotFound)."""
+    return get_scoped(Reward, membership.organization_id, pk=pk)
+
+
+def my_redemption(*, membership: Membership, pk: int) -> Redemption:
+    """The member's own redemption (anyone else's: NotFound)."""
+    return get_scoped(
+        Redemption, membership.organization_id, pk=pk, membership_id=membership.pk
+    )
+
+
+def redemption_to_answer(*, membership: Membership, pk: int) -> Redemption:
+    require(membership, "rewards.fulfil")
+    return get_scoped(Redemption, membership.organization_id, pk=pk)

@@ -38,6 +38,7 @@ def catalogue(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_view
 def redeem(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     require(membership, "rewards.redeem")
+    selectors.reward_of(membership=membership, pk=pk)
     if refused := post_only(request):
         return refused
     try:
@@ -69,6 +70,7 @@ def mine(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_view
 def cancel(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     require(membership, "rewards.redeem")
+    selectors.my_redemption(membership=membership, pk=pk)
     if refused := post_only(request):
         return refused
     try:
@@ -164,6 +166,7 @@ def decide(request: HttpRequest, membership: Membership, pk: int, action: str) -
     require(membership, "rewards.fulfil")
     if action not in ACTIONS:
         raise NotFound(_("Not found."))
+    selectors.redemption_to_answer(membership=membership, pk=pk)
     if refused := post_only(request):
         return refused
     form = RefuseForm(request.POST, prefix=f"r{pk}")
