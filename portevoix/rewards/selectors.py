@@ -204,3 +204,12 @@ def my_redemption(*, membership: Membership, pk: int) -> Redemption:
 def redemption_to_answer(*, membership: Membership, pk: int) -> Redemption:
     require(membership, "rewards.fulfil")
     return get_scoped(Redemption, membership.organization_id, pk=pk)
+
+
+def decided_redemption(*, organization_id: int, redemption_id: int) -> Redemption:
+    """A redemption with its reward, for the notice to its member (notifications)."""
+    return get_scoped(
+        scoped(Redemption, organization_id).select_related("reward"),
+        organization_id,
+        pk=redemption_id,
+    )
