@@ -1,7 +1,8 @@
 """Demo rewards: a catalogue of six rewards (one per kind, one for the Ventes team only), a
-monthly budget, and two redemptions: the demo ambassador's, approved, and a colleague's first
-one, waiting for approval, each holding its points (through the services). Loaded after recognition, so the
-ambassador has points to spend; a reward she cannot afford is skipped.
+monthly budget, and two redemptions: the demo ambassador's, approved, and a colleague's
+first one, waiting for approval, each holding its points (through the services). Loaded
+after recognition, so that they have points to spend; a request they cannot afford is
+skipped.
 """
 
 from __future__ import annotations
@@ -15,12 +16,54 @@ from portevoix.rewards import services
 from . import data
 
 CATALOGUE = (
-    ("gift", "Gourde isotherme Lumen", "Une gourde en inox aux couleurs de Lumen Énergie.", 20, 40, ""),
-    ("donation", "Don de 20 € à une association", "Nous versons 20 € à l'association de votre choix parmi nos partenaires climat.", 30, None, ""),
-    ("training", "Formation « Prendre la parole sur LinkedIn »", "Une demi-journée avec notre coach, en petit groupe.", 60, 12, ""),
-    ("event_invitation", "Invitation au Salon Énergies Renouvelables de Lyon", "Une entrée et le déjeuner sur notre stand.", 80, 10, data.SALES),
-    ("speaker_slot", "Intervenir à notre prochain webinaire", "Dix minutes pour présenter votre métier aux candidats.", 100, 2, ""),
-    ("day_off", "Une demi-journée offerte", "À poser avec l'accord de votre responsable.", 250, 5, ""),
+    (
+        "gift",
+        "Gourde isotherme Lumen",
+        "Une gourde en inox aux couleurs de Lumen Énergie.",
+        20,
+        40,
+        "",
+    ),
+    (
+        "donation",
+        "Don de 20 € à une association",
+        "Nous versons 20 € à l'association de votre choix parmi nos partenaires climat.",
+        30,
+        None,
+        "",
+    ),
+    (
+        "training",
+        "Formation « Prendre la parole sur LinkedIn »",
+        "Une demi-journée avec notre coach, en petit groupe.",
+        60,
+        12,
+        "",
+    ),
+    (
+        "event_invitation",
+        "Invitation au Salon Énergies Renouvelables de Lyon",
+        "Une entrée et le déjeuner sur notre stand.",
+        80,
+        10,
+        data.SALES,
+    ),
+    (
+        "speaker_slot",
+        "Intervenir à notre prochain webinaire",
+        "Dix minutes pour présenter votre métier aux candidats.",
+        100,
+        2,
+        "",
+    ),
+    (
+        "day_off",
+        "Une demi-journée offerte",
+        "À poser avec l'accord de votre responsable.",
+        250,
+        5,
+        "",
+    ),
 )
 
 

@@ -27,8 +27,8 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portevoix.accounts import selectors as account_selectors

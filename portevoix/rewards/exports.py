@@ -181,7 +181,9 @@ def export_all(*, membership: Membership, start: dt.date, end: dt.date) -> Expor
     hidden = set(
         account_selectors.hidden_member_ids(organization_id=org_id).values_list("pk", flat=True)
     )
-    ids = [pk for pk in account_selectors.membership_ids(organization_id=org_id) if pk not in hidden]
+    ids = [
+        pk for pk in account_selectors.membership_ids(organization_id=org_id) if pk not in hidden
+    ]
     names = account_selectors.public_names(organization_id=org_id, membership_ids=ids)
     rows = {pk: Row(membership_id=pk, name=names[pk].name if pk in names else "") for pk in ids}
     if can(membership, "analytics.view_org"):

@@ -42,7 +42,9 @@ class SettingsForm(forms.Form):
         label=_("Points that may be redeemed per month"),
         min_value=0,
         required=False,
-        help_text=_("Across the organization, counted from the first of each month; empty: no limit."),
+        help_text=_(
+            "Across the organization, counted from the first of each month; empty: no limit."
+        ),
     )
     first_needs_approval = forms.BooleanField(
         label=_("A member's first redemption needs an administrator's approval"), required=False
@@ -84,6 +86,8 @@ class ExportForm(forms.Form):
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")])
     everyone = forms.BooleanField(label=_("Everyone (not only me)"), required=False)

@@ -89,7 +89,9 @@ class Redemption(OrgOwned):
     class Meta:
         indexes = [
             models.Index(fields=["membership", "-created_at"], name="redemption_mine_idx"),
-            models.Index(fields=["organization", "status", "created_at"], name="redemption_queue_idx"),
+            models.Index(
+                fields=["organization", "status", "created_at"], name="redemption_queue_idx"
+            ),
             models.Index(fields=["organization", "month", "status"], name="redemption_budget_idx"),
         ]
 

@@ -196,9 +196,7 @@ def reward_of(*, membership: Membership, pk: int) -> Reward:
 
 def my_redemption(*, membership: Membership, pk: int) -> Redemption:
     """The member's own redemption (anyone else's: NotFound)."""
-    return get_scoped(
-        Redemption, membership.organization_id, pk=pk, membership_id=membership.pk
-    )
+    return get_scoped(Redemption, membership.organization_id, pk=pk, membership_id=membership.pk)
 
 
 def redemption_to_answer(*, membership: Membership, pk: int) -> Redemption:

@@ -51,7 +51,9 @@ def redeem(request: HttpRequest, membership: Membership, pk: int) -> HttpRespons
     if redemption.status == "pending":
         messages.success(request, _("Asked: your points are held until an administrator answers."))
     else:
-        messages.success(request, _("Approved: your points are spent; you will hear when it is given."))
+        messages.success(
+            request, _("Approved: your points are spent; you will hear when it is given.")
+        )
     return redirect("rewards:mine")
 
 
@@ -273,4 +275,6 @@ def _reward_form(request: HttpRequest, membership: Membership, pk: int | None) -
         )
     else:
         form = RewardForm(teams=teams)
-    return render(request, "rewards/reward_form.html", {"form": form, "reward": reward}, status=status)
+    return render(
+        request, "rewards/reward_form.html", {"form": form, "reward": reward}, status=status
+    )

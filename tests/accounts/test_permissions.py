@@ -128,7 +128,11 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"recognition.manage"}
 # Rewards: every member redeems (and exports their own figures); an admin keeps the catalogue;
 # admins and community managers answer requests; admins and analysts export everyone's.
 EVERY_MEMBER |= {"rewards.redeem"}
-EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"rewards.manage", "rewards.fulfil", "rewards.export_all"}
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {
+    "rewards.manage",
+    "rewards.fulfil",
+    "rewards.export_all",
+}
 EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {"rewards.fulfil"}
 EXPECTED[Role.ANALYST] = EXPECTED[Role.ANALYST] | {"rewards.export_all"}
 

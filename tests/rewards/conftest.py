@@ -46,7 +46,9 @@ def make_reward(admin, *, cost=30, stock=None, title="Mug", kind="gift", team_id
     )
 
 
-def configure(admin, *, budget=None, first_needs_approval=True, of_value=False, disclosure="#employee"):
+def configure(
+    admin, *, budget=None, first_needs_approval=True, of_value=False, disclosure="#employee"
+):
     return services.settings_update(
         actor=admin,
         data=services.SettingsData(

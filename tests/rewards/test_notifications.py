@@ -24,9 +24,7 @@ def test_approval_fulfilment_and_refusal_are_notified(
     second = services.redemption_request(membership=ambassador, reward_id=reward.pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.redemption_refuse(actor=admin, pk=second.pk, reason="Plus de stock")
-    notices = list(
-        Notification.objects.filter(membership=ambassador, kind="reward").order_by("pk")
-    )
+    notices = list(Notification.objects.filter(membership=ambassador, kind="reward").order_by("pk"))
     assert [n.dedupe_key for n in notices] == [
         f"redemption:{first.pk}:approved",
         f"redemption:{first.pk}:fulfilled",

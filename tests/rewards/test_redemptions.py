@@ -197,7 +197,9 @@ def test_roles(org, admin, ambassador, reward, outsider):
     assert services.redemption_approve(actor=community, pk=redemption.pk).status == "approved"
 
 
-def test_refusal_and_decisions_send_the_signal_on_commit(admin, ambassador, reward, django_capture_on_commit_callbacks):
+def test_refusal_and_decisions_send_the_signal_on_commit(
+    admin, ambassador, reward, django_capture_on_commit_callbacks
+):
     from portevoix.rewards import signals
 
     heard = []

@@ -75,7 +75,10 @@ def test_another_member_cannot_cancel_my_request(client, org, ambassador, reward
     give_points(ambassador, 30)
     redemption = services.redemption_request(membership=ambassador, reward_id=reward.pk)
     other = factories.make_member(org, ambassador=True)
-    assert login(client, other).post(reverse("rewards:cancel", args=[redemption.pk])).status_code == 404
+    assert (
+        login(client, other).post(reverse("rewards:cancel", args=[redemption.pk])).status_code
+        == 404
+    )
 
 
 def test_members_cannot_open_the_queue_or_the_catalogue_editor(client, ambassador, reward):
@@ -86,7 +89,9 @@ def test_members_cannot_open_the_queue_or_the_catalogue_editor(client, ambassado
     assert client.get(reverse("rewards:reward_edit", args=[reward.pk])).status_code == 403
 
 
-def test_the_queue_approves_fulfils_and_refuses_with_a_reason(client, admin, org, ambassador, reward):
+def test_the_queue_approves_fulfils_and_refuses_with_a_reason(
+    client, admin, org, ambassador, reward
+):
     give_points(ambassador, 60)
     first = services.redemption_request(membership=ambassador, reward_id=reward.pk)
     login(client, admin)
@@ -120,7 +125,14 @@ def test_the_admin_edits_the_catalogue_and_the_settings(client, admin, org):
     team = account_services.team_create(actor=admin, name="Lyon")
     login(client, admin)
     assert client.get(reverse("rewards:manage")).status_code == 200
-    data = {"kind": "training", "title": "Formation", "cost": "120", "stock": "", "active": "on", "team_ids": [team.pk]}
+    data = {
+        "kind": "training",
+        "title": "Formation",
+        "cost": "120",
+        "stock": "",
+        "active": "on",
+        "team_ids": [team.pk],
+    }
     assert client.post(reverse("rewards:reward_new"), data).status_code == 302
     reward = Reward.objects.get()
     assert reward.stock is None and list(reward.teams.all()) == [team]
@@ -130,7 +142,12 @@ def test_the_admin_edits_the_catalogue_and_the_settings(client, admin, org):
     assert client.post(reverse("rewards:reward_edit", args=[reward.pk]), data).status_code == 302
     reward.refresh_from_db()
     assert (reward.cost, reward.stock) == (100, 4)
-    settings_data = {"monthly_budget": "500", "first_needs_approval": "on", "of_value": "on", "disclosure": ""}
+    settings_data = {
+        "monthly_budget": "500",
+        "first_needs_approval": "on",
+        "of_value": "on",
+        "disclosure": "",
+    }
     assert client.post(reverse("rewards:manage"), settings_data).status_code == 400
     settings_data["disclosure"] = "#salarié"
     assert client.post(reverse("rewards:manage"), settings_data).status_code == 302

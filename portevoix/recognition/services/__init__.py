@@ -12,8 +12,8 @@ from .awards import (
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
-from .spend import HOLD_RULE, points_hold, points_release, spendable_locked
 from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
+from .spend import HOLD_RULE, points_hold, points_release, spendable_locked
 
 __all__ = [
     "DEFAULT_RULES",

@@ -101,7 +101,9 @@ def _check(actor: Membership, data: RewardData) -> None:
     if data.stock is not None and data.stock < 0:
         errors["stock"] = [_("The stock cannot be negative.")]
     for team_id in data.team_ids:
-        if not account_selectors.team_exists(organization_id=actor.organization_id, team_id=team_id):
+        if not account_selectors.team_exists(
+            organization_id=actor.organization_id, team_id=team_id
+        ):
             errors["team_ids"] = [_("Unknown team.")]
     if errors:
         raise DomainError(_("Check the reward."), field_errors=errors)
@@ -118,7 +120,9 @@ def reward_save(*, actor: Membership, data: RewardData, pk: int | None = None) -
             before = None
         else:
             reward = get_scoped(
-                scoped(Reward, actor.organization_id).select_for_update(), actor.organization_id, pk=pk
+                scoped(Reward, actor.organization_id).select_for_update(),
+                actor.organization_id,
+                pk=pk,
             )
             before = {"title": reward.title, "cost": reward.cost, "stock": reward.stock}
         reward.kind = data.kind

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
