@@ -97,7 +97,7 @@ def test_xlsx_has_the_same_rows_and_no_formula(client, org, admin):
     response = login(client, admin).get(reverse("rewards:export"), params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     names = [row[0] for row in values[1:]]
     assert '\'=HYPERLINK("http://evil")' in names and "Bob" in names

@@ -9,6 +9,7 @@ take the last item twice and never pass the budget, on PostgreSQL (row locks) as
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ def visible_to(reward: Reward, membership: Membership) -> bool:
     return bool(teams.intersection(mine))
 
 
-def month_spent(organization_id: int, month: object) -> int:
+def month_spent(organization_id: int, month: dt.date) -> int:
     """Points held or spent by the organization's redemptions of `month`."""
     total = (
         scoped(Redemption, organization_id)
