@@ -158,3 +158,30 @@ def test_the_admin_edits_the_catalogue_and_the_settings(client, admin, org):
 
 def test_anonymous_is_sent_to_log_in(client):
     assert client.get(reverse("rewards:catalogue")).status_code == 302
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_make_a_constant_number_of_queries(client, admin, org):
+    from tests.rewards.conftest import make_reward
+
+    members = [factories.make_member(org, ambassador=True) for _ in range(4)]
+    for member in members:
+        give_points(member, 30)
+    make_reward(admin, title="R0")
+    login(client, admin)
+    pages = [reverse(name) for name in ("rewards:catalogue", "rewards:queue", "rewards:manage")]
+    services.redemption_request(membership=members[0], reward_id=Reward.objects.get().pk)
+    before = [_queries(client, url) for url in pages]
+    for n in range(1, 6):
+        make_reward(admin, title=f"R{n}")
+    for member in members[1:]:
+        services.redemption_request(membership=member, reward_id=Reward.objects.last().pk)
+    assert [_queries(client, url) for url in pages] == before
