@@ -216,3 +216,17 @@ def test_refusal_and_decisions_send_the_signal_on_commit(
     finally:
         signals.redemption_decided.disconnect(dispatch_uid="test_rewards")
     assert heard == [(redemption.pk, "refused", ambassador.pk)]
+
+
+def test_answers_and_catalogue_changes_are_in_the_audit_log(admin, ambassador, reward):
+    from portevoix.core import audit_labels
+    from portevoix.governance.models import AuditEntry
+
+    give_points(ambassador, 30)
+    redemption = services.redemption_request(membership=ambassador, reward_id=reward.pk)
+    services.redemption_refuse(actor=admin, pk=redemption.pk, reason="Non")
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"rewards.reward_save", "rewards.redemption_refused"} <= actions
+    assert all(
+        audit_labels.action_label(action) for action in actions if action.startswith("rewards.")
+    )
