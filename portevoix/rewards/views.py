@@ -61,11 +61,7 @@ def redeem(request: HttpRequest, membership: Membership, pk: int) -> HttpRespons
 @require_http_methods(["GET"])
 def mine(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "rewards.redeem")
-    context = {
-        "redemptions": selectors.my_redemptions(membership=membership),
-        "export_form": ExportForm(initial={"period": "month", "format": "csv"}),
-        "can_export_all": can(membership, "rewards.export_all"),
-    }
+    context = {"redemptions": selectors.my_redemptions(membership=membership)}
     return render(request, "rewards/mine.html", context)
 
 
