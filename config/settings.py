@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "portevoix.training",
     "portevoix.publishing",
     "portevoix.recognition",
+    "portevoix.rewards",
     "portevoix.notifications",
     "portevoix.workspace",
     "portevoix.planning",
@@ -190,6 +191,10 @@ LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.
 SHARE_AUDIENCE_PROVIDERS = ["portevoix.publishing.selectors.connected_followers"]
+# Disclosures every share must carry, required by apps above governance (each provider takes
+# the organization and returns a `governance.gates.RequiredDisclosure` or None): rewards'
+# incentive disclosure when its rewards are of value (docs/decisions/0005).
+GUARDRAIL_DISCLOSURE_PROVIDERS = ["portevoix.rewards.selectors.incentive_disclosure"]
 # The raw events of analytics' rollups, per kind, read through the selectors of the apps
 # that record them (analytics/rollups/sources.py): analytics imports neither sharing nor
 # publishing, which import analytics.rollups to add to the cells.

@@ -310,6 +310,20 @@ PROGRAM = (
         ("training.view_reports",),
         ("training:report_course",),
     ),
+    Entry(
+        "rewards",
+        _("Rewards"),
+        "rewards:catalogue",
+        ("rewards.redeem",),
+        ("rewards:redeem", "rewards:mine", "rewards:cancel", "rewards:export"),
+    ),
+    Entry(
+        "reward_requests",
+        _("Reward requests"),
+        "rewards:queue",
+        ("rewards.fulfil",),
+        ("rewards:decide",),
+    ),
 )
 ANALYTICS = Entry(
     "analytics", _("Analytics"), "analytics:dashboard", ("analytics.view_org",), icon="chart"

@@ -46,6 +46,7 @@ MEMBER_ACTIONS = frozenset(
         "event.coach",  # mark attendance, on the sessions one coaches only
         "publishing.delegate",  # let a named assistant prepare posts for one's own accounts
         "recognition.view",  # the boards, one's own points and how one appears on them
+        "rewards.redeem",  # the rewards catalogue, one's own redemptions and export
     }
 )
 
@@ -81,6 +82,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.cadence",
             "recognition.manage",
             "recognition.fairplay",  # review the fair-play flags
+            "rewards.manage",  # the catalogue, the budget, approval and disclosure settings
+            "rewards.fulfil",  # approve, fulfil or refuse redemptions
+            "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -134,10 +138,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.pause",
             "publishing.cadence",
             "recognition.fairplay",  # review the fair-play flags
+            "rewards.fulfil",  # approve, fulfil or refuse redemptions
         }
     ),
     Role.ANALYST: frozenset(
         {
+            "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
             "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "content.view_library",

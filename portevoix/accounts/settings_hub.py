@@ -35,6 +35,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 ("org.manage",),
                 _("How many push notifications a member may get a day"),
             ),
+            _hub(
+                _("Rewards"),
+                "rewards:manage",
+                ("rewards.manage",),
+                _("The rewards catalogue, the monthly budget, approvals, incentive disclosure"),
+            ),
         ),
     ),
     (

@@ -9,6 +9,10 @@ admins do.
   `moderation_flag`). The result's `text` has the required disclosure added where it fits.
 - `moderation_flag(...)`: put a text that passed with warnings into the moderation queue.
 - `audit_record(...)`: one line in the append-only audit log, in the caller's transaction.
+- `RequiredDisclosure` and `required_disclosures(organization)`: disclosures that apps above
+  governance require on every share (`settings.GUARDRAIL_DISCLOSURE_PROVIDERS`: rewards'
+  incentive disclosure when its rewards are of value), with why; `guardrails_check` adds
+  them like a disclosure rule, `required_disclosures_add` adds them to a suggested copy.
 - `Removal`: what an app's moderation remover answers (see governance/services/moderation.py:
   the apps that own reportable objects list their removers in `settings.MODERATION_REMOVERS`).
 
@@ -24,6 +28,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portevoix.accounts import selectors as account_selectors
@@ -185,12 +190,59 @@ def check_rules(
 
 def guardrails_check(*, organization: Any, text: str, network: str) -> GuardrailResult:
     """Run the organization's guardrail rules on `text` written for `network` ("" when the
-    text has no network, such as a comment)."""
+    text has no network, such as a comment), then the disclosures required by the apps
+    above governance (`required_disclosures`)."""
     rules = selectors.active_rules(organization)
-    if not rules:
-        return GuardrailResult(text=text)
-    _outcome, result = check_rules(rules=rules, text=text, network=network)
+    if rules:
+        _outcome, result = check_rules(rules=rules, text=text, network=network)
+    else:
+        result = GuardrailResult(text=text)
+    return _with_required(organization, result, network)
+
+
+# --- Disclosures required by other apps (a hook: governance imports none of them)
+
+
+@dataclass(frozen=True)
+class RequiredDisclosure:
+    """A disclosure every share must carry: {network or "*": text}, and why (shown to the
+    ambassador on the share page)."""
+
+    disclosures: dict[str, str]
+    reason: str
+
+
+def required_disclosures(organization: Any) -> list[RequiredDisclosure]:
+    """What `settings.GUARDRAIL_DISCLOSURE_PROVIDERS` require of the organization's shares
+    (each provider takes the organization and returns a `RequiredDisclosure` or None)."""
+    found = []
+    for path in getattr(settings, "GUARDRAIL_DISCLOSURE_PROVIDERS", ()):
+        required = import_string(path)(organization)
+        if required is not None and required.disclosures:
+            found.append(required)
+    return found
+
+
+def _with_required(organization: Any, result: GuardrailResult, network: str) -> GuardrailResult:
+    if not network:
+        return result
+    for required in required_disclosures(organization):
+        rule = matching.Rule(
+            id=0,
+            kind=matching.DISCLOSURE,
+            action=matching.BLOCK,
+            disclosures=dict(required.disclosures),
+            reason=required.reason,
+        )
+        _outcome, extra = check_rules(rules=[rule], text=result.text, network=network)
+        result = GuardrailResult(text=extra.text, matches=result.matches + extra.matches)
     return result
+
+
+def required_disclosures_add(*, organization: Any, text: str, network: str) -> GuardrailResult:
+    """Only the disclosures required by other apps, on a text the organization wrote (a
+    suggested copy): added where they fit, a blocking match where they do not."""
+    return _with_required(organization, GuardrailResult(text=text), network)
 
 
 def describe(match: GuardrailMatch) -> str:

@@ -72,6 +72,20 @@ def suggestion_answered(case: Any, tz: dt.tzinfo) -> Message:
     return Message(title=title, body=body, url="")
 
 
+def reward_answered(redemption: Any, tz: dt.tzinfo) -> Message:
+    reward = _short(redemption.reward.title, 150)
+    if redemption.status == "approved":
+        title = _("Your reward request was approved: %(reward)s") % {"reward": reward}
+        body = _("Your points are spent; you will hear when it is given.")
+    elif redemption.status == "fulfilled":
+        title = _("Your reward was given: %(reward)s") % {"reward": reward}
+        body = _("Enjoy it, and thank you for sharing.")
+    else:
+        title = _("Your reward request was refused: %(reward)s") % {"reward": reward}
+        body = _short(redemption.reason) + " " + _("Your points are back.")
+    return Message(title=title, body=body.strip(), url=reverse("rewards:mine"))
+
+
 def event_soon(event: Any, tz: dt.tzinfo, now: dt.datetime) -> Message:
     starts = event.starts_at.astimezone(tz)
     today = now.astimezone(tz).date()

@@ -14,6 +14,7 @@ from portevoix.accounts import signals as account_signals
 from portevoix.content import signals as content_signals
 from portevoix.governance import signals as governance_signals
 from portevoix.publishing import signals as publishing_signals
+from portevoix.rewards import signals as rewards_signals
 
 from . import services, tasks
 
@@ -69,6 +70,19 @@ def on_withdrawal(sender: Any, organization_id: int, membership_id: int, **kw: A
     )
 
 
+def on_redemption_decided(
+    sender: Any, organization_id: int, redemption_id: int, status: str, **kw: Any
+) -> None:
+    _safely(
+        "reward",
+        organization_id,
+        tasks.notify_reward_answered,
+        organization_id,
+        redemption_id,
+        status,
+    )
+
+
 def connect() -> None:
     content_signals.item_went_live.connect(on_item_live, dispatch_uid="notifications_item_live")
     publishing_signals.post_finished.connect(
@@ -79,6 +93,9 @@ def connect() -> None:
     )
     governance_signals.moderation_decided.connect(
         on_moderation_decided, dispatch_uid="notifications_moderation_decided"
+    )
+    rewards_signals.redemption_decided.connect(
+        on_redemption_decided, dispatch_uid="notifications_redemption_decided"
     )
     account_signals.ambassador_withdrew.connect(
         on_withdrawal, dispatch_uid="notifications_withdrawal"

@@ -18,6 +18,7 @@ from portevoix.core import clock
 from portevoix.core.errors import NotFound
 from portevoix.governance import selectors as governance_selectors
 from portevoix.publishing import selectors as publishing_selectors
+from portevoix.rewards import selectors as rewards_selectors
 from portevoix.training import selectors as training_selectors
 
 from . import messages, services
@@ -107,6 +108,27 @@ def suggestion_answered(*, organization_id: int, case_id: int) -> int:
             kind=Kind.SUGGESTION,
             dedupe_key=f"case:{case.pk}:answered",
             build=lambda tz: messages.suggestion_answered(case, tz),
+        )
+    )
+
+
+def reward_answered(*, organization_id: int, redemption_id: int, status: str) -> int:
+    """The member hears that their request was approved, given or refused (once each)."""
+    try:
+        redemption = rewards_selectors.decided_redemption(
+            organization_id=organization_id, redemption_id=redemption_id
+        )
+    except NotFound:
+        return 0
+    if redemption.status != status:
+        return 0  # answered again since: that answer has its own notice
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[redemption.membership_id],
+            kind=Kind.REWARD,
+            dedupe_key=f"redemption:{redemption.pk}:{status}",
+            build=lambda tz: messages.reward_answered(redemption, tz),
         )
     )
 

@@ -45,3 +45,10 @@ def notify_reconnect(organization_id: int, connection_id: int) -> int:
 @db_task()
 def notify_suggestion_answered(organization_id: int, case_id: int) -> int:
     return sources.suggestion_answered(organization_id=organization_id, case_id=case_id)
+
+
+@db_task()
+def notify_reward_answered(organization_id: int, redemption_id: int, status: str) -> int:
+    return sources.reward_answered(
+        organization_id=organization_id, redemption_id=redemption_id, status=status
+    )

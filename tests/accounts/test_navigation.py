@@ -28,13 +28,15 @@ PERSONAL = [
     "tokens",
 ]
 PROGRAM = ["people", "teams", "training", "events", "charter"]
+# Every member may redeem rewards: its link closes the Program group.
+REWARDS = ["rewards"]
 
 
 def test_an_ambassador_sees_share_program_insights_and_me(ambassador):
     nav = navigation_for(ambassador)
     assert nav.outline() == {
         "share": ["feed", "my_shares", "my_posts"],
-        "program": PROGRAM,
+        "program": [*PROGRAM, *REWARDS],
         "insights": ["my_figures"],
         "tabs": ["feed", "shares", "learn", "me"],
         "me": PERSONAL,
@@ -67,6 +69,8 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "acknowledgements",
         "courses",
         "training_reports",
+        *REWARDS,
+        "reward_requests",
     ]
     assert outline["insights"] == ["analytics", "all_shares", "audit"]
     assert outline["settings"] == [
@@ -86,7 +90,7 @@ def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
     assert "share" not in outline
     assert "settings" not in outline
     assert outline["content"] == ["library", "calendar", "topics"]
-    assert outline["program"] == [*PROGRAM, "courses"]
+    assert outline["program"] == [*PROGRAM, "courses", *REWARDS]
     assert outline["insights"] == ["analytics"]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
 
@@ -109,7 +113,7 @@ def test_a_community_manager_gets_moderation_in_the_tab_bar(org):
 def test_a_member_without_a_role_gets_home_learn_and_me(member):
     outline = navigation_for(member).outline()
     assert outline == {
-        "program": PROGRAM,
+        "program": [*PROGRAM, *REWARDS],
         "tabs": ["home", "learn", "me"],
         "me": ["profile", "charter", "notifications", "tokens"],
     }

@@ -128,6 +128,17 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"recognition.manage"}
 for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
     EXPECTED[_role] = EXPECTED[_role] | {"recognition.fairplay"}
 
+# Rewards: every member redeems (and exports their own figures); an admin keeps the catalogue;
+# admins and community managers answer requests; admins and analysts export everyone's.
+EVERY_MEMBER |= {"rewards.redeem"}
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {
+    "rewards.manage",
+    "rewards.fulfil",
+    "rewards.export_all",
+}
+EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {"rewards.fulfil"}
+EXPECTED[Role.ANALYST] = EXPECTED[Role.ANALYST] | {"rewards.export_all"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -4,6 +4,9 @@
 (accept the current charter, pass a required course), each with its link; the charter's
 link brings them back to the page they are on. Nothing for a member who may share, and no
 query without a current membership.
+
+`{% required_disclosures_notice %}`: on the share page, the disclosures other apps require
+on every share (rewards of value: the incentive disclosure) and why.
 """
 
 from __future__ import annotations
@@ -26,3 +29,12 @@ def sharing_gates_banner(context: template.Context) -> dict[str, Any]:
         return {"blockers": []}
     here = request.get_full_path()  # type: ignore[union-attr]
     return {"blockers": [b.with_next(here) for b in gates.sharing_blockers(membership)]}
+
+
+@register.inclusion_tag("governance/_required_disclosures.html", takes_context=True)
+def required_disclosures_notice(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    membership = current_membership(request) if request is not None else None
+    if membership is None:
+        return {"required": []}
+    return {"required": gates.required_disclosures(membership.organization)}

@@ -23,9 +23,11 @@ from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
 from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
+from .spend import HOLD_RULE, points_hold, points_release, spendable_locked
 
 __all__ = [
     "DEFAULT_RULES",
+    "HOLD_RULE",
     "Award",
     "RuleData",
     "Thresholds",
@@ -45,7 +47,9 @@ __all__ = [
     "on_share_removed",
     "points_award",
     "points_award_many",
+    "points_hold",
     "points_recount",
+    "points_release",
     "points_reverse",
     "points_reverse_source",
     "preference_set",
@@ -53,4 +57,5 @@ __all__ = [
     "rule_set",
     "rules_ensure_defaults",
     "rules_update",
+    "spendable_locked",
 ]

@@ -178,6 +178,16 @@ def share_compose(
     if text is None or not text.strip():
         chosen = next((full for pk, full in suggestions if pk == variant_id), suggestions[0][1])
         personalized = False
+        # The disclosures other apps require (rewards of value) go on suggested copies too.
+        required = gates.required_disclosures_add(
+            organization=membership.organization, text=chosen, network=network
+        )
+        if required.blocked:
+            raise DomainError(
+                _("With the required disclosure, the text no longer fits this network."),
+                field_errors={"text": _guardrail_message(required)},
+            )
+        chosen = required.text
     else:
         chosen = intents.compose_text(text, item_link=item.link, short_url=short)
         personalized = _normalized(chosen) not in {_normalized(full) for _pk, full in suggestions}
