@@ -80,6 +80,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.pause",
             "publishing.cadence",
             "recognition.manage",
+            "recognition.challenges",  # the organization's own badges and the challenges
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -132,6 +133,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "moderation.manage",
             "publishing.pause",
             "publishing.cadence",
+            "recognition.challenges",  # the organization's own badges and the challenges
         }
     ),
     Role.ANALYST: frozenset(

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     RECONNECT = "reconnect", _("A connected account needs reconnecting")
     SUGGESTION = "suggestion", _("Your content suggestion was answered")
     EVENT = "event", _("An event you registered for is tomorrow")
+    BADGE = "badge", _("You earned a badge")
 
 
 class PushState(models.TextChoices):

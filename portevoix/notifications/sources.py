@@ -18,6 +18,7 @@ from portevoix.core import clock
 from portevoix.core.errors import NotFound
 from portevoix.governance import selectors as governance_selectors
 from portevoix.publishing import selectors as publishing_selectors
+from portevoix.recognition import selectors as recognition_selectors
 from portevoix.training import selectors as training_selectors
 
 from . import messages, services
@@ -107,6 +108,25 @@ def suggestion_answered(*, organization_id: int, case_id: int) -> int:
             kind=Kind.SUGGESTION,
             dedupe_key=f"case:{case.pk}:answered",
             build=lambda tz: messages.suggestion_answered(case, tz),
+        )
+    )
+
+
+def badge_earned(*, organization_id: int, award_id: int) -> int:
+    """A person earned a badge: them, once per badge (in-app, and pushed where they can)."""
+    try:
+        award = recognition_selectors.earned_badge(
+            organization_id=organization_id, award_id=award_id
+        )
+    except NotFound:
+        return 0
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[award.membership_id],
+            kind=Kind.BADGE,
+            dedupe_key=f"badge:{award.badge_id}",
+            build=lambda tz: messages.badge_earned(award.badge, tz),
         )
     )
 

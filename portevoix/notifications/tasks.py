@@ -45,3 +45,8 @@ def notify_reconnect(organization_id: int, connection_id: int) -> int:
 @db_task()
 def notify_suggestion_answered(organization_id: int, case_id: int) -> int:
     return sources.suggestion_answered(organization_id=organization_id, case_id=case_id)
+
+
+@db_task()
+def notify_badge_earned(organization_id: int, award_id: int) -> int:
+    return sources.badge_earned(organization_id=organization_id, award_id=award_id)

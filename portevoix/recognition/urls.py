@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_awards
 
 app_name = "recognition"
 urlpatterns = [
@@ -10,4 +10,10 @@ urlpatterns = [
     path("recognition/me/visibility/", views.visibility, name="visibility"),
     path("recognition/rules/", views.rules, name="rules"),
     path("recognition/rules/recount/", views.recount, name="recount"),
+    path("recognition/badges/", views_awards.badges, name="badges"),
+    path("recognition/badges/new/", views_awards.badge_new, name="badge_new"),
+    path("recognition/badges/<int:pk>/active/", views_awards.badge_active, name="badge_active"),
+    path("recognition/challenges/", views_awards.challenges, name="challenges"),
+    path("recognition/challenges/new/", views_awards.challenge_new, name="challenge_new"),
+    path("recognition/challenges/<int:pk>/", views_awards.challenge, name="challenge"),
 ]

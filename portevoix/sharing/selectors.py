@@ -509,3 +509,10 @@ def rollup_conversions(
         ev_network=F("link__network"),
         ev_value=F("value"),
     )
+
+
+def campaign_of_event(*, organization_id: int, source_type: str, source_id: int) -> int | None:
+    """The campaign of a share's or a tracked link's item, or None (recognition's challenges)."""
+    model: Any = {"share": Share, "link": TrackedLink}.get(source_type)
+    rows = scoped(model, organization_id).filter(pk=source_id) if model else None
+    return rows.values_list("item__campaign_id", flat=True).first() if rows is not None else None

@@ -124,6 +124,9 @@ for _role in (Role.ADMIN, Role.CONTENT_MANAGER, Role.APPROVER, Role.FINAL_APPROV
 # Recognition: every member sees the boards and their own points; an admin sets the rules.
 EVERY_MEMBER |= {"recognition.view"}
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"recognition.manage"}
+# Badges and challenges: administrators and community managers run them.
+for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
+    EXPECTED[_role] = EXPECTED[_role] | {"recognition.challenges"}
 
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)

@@ -9,6 +9,17 @@ from .awards import (
     on_share_posted,
     on_share_removed,
 )
+from .badges import (
+    badge_create,
+    badge_set_active,
+    badges_check,
+    badges_check_entry,
+    badges_ensure_defaults,
+    month_close,
+    months_close_due,
+    on_session_coached,
+)
+from .challenges import ChallengeData, challenge_create, challenge_pay_bonuses
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
@@ -17,6 +28,17 @@ from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defa
 __all__ = [
     "DEFAULT_RULES",
     "Award",
+    "ChallengeData",
+    "badge_create",
+    "badge_set_active",
+    "badges_check",
+    "badges_check_entry",
+    "badges_ensure_defaults",
+    "challenge_create",
+    "challenge_pay_bonuses",
+    "month_close",
+    "months_close_due",
+    "on_session_coached",
     "RuleData",
     "default_visibility_set",
     "on_attendance_marked",

@@ -18,15 +18,15 @@ from portevoix.accounts import selectors as accounts_selectors
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 
-from .models import (
+from ..models import (
     PointEntry,
     PointRecount,
     PointRule,
     PointTotal,
     RuleCode,
 )
-from .periods import PERIODS, local_day, period_start
-from .services.rules import DEFAULT_RULES, DEFAULTS_FROM
+from ..periods import PERIODS, local_day, period_start
+from ..services.rules import DEFAULT_RULES, DEFAULTS_FROM
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -307,3 +307,36 @@ def recounts(*, membership: Membership, limit: int = 10) -> list[PointRecount]:
         .select_related("requested_by__user")
         .order_by("-requested_at", "-id")[:limit]
     )
+
+
+from .badges import (  # noqa: E402
+    GalleryRow,
+    badge_to_manage,
+    badges_of,
+    earned_badge,
+    gallery,
+    my_badges,
+)
+from .challenges import (  # noqa: E402
+    ChallengeDetail,
+    ChallengeRow,
+    ParticipantRow,
+    challenge_detail,
+    challenge_form_choices,
+    challenge_list,
+)
+
+__all__ = [
+    "ChallengeDetail",
+    "ChallengeRow",
+    "GalleryRow",
+    "ParticipantRow",
+    "badge_to_manage",
+    "badges_of",
+    "challenge_detail",
+    "challenge_form_choices",
+    "challenge_list",
+    "earned_badge",
+    "gallery",
+    "my_badges",
+]

@@ -1,0 +1,251 @@
+"""Challenges: a goal over a period, counted by each ledger entry, a bonus once.
+
+Cost per ledger entry (`challenges_count_entry`): one indexed query for the organization's
+challenges of the entry's metric running at the entry's time (usually none: done). For
+each one that counts it: the scope check (a team: one query on the member's teams; a
+campaign: one primary-key query for the share's or link's campaign, once per entry), the
+participant's row (one UPDATE, an INSERT the first time) and the challenge's `progress`
+(one UPDATE ... SET progress = progress + n, which locks the row until commit, then one
+read). The page reads `progress`: a counter kept incrementally, never a count.
+
+The target is reached once: a conditional UPDATE sets `reached_at` only where it is still
+empty, under the row lock, so one transaction wins. Each qualifying participant's bonus is
+a ledger row keyed "challenge:<id>:<membership id>" (unique per organization): a second
+trigger, a replay or a concurrent worker never pays it twice. Who qualifies later, while
+the challenge runs, gets it at their qualifying entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from portevoix.accounts import selectors as accounts_selectors
+from portevoix.accounts.permissions import require
+from portevoix.content import selectors as content_selectors
+from portevoix.core import clock
+from portevoix.core.errors import DomainError
+from portevoix.core.tenancy import scoped
+from portevoix.sharing import selectors as sharing_selectors
+
+from ..models import (
+    Challenge,
+    ChallengeMetric,
+    ChallengeParticipant,
+    ChallengeScope,
+    PointEntry,
+    RuleCode,
+)
+from ..periods import local_day
+from .badges import badges_check
+from .ledger import _add_totals
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+METRIC_OF_RULE = {
+    RuleCode.SHARE: ChallengeMetric.SHARES,
+    RuleCode.ORIGINAL_POST: ChallengeMetric.ORIGINAL_POSTS,
+    RuleCode.CLICK: ChallengeMetric.CLICKS,
+}
+MAX_TARGET = 1_000_000
+MAX_BONUS = 10_000
+
+
+def _delta(entry: PointEntry, metric: str) -> int:
+    if metric == ChallengeMetric.POINTS:
+        return entry.lifetime
+    return -entry.count if entry.reverses_id else entry.count
+
+
+def _in_scope(challenge: Challenge, entry: PointEntry, campaign: list[int | None]) -> bool:
+    if challenge.scope == ChallengeScope.TEAM:
+        return bool(
+            accounts_selectors.team_member_ids(team_id=challenge.team_id or 0)
+            .filter(membership_id=entry.membership_id)
+            .exists()
+        )
+    if challenge.scope == ChallengeScope.CAMPAIGN:
+        if not campaign:
+            campaign.append(
+                sharing_selectors.campaign_of_event(
+                    organization_id=entry.organization_id,
+                    source_type=entry.source_type,
+                    source_id=entry.source_id,
+                )
+            )
+        return campaign[0] is not None and campaign[0] == challenge.campaign_id
+    return True
+
+
+def challenges_count_entry(entry: PointEntry) -> int:
+    """Count a new ledger entry (or a reversal) in the running challenges it belongs to, in
+    its transaction. Returns how many challenges it moved."""
+    if entry.adjusts_id or entry.rule == RuleCode.CHALLENGE_BONUS:
+        return 0
+    metrics = [ChallengeMetric.POINTS]
+    if entry.rule in METRIC_OF_RULE:
+        metrics.append(METRIC_OF_RULE[entry.rule])
+    running = scoped(Challenge, entry.organization_id).filter(
+        metric__in=metrics, starts_at__lte=entry.at, ends_at__gt=entry.at
+    )
+    moved = 0
+    campaign: list[int | None] = []
+    for challenge in running:
+        delta = _delta(entry, challenge.metric)
+        if not delta or not _in_scope(challenge, entry, campaign):
+            continue
+        _count(challenge, entry.membership_id, delta)
+        moved += 1
+    return moved
+
+
+def _count(challenge: Challenge, membership_id: int, delta: int) -> None:
+    rows = scoped(ChallengeParticipant, challenge.organization_id).filter(
+        challenge_id=challenge.pk, membership_id=membership_id
+    )
+    if not rows.update(score=F("score") + delta):
+        try:
+            with transaction.atomic():
+                ChallengeParticipant.objects.create(
+                    organization_id=challenge.organization_id,
+                    challenge_id=challenge.pk,
+                    membership_id=membership_id,
+                    score=delta,
+                )
+        except IntegrityError:
+            rows.update(score=F("score") + delta)
+    this = scoped(Challenge, challenge.organization_id).filter(pk=challenge.pk)
+    this.update(progress=F("progress") + delta)  # locks the row until commit
+    progress, reached_at = this.values_list("progress", "reached_at").get()
+    if reached_at is None and progress >= challenge.target:
+        if this.filter(reached_at__isnull=True).update(reached_at=clock.now()):
+            challenge_pay_bonuses(challenge=challenge)
+    elif reached_at is not None:
+        challenge_pay_bonuses(challenge=challenge, membership_id=membership_id)
+
+
+def _threshold(challenge: Challenge) -> int:
+    return max(1, challenge.min_score)
+
+
+def challenge_pay_bonuses(*, challenge: Challenge, membership_id: int | None = None) -> int:
+    """Pay the bonus to each qualifying participant (or to one) who does not have it yet:
+    a ledger row keyed per challenge and person, so never twice. Returns how many paid."""
+    if not challenge.bonus_points:
+        return 0
+    organization_id = challenge.organization_id
+    qualifying = scoped(ChallengeParticipant, organization_id).filter(
+        challenge_id=challenge.pk, score__gte=_threshold(challenge), bonus_at__isnull=True
+    )
+    if membership_id is not None:
+        qualifying = qualifying.filter(membership_id=membership_id)
+    now = clock.now()
+    day = local_day(now)
+    paid = 0
+    for participant in qualifying.order_by("membership_id"):
+        points = challenge.bonus_points
+        try:
+            with transaction.atomic():
+                entry = PointEntry.objects.create(
+                    organization_id=organization_id,
+                    membership_id=participant.membership_id,
+                    rule=RuleCode.CHALLENGE_BONUS,
+                    lifetime=points,
+                    spendable=points,
+                    source_type="challenge",
+                    source_id=challenge.pk,
+                    key=f"challenge:{challenge.pk}:{participant.membership_id}",
+                    at=now,
+                    day=day,
+                    created_at=now,
+                )
+                _add_totals(organization_id, participant.membership_id, day, points, points)
+        except IntegrityError:
+            continue  # paid already
+        scoped(ChallengeParticipant, organization_id).filter(pk=participant.pk).update(
+            bonus_at=now
+        )
+        badges_check(
+            organization_id=organization_id,
+            membership_id=entry.membership_id,
+            counters={"points"},
+            at=now,
+        )
+        paid += 1
+    return paid
+
+
+@dataclass(frozen=True)
+class ChallengeData:
+    title: str
+    description: str
+    metric: str
+    target: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    scope: str
+    team_id: int | None = None
+    campaign_id: int | None = None
+    min_score: int = 1
+    bonus_points: int = 0
+
+
+def _validate(actor: Membership, data: ChallengeData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = [_("Give the challenge a title.")]
+    if data.metric not in ChallengeMetric.values:
+        errors["metric"] = [_("Choose what counts.")]
+    if not 1 <= data.target <= MAX_TARGET:
+        errors["target"] = [_("Between 1 and 1,000,000.")]
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = [_("The end comes after the start.")]
+    if not 0 <= data.min_score <= MAX_TARGET:
+        errors["min_score"] = [_("Between 0 and 1,000,000.")]
+    if not 0 <= data.bonus_points <= MAX_BONUS:
+        errors["bonus_points"] = [_("Between 0 and 10,000.")]
+    org = actor.organization_id
+    if data.scope == ChallengeScope.TEAM:
+        if not data.team_id or not accounts_selectors.team_exists(
+            organization_id=org, team_id=data.team_id
+        ):
+            errors["team"] = [_("Choose a team.")]
+    elif data.scope == ChallengeScope.CAMPAIGN:
+        if not data.campaign_id or not content_selectors.campaign_exists(
+            organization_id=org, campaign_id=data.campaign_id
+        ):
+            errors["campaign"] = [_("Choose a campaign.")]
+    elif data.scope != ChallengeScope.ORGANIZATION:
+        errors["scope"] = [_("Choose who takes part.")]
+    return errors
+
+
+@transaction.atomic
+def challenge_create(*, actor: Membership, data: ChallengeData) -> Challenge:
+    """A new challenge (`recognition.challenges`: administrators and community managers).
+    It counts the events from its start; one that started already counts from now on."""
+    require(actor, "recognition.challenges")
+    if errors := _validate(actor, data):
+        raise DomainError(_("Some values are not valid."), field_errors=errors)
+    return Challenge.objects.create(
+        organization_id=actor.organization_id,
+        title=data.title.strip()[:120],
+        description=data.description.strip()[:500],
+        metric=data.metric,
+        target=data.target,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        scope=data.scope,
+        team_id=data.team_id if data.scope == ChallengeScope.TEAM else None,
+        campaign_id=data.campaign_id if data.scope == ChallengeScope.CAMPAIGN else None,
+        min_score=data.min_score,
+        bonus_points=data.bonus_points,
+        created_by=actor,
+        created_at=clock.now(),
+    )

@@ -1,0 +1,14 @@
+"""Background tasks of recognition: thin, they call services. The periodic run is declared
+in `config/schedule.py`, like every schedule."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from . import services
+
+
+@db_task()
+def close_months() -> int:
+    """The month's top 10 get their badge once the month is over (idempotent)."""
+    return services.months_close_due()
