@@ -12,3 +12,9 @@ from . import services
 def close_months() -> int:
     """The month's top 10 get their badge once the month is over (idempotent)."""
     return services.months_close_due()
+
+
+@db_task()
+def pay_challenge_bonuses(challenge_id: int) -> int:
+    """A challenge reached its target: each qualifying participant's bonus (keyed, once)."""
+    return services.challenge_pay_bonuses_by_id(challenge_id=challenge_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -79,10 +79,12 @@ def challenges(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @member_view
-@require_http_methods(["GET"])
 def challenge(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """One challenge (another organization's: 404 whatever the method)."""
     require(membership, "recognition.view")
     detail = selectors.challenge_detail(membership=membership, pk=pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     return render(request, "recognition/challenge.html", {"detail": detail, "row": detail.row})
 
 

@@ -19,7 +19,12 @@ from .badges import (
     months_close_due,
     on_session_coached,
 )
-from .challenges import ChallengeData, challenge_create, challenge_pay_bonuses
+from .challenges import (
+    ChallengeData,
+    challenge_create,
+    challenge_pay_bonuses,
+    challenge_pay_bonuses_by_id,
+)
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
@@ -36,6 +41,7 @@ __all__ = [
     "badges_ensure_defaults",
     "challenge_create",
     "challenge_pay_bonuses",
+    "challenge_pay_bonuses_by_id",
     "month_close",
     "months_close_due",
     "on_session_coached",

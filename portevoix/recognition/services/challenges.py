@@ -106,6 +106,10 @@ def challenges_count_entry(entry: PointEntry) -> int:
 
 
 def _count(challenge: Challenge, membership_id: int, delta: int) -> None:
+    # The challenge's row first (locked until commit), then the participant's: every writer
+    # takes them in this order, so two entries never wait on each other in a cycle.
+    this = scoped(Challenge, challenge.organization_id).filter(pk=challenge.pk)
+    this.update(progress=F("progress") + delta)
     rows = scoped(ChallengeParticipant, challenge.organization_id).filter(
         challenge_id=challenge.pk, membership_id=membership_id
     )
@@ -120,14 +124,27 @@ def _count(challenge: Challenge, membership_id: int, delta: int) -> None:
                 )
         except IntegrityError:
             rows.update(score=F("score") + delta)
-    this = scoped(Challenge, challenge.organization_id).filter(pk=challenge.pk)
-    this.update(progress=F("progress") + delta)  # locks the row until commit
     progress, reached_at = this.values_list("progress", "reached_at").get()
     if reached_at is None and progress >= challenge.target:
         if this.filter(reached_at__isnull=True).update(reached_at=clock.now()):
-            challenge_pay_bonuses(challenge=challenge)
+            # The others' bonuses in their own transactions once this one commits (their
+            # totals may be locked by entries waiting for this challenge's row).
+            transaction.on_commit(lambda: _queue_bonuses(challenge.pk))
+            challenge_pay_bonuses(challenge=challenge, membership_id=membership_id)
     elif reached_at is not None:
         challenge_pay_bonuses(challenge=challenge, membership_id=membership_id)
+
+
+def _queue_bonuses(challenge_id: int) -> None:
+    from ..tasks import pay_challenge_bonuses
+
+    pay_challenge_bonuses(challenge_id)
+
+
+def challenge_pay_bonuses_by_id(*, challenge_id: int) -> int:
+    """The task's entry point: pay what the challenge owes (nothing twice)."""
+    challenge = Challenge.objects.filter(pk=challenge_id, reached_at__isnull=False).first()
+    return challenge_pay_bonuses(challenge=challenge) if challenge else 0
 
 
 def _threshold(challenge: Challenge) -> int:
@@ -149,36 +166,45 @@ def challenge_pay_bonuses(*, challenge: Challenge, membership_id: int | None = N
     day = local_day(now)
     paid = 0
     for participant in qualifying.order_by("membership_id"):
-        points = challenge.bonus_points
-        try:
-            with transaction.atomic():
-                entry = PointEntry.objects.create(
-                    organization_id=organization_id,
-                    membership_id=participant.membership_id,
-                    rule=RuleCode.CHALLENGE_BONUS,
-                    lifetime=points,
-                    spendable=points,
-                    source_type="challenge",
-                    source_id=challenge.pk,
-                    key=f"challenge:{challenge.pk}:{participant.membership_id}",
-                    at=now,
-                    day=day,
-                    created_at=now,
-                )
-                _add_totals(organization_id, participant.membership_id, day, points, points)
-        except IntegrityError:
-            continue  # paid already
-        scoped(ChallengeParticipant, organization_id).filter(pk=participant.pk).update(
-            bonus_at=now
-        )
-        badges_check(
-            organization_id=organization_id,
-            membership_id=entry.membership_id,
-            counters={"points"},
-            at=now,
-        )
-        paid += 1
+        if _pay(challenge, participant, now, day):
+            paid += 1
     return paid
+
+
+def _pay(
+    challenge: Challenge, participant: ChallengeParticipant, now: dt.datetime, day: dt.date
+) -> bool:
+    """One participant's bonus, in its own (sub)transaction: the keyed ledger row, their
+    totals, the participant's mark and the badges counting points."""
+    organization_id, points = challenge.organization_id, challenge.bonus_points
+    try:
+        with transaction.atomic():
+            PointEntry.objects.create(
+                organization_id=organization_id,
+                membership_id=participant.membership_id,
+                rule=RuleCode.CHALLENGE_BONUS,
+                lifetime=points,
+                spendable=points,
+                source_type="challenge",
+                source_id=challenge.pk,
+                key=f"challenge:{challenge.pk}:{participant.membership_id}",
+                at=now,
+                day=day,
+                created_at=now,
+            )
+            _add_totals(organization_id, participant.membership_id, day, points, points)
+            scoped(ChallengeParticipant, organization_id).filter(pk=participant.pk).update(
+                bonus_at=now
+            )
+            badges_check(
+                organization_id=organization_id,
+                membership_id=participant.membership_id,
+                counters={"points"},
+                at=now,
+            )
+    except IntegrityError:
+        return False  # paid already
+    return True
 
 
 @dataclass(frozen=True)
