@@ -198,6 +198,8 @@ def test_badges_of_for_the_hr_export(ambassador):
 def test_earning_a_badge_notifies_the_person_once_on_commit(
     ambassador, django_capture_on_commit_callbacks
 ):
+    ambassador.user.language = "en"
+    ambassador.user.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         award(ambassador, "share", "share:1")
         award(ambassador, "share", "share:2")

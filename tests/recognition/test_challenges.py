@@ -217,3 +217,14 @@ def test_pages_owner_member_outsider_and_methods(client, admin, ambassador, outs
     client.force_login(outsider.user)
     assert client.get(detail).status_code == 404
     assert client.post(detail).status_code == 404
+
+
+def test_a_challenge_that_started_already_counts_the_ledger_since_its_start(admin, org):
+    a, b = (factories.make_member(org, ambassador=True) for _n in range(2))
+    share(a, 0, at=clock.now() - dt.timedelta(hours=5))
+    share(a, 1, at=clock.now() - dt.timedelta(hours=4))
+    share(b, 0, at=clock.now() - dt.timedelta(days=3))  # before its start
+    challenge = make_challenge(admin, target=2, min_score=1)
+    challenge.refresh_from_db()
+    assert challenge.progress == 2 and challenge.reached_at is not None
+    assert [m for m, _p, _k in bonus_rows(challenge)] == [a.pk]

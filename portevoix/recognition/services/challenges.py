@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Sum, When
 from django.utils.translation import gettext as _
 
 from portevoix.accounts import selectors as accounts_selectors
@@ -255,11 +255,11 @@ def _validate(actor: Membership, data: ChallengeData) -> dict[str, list[str]]:
 @transaction.atomic
 def challenge_create(*, actor: Membership, data: ChallengeData) -> Challenge:
     """A new challenge (`recognition.challenges`: administrators and community managers).
-    It counts the events from its start; one that started already counts from now on."""
+    It counts the events from its start (see `_backfill` for one that started already)."""
     require(actor, "recognition.challenges")
     if errors := _validate(actor, data):
         raise DomainError(_("Some values are not valid."), field_errors=errors)
-    return Challenge.objects.create(
+    challenge = Challenge.objects.create(
         organization_id=actor.organization_id,
         title=data.title.strip()[:120],
         description=data.description.strip()[:500],
@@ -275,3 +275,55 @@ def challenge_create(*, actor: Membership, data: ChallengeData) -> Challenge:
         created_by=actor,
         created_at=clock.now(),
     )
+    _backfill(challenge)
+    return challenge
+
+
+def _backfill(challenge: Challenge) -> None:
+    """A challenge that started already counts what the ledger has since its start (the
+    organization's or a team's: one grouped query; a campaign's counts from now on, as its
+    entries would each need their campaign). Reached already: the bonuses are paid now."""
+    now = clock.now()
+    if challenge.scope == ChallengeScope.CAMPAIGN or challenge.starts_at >= now:
+        return
+    organization_id = challenge.organization_id
+    entries = (
+        scoped(PointEntry, organization_id)
+        .filter(at__gte=challenge.starts_at, at__lt=min(challenge.ends_at, now))
+        .filter(adjusts__isnull=True)
+        .exclude(rule=RuleCode.CHALLENGE_BONUS)
+    )
+    if challenge.metric == ChallengeMetric.POINTS:
+        value: Any = Sum("lifetime")
+    else:
+        rules = [rule for rule, metric in METRIC_OF_RULE.items() if metric == challenge.metric]
+        entries = entries.filter(rule__in=rules)
+        value = Sum(Case(When(reverses__isnull=True, then=F("count")), default=-F("count")))
+    if challenge.team_id:
+        entries = entries.filter(
+            membership_id__in=accounts_selectors.team_member_ids(team_id=challenge.team_id)
+        )
+    scores = {
+        m: int(v or 0)
+        for m, v in entries.order_by().values("membership_id").annotate(v=value).values_list(
+            "membership_id", "v"
+        )
+    }
+    ChallengeParticipant.objects.bulk_create(
+        [
+            ChallengeParticipant(
+                organization_id=organization_id,
+                challenge=challenge,
+                membership_id=membership_id,
+                score=score,
+            )
+            for membership_id, score in scores.items()
+            if score
+        ]
+    )
+    challenge.progress = sum(scores.values())
+    challenge.save(update_fields=["progress"])
+    if challenge.progress >= challenge.target:
+        challenge.reached_at = now
+        challenge.save(update_fields=["reached_at"])
+        challenge_pay_bonuses(challenge=challenge)
