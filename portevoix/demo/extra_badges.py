@@ -18,7 +18,8 @@ from . import data
 def load(org: Organization) -> None:
     now = clock.now()
     members = {
-        m.user.email: m for m in scoped(Membership, org).filter(is_active=True).select_related("user")
+        m.user.email: m
+        for m in scoped(Membership, org).filter(is_active=True).select_related("user")
     }
     admin = members[data.ADMIN]
     community = members.get(data.COMMUNITY, admin)

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import MONTHLY_TOP, POINTS, SESSIONS_COACHED, RuleCode
 
@@ -94,7 +93,7 @@ CUSTOM_COUNTERS = [
 
 
 def describe(counter: str, threshold: int) -> str:
-    """'From 5 × Share' style text of a custom badge without a description."""
+    """What a custom badge without a description says it counts."""
     if counter == POINTS:
         return ngettext(
             "From %(count)s point earned.", "From %(count)s points earned.", threshold

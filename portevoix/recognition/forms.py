@@ -97,7 +97,10 @@ class BadgeForm(forms.Form):
 class ChallengeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     metric = forms.ChoiceField(label=_("What counts"))
     target = forms.IntegerField(label=_("Target"), min_value=1, max_value=1_000_000)

@@ -46,7 +46,12 @@ def test_ten_shares_earn_the_second_badge_at_the_tenth(ambassador):
 
 def test_a_reversed_share_does_not_count_towards_the_next_badge(ambassador, org):
     for n in range(10):
-        award(ambassador, "share", f"share:{n}", network=("x", "linkedin", "bluesky", "mastodon")[n % 4])
+        award(
+            ambassador,
+            "share",
+            f"share:{n}",
+            network=("x", "linkedin", "bluesky", "mastodon")[n % 4],
+        )
     assert "ten_shares" in held(ambassador)
     # Earned badges stay; a badge is never taken back.
     services.points_reverse(organization_id=org.pk, key="share:0")
@@ -108,8 +113,13 @@ def test_a_custom_badge_from_a_counter_and_a_threshold(admin, ambassador):
 
 def test_a_custom_badge_on_points(admin, ambassador):
     badge = services.badge_create(
-        actor=admin, name="Century", description="100 points", counter="points",
-        threshold=20, shape="circle", color="gold",
+        actor=admin,
+        name="Century",
+        description="100 points",
+        counter="points",
+        threshold=20,
+        shape="circle",
+        color="gold",
     )
     award(ambassador, "conversion", "conv:1", network="")
     assert BadgeAward.objects.filter(badge=badge, membership=ambassador).exists()
@@ -117,8 +127,13 @@ def test_a_custom_badge_on_points(admin, ambassador):
 
 def test_a_retired_badge_is_earned_by_nobody_and_only_managers_create(admin, ambassador):
     badge = services.badge_create(
-        actor=admin, name="Likes", description="", counter="like", threshold=1,
-        shape="circle", color="red",
+        actor=admin,
+        name="Likes",
+        description="",
+        counter="like",
+        threshold=1,
+        shape="circle",
+        color="red",
     )
     services.badge_set_active(actor=admin, badge_id=badge.pk, active=False)
     award(ambassador, "like", "like:1", network="")
@@ -127,13 +142,23 @@ def test_a_retired_badge_is_earned_by_nobody_and_only_managers_create(admin, amb
 
     with pytest.raises(PermissionDenied):
         services.badge_create(
-            actor=ambassador, name="Mine", description="", counter="like", threshold=1,
-            shape="circle", color="red",
+            actor=ambassador,
+            name="Mine",
+            description="",
+            counter="like",
+            threshold=1,
+            shape="circle",
+            color="red",
         )
     with pytest.raises(DomainError) as caught:
         services.badge_create(
-            actor=admin, name=" ", description="", counter="challenge_bonus", threshold=0,
-            shape="blob", color="pink",
+            actor=admin,
+            name=" ",
+            description="",
+            counter="challenge_bonus",
+            threshold=0,
+            shape="blob",
+            color="pink",
         )
     assert set(caught.value.field_errors) == {"name", "counter", "threshold", "shape", "color"}
 
@@ -192,7 +217,10 @@ def test_badges_of_for_the_hr_export(ambassador):
     day = earned.date()
     rows = selectors.badges_of(ambassador, day - dt.timedelta(days=1), day + dt.timedelta(days=1))
     assert rows == [("First share", earned)]
-    assert selectors.badges_of(ambassador, day + dt.timedelta(days=2), day + dt.timedelta(days=9)) == []
+    assert (
+        selectors.badges_of(ambassador, day + dt.timedelta(days=2), day + dt.timedelta(days=9))
+        == []
+    )
 
 
 def test_earning_a_badge_notifies_the_person_once_on_commit(
@@ -261,8 +289,14 @@ def test_pages_owner_member_outsider_and_methods(client, admin, ambassador, outs
     assert client.get(reverse("recognition:badge_new")).status_code == 200
     response = client.post(
         reverse("recognition:badge_new"),
-        {"name": "Fidèle", "description": "", "counter": "share", "threshold": "5",
-         "shape": "shield", "color": "green"},
+        {
+            "name": "Fidèle",
+            "description": "",
+            "counter": "share",
+            "threshold": "5",
+            "shape": "shield",
+            "color": "green",
+        },
     )
     assert response.status_code == 302
     badge = Badge.objects.get(name="Fidèle")

@@ -43,8 +43,13 @@ def make_challenge(admin, **overrides):
 
 
 def share(membership, n, at=None):
-    return award(membership, "share", f"share:{membership.pk}:{n}", network=NETWORKS[n % 6],
-                 at=at or clock.now())
+    return award(
+        membership,
+        "share",
+        f"share:{membership.pk}:{n}",
+        network=NETWORKS[n % 6],
+        at=at or clock.now(),
+    )
 
 
 def bonus_rows(challenge):
@@ -153,7 +158,12 @@ def test_creating_needs_the_role_and_valid_values(admin, ambassador, org, other_
     theirs = Campaign.objects.create(organization=other_org, name="Globex", slug="globex")
     with pytest.raises(DomainError) as caught:
         make_challenge(
-            admin, title=" ", metric="likes", target=0, scope="campaign", campaign_id=theirs.pk,
+            admin,
+            title=" ",
+            metric="likes",
+            target=0,
+            scope="campaign",
+            campaign_id=theirs.pk,
             ends_at=clock.now() - dt.timedelta(days=2),
         )
     assert set(caught.value.field_errors) == {"title", "metric", "target", "ends_at", "campaign"}
@@ -202,16 +212,29 @@ def test_pages_owner_member_outsider_and_methods(client, admin, ambassador, outs
     response = client.post(
         new,
         {
-            "title": "Vendredi", "metric": "clicks", "target": "50",
-            "starts_at": "2026-06-01T09:00", "ends_at": "2026-06-05T18:00",
-            "scope": "organization", "min_score": "1", "bonus_points": "10",
+            "title": "Vendredi",
+            "metric": "clicks",
+            "target": "50",
+            "starts_at": "2026-06-01T09:00",
+            "ends_at": "2026-06-05T18:00",
+            "scope": "organization",
+            "min_score": "1",
+            "bonus_points": "10",
         },
     )
     assert response.status_code == 302
     assert Challenge.objects.filter(title="Vendredi").exists()
-    bad = client.post(new, {**{"title": "X", "metric": "clicks", "target": "5"},
-                            "starts_at": "2026-06-05T09:00", "ends_at": "2026-06-01T09:00",
-                            "scope": "team", "min_score": "1", "bonus_points": "0"})
+    bad = client.post(
+        new,
+        {
+            **{"title": "X", "metric": "clicks", "target": "5"},
+            "starts_at": "2026-06-05T09:00",
+            "ends_at": "2026-06-01T09:00",
+            "scope": "team",
+            "min_score": "1",
+            "bonus_points": "0",
+        },
+    )
     assert bad.status_code == 400
     assert client.put(new).status_code == 405
     client.force_login(outsider.user)
@@ -228,3 +251,23 @@ def test_a_challenge_that_started_already_counts_the_ledger_since_its_start(admi
     challenge.refresh_from_db()
     assert challenge.progress == 2 and challenge.reached_at is not None
     assert [m for m, _p, _k in bonus_rows(challenge)] == [a.pk]
+
+
+def test_the_list_is_four_queries_whatever_the_number_of_challenges(admin, ambassador, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = account_services.team_create(actor=admin, name="Ventes")
+    for n in range(4):
+        make_challenge(admin, title=f"Défi {n}", scope="team", team_id=team.pk)
+    make_challenge(
+        admin,
+        title="Passé",
+        starts_at=clock.now() - dt.timedelta(days=9),
+        ends_at=clock.now() - dt.timedelta(days=2),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.challenge_list(membership=ambassador)
+    assert len(queries) <= 4
+    assert [r.status for r in rows].count("finished") == 1
+    assert {r.scope_name for r in rows if r.status == "running"} == {"Ventes"}

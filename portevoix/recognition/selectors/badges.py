@@ -61,7 +61,7 @@ def gallery(*, membership: Membership, include_retired: bool = False) -> list[Ga
     if not include_retired:
         badges = badges.filter(active=True)
     rows = {
-        badge.pk: GalleryRow(badge=badge, holders=badge.shown)  # type: ignore[attr-defined]
+        badge.pk: GalleryRow(badge=badge, holders=badge.shown)
         for badge in badges.order_by("threshold", "pk")
     }
     latest = (
@@ -81,9 +81,11 @@ def gallery(*, membership: Membership, include_retired: bool = False) -> list[Ga
         shown = accounts_selectors.public_name_of(award.membership, default)
         if not shown.hidden:
             rows[award.badge_id].names.append(shown.name)
-    for badge_id, earned_at in scoped(BadgeAward, organization_id).filter(
-        membership_id=membership.pk
-    ).values_list("badge_id", "earned_at"):
+    for badge_id, earned_at in (
+        scoped(BadgeAward, organization_id)
+        .filter(membership_id=membership.pk)
+        .values_list("badge_id", "earned_at")
+    ):
         if badge_id in rows:
             rows[badge_id].earned_at = earned_at
     return list(rows.values())

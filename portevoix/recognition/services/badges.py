@@ -104,9 +104,8 @@ def _earn(badge: Badge, membership_id: int, at: dt.datetime) -> BadgeAward | Non
     return award
 
 
-def _not_held(organization_id: int, membership_id: int) -> Q:
-    held = BadgeAward.objects.filter(badge=OuterRef("pk"), membership_id=membership_id)
-    return ~Exists(held)
+def _held(membership_id: int) -> Exists:
+    return Exists(BadgeAward.objects.filter(badge=OuterRef("pk"), membership_id=membership_id))
 
 
 def _rule_count(organization_id: int, membership_id: int, rule: str) -> int:
@@ -141,7 +140,7 @@ def badges_check(
     candidates = list(
         scoped(Badge, organization_id)
         .filter(active=True, counter__in=counters)
-        .filter(_not_held(organization_id, membership_id))
+        .filter(~_held(membership_id))
         .order_by("threshold", "pk")
     )
     values: dict[str, int] = {}
@@ -280,7 +279,6 @@ def badge_set_active(*, actor: Membership, badge_id: int, active: bool) -> Badge
         badge.active = active
         badge.save(update_fields=["active"])
     return badge
-
 
 
 def months_close_due(*, now: dt.datetime | None = None) -> int:

@@ -48,7 +48,7 @@ from .ledger import _add_totals
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
-METRIC_OF_RULE = {
+METRIC_OF_RULE: dict[str, str] = {
     RuleCode.SHARE: ChallengeMetric.SHARES,
     RuleCode.ORIGINAL_POST: ChallengeMetric.ORIGINAL_POSTS,
     RuleCode.CLICK: ChallengeMetric.CLICKS,
@@ -88,7 +88,7 @@ def challenges_count_entry(entry: PointEntry) -> int:
     its transaction. Returns how many challenges it moved."""
     if entry.adjusts_id or entry.rule == RuleCode.CHALLENGE_BONUS:
         return 0
-    metrics = [ChallengeMetric.POINTS]
+    metrics: list[str] = [ChallengeMetric.POINTS]
     if entry.rule in METRIC_OF_RULE:
         metrics.append(METRIC_OF_RULE[entry.rule])
     running = scoped(Challenge, entry.organization_id).filter(
@@ -305,9 +305,10 @@ def _backfill(challenge: Challenge) -> None:
         )
     scores = {
         m: int(v or 0)
-        for m, v in entries.order_by().values("membership_id").annotate(v=value).values_list(
-            "membership_id", "v"
-        )
+        for m, v in entries.order_by()
+        .values("membership_id")
+        .annotate(v=value)
+        .values_list("membership_id", "v")
     }
     ChallengeParticipant.objects.bulk_create(
         [

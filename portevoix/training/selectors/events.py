@@ -142,4 +142,9 @@ def events_between(
 
 def event_coach_id(*, organization_id: int, event_id: int) -> int | None:
     """The membership id of the session's coach, or None (recognition's speaker badge)."""
-    return scoped(Event, organization_id).filter(pk=event_id).values_list("coach_id", flat=True).first()
+    return (
+        scoped(Event, organization_id)
+        .filter(pk=event_id)
+        .values_list("coach_id", flat=True)
+        .first()
+    )
