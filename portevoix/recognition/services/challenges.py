@@ -179,6 +179,9 @@ def _pay(
     organization_id, points = challenge.organization_id, challenge.bonus_points
     try:
         with transaction.atomic():
+            # The person's totals first, as an award takes them before anything of the
+            # challenge: a payout never waits in a cycle with that person's entries.
+            _add_totals(organization_id, participant.membership_id, day, points, points)
             PointEntry.objects.create(
                 organization_id=organization_id,
                 membership_id=participant.membership_id,
@@ -192,7 +195,6 @@ def _pay(
                 day=day,
                 created_at=now,
             )
-            _add_totals(organization_id, participant.membership_id, day, points, points)
             scoped(ChallengeParticipant, organization_id).filter(pk=participant.pk).update(
                 bonus_at=now
             )
