@@ -83,3 +83,12 @@ def notifications_events_tomorrow() -> int:
     from portevoix.notifications import tasks as notification_tasks
 
     return int(notification_tasks.notify_events_tomorrow.call_local())
+
+
+@db_periodic_task(crontab(hour="*/6", minute="23"), expires=3600)
+def recognition_close_months() -> int:
+    """Every six hours: once a month is over, its top 10 get their badge (each month once
+    per organization, so the runs after the first change nothing)."""
+    from portevoix.recognition import tasks as recognition_tasks
+
+    return int(recognition_tasks.close_months.call_local())

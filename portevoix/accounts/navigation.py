@@ -134,7 +134,12 @@ ME = (
         _("My points"),
         "recognition:me",
         ("share.create",),
-        ("recognition:board",),
+        (
+            "recognition:board",
+            "recognition:badges",
+            "recognition:challenges",
+            "recognition:challenge",
+        ),
         help=_("Your points, your rank and how the boards show you"),
     ),
     Entry(

@@ -85,6 +85,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "rewards.manage",  # the catalogue, the budget, approval and disclosure settings
             "rewards.fulfil",  # approve, fulfil or refuse redemptions
             "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
+            "recognition.challenges",  # the organization's own badges and the challenges
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -139,6 +140,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.cadence",
             "recognition.fairplay",  # review the fair-play flags
             "rewards.fulfil",  # approve, fulfil or refuse redemptions
+            "recognition.challenges",  # the organization's own badges and the challenges
         }
     ),
     Role.ANALYST: frozenset(

@@ -62,6 +62,7 @@ EXTRAS = (
     "library",
     "recognition",
     "rewards",
+    "badges",
 )
 
 

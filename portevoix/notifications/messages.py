@@ -100,3 +100,11 @@ def event_soon(event: Any, tz: dt.tzinfo, now: dt.datetime) -> Message:
         title = _("%(day)s at %(time)s: %(title)s") % {"day": day, "time": when, "title": name}
     place = event.place or _("Online")
     return Message(title=title, body=place, url=reverse("training:event", args=[event.pk]))
+
+
+def badge_earned(badge: Any, tz: dt.tzinfo) -> Message:
+    return Message(
+        title=_("You earned a badge: %(name)s") % {"name": _short(badge.label, 150)},
+        body=_short(badge.explanation),
+        url=reverse("recognition:me") + "#my-badges",
+    )

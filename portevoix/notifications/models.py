@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     SUGGESTION = "suggestion", _("Your content suggestion was answered")
     EVENT = "event", _("An event you registered for is tomorrow")
     REWARD = "reward", _("Your reward request was answered")
+    BADGE = "badge", _("You earned a badge")
 
 
 class PushState(models.TextChoices):

@@ -14,6 +14,7 @@ from portevoix.accounts import signals as account_signals
 from portevoix.content import signals as content_signals
 from portevoix.governance import signals as governance_signals
 from portevoix.publishing import signals as publishing_signals
+from portevoix.recognition import signals as recognition_signals
 from portevoix.rewards import signals as rewards_signals
 
 from . import services, tasks
@@ -83,6 +84,10 @@ def on_redemption_decided(
     )
 
 
+def on_badge_earned(sender: Any, organization_id: int, award_id: int, **kw: Any) -> None:
+    _safely("badge", organization_id, tasks.notify_badge_earned, organization_id, award_id)
+
+
 def connect() -> None:
     content_signals.item_went_live.connect(on_item_live, dispatch_uid="notifications_item_live")
     publishing_signals.post_finished.connect(
@@ -99,4 +104,7 @@ def connect() -> None:
     )
     account_signals.ambassador_withdrew.connect(
         on_withdrawal, dispatch_uid="notifications_withdrawal"
+    )
+    recognition_signals.badge_earned.connect(
+        on_badge_earned, dispatch_uid="notifications_badge_earned"
     )

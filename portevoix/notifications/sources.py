@@ -18,6 +18,7 @@ from portevoix.core import clock
 from portevoix.core.errors import NotFound
 from portevoix.governance import selectors as governance_selectors
 from portevoix.publishing import selectors as publishing_selectors
+from portevoix.recognition import selectors as recognition_selectors
 from portevoix.rewards import selectors as rewards_selectors
 from portevoix.training import selectors as training_selectors
 
@@ -129,6 +130,25 @@ def reward_answered(*, organization_id: int, redemption_id: int, status: str) ->
             kind=Kind.REWARD,
             dedupe_key=f"redemption:{redemption.pk}:{status}",
             build=lambda tz: messages.reward_answered(redemption, tz),
+        )
+    )
+
+
+def badge_earned(*, organization_id: int, award_id: int) -> int:
+    """A person earned a badge: them, once per badge (in-app, and pushed where they can)."""
+    try:
+        award = recognition_selectors.earned_badge(
+            organization_id=organization_id, award_id=award_id
+        )
+    except NotFound:
+        return 0
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[award.membership_id],
+            kind=Kind.BADGE,
+            dedupe_key=f"badge:{award.badge_id}",
+            build=lambda tz: messages.badge_earned(award.badge, tz),
         )
     )
 

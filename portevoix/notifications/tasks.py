@@ -52,3 +52,7 @@ def notify_reward_answered(organization_id: int, redemption_id: int, status: str
     return sources.reward_answered(
         organization_id=organization_id, redemption_id=redemption_id, status=status
     )
+
+
+def notify_badge_earned(organization_id: int, award_id: int) -> int:
+    return sources.badge_earned(organization_id=organization_id, award_id=award_id)

@@ -102,3 +102,78 @@ class FairPlaySettingsForm(forms.Form):
     same_text_hours = forms.IntegerField(
         label=_("Same text: within this many hours"), min_value=1, max_value=720
     )
+
+
+class BadgeForm(forms.Form):
+    """An administrator's own badge: a counter and a threshold."""
+
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: what it counts and from how many."),
+    )
+    counter = forms.ChoiceField(label=_("Counts"))
+    threshold = forms.IntegerField(label=_("From"), min_value=1, max_value=1_000_000)
+    shape = forms.ChoiceField(label=_("Shape"))
+    color = forms.ChoiceField(label=_("Colour"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from .badge_kinds import CUSTOM_COUNTERS
+        from .models import BadgeColor, BadgeShape
+
+        self.fields["counter"].choices = CUSTOM_COUNTERS  # type: ignore[attr-defined]
+        self.fields["shape"].choices = BadgeShape.choices  # type: ignore[attr-defined]
+        self.fields["color"].choices = BadgeColor.choices  # type: ignore[attr-defined]
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    metric = forms.ChoiceField(label=_("What counts"))
+    target = forms.IntegerField(label=_("Target"), min_value=1, max_value=1_000_000)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    scope = forms.ChoiceField(label=_("Who takes part"))
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+    campaign = forms.TypedChoiceField(
+        label=_("Campaign"), coerce=int, required=False, empty_value=None
+    )
+    min_score = forms.IntegerField(
+        label=_("Minimum personal score for the bonus"),
+        min_value=1,
+        max_value=1_000_000,
+        initial=1,
+    )
+    bonus_points = forms.IntegerField(
+        label=_("Bonus points for each qualifying participant"),
+        min_value=0,
+        max_value=10_000,
+        initial=0,
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        teams: list[tuple[int, str]],
+        campaigns: list[tuple[int, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from .models import ChallengeMetric, ChallengeScope
+
+        self.fields["metric"].choices = ChallengeMetric.choices  # type: ignore[attr-defined]
+        self.fields["scope"].choices = ChallengeScope.choices  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", "—"), *teams]  # type: ignore[attr-defined]
+        self.fields["campaign"].choices = [("", "—"), *campaigns]  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ class RuleCode(models.TextChoices):
     EVENT_ATTENDED = "event_attended", _("Event attended")
     IDEA_ACCEPTED = "idea_accepted", _("Idea accepted")
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+    CHALLENGE_BONUS = "challenge_bonus", _("Challenge bonus")
 
 
 class PointRule(OrgOwned):
@@ -258,4 +259,196 @@ class FairPlayFlag(OrgOwned):
         ]
         indexes = [
             models.Index(fields=["organization", "status", "-last_at"], name="fairplay_flag_idx")
+        ]
+
+
+# --- Badges and challenges (issue 12, part 2)
+
+# What a badge counts besides a rule's ledger rows (`RuleCode`): all-time points, a month's
+# top 10 (when the month closes) and the coaching sessions led (attendance marked).
+POINTS = "points"
+MONTHLY_TOP = "monthly_top10"
+SESSIONS_COACHED = "sessions_coached"
+
+
+class BadgeShape(models.TextChoices):
+    CIRCLE = "circle", _("Circle")
+    SHIELD = "shield", _("Shield")
+    STAR = "star", _("Star")
+    HEXAGON = "hexagon", _("Hexagon")
+
+
+class BadgeColor(models.TextChoices):
+    GOLD = "gold", _("Gold")
+    BLUE = "blue", _("Blue")
+    GREEN = "green", _("Green")
+    PURPLE = "purple", _("Purple")
+    RED = "red", _("Red")
+
+
+class Badge(OrgOwned):
+    """A badge of the organization: earned once per person when `counter` reaches
+    `threshold`. The built-in ones have a `code` (their name is translated); an
+    administrator's own have none and their own name."""
+
+    code = models.CharField(max_length=30, blank=True)
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    # A `RuleCode` (its ledger rows counted), POINTS, MONTHLY_TOP or SESSIONS_COACHED.
+    counter = models.CharField(_("counts"), max_length=30)
+    threshold = models.PositiveIntegerField(_("from"), default=1)
+    shape = models.CharField(
+        _("shape"), max_length=10, choices=BadgeShape.choices, default=BadgeShape.CIRCLE
+    )
+    color = models.CharField(
+        _("colour"), max_length=10, choices=BadgeColor.choices, default=BadgeColor.GOLD
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["threshold", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"],
+                condition=~models.Q(code=""),
+                name="badge_builtin_once",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "counter"], name="badge_counter_idx")]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        from .badge_kinds import BUILTIN
+
+        builtin = BUILTIN.get(self.code)
+        return str(builtin.name) if builtin else self.name
+
+    @property
+    def explanation(self) -> str:
+        from .badge_kinds import BUILTIN, describe
+
+        builtin = BUILTIN.get(self.code)
+        if builtin:
+            return str(builtin.description)
+        return self.description or describe(self.counter, self.threshold)
+
+
+class BadgeAward(OrgOwned):
+    """A person earned a badge: once (unique), never taken back."""
+
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="awards")
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="badge_awards"
+    )
+    earned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-earned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["badge", "membership"], name="badge_award_once")
+        ]
+        indexes = [
+            models.Index(fields=["membership", "earned_at"], name="badge_award_mine_idx"),
+            models.Index(fields=["badge", "-earned_at"], name="badge_award_holders_idx"),
+        ]
+
+
+class MonthClosed(OrgOwned):
+    """A month whose top 10 was awarded: claimed once, so the task may run any number of
+    times."""
+
+    month = models.DateField()
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month"], name="month_closed_once")
+        ]
+
+
+class ChallengeMetric(models.TextChoices):
+    SHARES = "shares", _("Shares")
+    ORIGINAL_POSTS = "original_posts", _("Original posts")
+    CLICKS = "clicks", _("Unique clicks")
+    POINTS = "points", _("Points")
+
+
+class ChallengeScope(models.TextChoices):
+    ORGANIZATION = "organization", _("The whole organization")
+    TEAM = "team", _("A team")
+    CAMPAIGN = "campaign", _("A campaign")
+
+
+class Challenge(OrgOwned):
+    """A goal over a period (200 shares of a campaign by Friday). `progress` is kept by
+    each ledger entry that counts (in its transaction), so the page reads one row."""
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    metric = models.CharField(_("what counts"), max_length=20, choices=ChallengeMetric.choices)
+    target = models.PositiveIntegerField(_("target"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    scope = models.CharField(_("who takes part"), max_length=20, choices=ChallengeScope.choices)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "content.Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The bonus goes to each participant with at least this score (and at least 1).
+    min_score = models.PositiveIntegerField(_("minimum personal score for the bonus"), default=1)
+    bonus_points = models.PositiveIntegerField(_("bonus points"), default=0)
+    progress = models.IntegerField(default=0)
+    reached_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "metric", "ends_at", "starts_at"],
+                name="challenge_running_idx",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="challenge_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChallengeParticipant(OrgOwned):
+    """What one person contributed to a challenge; `bonus_at` once their bonus is in the
+    ledger (keyed "challenge:<id>:<membership id>")."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.IntegerField(default=0)
+    bonus_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "membership"], name="challenge_participant_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["challenge", "-score", "membership"], name="challenge_top_idx")
         ]

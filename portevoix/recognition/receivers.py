@@ -7,6 +7,7 @@ from typing import Any
 
 from portevoix.publishing import signals as publishing_signals
 from portevoix.sharing import signals as sharing_signals
+from portevoix.training import selectors as training_selectors
 from portevoix.training import signals as training_signals
 
 from . import services
@@ -90,6 +91,13 @@ def _attendance_marked(sender: Any, **kwargs: Any) -> None:
         attended=kwargs["attended"],
         absent=kwargs["absent"],
     )
+    if kwargs["attended"]:  # a session that took place: its coach spoke
+        services.on_session_coached(
+            organization_id=kwargs["organization_id"],
+            coach_id=training_selectors.event_coach_id(
+                organization_id=kwargs["organization_id"], event_id=kwargs["event_id"]
+            ),
+        )
 
 
 def connect() -> None:

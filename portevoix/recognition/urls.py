@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import fairplay_views, views
+from . import fairplay_views, views, views_awards
 
 app_name = "recognition"
 urlpatterns = [
@@ -21,4 +21,10 @@ urlpatterns = [
         fairplay_views.fairplay_settings,
         name="fairplay_settings",
     ),
+    path("recognition/badges/", views_awards.badges, name="badges"),
+    path("recognition/badges/new/", views_awards.badge_new, name="badge_new"),
+    path("recognition/badges/<int:pk>/active/", views_awards.badge_active, name="badge_active"),
+    path("recognition/challenges/", views_awards.challenges, name="challenges"),
+    path("recognition/challenges/new/", views_awards.challenge_new, name="challenge_new"),
+    path("recognition/challenges/<int:pk>/", views_awards.challenge, name="challenge"),
 ]

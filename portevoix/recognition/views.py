@@ -113,6 +113,7 @@ def _me_page(
         "spendable": spendable,
         "standings": standings,
         "entries": selectors.recent_entries(membership=membership),
+        "badges": selectors.my_badges(membership=membership),
         "rules": selectors.rules_in_force(organization_id=membership.organization_id),
     }
     return render(request, "recognition/me.html", context, status=status)

@@ -26,6 +26,10 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 from . import intents, utm
 from .codes import is_code
 from .models import Click, Conversion, Share, TrackedLink, TrackingSettings
+from .rollups import campaign_of_event as campaign_of_event
+from .rollups import rollup_clicks as rollup_clicks
+from .rollups import rollup_conversions as rollup_conversions
+from .rollups import rollup_shares as rollup_shares
 from .textcheck import GuardrailHit, copy_report, guardrail_hits, normalized
 from .visitor import local_day as local_day  # the rollup day of a share or click
 
@@ -464,51 +468,3 @@ def fallback_for_code(code: str) -> str | None:
         .first()
     )
     return utm.safe_destination(value or "") if value else None
-
-
-# --- Raw events for analytics' rollups (`settings.ROLLUP_EVENT_SOURCES`; the columns are
-# described in analytics/rollups/sources.py)
-
-
-def rollup_shares(
-    *, organization_id: int, since: dt.datetime, until: dt.datetime, **_: Any
-) -> QuerySet[Share]:
-    """The organization's shares created in [since, until)."""
-    qs = scoped(Share, organization_id).filter(created_at__gte=since, created_at__lt=until)
-    return qs.annotate(
-        ev_id=F("pk"),
-        ev_at=F("created_at"),
-        ev_item=F("item_id"),
-        ev_member=F("membership_id"),
-        ev_network=F("network"),
-        ev_personalized=F("personalized"),
-        ev_audience=F("audience"),
-    )
-
-
-def rollup_clicks(
-    *, organization_id: int, start: dt.date, end: dt.date, **_: Any
-) -> QuerySet[Click]:
-    """The organization's clicks (counted or not) of the days [start, end]."""
-    qs = scoped(Click, organization_id).filter(day__gte=start, day__lte=end)
-    return qs.annotate(
-        ev_day=F("day"),
-        ev_item=F("item_id_copy"),
-        ev_member=F("membership_id_copy"),
-        ev_network=F("network"),
-        ev_counted=F("counted"),
-    )
-
-
-def rollup_conversions(
-    *, organization_id: int, since: dt.datetime, until: dt.datetime, **_: Any
-) -> QuerySet[Conversion]:
-    """The organization's conversions attributed to a link, at [since, until)."""
-    qs = scoped(Conversion, organization_id).filter(link__isnull=False, at__gte=since, at__lt=until)
-    return qs.annotate(
-        ev_at=F("at"),
-        ev_item=F("link__item_id"),
-        ev_member=F("link__membership_id"),
-        ev_network=F("link__network"),
-        ev_value=F("value"),
-    )

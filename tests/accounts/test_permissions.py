@@ -138,6 +138,9 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {
 }
 EXPECTED[Role.COMMUNITY_MANAGER] = EXPECTED[Role.COMMUNITY_MANAGER] | {"rewards.fulfil"}
 EXPECTED[Role.ANALYST] = EXPECTED[Role.ANALYST] | {"rewards.export_all"}
+# Badges and challenges: administrators and community managers run them.
+for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
+    EXPECTED[_role] = EXPECTED[_role] | {"recognition.challenges"}
 
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)

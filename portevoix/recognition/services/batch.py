@@ -4,7 +4,8 @@ The result is the one `ledger.points_award` would give for each award in order: 
 version (the one in force when each event happened), same caps, same keys, same totals. The
 difference is the cost: one query finds the keys already written, one reads the rules, the
 caps' daily counters are locked together (`select_for_update`), the entries are inserted in
-one statement, and each member's period total moves by one UPDATE per batch, not per event.
+one statement, and each member's period total moves by one UPDATE per batch, not per event;
+the badges are checked once per person (`progress`).
 A duplicate key written meanwhile by a concurrent worker makes the batch's savepoint roll
 back; the batch is then written one award at a time, where each duplicate is skipped.
 """
@@ -24,6 +25,7 @@ from portevoix.core.tenancy import scoped
 from ..models import DailyUse, PointEntry, PointRule, PointTotal
 from ..periods import local_day, period_starts
 from .ledger import Award, points_award
+from .progress import entries_recorded
 from .rules import rules_ensure_defaults
 
 # SQLite's and PostgreSQL's limits on bound parameters are far above this.
@@ -176,6 +178,7 @@ def _write(
             for period, start in period_starts(day):
                 totals[(award.membership_id, period, start)] += allowed
     PointEntry.objects.bulk_create(entries)
+    entries_recorded(organization_id, entries)
     for key, row in counters.items():
         if used[key] != row.points:
             # The rows are locked: the new value is the old one plus this batch's points.

@@ -29,6 +29,12 @@ logger = logging.getLogger("portevoix.recognition")
 REVERSE_PREFIX = "reverse:"
 
 
+def entry_recorded(entry: PointEntry) -> None:
+    from .progress import entry_recorded as follow
+
+    follow(entry)
+
+
 @dataclass(frozen=True)
 class Award:
     """One event worth points: `count` times the rule's points (3 likes: count 3)."""
@@ -142,6 +148,7 @@ def points_award(*, award: Award) -> PointEntry | None:
                 _add_totals(award.organization_id, award.membership_id, day, allowed, allowed)
         except IntegrityError:
             return None
+        entry_recorded(entry)  # badges and challenges, in this transaction
     return entry
 
 
@@ -183,6 +190,7 @@ def _reverse(original: PointEntry, reason: str = "") -> PointEntry | None:
                 -lifetime,
                 -spendable,
             )
+            entry_recorded(entry)  # challenges count the reversal
     except IntegrityError:
         return None
     return entry

@@ -20,7 +20,7 @@ from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 
-from ..models import DailyUse, PointEntry, PointRecount, PointRule
+from ..models import DailyUse, PointEntry, PointRecount, PointRule, RuleCode
 from .ledger import _add_totals
 from .rules import rules_ensure_defaults
 
@@ -69,6 +69,7 @@ def points_recount(*, actor: Membership, since: dt.date) -> PointRecount:
     awards = (
         entries.filter(reverses__isnull=True, adjusts__isnull=True)
         .exclude(pk__in=reversed_ids)
+        .exclude(rule=RuleCode.CHALLENGE_BONUS)  # a challenge's bonus has no rule to revalue
         .order_by("membership_id", "rule", "day", "at", "id")
     )
     used: dict[tuple[int, str, dt.date, str], int] = defaultdict(int)

@@ -138,3 +138,13 @@ def events_between(
         .filter(starts_at__lt=end, ends_at__gt=start)
         .order_by("starts_at", "id")[:limit]
     )
+
+
+def event_coach_id(*, organization_id: int, event_id: int) -> int | None:
+    """The membership id of the session's coach, or None (recognition's speaker badge)."""
+    return (
+        scoped(Event, organization_id)
+        .filter(pk=event_id)
+        .values_list("coach_id", flat=True)
+        .first()
+    )

@@ -21,7 +21,7 @@ from portevoix.core import clock
 from portevoix.core.context_processors import NavBadge
 from portevoix.core.tenancy import scoped
 
-from .models import (
+from ..models import (
     FairPlayFlag,
     FlagStatus,
     PointEntry,
@@ -30,8 +30,8 @@ from .models import (
     PointTotal,
     RuleCode,
 )
-from .periods import PERIODS, local_day, period_start
-from .services.rules import DEFAULT_RULES, DEFAULTS_FROM
+from ..periods import PERIODS, local_day, period_start
+from ..services.rules import DEFAULT_RULES, DEFAULTS_FROM
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -364,3 +364,36 @@ def points_between(
         row["membership_id"]: (int(row["lifetime"] or 0), int(row["spendable"] or 0))
         for row in grouped
     }
+
+
+from .badges import (  # noqa: E402
+    GalleryRow,
+    badge_to_manage,
+    badges_of,
+    earned_badge,
+    gallery,
+    my_badges,
+)
+from .challenges import (  # noqa: E402
+    ChallengeDetail,
+    ChallengeRow,
+    ParticipantRow,
+    challenge_detail,
+    challenge_form_choices,
+    challenge_list,
+)
+
+__all__ = [
+    "ChallengeDetail",
+    "ChallengeRow",
+    "GalleryRow",
+    "ParticipantRow",
+    "badge_to_manage",
+    "badges_of",
+    "challenge_detail",
+    "challenge_form_choices",
+    "challenge_list",
+    "earned_badge",
+    "gallery",
+    "my_badges",
+]
