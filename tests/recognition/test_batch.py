@@ -110,7 +110,8 @@ def test_a_batch_costs_a_few_queries_whatever_its_size():
     assert len(inserts) == (1 if connection.vendor == "postgresql" else 6)
     assert len(counters) == 3 * 2 * 3
     assert len(totals) == 3 * 5 + 1
-    assert len(sql) - len(inserts) - len(counters) - len(totals) <= 15
+    # Reads, savepoints, the running challenges (one) and the badges (at most 3 a person).
+    assert len(sql) - len(inserts) - len(counters) - len(totals) <= 15 + 3 * 3
 
 
 def test_a_key_written_meanwhile_falls_back_to_one_at_a_time(monkeypatch):
@@ -148,3 +149,51 @@ def test_clicks_counted_go_through_the_batch(monkeypatch):
 
     services.on_clicks_counted(clicks=[Click(1), Click(2)])
     assert [[a.key for a in batch_] for batch_ in seen] == [["click:1", "click:2"]]
+
+
+def test_a_click_batch_earns_badges_and_counts_in_running_challenges(admin, ambassador):
+    """What follows an entry follows a batch too: a badge on clicks is earned once, and a
+    clicks challenge running now counts every click of the batch."""
+    from portevoix.core import clock
+    from portevoix.recognition.models import BadgeAward, Challenge
+
+    badge = services.badge_create(
+        actor=admin,
+        name="Cliqué",
+        description="",
+        counter="click",
+        threshold=3,
+        shape="star",
+        color="blue",
+    )
+    now = clock.now()
+    challenge = services.challenge_create(
+        actor=admin,
+        data=services.ChallengeData(
+            title="Des clics",
+            description="",
+            metric="clicks",
+            target=100,
+            starts_at=now - dt.timedelta(days=1),
+            ends_at=now + dt.timedelta(days=1),
+            scope="organization",
+            min_score=1,
+            bonus_points=0,
+        ),
+    )
+    awards = [
+        services.Award(
+            organization_id=ambassador.organization_id,
+            membership_id=ambassador.pk,
+            rule="click",
+            source_type="link",
+            source_id=1,
+            key=f"click:{n}",
+            at=now - dt.timedelta(minutes=n),
+            network="x",
+        )
+        for n in range(4)
+    ]
+    services.points_award_many(awards=awards)
+    assert BadgeAward.objects.filter(badge=badge, membership=ambassador).count() == 1
+    assert Challenge.objects.get(pk=challenge.pk).progress == 4
