@@ -45,3 +45,8 @@ def notify_reconnect(organization_id: int, connection_id: int) -> int:
 @db_task()
 def notify_suggestion_answered(organization_id: int, case_id: int) -> int:
     return sources.suggestion_answered(organization_id=organization_id, case_id=case_id)
+
+
+@db_task()
+def notify_idea_decided(organization_id: int, idea_id: int) -> int:
+    return sources.idea_decided(organization_id=organization_id, idea_id=idea_id)

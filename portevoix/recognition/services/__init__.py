@@ -6,6 +6,7 @@ from .awards import (
     on_conversion_recorded,
     on_course_passed,
     on_engagement_changed,
+    on_idea_accepted,
     on_share_posted,
     on_share_removed,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "on_conversion_recorded",
     "on_course_passed",
     "on_engagement_changed",
+    "on_idea_accepted",
     "on_share_posted",
     "on_share_removed",
     "points_award",
