@@ -27,7 +27,7 @@ PERSONAL = [
     "notifications",
     "tokens",
 ]
-PROGRAM = ["people", "teams", "training", "events", "charter"]
+PROGRAM = ["people", "teams", "training", "events", "ideas", "charter"]
 
 
 def test_an_ambassador_sees_share_program_insights_and_me(ambassador):

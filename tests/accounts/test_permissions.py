@@ -125,6 +125,13 @@ for _role in (Role.ADMIN, Role.CONTENT_MANAGER, Role.APPROVER, Role.FINAL_APPROV
 EVERY_MEMBER |= {"recognition.view"}
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"recognition.manage"}
 
+# The idea box: every member posts, votes and comments; the advocacy board, content
+# managers and admins triage.
+EVERY_MEMBER |= {"idea.post"}
+EXPECTED[Role.ADVOCACY_BOARD] = {"idea.triage"}
+for _role in (Role.ADMIN, Role.CONTENT_MANAGER):
+    EXPECTED[_role] = EXPECTED[_role] | {"idea.triage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 
