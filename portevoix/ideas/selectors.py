@@ -103,12 +103,13 @@ def similar_ideas(
     query = _key(title, body)
     if not utils.default_process(query):
         return []
+    candidates = scoped(Idea, membership.organization).filter(status=IdeaStatus.OPEN)
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
     rows = list(
-        scoped(Idea, membership.organization)
-        .filter(status=IdeaStatus.OPEN)
-        .exclude(pk=exclude_id)
-        .order_by("-id")
-        .values_list("pk", "title", "body", "vote_count")[:SIMILAR_CANDIDATES]
+        candidates.order_by("-id").values_list("pk", "title", "body", "vote_count")[
+            :SIMILAR_CANDIDATES
+        ]
     )
     choices = {pk: _key(t, b) for pk, t, b, _v in rows}
     found = process.extract(

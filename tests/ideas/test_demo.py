@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from portevoix.accounts.models import Organization
-from portevoix.content.models import ContentItem, State
+from portevoix.content.models import State
 from portevoix.demo import data
 from portevoix.ideas.models import Idea, IdeaComment, IdeaStatus
 from portevoix.recognition.models import PointEntry
@@ -26,7 +26,8 @@ def test_the_demo_has_ideas_of_every_kind_and_each_outcome(monkeypatch):
     assert all(idea.vote_count >= 2 for idea in ideas)
     assert IdeaComment.objects.filter(organization=org).count() == 4
     accepted = ideas.get(status=IdeaStatus.ACCEPTED)
-    assert ContentItem.objects.get(pk=accepted.content_item_id).state == State.DRAFT
+    assert accepted.content_item is not None
+    assert accepted.content_item.state == State.DRAFT
     assert PointEntry.objects.filter(rule="idea_accepted", key=f"idea:{accepted.pk}").count() == 1
     declined = ideas.get(status=IdeaStatus.DECLINED)
     assert declined.decision_reason

@@ -44,7 +44,8 @@ def test_accepting_content_makes_a_draft_crediting_the_author(
     entry = PointEntry.objects.get(membership=member)
     assert (entry.rule, entry.key, entry.lifetime) == ("idea_accepted", f"idea:{idea.pk}", 25)
     audit = AuditEntry.objects.get(action="idea.accept")
-    assert audit.object_id == str(idea.pk) and audit.after["content_item"] == item.pk
+    assert audit.object_id == str(idea.pk)
+    assert audit.after is not None and audit.after["content_item"] == item.pk
     note = Notification.objects.get(membership=member)
     assert note.kind == Kind.SUGGESTION and note.dedupe_key == f"idea:{idea.pk}:accepted"
 

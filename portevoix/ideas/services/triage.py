@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -101,7 +101,9 @@ def _draft(membership: Membership, idea: Idea) -> int:
     for image in idea.images.all():
         with image.file.open("rb") as handle:
             content_services.image_add(
-                membership=membership, item=item, upload=File(handle, name=image.file.name)
+                membership=membership,
+                item=item,
+                upload=UploadedFile(handle, name=image.file.name, size=image.file.size),
             )
     return item.pk
 
