@@ -87,6 +87,22 @@ def test_a_warning_lets_the_idea_through_to_the_moderators(org, member):
     )
 
 
+def test_rules_about_public_posts_do_not_apply_to_an_internal_idea(org, member):
+    from portevoix.accounts.roles import Role
+    from portevoix.governance import services as governance_services
+    from tests import factories
+
+    community = factories.make_member(org, Role.COMMUNITY_MANAGER)
+    governance_services.rule_create(
+        actor=community,
+        data=governance_services.RuleData(
+            kind="disclosure", action="block", disclosures={"*": "#employee"}
+        ),
+    )
+    idea = post(member, body="Sans mention : c'est une idée interne.")
+    assert idea.pk and not ModerationCase.objects.exists()
+
+
 def test_the_form_keeps_what_was_typed_when_a_guardrail_blocks(client, org, member):
     block_term(org)
     login(client, member)

@@ -41,6 +41,8 @@ def test_accepting_content_makes_a_draft_crediting_the_author(
     assert item.state == State.DRAFT and item.title == idea.title
     assert item.link == "https://example.org/atelier" and item.images.count() == 2
     assert member.user.display_name in item.body
+    copy = item.copies.get()
+    assert copy.network == "linkedin" and idea.title in copy.text
     entry = PointEntry.objects.get(membership=member)
     assert (entry.rule, entry.key, entry.lifetime) == ("idea_accepted", f"idea:{idea.pk}", 25)
     audit = AuditEntry.objects.get(action="idea.accept")

@@ -67,6 +67,11 @@ def _check_gate(membership: Membership) -> None:
         raise IdeaBlocked(blockers)
 
 
+# Rules about what goes out publicly (a disclosure to add, the sites to link to) do not
+# apply to an idea or a comment, which stay inside the organization.
+PUBLIC_ONLY_KINDS = frozenset({"disclosure", "link_domain"})
+
+
 def _check_guardrails(membership: Membership, texts: dict[str, str]) -> list[str]:
     """Refuse a text that breaks a blocking guardrail (field errors keyed as the form's
     fields); answer the warnings, for the moderators."""
@@ -76,10 +81,12 @@ def _check_guardrails(membership: Membership, texts: dict[str, str]) -> list[str
         if not text.strip():
             continue
         result = gates.guardrails_check(organization=membership.organization, text=text, network="")
-        if result.blocked:
-            errors[name] = gates.describe_all(result, action="block")
-        elif result.warned:
-            warnings += gates.describe_all(result, action="warn")
+        matches = [m for m in result.matches if m.kind not in PUBLIC_ONLY_KINDS]
+        blocking = [gates.describe(m) for m in matches if m.action == "block"]
+        if blocking:
+            errors[name] = list(dict.fromkeys(blocking))
+        else:
+            warnings += [gates.describe(m) for m in matches if m.action == "warn"]
     if errors:
         raise DomainError(_("The text goes against the social media charter."), field_errors=errors)
     return warnings

@@ -89,6 +89,11 @@ def _draft(membership: Membership, idea: Idea) -> int:
     author = idea.author.user.display_name
     body = idea.body + "\n\n" + _("Idea of %(name)s, from the idea box.") % {"name": author}
     language = membership.organization.default_language
+    # A first LinkedIn copy from the idea, when it fits (the content manager rewrites it).
+    copy = content_services.CopyData(
+        "linkedin", "\n\n".join(part for part in (idea.title, idea.body, idea.link) if part)
+    )
+    copies = [] if content_services.validate_copies([copy]) else [copy]
     item = content_services.item_create(
         membership=membership,
         data=content_services.ItemData(
@@ -96,6 +101,7 @@ def _draft(membership: Membership, idea: Idea) -> int:
             language=language if language in {"fr", "en"} else "fr",
             body=body.strip(),
             link=idea.link,
+            copies=copies,
         ),
     )
     for image in idea.images.all():
