@@ -96,10 +96,10 @@ def test_rules_about_public_posts_do_not_apply_to_an_internal_idea(org, member):
     governance_services.rule_create(
         actor=community,
         data=governance_services.RuleData(
-            kind="disclosure", action="block", disclosures={"*": "#employee"}
+            kind="link_domain", action="block", allowed_domains=["acme.example.com"]
         ),
     )
-    idea = post(member, body="Sans mention : c'est une idée interne.")
+    idea = post(member, body="Un article à lire : https://news.example.org/energie")
     assert idea.pk and not ModerationCase.objects.exists()
 
 
