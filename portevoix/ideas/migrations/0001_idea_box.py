@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0009_idea_box'),
+        ('accounts', '0009_role_advocacy_board'),
         ('content', '0006_feed_version'),
     ]
 
