@@ -9,7 +9,9 @@ current charter, to show the gate), and the texts pass the demo's guardrails.
 
 from __future__ import annotations
 
-from portevoix.accounts.models import Membership, Organization
+from portevoix.accounts import services as accounts_services
+from portevoix.accounts.models import Membership, MembershipRole, Organization
+from portevoix.accounts.roles import Role
 from portevoix.core.tenancy import scoped
 from portevoix.ideas import services
 
@@ -81,6 +83,7 @@ def load(org: Organization) -> None:
     writers = [m for m in members if m is not manager and not services.charter_blockers(m)]
     if manager is None or not writers:
         return
+    _advocacy_board(members, by_email.get(data.ADMIN))
     ideas = []
     for index, (kind, title, body, link) in enumerate(IDEAS):
         author = writers[index % len(writers)]
@@ -100,3 +103,21 @@ def load(org: Organization) -> None:
         services.idea_comment(membership=commenter, idea_id=idea.pk, body=text)
     services.idea_accept(membership=manager, idea_id=ideas[ACCEPTED].pk)
     services.idea_decline(membership=manager, idea_id=ideas[DECLINED].pk, reason=DECLINE_REASON)
+
+
+def _advocacy_board(members: list[Membership], admin: Membership | None) -> None:
+    """A member of the advocacy board (triages ideas): the first employee without a role
+    who is not one of the printed logins."""
+    logins = {email for _role, email in data.LOGINS}
+    with_roles = set(
+        MembershipRole.objects.filter(membership__in=members)
+        .exclude(role=Role.AMBASSADOR)
+        .values_list("membership_id", flat=True)
+    )
+    chosen = next(
+        (m for m in members if m.user.email not in logins and m.pk not in with_roles), None
+    )
+    if admin is not None and chosen is not None:
+        accounts_services.membership_update(
+            actor=admin, membership=chosen, roles=[Role.ADVOCACY_BOARD]
+        )
