@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portevoix.governance",
     "portevoix.training",
     "portevoix.publishing",
+    "portevoix.ideas",
     "portevoix.recognition",
     "portevoix.rewards",
     "portevoix.notifications",
@@ -187,6 +188,10 @@ NAV_BADGE_PROVIDERS = {
 # The figures (shares, clicks, conversions) of the library's rows: content may not import
 # analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).
 LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
+# Where a content item came from, on its page: content may not import the apps that make
+# drafts (the idea box), so each provider named here takes `item=` and answers
+# (label, local url) or None (docs/decisions/0005-idea-origin.md).
+CONTENT_ORIGIN_PROVIDERS = ["portevoix.ideas.selectors.content_origin"]
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

@@ -287,6 +287,7 @@ PROGRAM = (
         ("event.register",),
         ("training:event", "training:event_attendance"),
     ),
+    Entry("ideas", _("Idea box"), "ideas:list", ("idea.post",), ("ideas:",)),
     Entry("charter", _("Charter"), "governance:charter", ("charter.acknowledge",)),
     Entry(
         "charter_versions",

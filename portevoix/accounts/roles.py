@@ -13,6 +13,7 @@ class Role:
     COMMUNITY_MANAGER = "community_manager"
     ANALYST = "analyst"
     EXECUTIVE = "executive"
+    ADVOCACY_BOARD = "advocacy_board"  # triages the idea box
     # Never assigned by anyone: a member becomes an ambassador only by opting in.
     AMBASSADOR = "ambassador"
 
@@ -25,6 +26,7 @@ ASSIGNABLE_ROLES = [
     (Role.COMMUNITY_MANAGER, _("Community manager")),
     (Role.ANALYST, _("Analyst")),
     (Role.EXECUTIVE, _("Executive")),
+    (Role.ADVOCACY_BOARD, _("Advocacy board member")),
 ]
 ALL_ROLES = [*ASSIGNABLE_ROLES, (Role.AMBASSADOR, _("Ambassador"))]
 ROLE_LABELS = dict(ALL_ROLES)
@@ -47,6 +49,7 @@ MEMBER_ACTIONS = frozenset(
         "publishing.delegate",  # let a named assistant prepare posts for one's own accounts
         "recognition.view",  # the boards, one's own points and how one appears on them
         "rewards.redeem",  # the rewards catalogue, one's own redemptions and export
+        "idea.post",  # the idea box: read, post, vote and comment
     }
 )
 
@@ -86,6 +89,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "rewards.fulfil",  # approve, fulfil or refuse redemptions
             "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
             "recognition.challenges",  # the organization's own badges and the challenges
+            "idea.triage",  # accept, merge or decline ideas of the idea box
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -100,6 +104,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "content.view_history",
             "taxonomy.manage",
             "training.manage",
+            "idea.triage",
         }
     ),
     Role.APPROVER: frozenset(
@@ -155,6 +160,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.EXECUTIVE: frozenset({"content.view_library", "analytics.view_org", "calendar.view"}),
+    Role.ADVOCACY_BOARD: frozenset({"idea.triage"}),
     Role.AMBASSADOR: frozenset({"feed.view", "share.create", "analytics.view_own"}),
 }
 

@@ -63,6 +63,7 @@ EXTRAS = (
     "recognition",
     "rewards",
     "badges",
+    "ideas",
 )
 
 

@@ -86,6 +86,22 @@ def reward_answered(redemption: Any, tz: dt.tzinfo) -> Message:
     return Message(title=title, body=body.strip(), url=reverse("rewards:mine"))
 
 
+def idea_decided(idea: Any, tz: dt.tzinfo) -> Message:
+    """The author's idea was accepted, declined (with the reason) or merged."""
+    name = _short(idea.title, 120)
+    if idea.status == "accepted":
+        title = _("Your idea was accepted: %(title)s") % {"title": name}
+        body = _("Thank you: it earns you points.")
+    elif idea.status == "merged":
+        title = _("Your idea joined a similar one: %(title)s") % {"title": name}
+        body = _("Its votes now count for the other idea.")
+    else:
+        title = _("Your idea was declined: %(title)s") % {"title": name}
+        body = _short(idea.decision_reason)
+    target = idea.merged_into_id if idea.status == "merged" and idea.merged_into_id else idea.pk
+    return Message(title=title, body=body, url=reverse("ideas:idea", args=[target]))
+
+
 def event_soon(event: Any, tz: dt.tzinfo, now: dt.datetime) -> Message:
     starts = event.starts_at.astimezone(tz)
     today = now.astimezone(tz).date()

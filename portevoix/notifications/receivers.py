@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import transaction
+
 from portevoix.accounts import signals as account_signals
 from portevoix.content import signals as content_signals
 from portevoix.governance import signals as governance_signals
+from portevoix.ideas import signals as ideas_signals
 from portevoix.publishing import signals as publishing_signals
 from portevoix.recognition import signals as recognition_signals
 from portevoix.rewards import signals as rewards_signals
@@ -60,6 +63,15 @@ def on_moderation_decided(
         )
 
 
+def on_idea_decided(sender: Any, organization_id: int, idea_id: int, **kw: Any) -> None:
+    # The idea box sends its signals inside the decision's transaction: queue once committed.
+    transaction.on_commit(
+        lambda: _safely(
+            "idea", organization_id, tasks.notify_idea_decided, organization_id, idea_id
+        )
+    )
+
+
 def on_withdrawal(sender: Any, organization_id: int, membership_id: int, **kw: Any) -> None:
     # At once, not queued: the subscriptions are gone as soon as the withdrawal is committed.
     _safely(
@@ -102,6 +114,8 @@ def connect() -> None:
     rewards_signals.redemption_decided.connect(
         on_redemption_decided, dispatch_uid="notifications_redemption_decided"
     )
+    for name in ("idea_accepted", "idea_declined", "idea_merged"):
+        getattr(ideas_signals, name).connect(on_idea_decided, dispatch_uid=f"notifications_{name}")
     account_signals.ambassador_withdrew.connect(
         on_withdrawal, dispatch_uid="notifications_withdrawal"
     )

@@ -17,6 +17,7 @@ from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
 from portevoix.core.errors import NotFound
 from portevoix.governance import selectors as governance_selectors
+from portevoix.ideas import selectors as ideas_selectors
 from portevoix.publishing import selectors as publishing_selectors
 from portevoix.recognition import selectors as recognition_selectors
 from portevoix.rewards import selectors as rewards_selectors
@@ -149,6 +150,23 @@ def badge_earned(*, organization_id: int, award_id: int) -> int:
             kind=Kind.BADGE,
             dedupe_key=f"badge:{award.badge_id}",
             build=lambda tz: messages.badge_earned(award.badge, tz),
+        )
+    )
+
+
+def idea_decided(*, organization_id: int, idea_id: int) -> int:
+    """The author of an idea that was triaged (a "suggestion answered" notification)."""
+    try:
+        idea = ideas_selectors.decided_idea(organization_id=organization_id, idea_id=idea_id)
+    except NotFound:
+        return 0
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=[idea.author_id],
+            kind=Kind.SUGGESTION,
+            dedupe_key=f"idea:{idea.pk}:{idea.status}",
+            build=lambda tz: messages.idea_decided(idea, tz),
         )
     )
 

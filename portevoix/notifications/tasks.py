@@ -56,3 +56,7 @@ def notify_reward_answered(organization_id: int, redemption_id: int, status: str
 
 def notify_badge_earned(organization_id: int, award_id: int) -> int:
     return sources.badge_earned(organization_id=organization_id, award_id=award_id)
+
+
+def notify_idea_decided(organization_id: int, idea_id: int) -> int:
+    return sources.idea_decided(organization_id=organization_id, idea_id=idea_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portevoix.ideas import signals as ideas_signals
 from portevoix.publishing import signals as publishing_signals
 from portevoix.sharing import signals as sharing_signals
 from portevoix.training import selectors as training_selectors
@@ -100,6 +101,15 @@ def _attendance_marked(sender: Any, **kwargs: Any) -> None:
         )
 
 
+def _idea_accepted(sender: Any, **kwargs: Any) -> None:
+    services.on_idea_accepted(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["author_id"],
+        idea_id=kwargs["idea_id"],
+        at=kwargs["at"],
+    )
+
+
 def connect() -> None:
     pairs = (
         (sharing_signals.share_posted, _share_posted),
@@ -110,6 +120,7 @@ def connect() -> None:
         (publishing_signals.post_deleted, _post_deleted),
         (training_signals.course_passed, _course_passed),
         (training_signals.attendance_marked, _attendance_marked),
+        (ideas_signals.idea_accepted, _idea_accepted),
     )
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=_UID + receiver.__name__, weak=False)

@@ -27,7 +27,7 @@ PERSONAL = [
     "notifications",
     "tokens",
 ]
-PROGRAM = ["people", "teams", "training", "events", "charter"]
+PROGRAM = ["people", "teams", "training", "events", "ideas", "charter"]
 # Every member may redeem rewards: its link closes the Program group.
 REWARDS = ["rewards"]
 

@@ -142,6 +142,13 @@ EXPECTED[Role.ANALYST] = EXPECTED[Role.ANALYST] | {"rewards.export_all"}
 for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
     EXPECTED[_role] = EXPECTED[_role] | {"recognition.challenges"}
 
+# The idea box: every member posts, votes and comments; the advocacy board, content
+# managers and admins triage.
+EVERY_MEMBER |= {"idea.post"}
+EXPECTED[Role.ADVOCACY_BOARD] = {"idea.triage"}
+for _role in (Role.ADMIN, Role.CONTENT_MANAGER):
+    EXPECTED[_role] = EXPECTED[_role] | {"idea.triage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

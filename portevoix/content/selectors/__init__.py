@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Case,
@@ -26,6 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
 from portevoix.accounts.permissions import can, require
@@ -442,6 +444,18 @@ def approvals_badge(membership: Membership) -> NavBadge:
     count = approvals_waiting_count(membership=membership)
     label = ngettext("%(n)d waiting for you", "%(n)d waiting for you", count) % {"n": count}
     return NavBadge(count=count, label=label)
+
+
+def item_origins(*, item: ContentItem) -> list[tuple[str, str]]:
+    """Where an item came from (an accepted idea...), for its page: each provider named in
+    `settings.CONTENT_ORIGIN_PROVIDERS` takes `item=` and answers (label, local url) or None.
+    Content imports none of the apps that make drafts (docs/decisions/0005-idea-origin.md)."""
+    found = []
+    for path in getattr(settings, "CONTENT_ORIGIN_PROVIDERS", ()):
+        origin = import_string(path)(item=item)
+        if origin is not None:
+            found.append((str(origin[0]), str(origin[1])))
+    return found
 
 
 def organizations_with_reviews_due(*, before: dt.datetime) -> list[int]:

@@ -98,6 +98,7 @@ def _render_detail(
             "approved_by_me": approved_by_me,
             "action_forms": action_forms,
             "error": error,
+            "origins": selectors.item_origins(item=item),
             "can_refresh_preview": bool(item.link) and can(membership, "content.edit", item),
             "preview_reason": previews.reason_label(item.preview_reason),
             # What changed since the last approved revision, while the item is being reviewed.

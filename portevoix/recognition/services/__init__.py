@@ -6,6 +6,7 @@ from .awards import (
     on_conversion_recorded,
     on_course_passed,
     on_engagement_changed,
+    on_idea_accepted,
     on_share_posted,
     on_share_removed,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "on_conversion_recorded",
     "on_course_passed",
     "on_engagement_changed",
+    "on_idea_accepted",
     "on_post_deleted",
     "on_session_coached",
     "on_share_posted",

@@ -157,3 +157,20 @@ def on_attendance_marked(
         )
     for membership_id in absent:
         points_reverse(organization_id=organization_id, key=f"event:{event_id}:{membership_id}")
+
+
+def on_idea_accepted(
+    *, organization_id: int, membership_id: int, idea_id: int, at: dt.datetime
+) -> None:
+    """An idea of the idea box accepted: its author earns it once, whatever is replayed."""
+    points_award(
+        award=Award(
+            organization_id=organization_id,
+            membership_id=membership_id,
+            rule=RuleCode.IDEA_ACCEPTED,
+            source_type="idea",
+            source_id=idea_id,
+            key=f"idea:{idea_id}",
+            at=at,
+        )
+    )
