@@ -83,3 +83,14 @@ def notifications_events_tomorrow() -> int:
     from portevoix.notifications import tasks as notification_tasks
 
     return int(notification_tasks.notify_events_tomorrow.call_local())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
+def surveys_tick() -> dict[str, int]:
+    """Every five minutes: the one reminder of each survey a day before its deadline
+    (claimed once, never twice), then the surveys past their deadline closed (anonymous
+    answers written in their final shuffled order)."""
+    from portevoix.surveys import tasks as survey_tasks
+
+    result: dict[str, int] = survey_tasks.tick.call_local()
+    return result

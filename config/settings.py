@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "portevoix.training",
     "portevoix.publishing",
     "portevoix.recognition",
+    "portevoix.surveys",
     "portevoix.notifications",
     "portevoix.workspace",
     "portevoix.planning",
@@ -176,7 +177,10 @@ PAGE_BANNER_PROVIDERS = ["portevoix.publishing.selectors.pause_banners"]
 TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
 # Counts after links of the navigation, by url name (accounts/navigation.py): called with the
 # membership, only for the members the link is shown to.
-NAV_BADGE_PROVIDERS = {"content:approvals": "portevoix.content.selectors.approvals_badge"}
+NAV_BADGE_PROVIDERS = {
+    "content:approvals": "portevoix.content.selectors.approvals_badge",
+    "surveys:mine": "portevoix.surveys.selectors.nav.open_badge",
+}
 
 # The figures (shares, clicks, conversions) of the library's rows: content may not import
 # analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).

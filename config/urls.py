@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("portevoix.training.urls")),
     path("", include("portevoix.publishing.urls")),
     path("", include("portevoix.recognition.urls")),
+    path("", include("portevoix.surveys.urls")),
     path("", include("portevoix.notifications.urls")),
     path("", include("portevoix.planning.urls")),
 ]

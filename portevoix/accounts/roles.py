@@ -46,6 +46,7 @@ MEMBER_ACTIONS = frozenset(
         "event.coach",  # mark attendance, on the sessions one coaches only
         "publishing.delegate",  # let a named assistant prepare posts for one's own accounts
         "recognition.view",  # the boards, one's own points and how one appears on them
+        "survey.answer",  # answer the program surveys one is in the audience of
     }
 )
 
@@ -80,6 +81,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "publishing.pause",
             "publishing.cadence",
             "recognition.manage",
+            "survey.manage",  # write, launch and close program surveys; their results
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

@@ -61,6 +61,7 @@ EXTRAS = (
     "approvals",
     "library",
     "recognition",
+    "surveys",
 )
 
 

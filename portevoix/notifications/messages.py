@@ -86,3 +86,16 @@ def event_soon(event: Any, tz: dt.tzinfo, now: dt.datetime) -> Message:
         title = _("%(day)s at %(time)s: %(title)s") % {"day": day, "time": when, "title": name}
     place = event.place or _("Online")
     return Message(title=title, body=place, url=reverse("training:event", args=[event.pk]))
+
+
+def survey(found: Any, tz: dt.tzinfo, *, reminder: bool) -> Message:
+    deadline = formats.date_format(found.deadline.astimezone(tz), "DATETIME_FORMAT")
+    if reminder:
+        title = _("A survey waits for your answer: %(title)s")
+    else:
+        title = _("A new survey for you: %(title)s")
+    return Message(
+        title=title % {"title": _short(found.title, 150)},
+        body=_("Open until %(deadline)s. It takes a few minutes.") % {"deadline": deadline},
+        url=reverse("surveys:answer", args=[found.pk]),
+    )

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     RECONNECT = "reconnect", _("A connected account needs reconnecting")
     SUGGESTION = "suggestion", _("Your content suggestion was answered")
     EVENT = "event", _("An event you registered for is tomorrow")
+    SURVEY = "survey", _("A survey for you opened, or closes soon")
 
 
 class PushState(models.TextChoices):

@@ -14,6 +14,7 @@ from portevoix.accounts import signals as account_signals
 from portevoix.content import signals as content_signals
 from portevoix.governance import signals as governance_signals
 from portevoix.publishing import signals as publishing_signals
+from portevoix.surveys import signals as survey_signals
 
 from . import services, tasks
 
@@ -69,6 +70,14 @@ def on_withdrawal(sender: Any, organization_id: int, membership_id: int, **kw: A
     )
 
 
+def on_survey_launched(sender: Any, organization_id: int, survey_id: int, **kw: Any) -> None:
+    _safely("survey", organization_id, tasks.notify_survey, organization_id, survey_id, "open")
+
+
+def on_survey_reminder(sender: Any, organization_id: int, survey_id: int, **kw: Any) -> None:
+    _safely("survey", organization_id, tasks.notify_survey, organization_id, survey_id, "remind")
+
+
 def connect() -> None:
     content_signals.item_went_live.connect(on_item_live, dispatch_uid="notifications_item_live")
     publishing_signals.post_finished.connect(
@@ -82,4 +91,10 @@ def connect() -> None:
     )
     account_signals.ambassador_withdrew.connect(
         on_withdrawal, dispatch_uid="notifications_withdrawal"
+    )
+    survey_signals.survey_launched.connect(
+        on_survey_launched, dispatch_uid="notifications_survey_launched"
+    )
+    survey_signals.survey_reminder_due.connect(
+        on_survey_reminder, dispatch_uid="notifications_survey_reminder"
     )

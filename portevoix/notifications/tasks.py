@@ -45,3 +45,8 @@ def notify_reconnect(organization_id: int, connection_id: int) -> int:
 @db_task()
 def notify_suggestion_answered(organization_id: int, case_id: int) -> int:
     return sources.suggestion_answered(organization_id=organization_id, case_id=case_id)
+
+
+@db_task()
+def notify_survey(organization_id: int, survey_id: int, what: str) -> int:
+    return sources.survey(organization_id=organization_id, survey_id=survey_id, what=what)

@@ -7,6 +7,7 @@ from typing import Any
 
 from portevoix.publishing import signals as publishing_signals
 from portevoix.sharing import signals as sharing_signals
+from portevoix.surveys import signals as survey_signals
 from portevoix.training import signals as training_signals
 
 from . import services
@@ -78,6 +79,15 @@ def _attendance_marked(sender: Any, **kwargs: Any) -> None:
     )
 
 
+def _survey_answered(sender: Any, **kwargs: Any) -> None:
+    services.on_survey_answered(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        survey_id=kwargs["survey_id"],
+        at=kwargs["at"],
+    )
+
+
 def connect() -> None:
     pairs = (
         (sharing_signals.share_posted, _share_posted),
@@ -87,6 +97,7 @@ def connect() -> None:
         (publishing_signals.engagement_changed, _engagement_changed),
         (training_signals.course_passed, _course_passed),
         (training_signals.attendance_marked, _attendance_marked),
+        (survey_signals.survey_answered, _survey_answered),
     )
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=_UID + receiver.__name__, weak=False)

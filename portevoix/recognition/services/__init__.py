@@ -8,6 +8,7 @@ from .awards import (
     on_engagement_changed,
     on_share_posted,
     on_share_removed,
+    on_survey_answered,
 )
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 from .preferences import default_visibility_set, preference_set
@@ -26,6 +27,7 @@ __all__ = [
     "on_engagement_changed",
     "on_share_posted",
     "on_share_removed",
+    "on_survey_answered",
     "points_award",
     "points_recount",
     "points_reverse",
