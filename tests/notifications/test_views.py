@@ -156,7 +156,9 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     )
     assert response.status_code == 302
     prefs = services.preferences_of(ambassador.pk, ambassador.organization_id)
-    assert sorted(prefs.kinds_off) == sorted([Kind.CONTENT_LIVE, Kind.RECONNECT, Kind.SUGGESTION])
+    assert sorted(prefs.kinds_off) == sorted(
+        [Kind.CONTENT_LIVE, Kind.RECONNECT, Kind.SUGGESTION, Kind.SURVEY]
+    )
     assert prefs.push_enabled is False
     assert prefs.quiet_start is not None and prefs.quiet_start.hour == 22
     assert prefs.time_zone == "America/Montreal"

@@ -105,7 +105,7 @@ def test_the_nav_link_shows_only_with_a_survey_to_answer(admin, ambassador):
     survey = make_survey(admin)
     from portevoix.surveys.selectors import nav
 
-    nav.forget_open(ambassador.organization_id)
+    nav.remember_open(ambassador.organization_id)  # on commit of the launch
     assert "surveys" in program(ambassador)
     answer(ambassador, survey)
     nav.forget_member(ambassador.organization_id, ambassador.pk)

@@ -50,10 +50,8 @@ def test_results_with_enps_bars_texts_and_teams(admin, org, team):
     assert sorted(by_kind["text"].texts) == sorted(f"texte {s}" for s in scores)
     # The multiple choice question was left out by everyone: fewer than five, not shown.
     assert not by_kind["multiple"].shown
-    # The team of five keeps its label; "other" (2 answers) is merged... into nothing shown
-    # apart: the smallest team joins it, so everything is "other".
-    groups = by_kind["enps"].groups
-    assert [(g.label, g.count) for g in groups] == [("Other", 7)]
+    # "Other" would have 2 answers: the team of five joins it, and one group is no breakdown.
+    assert by_kind["enps"].groups == []
 
 
 def test_team_breakdown_keeps_teams_of_five_and_hides_a_small_other(admin, org, team):
@@ -94,3 +92,16 @@ def test_the_export_neutralizes_formulas(client, admin, org):
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
     # A named survey's export names the respondent.
     assert body.splitlines()[0].startswith("Respondent,Team,")
+
+
+def test_other_is_shown_beside_a_team_once_it_has_five(admin, org, team):
+    people = ambassadors(org, 5, team) + ambassadors(org, 5)
+    survey = make_survey(admin)
+    for n, person in enumerate(people):
+        answer(person, survey, score=10 if n < 5 else 0)
+    services.survey_close(actor=admin, survey_id=survey.pk)
+    groups = _by_kind(selectors.results(membership=admin, pk=survey.pk))["enps"].groups
+    assert [(g.label, g.count, g.value) for g in groups] == [
+        ("Ventes", 5, "100"),
+        ("Other", 5, "-100"),
+    ]

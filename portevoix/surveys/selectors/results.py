@@ -100,6 +100,8 @@ def _group_figures(
         for team, values in by_team.items():
             merged[labels[team]] += values
         by_team = {t: v for t, v in merged.items() if len(v) >= MIN_GROUP}
+    if len(by_team) < 2:
+        return []  # one group says nothing more than the whole
     rows = sorted(by_team.items(), key=lambda item: (item[0] is None, names.get(item[0] or 0, "")))
     return [
         GroupFigure(names.get(team, "") if team else _("Other"), len(values), _figure(kind, values))
@@ -147,11 +149,12 @@ def _question_result(
 
 
 def _answer_rows(survey: Survey) -> list[dict[str, Any]]:
-    return list(
+    rows = (
         scoped(Answer, survey.organization_id)
         .filter(response__survey=survey)
         .values("question_id", "number", "options", "text", "response__team_id")
     )
+    return [dict(row) for row in rows]
 
 
 def results(*, membership: Membership, pk: int) -> Results:

@@ -94,7 +94,7 @@ def _clean(questions: list[Question], raw: Mapping[int, Any]) -> list[Given]:
             else:
                 given.append(Given(question.pk, number=number))
         elif question.kind in (Kind.SINGLE, Kind.MULTIPLE):
-            values = [value] if isinstance(value, str) else list(value)
+            values = [value] if isinstance(value, str) else list(value or ())
             if any(v not in question.choices for v in values) or (
                 question.kind == Kind.SINGLE and len(values) != 1
             ):
@@ -283,7 +283,7 @@ def close(survey: Survey, now: dt.datetime) -> None:
     survey.closed_at = now
     survey.save(update_fields=["state", "closed_at"])
     organization_id = survey.organization_id
-    transaction.on_commit(lambda: nav.forget_open(organization_id))
+    transaction.on_commit(lambda: nav.remember_open(organization_id))
 
 
 @transaction.atomic

@@ -157,7 +157,7 @@ def survey_launch(*, actor: Membership, survey_id: int) -> Survey:
     survey.state = State.OPEN
     survey.launched_at = now
     survey.save(update_fields=["state", "launched_at"])
-    transaction.on_commit(lambda: nav.forget_open(organization_id))
+    transaction.on_commit(lambda: nav.remember_open(organization_id))
     transaction.on_commit(
         lambda: signals.survey_launched.send(
             sender=Survey, organization_id=organization_id, survey_id=survey.pk

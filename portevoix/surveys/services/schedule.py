@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import transaction
 
@@ -10,6 +11,7 @@ from portevoix.core import clock
 
 from .. import signals
 from ..models import State, Survey
+from ..selectors import nav
 from .answering import close
 
 # The reminder goes when a day is left, or half-way for a survey shorter than two days.
@@ -54,14 +56,18 @@ def surveys_remind(*, now: dt.datetime | None = None) -> int:
             )
             if claimed:
                 sent += 1
-                transaction.on_commit(
-                    lambda s=survey: signals.survey_reminder_due.send(
-                        sender=Survey, organization_id=s.organization_id, survey_id=s.pk
-                    )
-                )
+                transaction.on_commit(functools.partial(_announce_reminder, survey))
     return sent
+
+
+def _announce_reminder(survey: Survey) -> None:
+    signals.survey_reminder_due.send(
+        sender=Survey, organization_id=survey.organization_id, survey_id=survey.pk
+    )
 
 
 def surveys_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or clock.now()
-    return {"reminded": surveys_remind(now=now), "closed": surveys_close_due(now=now)}
+    done = {"reminded": surveys_remind(now=now), "closed": surveys_close_due(now=now)}
+    nav.remember_all_open()
+    return done
