@@ -114,3 +114,11 @@ def test_no_page_and_no_export_shows_who_answered_what(client, admin, org):
     assert body.splitlines()[0].startswith("Team,")
     rows = selectors.export_rows(membership=admin, pk=survey.pk)
     assert len(rows) == 7
+
+
+def test_the_api_has_no_survey_endpoint():
+    """Surveys offer no API yet: nothing there can show who answered what."""
+    from config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    assert paths and not any("survey" in path for path in paths)

@@ -140,3 +140,11 @@ def test_the_editor_shows_question_errors(client, admin):
     assert response.status_code == 400
     assert "Give between 2 and" in response.content.decode()
     assert not Survey.objects.exists()
+
+
+def test_a_member_outside_the_audience_gets_404(client, admin, ambassador, team):
+    survey = make_survey(admin, team=team)
+    login(client, ambassador)
+    assert client.get(reverse("surveys:answer", args=[survey.pk])).status_code == 404
+    assert client.post(reverse("surveys:answer", args=[survey.pk]), {}).status_code == 404
+    assert survey.title not in client.get(reverse("surveys:mine")).content.decode()
