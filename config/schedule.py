@@ -92,3 +92,14 @@ def recognition_close_months() -> int:
     from portevoix.recognition import tasks as recognition_tasks
 
     return int(recognition_tasks.close_months.call_local())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
+def surveys_tick() -> dict[str, int]:
+    """Every five minutes: the one reminder of each survey a day before its deadline
+    (claimed once, never twice), then the surveys past their deadline closed (anonymous
+    answers written in their final shuffled order)."""
+    from portevoix.surveys import tasks as survey_tasks
+
+    result: dict[str, int] = survey_tasks.tick.call_local()
+    return result

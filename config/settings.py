@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portevoix.ideas",
     "portevoix.recognition",
     "portevoix.rewards",
+    "portevoix.surveys",
     "portevoix.notifications",
     "portevoix.workspace",
     "portevoix.planning",
@@ -183,6 +184,7 @@ TOPBAR_ITEM_PROVIDERS = ["portevoix.notifications.selectors.topbar_bell"]
 NAV_BADGE_PROVIDERS = {
     "content:approvals": "portevoix.content.selectors.approvals_badge",
     "recognition:fairplay": "portevoix.recognition.selectors.fairplay_badge",
+    "surveys:mine": "portevoix.surveys.selectors.nav.open_badge",
 }
 
 # The figures (shares, clicks, conversions) of the library's rows: content may not import

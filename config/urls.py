@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("portevoix.recognition.urls")),
     path("", include("portevoix.rewards.urls")),
     path("", include("portevoix.ideas.urls")),
+    path("", include("portevoix.surveys.urls")),
     path("", include("portevoix.notifications.urls")),
     path("", include("portevoix.planning.urls")),
 ]

@@ -41,6 +41,8 @@ class Entry:
     section: tuple[str, ...] = ()
     icon: str = ""
     help: str | Promise = ""  # a line under the link on the Me page
+    # Shown only while its count (NAV_BADGE_PROVIDERS) is above zero.
+    only_counted: bool = False
 
     def allowed(self, membership: Any) -> bool:
         return not self.actions or any(can(membership, action) for action in self.actions)
@@ -330,6 +332,21 @@ PROGRAM = (
         ("rewards.fulfil",),
         ("rewards:decide",),
     ),
+    Entry(
+        "surveys",
+        _("Surveys"),
+        "surveys:mine",
+        ("survey.answer",),
+        ("surveys:answer", "surveys:thanks"),
+        only_counted=True,
+    ),
+    Entry(
+        "surveys_manage",
+        _("Manage surveys"),
+        "surveys:manage",
+        ("survey.manage",),
+        ("surveys:new", "surveys:edit", "surveys:results"),
+    ),
 )
 ANALYTICS = Entry(
     "analytics", _("Analytics"), "analytics:dashboard", ("analytics.view_org",), icon="chart"
@@ -401,7 +418,14 @@ def _link(entry: Entry, here: str, membership: Any = None) -> Link:
 
 
 def _links(membership: Any, entries: Iterable[Entry], here: str) -> list[Link]:
-    return [_link(entry, here, membership) for entry in entries if entry.allowed(membership)]
+    links = [
+        (entry, _link(entry, here, membership)) for entry in entries if entry.allowed(membership)
+    ]
+    return [
+        link
+        for entry, link in links
+        if not entry.only_counted or (link.badge is not None and link.badge.count > 0)
+    ]
 
 
 def _groups(membership: Any, here: str) -> list[Group]:

@@ -50,6 +50,7 @@ MEMBER_ACTIONS = frozenset(
         "recognition.view",  # the boards, one's own points and how one appears on them
         "rewards.redeem",  # the rewards catalogue, one's own redemptions and export
         "idea.post",  # the idea box: read, post, vote and comment
+        "survey.answer",  # answer the program surveys one is in the audience of
     }
 )
 
@@ -90,6 +91,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
             "recognition.challenges",  # the organization's own badges and the challenges
             "idea.triage",  # accept, merge or decline ideas of the idea box
+            "survey.manage",  # write, launch and close program surveys; their results
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

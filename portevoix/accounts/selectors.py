@@ -430,6 +430,18 @@ def ambassador_ids_reading(*, organization_id: int, language: str) -> list[int]:
     ]
 
 
+def ambassador_ids(*, organization_id: int) -> list[int]:
+    """The ids of the organization's active, opted-in ambassadors (any language)."""
+    return list(
+        AmbassadorProfile.objects.filter(
+            membership__in=scoped(Membership, organization_id).filter(is_active=True),
+            opted_in=True,
+        )
+        .order_by("membership_id")
+        .values_list("membership_id", flat=True)
+    )
+
+
 def member_locales(
     *, organization_id: int, membership_ids: Iterable[int]
 ) -> dict[int, tuple[str, str]]:

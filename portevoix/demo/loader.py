@@ -64,6 +64,7 @@ EXTRAS = (
     "rewards",
     "badges",
     "ideas",
+    "surveys",
 )
 
 

@@ -124,3 +124,16 @@ def badge_earned(badge: Any, tz: dt.tzinfo) -> Message:
         body=_short(badge.explanation),
         url=reverse("recognition:me") + "#my-badges",
     )
+
+
+def survey(found: Any, tz: dt.tzinfo, *, reminder: bool) -> Message:
+    deadline = formats.date_format(found.deadline.astimezone(tz), "DATETIME_FORMAT")
+    if reminder:
+        title = _("A survey waits for your answer: %(title)s")
+    else:
+        title = _("A new survey for you: %(title)s")
+    return Message(
+        title=title % {"title": _short(found.title, 150)},
+        body=_("Open until %(deadline)s. It takes a few minutes.") % {"deadline": deadline},
+        url=reverse("surveys:answer", args=[found.pk]),
+    )

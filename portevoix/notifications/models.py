@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     EVENT = "event", _("An event you registered for is tomorrow")
     REWARD = "reward", _("Your reward request was answered")
     BADGE = "badge", _("You earned a badge")
+    SURVEY = "survey", _("A survey for you opened, or closes soon")
 
 
 class PushState(models.TextChoices):

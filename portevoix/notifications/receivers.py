@@ -19,6 +19,7 @@ from portevoix.ideas import signals as ideas_signals
 from portevoix.publishing import signals as publishing_signals
 from portevoix.recognition import signals as recognition_signals
 from portevoix.rewards import signals as rewards_signals
+from portevoix.surveys import signals as survey_signals
 
 from . import services, tasks
 
@@ -100,6 +101,14 @@ def on_badge_earned(sender: Any, organization_id: int, award_id: int, **kw: Any)
     _safely("badge", organization_id, tasks.notify_badge_earned, organization_id, award_id)
 
 
+def on_survey_launched(sender: Any, organization_id: int, survey_id: int, **kw: Any) -> None:
+    _safely("survey", organization_id, tasks.notify_survey, organization_id, survey_id, "open")
+
+
+def on_survey_reminder(sender: Any, organization_id: int, survey_id: int, **kw: Any) -> None:
+    _safely("survey", organization_id, tasks.notify_survey, organization_id, survey_id, "remind")
+
+
 def connect() -> None:
     content_signals.item_went_live.connect(on_item_live, dispatch_uid="notifications_item_live")
     publishing_signals.post_finished.connect(
@@ -121,4 +130,10 @@ def connect() -> None:
     )
     recognition_signals.badge_earned.connect(
         on_badge_earned, dispatch_uid="notifications_badge_earned"
+    )
+    survey_signals.survey_launched.connect(
+        on_survey_launched, dispatch_uid="notifications_survey_launched"
+    )
+    survey_signals.survey_reminder_due.connect(
+        on_survey_reminder, dispatch_uid="notifications_survey_reminder"
     )

@@ -21,6 +21,7 @@ from portevoix.ideas import selectors as ideas_selectors
 from portevoix.publishing import selectors as publishing_selectors
 from portevoix.recognition import selectors as recognition_selectors
 from portevoix.rewards import selectors as rewards_selectors
+from portevoix.surveys import selectors as survey_selectors
 from portevoix.training import selectors as training_selectors
 
 from . import messages, services
@@ -167,6 +168,30 @@ def idea_decided(*, organization_id: int, idea_id: int) -> int:
             kind=Kind.SUGGESTION,
             dedupe_key=f"idea:{idea.pk}:{idea.status}",
             build=lambda tz: messages.idea_decided(idea, tz),
+        )
+    )
+
+
+def survey(*, organization_id: int, survey_id: int, what: str) -> int:
+    """A survey opened ("open": its whole audience) or closes soon ("remind": those who
+    have not answered), once per survey and member for each."""
+    try:
+        found = survey_selectors.launched_survey(
+            organization_id=organization_id, survey_id=survey_id
+        )
+    except NotFound:
+        return 0
+    if what == "remind":
+        ids = survey_selectors.pending_member_ids(survey=found)
+    else:
+        ids = survey_selectors.audience_member_ids(survey=found)
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=ids,
+            kind=Kind.SURVEY,
+            dedupe_key=f"survey:{found.pk}:{'remind' if what == 'remind' else 'open'}",
+            build=lambda tz: messages.survey(found, tz, reminder=what == "remind"),
         )
     )
 

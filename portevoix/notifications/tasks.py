@@ -60,3 +60,7 @@ def notify_badge_earned(organization_id: int, award_id: int) -> int:
 
 def notify_idea_decided(organization_id: int, idea_id: int) -> int:
     return sources.idea_decided(organization_id=organization_id, idea_id=idea_id)
+
+
+def notify_survey(organization_id: int, survey_id: int, what: str) -> int:
+    return sources.survey(organization_id=organization_id, survey_id=survey_id, what=what)

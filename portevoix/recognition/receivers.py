@@ -8,6 +8,7 @@ from typing import Any
 from portevoix.ideas import signals as ideas_signals
 from portevoix.publishing import signals as publishing_signals
 from portevoix.sharing import signals as sharing_signals
+from portevoix.surveys import signals as survey_signals
 from portevoix.training import selectors as training_selectors
 from portevoix.training import signals as training_signals
 
@@ -110,6 +111,15 @@ def _idea_accepted(sender: Any, **kwargs: Any) -> None:
     )
 
 
+def _survey_answered(sender: Any, **kwargs: Any) -> None:
+    services.on_survey_answered(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        survey_id=kwargs["survey_id"],
+        at=kwargs["at"],
+    )
+
+
 def connect() -> None:
     pairs = (
         (sharing_signals.share_posted, _share_posted),
@@ -121,6 +131,7 @@ def connect() -> None:
         (training_signals.course_passed, _course_passed),
         (training_signals.attendance_marked, _attendance_marked),
         (ideas_signals.idea_accepted, _idea_accepted),
+        (survey_signals.survey_answered, _survey_answered),
     )
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=_UID + receiver.__name__, weak=False)

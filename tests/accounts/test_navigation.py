@@ -71,6 +71,7 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "training_reports",
         *REWARDS,
         "reward_requests",
+        "surveys_manage",
     ]
     assert outline["insights"] == ["analytics", "all_shares", "audit"]
     assert outline["settings"] == [

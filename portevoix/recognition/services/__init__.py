@@ -9,6 +9,7 @@ from .awards import (
     on_idea_accepted,
     on_share_posted,
     on_share_removed,
+    on_survey_answered,
 )
 from .badges import (
     badge_create,
@@ -75,6 +76,7 @@ __all__ = [
     "on_session_coached",
     "on_share_posted",
     "on_share_removed",
+    "on_survey_answered",
     "points_award",
     "points_award_many",
     "points_hold",

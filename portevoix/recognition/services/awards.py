@@ -174,3 +174,20 @@ def on_idea_accepted(
             at=at,
         )
     )
+
+
+def on_survey_answered(
+    *, organization_id: int, membership_id: int, survey_id: int, at: dt.datetime
+) -> None:
+    """Once per survey and person (the survey says who answered, never what)."""
+    points_award(
+        award=Award(
+            organization_id=organization_id,
+            membership_id=membership_id,
+            rule=RuleCode.SURVEY_ANSWERED,
+            source_type="survey",
+            source_id=survey_id,
+            key=f"survey:{survey_id}:{membership_id}",
+            at=at,
+        )
+    )
