@@ -108,10 +108,24 @@ COLUMNS: list[Column] = [
     Column("engagements", _("Engagements"), lambda r: r.engagements),
     Column("redemptions", _("Rewards redeemed"), lambda r: r.redemptions),
     Column("redeemed_points", _("Points redeemed"), lambda r: r.redeemed_points),
+    Column("badges", _("Badges earned"), lambda r: ", ".join(r.extra.get("badges", []))),
 ]
+
+
 # Callables (organization_id, membership_ids, start, end) -> {membership id: {key: value}},
-# merged into `Row.extra` (badges will add theirs here with a column in COLUMNS).
-EXTRA_PROVIDERS: list[Callable[[int, list[int], dt.date, dt.date], dict[int, dict[str, Any]]]] = []
+# merged into `Row.extra` (the badges earned in the period: recognition's `badges_between`).
+def _badges(
+    organization_id: int, ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, dict[str, Any]]:
+    earned = recognition_selectors.badges_between(
+        organization_id=organization_id, membership_ids=ids, start=start, end=end
+    )
+    return {pk: {"badges": names} for pk, names in earned.items()}
+
+
+EXTRA_PROVIDERS: list[Callable[[int, list[int], dt.date, dt.date], dict[int, dict[str, Any]]]] = [
+    _badges
+]
 
 
 @dataclass(frozen=True)

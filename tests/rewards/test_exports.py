@@ -70,7 +70,7 @@ def test_everyone_and_own_exports_give_the_same_figures(client, org, admin):
     assert header[:3] == ["Name", "Points earned", "Spendable points (net)"]
     alice_row = next(r for r in everyone if r[0] == "Alice Martin")
     assert alice_row[1:3] == ["45", "15"]
-    assert alice_row[-2:] == ["1", "30"]
+    assert alice_row[-3:] == ["1", "30", "Certified"]
     client.logout()
     params.pop("everyone")
     mine = rows_of_csv(login(client, alice).get(reverse("rewards:export"), params))
@@ -135,17 +135,23 @@ def test_custom_dates_count_only_their_days(org, admin):
     assert now.rows[0].lifetime == 15
 
 
-def test_the_columns_are_an_extension_point(org, admin, monkeypatch):
+def test_the_badges_earned_in_the_period_are_a_column(org, admin):
+    """The badges of the period, by name, for everyone in one query (recognition's
+    `badges_between`); a badge earned outside the period is not listed."""
+    from portevoix.recognition import selectors as recognition
+
     alice = person(org, "Alice")
-    monkeypatch.setattr(
-        exports,
-        "COLUMNS",
-        [*exports.COLUMNS, exports.Column("badges", "Badges", lambda r: r.extra.get("badges", 0))],
-    )
-    monkeypatch.setattr(
-        exports, "EXTRA_PROVIDERS", [lambda org_id, ids, start, end: {alice.pk: {"badges": 2}}]
-    )
+    person(org, "Bob")
+    give_points(alice, 15)  # a course passed: the "certified" badge
     today = clock.now().date()
-    result = exports.export_own(membership=alice, start=today, end=today)
-    assert result.header()[-1] == "Badges"
-    assert next(iter(result.cells()))[-1] == 2
+    earned = [name for name, _at in recognition.badges_of(alice, today, today)]
+    assert earned
+    everyone = exports.export_all(membership=admin, start=today, end=today)
+    assert everyone.header()[-1] == "Badges earned"
+    by_name = {row[0]: row[-1] for row in everyone.cells()}
+    assert by_name["Alice"] == ", ".join(earned)
+    assert by_name["Bob"] == ""
+    earlier = exports.export_own(
+        membership=alice, start=today - dt.timedelta(days=9), end=today - dt.timedelta(days=1)
+    )
+    assert next(iter(earlier.cells()))[-1] == ""

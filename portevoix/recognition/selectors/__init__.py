@@ -369,6 +369,7 @@ def points_between(
 from .badges import (  # noqa: E402
     GalleryRow,
     badge_to_manage,
+    badges_between,
     badges_of,
     earned_badge,
     gallery,
@@ -389,6 +390,7 @@ __all__ = [
     "GalleryRow",
     "ParticipantRow",
     "badge_to_manage",
+    "badges_between",
     "badges_of",
     "challenge_detail",
     "challenge_form_choices",

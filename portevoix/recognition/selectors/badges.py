@@ -117,6 +117,27 @@ def badges_of(
     return [(award.badge.label, award.earned_at) for award in rows]
 
 
+def badges_between(
+    *, organization_id: int, membership_ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, list[str]]:
+    """{membership id: [badge names]} earned on the local days from `start` to `end` (both
+    included), oldest first, for several people at once (the HR export: one query)."""
+    rows = (
+        scoped(BadgeAward, organization_id)
+        .filter(
+            membership_id__in=membership_ids,
+            earned_at__gte=_bound(start, end=False),
+            earned_at__lt=_bound(end, end=True),
+        )
+        .select_related("badge")
+        .order_by("earned_at", "id")
+    )
+    found: dict[int, list[str]] = {}
+    for award in rows:
+        found.setdefault(award.membership_id, []).append(str(award.badge.label))
+    return found
+
+
 def earned_badge(*, organization_id: int, award_id: int) -> BadgeAward:
     """One earned badge with its badge (notifications' message); `NotFound` otherwise."""
     award = scoped(BadgeAward, organization_id).select_related("badge").filter(pk=award_id).first()
