@@ -289,12 +289,12 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
     member_sql = f"{base} + {least}({_draw('m1', m)}, {_draw('m2', m)})"
     columns = (
         "id, organization_id, membership_id, rule, lifetime, spendable, source_type, "
-        "source_id, network, key, at, day, created_at, capped, count"
+        "source_id, network, key, at, day, created_at, capped, count, reason"
     )
     select = (
         f"SELECT i, {org_id}, {member_sql}, {rule_sql}, {points_sql}, {points_sql}, "
         f"{rule_sql}, i, {network_sql}, 'bench:' || i, d.at, d.day, d.at, "
-        f"{'FALSE' if vendor == 'postgresql' else '0'}, 1"
+        f"{'FALSE' if vendor == 'postgresql' else '0'}, 1, ''"
     )
     total = n["entries"]
     if vendor == "postgresql":

@@ -192,7 +192,7 @@ NAV_BADGE_PROVIDERS = {
 LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
 # Where a content item came from, on its page: content may not import the apps that make
 # drafts (the idea box), so each provider named here takes `item=` and answers
-# (label, local url) or None (docs/decisions/0005-idea-origin.md).
+# (label, local url) or None (docs/decisions/0007-idea-origin.md).
 CONTENT_ORIGIN_PROVIDERS = ["portevoix.ideas.selectors.content_origin"]
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes

@@ -51,6 +51,7 @@ RoleCode = Literal[
     "community_manager",
     "analyst",
     "executive",
+    "advocacy_board",
     "ambassador",
 ]
 LanguageCode = Annotated[Text, Field(max_length=8, json_schema_extra=LANGUAGE_ENUM)]

@@ -15,7 +15,7 @@ from portevoix.accounts.roles import Role
 from portevoix.core.tenancy import scoped
 from portevoix.ideas import services
 
-from . import data
+from . import data, previews
 
 # (kind, title, body, link)
 IDEAS = (
@@ -101,7 +101,9 @@ def load(org: Organization) -> None:
         idea = ideas[index]
         commenter = next((m for m in writers if m.pk != idea.author_id), writers[0])
         services.idea_comment(membership=commenter, idea_id=idea.pk, body=text)
-    services.idea_accept(membership=manager, idea_id=ideas[ACCEPTED].pk)
+    accepted = services.idea_accept(membership=manager, idea_id=ideas[ACCEPTED].pk)
+    if accepted.content_item is not None and accepted.content_item.link:
+        previews.attach_own(accepted.content_item)  # as if its link had been read
     services.idea_decline(membership=manager, idea_id=ideas[DECLINED].pk, reason=DECLINE_REASON)
 
 

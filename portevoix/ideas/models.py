@@ -44,7 +44,7 @@ class Idea(OrgOwned):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas"
     )
     # The draft an accepted idea became (content sits below: it never reads this column, it
-    # asks `settings.CONTENT_ORIGIN_PROVIDERS`, see docs/decisions/0005-idea-origin.md).
+    # asks `settings.CONTENT_ORIGIN_PROVIDERS`, see docs/decisions/0007-idea-origin.md).
     content_item = models.ForeignKey(
         "content.ContentItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -174,7 +174,7 @@ def budget(*, membership: Membership) -> Budget:
 def incentive_disclosure(organization: object) -> gates.RequiredDisclosure | None:
     """The hook of governance's guardrails (`settings.GUARDRAIL_DISCLOSURE_PROVIDERS`): the
     disclosure every share must carry when the organization's rewards are of value (docs/
-    decisions/0005-incentive-disclosure.md), else None."""
+    decisions/0006-incentive-disclosure.md), else None."""
     organization_id = getattr(organization, "pk", organization)
     row = scoped(RewardSettings, organization_id).filter(of_value=True).first()
     if row is None or not row.disclosure:

@@ -1,6 +1,6 @@
 """Program surveys: a survey, its questions, who took part, and the answers.
 
-Anonymous surveys (docs/decisions/0006-anonymous-survey-answers.md): `Participation` says who
+Anonymous surveys (docs/decisions/0008-anonymous-survey-answers.md): `Participation` says who
 answered (no answer in it); `Response` and `Answer` hold what was answered, with random UUID
 keys, no timestamp, and no link to a member. Until enough answers wait, they sit encrypted
 in the survey's `AnswerBuffer` and are written in a shuffled batch; when the survey closes,

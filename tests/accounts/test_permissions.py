@@ -149,6 +149,10 @@ EXPECTED[Role.ADVOCACY_BOARD] = {"idea.triage"}
 for _role in (Role.ADMIN, Role.CONTENT_MANAGER):
     EXPECTED[_role] = EXPECTED[_role] | {"idea.triage"}
 
+# Program surveys: every member answers those they are asked; admins write and read them.
+EVERY_MEMBER |= {"survey.answer"}
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"survey.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

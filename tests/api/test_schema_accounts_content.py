@@ -24,6 +24,7 @@ ASSIGNABLE = [
     "community_manager",
     "analyst",
     "executive",
+    "advocacy_board",
 ]
 
 

@@ -38,7 +38,8 @@ def test_every_linked_demo_item_has_a_preview(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=StringIO())
     linked = ContentItem.objects.filter(organization__slug=data.ORG_SLUG).exclude(link="")
-    extras = sum(1 for t in extra_library.TEMPLATES if t.link) + 1  # + the approvals' open day
+    # + the approvals' open day and the draft of the demo's accepted idea (it has a link)
+    extras = sum(1 for t in extra_library.TEMPLATES if t.link) + 2
     assert linked.count() == sum(1 for d in data.ITEMS if d.link) + extras
     for item in linked:
         assert item.preview_status == PreviewStatus.OK, item.title

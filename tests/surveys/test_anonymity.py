@@ -1,5 +1,5 @@
 """Anonymous surveys: nothing links an answer to a person, not the pages, not the export,
-not the database rows (docs/decisions/0006-anonymous-survey-answers.md)."""
+not the database rows (docs/decisions/0008-anonymous-survey-answers.md)."""
 
 from __future__ import annotations
 

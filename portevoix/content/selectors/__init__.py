@@ -449,7 +449,7 @@ def approvals_badge(membership: Membership) -> NavBadge:
 def item_origins(*, item: ContentItem) -> list[tuple[str, str]]:
     """Where an item came from (an accepted idea...), for its page: each provider named in
     `settings.CONTENT_ORIGIN_PROVIDERS` takes `item=` and answers (label, local url) or None.
-    Content imports none of the apps that make drafts (docs/decisions/0005-idea-origin.md)."""
+    Content imports none of the apps that make drafts (docs/decisions/0007-idea-origin.md)."""
     found = []
     for path in getattr(settings, "CONTENT_ORIGIN_PROVIDERS", ()):
         origin = import_string(path)(item=item)

@@ -1,5 +1,5 @@
 """Answering a survey, and how anonymous answers are kept apart from the people who gave
-them (docs/decisions/0006-anonymous-survey-answers.md).
+them (docs/decisions/0008-anonymous-survey-answers.md).
 
 - `Participation` (who answered, once) is written at once, with the day only.
 - A named survey's answers are written at once, with the member.
