@@ -1,3 +1,4 @@
+# mypy: disable-error-code="misc"
 """Benchmark of the points boards and the ledger (issue 12) on SQLite and PostgreSQL.
 
     .venv/bin/python bench/recognition_bench.py [--scale 1.0] [--dbs sqlite,postgres]
@@ -725,9 +726,9 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
     )
     out["timings"][-1].update(kind="award-commit")
     # The totals stayed what the ledger gives for the awarded members.
-    sample = ids[:20]
+    awarded = ids[:20]
     ledger = dict(
-        PointEntry.objects.filter(organization_id=org_id, membership_id__in=sample)
+        PointEntry.objects.filter(organization_id=org_id, membership_id__in=awarded)
         .values("membership_id")
         .order_by()
         .annotate(s=Sum("lifetime"))
@@ -735,7 +736,7 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
     )
     totals = dict(
         PointTotal.objects.filter(
-            organization_id=org_id, membership_id__in=sample, period="all"
+            organization_id=org_id, membership_id__in=awarded, period="all"
         ).values_list("membership_id", "points")
     )
     out["checks"]["totals_match_ledger_after_awards"] = ledger == totals

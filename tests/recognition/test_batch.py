@@ -135,11 +135,13 @@ def test_a_key_written_meanwhile_falls_back_to_one_at_a_time(monkeypatch):
 
 def test_clicks_counted_go_through_the_batch(monkeypatch):
     org, people = _org_with_people()
-    seen = []
-    monkeypatch.setattr(
-        "portevoix.recognition.services.awards.points_award_many",
-        lambda *, awards: seen.append(list(awards)) or len(awards),
-    )
+    seen: list[list[services.Award]] = []
+
+    def spy(*, awards):
+        seen.append(list(awards))
+        return len(awards)
+
+    monkeypatch.setattr("portevoix.recognition.services.awards.points_award_many", spy)
 
     class Click:
         def __init__(self, n):
