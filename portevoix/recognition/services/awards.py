@@ -12,6 +12,33 @@ from .batch import points_award_many
 from .ledger import Award, points_award, points_reverse, points_reverse_source
 
 
+def _award_once(
+    organization_id: int,
+    membership_id: int,
+    rule: str,
+    source: tuple[str, int],
+    key: str,
+    at: dt.datetime,
+    network: str = "",
+    count: int = 1,
+) -> None:
+    """One event's award, keyed `key` (a replay writes nothing): `source` is the event's
+    kind and id in its app."""
+    points_award(
+        award=Award(
+            organization_id=organization_id,
+            membership_id=membership_id,
+            rule=rule,
+            source_type=source[0],
+            source_id=source[1],
+            key=key,
+            at=at,
+            network=network,
+            count=count,
+        )
+    )
+
+
 def on_share_posted(
     *,
     organization_id: int,
@@ -27,17 +54,14 @@ def on_share_posted(
         (RuleCode.ORIGINAL_POST, f"original:{share_id}", personalized),
     ):
         if earned:
-            points_award(
-                award=Award(
-                    organization_id=organization_id,
-                    membership_id=membership_id,
-                    rule=rule,
-                    source_type="share",
-                    source_id=share_id,
-                    key=key,
-                    at=at,
-                    network=network,
-                )
+            _award_once(
+                organization_id,
+                membership_id,
+                rule,
+                ("share", share_id),
+                key,
+                at,
+                network=network,
             )
 
 
@@ -69,17 +93,14 @@ def on_clicks_counted(*, clicks: Sequence[Any]) -> None:
 def on_conversion_recorded(
     *, organization_id: int, membership_id: int, conversion_id: int, network: str, at: dt.datetime
 ) -> None:
-    points_award(
-        award=Award(
-            organization_id=organization_id,
-            membership_id=membership_id,
-            rule=RuleCode.CONVERSION,
-            source_type="conversion",
-            source_id=conversion_id,
-            key=f"conversion:{conversion_id}",
-            network=network,
-            at=at,
-        )
+    _award_once(
+        organization_id,
+        membership_id,
+        RuleCode.CONVERSION,
+        ("conversion", conversion_id),
+        f"conversion:{conversion_id}",
+        at,
+        network=network,
     )
 
 
@@ -102,18 +123,15 @@ def on_engagement_changed(
         (RuleCode.COMMENT, comments),
     ):
         if count > 0:
-            points_award(
-                award=Award(
-                    organization_id=organization_id,
-                    membership_id=membership_id,
-                    rule=rule,
-                    source_type="share",
-                    source_id=share_id,
-                    key=f"{rule}:{snapshot_id}",
-                    network=network,
-                    at=at,
-                    count=count,
-                )
+            _award_once(
+                organization_id,
+                membership_id,
+                rule,
+                ("share", share_id),
+                f"{rule}:{snapshot_id}",
+                at,
+                network=network,
+                count=count,
             )
 
 
@@ -121,16 +139,13 @@ def on_course_passed(
     *, organization_id: int, membership_id: int, course_id: int, at: dt.datetime
 ) -> None:
     """Once per course and person, even when a revoked certificate is earned again."""
-    points_award(
-        award=Award(
-            organization_id=organization_id,
-            membership_id=membership_id,
-            rule=RuleCode.COURSE_PASSED,
-            source_type="course",
-            source_id=course_id,
-            key=f"course:{course_id}:{membership_id}",
-            at=at,
-        )
+    _award_once(
+        organization_id,
+        membership_id,
+        RuleCode.COURSE_PASSED,
+        ("course", course_id),
+        f"course:{course_id}:{membership_id}",
+        at,
     )
 
 
@@ -144,16 +159,13 @@ def on_attendance_marked(
 ) -> None:
     """Those who came earn the event once; someone marked absent after all loses it."""
     for membership_id in attended:
-        points_award(
-            award=Award(
-                organization_id=organization_id,
-                membership_id=membership_id,
-                rule=RuleCode.EVENT_ATTENDED,
-                source_type="event",
-                source_id=event_id,
-                key=f"event:{event_id}:{membership_id}",
-                at=at,
-            )
+        _award_once(
+            organization_id,
+            membership_id,
+            RuleCode.EVENT_ATTENDED,
+            ("event", event_id),
+            f"event:{event_id}:{membership_id}",
+            at,
         )
     for membership_id in absent:
         points_reverse(organization_id=organization_id, key=f"event:{event_id}:{membership_id}")
@@ -163,16 +175,13 @@ def on_idea_accepted(
     *, organization_id: int, membership_id: int, idea_id: int, at: dt.datetime
 ) -> None:
     """An idea of the idea box accepted: its author earns it once, whatever is replayed."""
-    points_award(
-        award=Award(
-            organization_id=organization_id,
-            membership_id=membership_id,
-            rule=RuleCode.IDEA_ACCEPTED,
-            source_type="idea",
-            source_id=idea_id,
-            key=f"idea:{idea_id}",
-            at=at,
-        )
+    _award_once(
+        organization_id,
+        membership_id,
+        RuleCode.IDEA_ACCEPTED,
+        ("idea", idea_id),
+        f"idea:{idea_id}",
+        at,
     )
 
 
@@ -180,14 +189,11 @@ def on_survey_answered(
     *, organization_id: int, membership_id: int, survey_id: int, at: dt.datetime
 ) -> None:
     """Once per survey and person (the survey says who answered, never what)."""
-    points_award(
-        award=Award(
-            organization_id=organization_id,
-            membership_id=membership_id,
-            rule=RuleCode.SURVEY_ANSWERED,
-            source_type="survey",
-            source_id=survey_id,
-            key=f"survey:{survey_id}:{membership_id}",
-            at=at,
-        )
+    _award_once(
+        organization_id,
+        membership_id,
+        RuleCode.SURVEY_ANSWERED,
+        ("survey", survey_id),
+        f"survey:{survey_id}:{membership_id}",
+        at,
     )
