@@ -56,9 +56,9 @@ def load(org: Organization) -> None:
         actor=community,
         data=services.ChallengeData(
             title="Premiers clics de la rentrée",
-            description="10 clics uniques sur nos contenus.",
+            description="500 clics uniques sur nos contenus en un mois.",
             metric="clicks",
-            target=10,
+            target=500,
             starts_at=now - dt.timedelta(days=30),
             ends_at=now - dt.timedelta(hours=1),
             scope="organization",
