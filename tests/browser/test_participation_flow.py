@@ -75,6 +75,7 @@ def test_share_earn_post_an_idea_accepted_and_redeem_a_reward(new_page, live_ser
     desk.get_by_text(re.compile("accepted", re.I)).first.wait_for()
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.ACCEPTED
+    assert idea.content_item_id is not None
     draft = ContentItem.objects.get(pk=idea.content_item_id)
     assert draft.state == State.DRAFT and draft.title == "Une vidéo du chantier de Lyon"
     assert PointEntry.objects.filter(membership=me, rule="idea_accepted").count() == 1
