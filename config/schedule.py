@@ -85,6 +85,15 @@ def notifications_events_tomorrow() -> int:
     return int(notification_tasks.notify_events_tomorrow.call_local())
 
 
+@db_periodic_task(crontab(minute="17"), expires=3000)
+def analytics_check_goals() -> int:
+    """Every hour: a goal whose figure reached its target is recorded as reached and
+    announced, once (a goal is looked at until the day after its deadline)."""
+    from portevoix.analytics import tasks as analytics_tasks
+
+    return int(analytics_tasks.check_goals.call_local())
+
+
 @db_periodic_task(crontab(hour="*/6", minute="23"), expires=3600)
 def recognition_close_months() -> int:
     """Every six hours: once a month is over, its top 10 get their badge (each month once

@@ -351,8 +351,16 @@ PROGRAM = (
 ANALYTICS = Entry(
     "analytics", _("Analytics"), "analytics:dashboard", ("analytics.view_org",), icon="chart"
 )
+GOALS = Entry(
+    "goals",
+    _("Goals"),
+    "analytics:goals",
+    ("analytics.view_org", "analytics.view_own"),
+    ("analytics:goal_new", "analytics:goal_edit"),
+)
 INSIGHTS = (
     ANALYTICS,
+    GOALS,
     Entry("all_shares", _("All shares"), "sharing:org_shares", ("share.view_all",)),
     Entry("audit", _("Audit log"), "governance:audit", ("audit.view",)),
 )

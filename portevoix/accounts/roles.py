@@ -59,6 +59,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         {
             "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
+            "goal.manage",  # set, change and archive the program's goals
             "org.manage",
             "member.invite",
             "member.manage",
@@ -155,6 +156,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "rewards.export_all",  # everyone's points, shares and redemptions (HR export)
             "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
+            "goal.manage",  # set, change and archive the program's goals
             "content.view_library",
             "member.view_profiles",
             "share.view_all",

@@ -251,3 +251,59 @@ def timeseries(request: HttpRequest, params: Query[SeriesParams]) -> dict[str, A
         "unit": params.unit,
         "points": [{"start": p.start, "figures": _figures(p.figures)} for p in points],
     }
+
+
+# --- Goals
+
+
+GoalMetric = Literal[
+    "reach",
+    "clicks",
+    "unique_visitors",
+    "shares",
+    "original_posts",
+    "active_ambassadors",
+    "conversions",
+    "conversion_value",
+    "engagement_rate",
+    "ideas_accepted",
+    "certified_ambassadors",
+]
+GoalStatus = Literal["reached", "on_track", "at_risk", "missed", "upcoming", "no_data"]
+
+
+class GoalOut(Schema):
+    id: int
+    name: str
+    metric: GoalMetric
+    target: Decimal
+    start: dt.date
+    deadline: dt.date
+    campaign_id: int | None
+    team_id: int | None
+    visible_to_ambassadors: bool
+    value: Decimal | None = Field(description="The figure so far (null: no figures yet)")
+    forecast: Decimal | None = Field(description="The figure expected at the deadline")
+    forecast_method: Literal["pace", "current"] = Field(
+        description="pace: figure so far x days in the goal / days elapsed; current: a "
+        "level's current value (engagement rate, active and certified ambassadors)"
+    )
+    status: GoalStatus
+    days_elapsed: int
+    days_total: int
+    reached_at: dt.datetime | None
+
+
+class GoalsOut(Schema):
+    goals: list[GoalOut]
+
+
+@router.get("/goals", response=responses({200: GoalsOut}))
+def goals(request: HttpRequest) -> dict[str, Any]:
+    """The goals the caller may read, with progress, forecast and status: every goal for
+    those who read the organization's analytics, the goals shown to ambassadors for an
+    ambassador."""
+    from .selectors import goals as goal_selectors
+
+    rows = goal_selectors.goals(membership=_membership(request))
+    return {"goals": [row.as_dict() for row in rows]}

@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from . import signals
+        from . import audit_labels, receivers
 
-        signals.connect()
+        receivers.connect()
+        audit_labels.register()

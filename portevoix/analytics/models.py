@@ -34,6 +34,7 @@ in cents (exact sums on SQLite as on PostgreSQL).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portevoix.core.tenancy import OrgOwned
 
@@ -262,3 +263,66 @@ class MemberTotal(Measures):
             )
             for m in RANKED
         ]
+
+
+class GoalMetricCode(models.TextChoices):
+    """What a goal aims at. The rollups count the first nine; ideas and training count the
+    last two (`core.goal_metrics`)."""
+
+    REACH = "reach", _("Potential reach")
+    CLICKS = "clicks", _("Clicks")
+    UNIQUE_VISITORS = "unique_visitors", _("Unique visitors")
+    SHARES = "shares", _("Shares")
+    ORIGINAL_POSTS = "original_posts", _("Original posts")
+    ACTIVE_AMBASSADORS = "active_ambassadors", _("Active ambassadors")
+    CONVERSIONS = "conversions", _("Conversions")
+    CONVERSION_VALUE = "conversion_value", _("Conversion value")
+    ENGAGEMENT_RATE = "engagement_rate", _("Engagement rate (%)")
+    IDEAS_ACCEPTED = "ideas_accepted", _("Ideas accepted")
+    CERTIFIED_AMBASSADORS = "certified_ambassadors", _("Certified ambassadors")
+
+
+class Goal(OrgOwned):
+    """A SMART goal: a figure to reach (`target`) between `start` and `deadline`, for the
+    organization, a campaign or a team. Its progress is computed when read
+    (`selectors.goals`); `reached_at` is set once, by the periodic check, when the figure
+    first reaches the target (and the reaching is announced then, once)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    metric = models.CharField(_("figure"), max_length=40, choices=GoalMetricCode.choices)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
+    start = models.DateField(_("start"))
+    deadline = models.DateField(_("deadline"))
+    campaign = models.ForeignKey(
+        "content.Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    visible_to_ambassadors = models.BooleanField(_("shown to ambassadors"), default=False)
+    created_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    reached_at = models.DateTimeField(null=True, blank=True)
+    reached_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["organization", "archived_at", "deadline"], name="goal_open")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("start")), name="goal_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(campaign__isnull=True) | models.Q(team__isnull=True),
+                name="goal_one_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

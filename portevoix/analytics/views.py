@@ -11,6 +11,7 @@ pages, that text in the CSV exports, never a 0.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,10 +32,14 @@ from portevoix.core.web import member_view
 from . import charts, selectors
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
 from .selectors import Breakdown, Figures, Filters
+from .selectors import goals as goal_selectors
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
+# The goals above the figures: running ones, or ended at most a week ago; three at most.
+GOALS_SHOWN = 3
+GOALS_GRACE_DAYS = 7
 TABLE_TITLES = {
     "item": gettext_lazy("By item"),
     "campaign": gettext_lazy("By campaign"),
@@ -179,8 +184,16 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
     tables = _tables(membership, q, OWN_TABLES if own else ORG_TABLES, own)
     top_items, top_people = _highlights(membership, tables, own)
     labels = dict(ORDER_CHOICES)
+    today = goal_selectors.today()
+    running = goal_selectors.goals(
+        membership=membership,
+        on=today,
+        ending_after=today - dt.timedelta(days=GOALS_GRACE_DAYS),
+        limit=GOALS_SHOWN,
+    )
     context = {
         "own": own,
+        "goals": running,
         "form": form,
         "filters": q.filters,
         "unit": q.unit,

@@ -65,6 +65,7 @@ EXTRAS = (
     "badges",
     "ideas",
     "surveys",
+    "goals",
 )
 
 

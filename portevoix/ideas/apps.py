@@ -8,6 +8,9 @@ class IdeasConfig(AppConfig):
     verbose_name = _("Idea box")
 
     def ready(self) -> None:
-        from . import audit_labels
+        from portevoix.core import goal_metrics
+
+        from . import audit_labels, selectors
 
         audit_labels.register()
+        goal_metrics.register("ideas_accepted", _("Ideas accepted"), selectors.accepted_count)

@@ -3,6 +3,7 @@ needs joined (a constant number of queries a page)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process, utils
 
 from portevoix.accounts.permissions import can, require
+from portevoix.core import goal_metrics
 from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped, scoped
 
@@ -178,3 +180,17 @@ def content_origin(*, item: object) -> tuple[str, str] | None:
         "name": found.author.user.display_name,
     }
     return label, reverse("ideas:idea", args=[found.pk])
+
+
+def accepted_count(
+    organization_id: int, start: dt.date, end: dt.date, author_ids: Iterable[int] | None
+) -> int:
+    """Ideas accepted between `start` and `end` (inclusive dates), of the authors among
+    `author_ids` (None: everyone): the goal figure "ideas accepted" (`core.goal_metrics`)."""
+    since, until = goal_metrics.day_bounds(start, end)
+    qs = scoped(Idea, organization_id).filter(
+        status=IdeaStatus.ACCEPTED, decided_at__gte=since, decided_at__lt=until
+    )
+    if author_ids is not None:
+        qs = qs.filter(author_id__in=author_ids)
+    return qs.count()

@@ -126,6 +126,18 @@ def badge_earned(badge: Any, tz: dt.tzinfo) -> Message:
     )
 
 
+def goal_reached(goal: Any, tz: dt.tzinfo) -> Message:
+    target = goal.target
+    if target == target.to_integral_value():
+        target = target.to_integral_value()
+    return Message(
+        title=_("Goal reached: %(name)s") % {"name": _short(goal.name, 150)},
+        body=_("The target of %(target)s was reached. Thank you to everyone who took part!")
+        % {"target": formats.number_format(target, force_grouping=True)},
+        url=reverse("analytics:goals"),
+    )
+
+
 def survey(found: Any, tz: dt.tzinfo, *, reminder: bool) -> Message:
     deadline = formats.date_format(found.deadline.astimezone(tz), "DATETIME_FORMAT")
     if reminder:

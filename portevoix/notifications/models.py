@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     REWARD = "reward", _("Your reward request was answered")
     BADGE = "badge", _("You earned a badge")
     SURVEY = "survey", _("A survey for you opened, or closes soon")
+    GOAL = "goal", _("A goal of the program was reached")
 
 
 class PushState(models.TextChoices):

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from portevoix.accounts import signals as account_signals
+from portevoix.analytics import signals as analytics_signals
 from portevoix.content import signals as content_signals
 from portevoix.governance import signals as governance_signals
 from portevoix.ideas import signals as ideas_signals
@@ -101,6 +102,10 @@ def on_badge_earned(sender: Any, organization_id: int, award_id: int, **kw: Any)
     _safely("badge", organization_id, tasks.notify_badge_earned, organization_id, award_id)
 
 
+def on_goal_reached(sender: Any, organization_id: int, goal_id: int, **kw: Any) -> None:
+    _safely("goal", organization_id, tasks.notify_goal_reached, organization_id, goal_id)
+
+
 def on_survey_launched(sender: Any, organization_id: int, survey_id: int, **kw: Any) -> None:
     _safely("survey", organization_id, tasks.notify_survey, organization_id, survey_id, "open")
 
@@ -130,6 +135,9 @@ def connect() -> None:
     )
     recognition_signals.badge_earned.connect(
         on_badge_earned, dispatch_uid="notifications_badge_earned"
+    )
+    analytics_signals.goal_reached.connect(
+        on_goal_reached, dispatch_uid="notifications_goal_reached"
     )
     survey_signals.survey_launched.connect(
         on_survey_launched, dispatch_uid="notifications_survey_launched"

@@ -13,6 +13,8 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from portevoix.accounts import selectors as account_selectors
+from portevoix.accounts.roles import ROLE_ACTIONS
+from portevoix.analytics.selectors import goals as analytics_goals
 from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
 from portevoix.core.errors import NotFound
@@ -151,6 +153,35 @@ def badge_earned(*, organization_id: int, award_id: int) -> int:
             kind=Kind.BADGE,
             dedupe_key=f"badge:{award.badge_id}",
             build=lambda tz: messages.badge_earned(award.badge, tz),
+        )
+    )
+
+
+def goal_reached(*, organization_id: int, goal_id: int) -> int:
+    """A goal was reached: the program team (who reads the organization's analytics) and,
+    when the goal is shown to ambassadors, its ambassadors (a team's goal: that team's)."""
+    try:
+        goal = analytics_goals.reached_goal(organization_id=organization_id, goal_id=goal_id)
+    except NotFound:
+        return 0
+    roles = [role for role, actions in ROLE_ACTIONS.items() if "analytics.view_org" in actions]
+    team = account_selectors.active_members_with_roles(
+        organization_id=organization_id, roles=roles
+    ).values_list("pk", flat=True)
+    recipients = set(team)
+    if goal.visible_to_ambassadors:
+        ambassadors = account_selectors.ambassador_ids(organization_id=organization_id)
+        if goal.team_id is not None:
+            members = set(account_selectors.team_member_ids(team_id=goal.team_id))
+            ambassadors = [pk for pk in ambassadors if pk in members]
+        recipients.update(ambassadors)
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=sorted(recipients),
+            kind=Kind.GOAL,
+            dedupe_key=f"goal:{goal.pk}:reached",
+            build=lambda tz: messages.goal_reached(goal, tz),
         )
     )
 

@@ -54,6 +54,11 @@ def notify_reward_answered(organization_id: int, redemption_id: int, status: str
     )
 
 
+@db_task()
+def notify_goal_reached(organization_id: int, goal_id: int) -> int:
+    return sources.goal_reached(organization_id=organization_id, goal_id=goal_id)
+
+
 def notify_badge_earned(organization_id: int, award_id: int) -> int:
     return sources.badge_earned(organization_id=organization_id, award_id=award_id)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -21,6 +21,7 @@ from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import roles_of
 from portevoix.accounts.roles import Role
 from portevoix.analytics import selectors as analytics_selectors
+from portevoix.analytics.selectors import goals as goal_selectors
 from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
 from portevoix.governance import selectors as governance_selectors
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
 
 LIMIT = 5  # rows listed per block; the counts say how many there are
 PERIOD_DAYS = 30
+# Goals on the home of the analyst and the executive: at most this many, ended at most
+# this many days ago.
+HOME_GOALS = 5
+GOALS_GRACE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class FiguresSection:
     previous_start: dt.date
     previous_end: dt.date
     figures: list[Figure]
+    # The goals still running or just ended (soonest deadline first), with their progress.
+    goals: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -230,6 +237,12 @@ def figures_section(membership: Membership, *, today: dt.date | None = None) -> 
             Figure(key, label, int(getattr(current, key)), int(getattr(previous, key)))
             for key, label in FIGURES
         ],
+        goals=goal_selectors.goals(
+            membership=membership,
+            on=today,
+            ending_after=today - dt.timedelta(days=GOALS_GRACE_DAYS),
+            limit=HOME_GOALS,
+        ),
     )
 
 

@@ -157,9 +157,18 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     assert response.status_code == 302
     prefs = services.preferences_of(ambassador.pk, ambassador.organization_id)
     # Every kind not ticked is off (REWARD: the answers to reward requests, from rewards;
-    # BADGE: badges earned, from recognition; SURVEY: surveys opened or closing).
+    # BADGE: badges earned, from recognition; SURVEY: surveys opened or closing; GOAL: a
+    # goal of the program reached, from analytics).
     assert sorted(prefs.kinds_off) == sorted(
-        [Kind.CONTENT_LIVE, Kind.RECONNECT, Kind.SUGGESTION, Kind.REWARD, Kind.BADGE, Kind.SURVEY]
+        [
+            Kind.CONTENT_LIVE,
+            Kind.RECONNECT,
+            Kind.SUGGESTION,
+            Kind.REWARD,
+            Kind.BADGE,
+            Kind.SURVEY,
+            Kind.GOAL,
+        ]
     )
     assert prefs.push_enabled is False
     assert prefs.quiet_start is not None and prefs.quiet_start.hour == 22

@@ -5,6 +5,7 @@ per role; an ambassador with no other role lands on their feed."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils import timezone
 from portevoix.accounts import services as account_services
 from portevoix.accounts.models import Membership
 from portevoix.accounts.roles import Role
+from portevoix.analytics import services as analytics_services
 from portevoix.content import services as content_services
 from portevoix.content.models import ContentItem
 from portevoix.core import clock
@@ -188,8 +190,42 @@ def test_analyst_and_executive_see_this_period_against_the_previous(
     assert figures["clicks"].change is None and figures["clicks"].trend == "new"
     text = text_of(logged(client, reader))
     assert "The last 30 days" in text and "+50 %" in text
-    assert "goal" not in text.lower()
+    assert "No goal running." in text
     assert "Les 30 derniers jours" in text_of(client, "fr")
+
+
+def test_analyst_sees_the_goals_running_with_their_status(client, org, admin, manager, approver):
+    reader = factories.make_member(org, Role.ANALYST)
+    item = factories.make_live_item(manager, approver, title="Shared")
+    someone = factories.make_member(org, ambassador=True)
+    today = timezone.localdate(clock.now())
+    events.share(someone, item, "x", timezone.localtime(clock.now()) - dt.timedelta(hours=1))
+
+    def goal(name: str, target: int, start: int, end: int) -> None:
+        analytics_services.goal_create(
+            actor=admin,
+            data=analytics_services.GoalData(
+                name=name,
+                metric="shares",
+                target=Decimal(target),
+                start=today - dt.timedelta(days=start),
+                deadline=today + dt.timedelta(days=end),
+            ),
+        )
+
+    goal("One share", 1, 10, 10)  # reached
+    goal("A thousand shares", 1000, 10, 10)  # at risk
+    goal("Long over", 5, 90, -30)  # ended a month ago: not on the home
+    section = selectors.home_for(reader).figures
+    assert section is not None
+    assert [(row.goal.name, row.status) for row in section.goals] == [
+        ("One share", "reached"),
+        ("A thousand shares", "at_risk"),
+    ]
+    text = text_of(logged(client, reader))
+    assert "One share" in text and "Reached" in text and "At risk" in text
+    assert "Long over" not in text
+    assert "Atteint" in text_of(client, "fr")
 
 
 def test_a_fall_is_a_negative_change():

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
+from portevoix.core import goal_metrics
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import Certificate, Course, Enrollment
@@ -217,3 +218,20 @@ def person_statuses(*, course: Course, people: Iterable[Membership]) -> Iterator
             certificate=certificate,
             language=best.course.language if best else "",
         )
+
+
+def certified_count(
+    organization_id: int, start: dt.date, end: dt.date, member_ids: Iterable[int] | None
+) -> int:
+    """Active members holding a valid certificate at the end of `end`, among `member_ids`
+    (None: everyone): the goal figure "certified ambassadors" (`core.goal_metrics`), a
+    level. `start` is not used: a certificate counts however old it is."""
+    _since, until = goal_metrics.day_bounds(start, end)
+    qs = scoped(Certificate, organization_id).filter(
+        Q(revoked_at__isnull=True) | Q(revoked_at__gte=until),
+        issued_at__lt=until,
+        membership__is_active=True,
+    )
+    if member_ids is not None:
+        qs = qs.filter(membership_id__in=member_ids)
+    return qs.values("membership_id").distinct().count()

@@ -1,0 +1,24 @@
+"""Analytics' actions and objects in words, for the audit log (registered in `apps.ready`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portevoix.core import audit_labels
+
+ACTIONS = {
+    "analytics.goal_set": _("Goal set: %(object)s"),
+    "analytics.goal_changed": _("Goal changed: %(object)s"),
+    "analytics.goal_archived": _("Goal archived: %(object)s"),
+}
+
+
+def _describe_goals(organization_id: int, ids: list[str]) -> dict[str, str]:
+    from .selectors.goals import goal_names
+
+    return goal_names(organization_id=organization_id, goal_ids=ids)
+
+
+def register() -> None:
+    audit_labels.register_actions(ACTIONS)
+    audit_labels.register_object_type("analytics.goal", _("goal"), _describe_goals)
