@@ -60,6 +60,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "goal.manage",  # set, change and archive the program's goals
+            "analytics.settings",  # the EMV formula and the content mix target
             "org.manage",
             "member.invite",
             "member.manage",
@@ -157,6 +158,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "calendar.view",  # the content calendar and its iCalendar feed
             "analytics.view_org",
             "goal.manage",  # set, change and archive the program's goals
+            "analytics.settings",  # the EMV formula and the content mix target
             "content.view_library",
             "member.view_profiles",
             "share.view_all",

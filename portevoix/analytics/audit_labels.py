@@ -10,6 +10,7 @@ ACTIONS = {
     "analytics.goal_set": _("Goal set: %(object)s"),
     "analytics.goal_changed": _("Goal changed: %(object)s"),
     "analytics.goal_archived": _("Goal archived: %(object)s"),
+    "analytics.settings": _("KPI settings changed (%(object)s)"),
 }
 
 
@@ -22,3 +23,4 @@ def _describe_goals(organization_id: int, ids: list[str]) -> dict[str, str]:
 def register() -> None:
     audit_labels.register_actions(ACTIONS)
     audit_labels.register_object_type("analytics.goal", _("goal"), _describe_goals)
+    audit_labels.register_object_type("analytics.settings", _("KPI settings"))

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portevoix.core.networks import NETWORK_CHOICES
+
 from .models import GoalMetricCode
 
 
@@ -57,3 +59,44 @@ def scope_value(campaign_id: int | None, team_id: int | None) -> str:
     if team_id is not None:
         return f"t{team_id}"
     return ""
+
+
+CURRENCY_CHOICES = [(code, code) for code in ("EUR", "USD", "GBP", "CHF", "CAD")]
+
+
+class InsightForm(forms.Form):
+    """The EMV formula (a CPM per network, a cost per click, a value per engagement, the
+    currency) and the content mix target."""
+
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
+    cpc = forms.DecimalField(
+        label=_("Cost per click"), min_value=0, max_digits=10, decimal_places=2
+    )
+    per_engagement = forms.DecimalField(
+        label=_("Value per engagement"), min_value=0, max_digits=10, decimal_places=2
+    )
+    mix_target = forms.IntegerField(
+        label=_("Company and expertise content, target %"),
+        min_value=0,
+        max_value=100,
+        help_text=_("The rest is third-party and sector news (80 / 20 by default)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, label in NETWORK_CHOICES:
+            self.fields[f"cpm_{code}"] = forms.DecimalField(
+                label=_("CPM on %(network)s") % {"network": label},
+                min_value=0,
+                max_digits=10,
+                decimal_places=2,
+                help_text=_("Cost per thousand impressions."),
+            )
+
+    def cpm_fields(self) -> list[forms.BoundField]:
+        return [self[f"cpm_{code}"] for code, _label in NETWORK_CHOICES]
+
+    def cleaned(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["cpm"] = {code: data.pop(f"cpm_{code}") for code, _label in NETWORK_CHOICES}
+        return data

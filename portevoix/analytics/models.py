@@ -33,6 +33,8 @@ in cents (exact sums on SQLite as on PostgreSQL).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -326,3 +328,47 @@ class Goal(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Cost per thousand impressions by network, by default (in the organization's currency):
+# rounded market rates for paid reach, to be replaced by the organization's own.
+DEFAULT_CPM = {
+    "linkedin": "30.00",
+    "x": "6.00",
+    "facebook": "8.00",
+    "mastodon": "5.00",
+    "bluesky": "5.00",
+    "threads": "6.00",
+}
+
+
+class InsightSettings(OrgOwned):
+    """The organization's formula of earned media value (EMV) and its content mix target.
+
+    EMV = sum over networks of (impressions ÷ 1,000 x that network's CPM) + clicks x cost
+    per click + engagements x value per engagement; where a network reports no impressions,
+    its potential reach stands in for them, and the page says it is an estimate."""
+
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    cpm = models.JSONField(_("cost per thousand impressions, by network"), default=dict)
+    cpc = models.DecimalField(
+        _("cost per click"), max_digits=10, decimal_places=2, default=Decimal("1.50")
+    )
+    per_engagement = models.DecimalField(
+        _("value per engagement"), max_digits=10, decimal_places=2, default=Decimal("0.20")
+    )
+    # The share of company and expertise content in the shares (seed 002: 80 / 20).
+    mix_target = models.PositiveSmallIntegerField(_("company and expertise content, %"), default=80)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="one_insight_settings"),
+            models.CheckConstraint(
+                condition=models.Q(mix_target__lte=100), name="mix_target_percent"
+            ),
+        ]
+
+    def cpm_for(self, network: str) -> Decimal:
+        value = (self.cpm or {}).get(network, DEFAULT_CPM.get(network, "0"))
+        return Decimal(str(value))

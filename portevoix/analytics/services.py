@@ -20,8 +20,9 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
 from . import signals
-from .models import Goal, GoalMetricCode
+from .models import Goal, GoalMetricCode, InsightSettings
 from .selectors import goals as goal_selectors
+from .selectors import kpis as kpi_selectors
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -237,3 +238,63 @@ def goals_check(*, on: dt.date | None = None) -> int:
     for organization_id, goal_id in goal_selectors.open_goal_ids(on=day):
         reached += goal_check(organization_id=organization_id, goal_id=goal_id, on=day)
     return reached
+
+
+# --- The KPIs' settings: the EMV formula and the content mix target
+
+
+@dataclass(frozen=True)
+class InsightData:
+    currency: str
+    cpm: dict[str, Decimal]
+    cpc: Decimal
+    per_engagement: Decimal
+    mix_target: int
+
+
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD")
+MAX_RATE = Decimal("100000")
+
+
+def insight_settings_update(*, actor: Membership, data: InsightData) -> InsightSettings:
+    require(actor, "analytics.settings")
+    if data.currency not in CURRENCIES:
+        raise _fail("currency", _("Choose a currency."))
+    rates = {"cpc": data.cpc, "per_engagement": data.per_engagement}
+    rates.update({f"cpm_{network}": value for network, value in data.cpm.items()})
+    for field, value in rates.items():
+        if not Decimal(0) <= value <= MAX_RATE:
+            raise _fail(field, _("A rate is a number from 0 to 100,000."))
+    if not 0 <= data.mix_target <= 100:
+        raise _fail("mix_target", _("A share is a percentage: from 0 to 100."))
+    with transaction.atomic():
+        row = kpi_selectors.insight_settings(actor.organization_id)
+        row = scoped(InsightSettings, actor.organization_id).select_for_update().get(pk=row.pk)
+        before = _insight_dict(row)
+        row.currency = data.currency
+        row.cpm = {code: str(value.quantize(Decimal("0.01"))) for code, value in data.cpm.items()}
+        row.cpc = data.cpc
+        row.per_engagement = data.per_engagement
+        row.mix_target = data.mix_target
+        row.updated_at = clock.now()
+        row.save()
+        gates.audit_record(
+            organization=actor.organization,
+            actor=actor,
+            action="analytics.settings",
+            object_type="analytics.settings",
+            object_id=row.pk,
+            before=before,
+            after=_insight_dict(row),
+        )
+    return row
+
+
+def _insight_dict(row: InsightSettings) -> dict[str, Any]:
+    return {
+        "currency": row.currency,
+        "cpm": dict(row.cpm or {}),
+        "cpc": str(row.cpc),
+        "per_engagement": str(row.per_engagement),
+        "mix_target": row.mix_target,
+    }

@@ -12,4 +12,5 @@ urlpatterns = [
     path("analytics/goals/new/", views_goals.goal_new, name="goal_new"),
     path("analytics/goals/<int:pk>/", views_goals.goal_edit, name="goal_edit"),
     path("analytics/goals/<int:pk>/archive/", views_goals.goal_archive, name="goal_archive"),
+    path("analytics/settings/", views_goals.kpi_settings, name="kpi_settings"),
 ]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portevoix.accounts import selectors as account_selectors
+from portevoix.accounts.permissions import can
 from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
@@ -33,6 +34,7 @@ from . import charts, selectors
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
 from .selectors import Breakdown, Figures, Filters
 from .selectors import goals as goal_selectors
+from .selectors import kpis as kpi_selectors
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -194,6 +196,10 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
     context = {
         "own": own,
         "goals": running,
+        "kpis": None
+        if own
+        else kpi_selectors.kpis(membership=membership, filters=q.filters, figures=totals),
+        "can_set_kpis": can(membership, "analytics.settings"),
         "form": form,
         "filters": q.filters,
         "unit": q.unit,

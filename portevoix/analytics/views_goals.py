@@ -1,5 +1,6 @@
-"""Goals: the list with each goal's progress, forecast and status (the team sees them all,
-an ambassador those shown to ambassadors), and the form to set or change one."""
+"""Goals and the KPIs' settings. Goals: the list with each goal's progress, forecast and
+status (the team sees them all, an ambassador those shown to ambassadors), and the form to
+set or change one. The KPIs' settings: the EMV formula and the content mix target."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
 from portevoix.content import selectors as content_selectors
 from portevoix.core.errors import DomainError
+from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.web import apply_domain_error, member_view
 
 from . import services
-from .forms_goals import GoalForm, scope_value
+from .forms_goals import GoalForm, InsightForm, scope_value
 from .selectors import goals as goal_selectors
+from .selectors import kpis as kpi_selectors
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -109,3 +112,34 @@ def goal_archive(request: HttpRequest, membership: Membership, pk: int) -> HttpR
     services.goal_archive(actor=membership, goal_id=pk)
     messages.success(request, _("Goal archived."))
     return redirect("analytics:goals")
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def kpi_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    require(membership, "analytics.settings")
+    row = kpi_selectors.insight_settings(membership.organization_id)
+    status = 200
+    if request.method == "POST":
+        form = InsightForm(request.POST)
+        if form.is_valid():
+            try:
+                services.insight_settings_update(
+                    actor=membership, data=services.InsightData(**form.cleaned())
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("analytics:dashboard")
+        status = 400
+    else:
+        initial = {
+            "currency": row.currency,
+            "cpc": row.cpc,
+            "per_engagement": row.per_engagement,
+            "mix_target": row.mix_target,
+        }
+        initial.update({f"cpm_{code}": row.cpm_for(code) for code, _label in NETWORK_CHOICES})
+        form = InsightForm(initial=initial)
+    return render(request, "analytics/kpi_settings.html", {"form": form}, status=status)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +35,7 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from ..models import Goal, GoalMetricCode
 from .figures import SUMS, Figures
+from .kpis import active_ambassadors
 from .scope import Filters, Scope
 from .tables import _rows
 
@@ -174,13 +175,7 @@ def measure(goal: Goal, end: dt.date) -> Decimal | None:
             return figures.engagement_rate_percent
         return Decimal(getattr(figures, ROLLUP_FIGURES[GoalMetricCode(metric)]))
     if metric == GoalMetricCode.ACTIVE_AMBASSADORS:
-        _, qs = _rows(scope, filters, group="membership_id")
-        active = (
-            qs.values("membership_id")
-            .annotate(total=Sum("shares") + Sum("original_posts"))
-            .filter(total__gt=0)
-        )
-        return Decimal(active.count())
+        return Decimal(active_ambassadors(scope, filters))
     registered = goal_metrics.get(metric)
     if registered is None:
         return None

@@ -100,9 +100,16 @@ def _prev_month(day: dt.date) -> dt.date:
 
 
 def _rows(
-    scope: Scope, filters: Filters, *, group: str | None = None, days_only: bool = False
+    scope: Scope,
+    filters: Filters,
+    *,
+    group: str | None = None,
+    days_only: bool = False,
+    table: Table | None = None,
 ) -> tuple[Table, QuerySet[Any]]:
-    table = _table(scope, filters, group)
+    """The rows of the range and filters, from the smallest table that answers (or from
+    `table` when given)."""
+    table = table or _table(scope, filters, group)
     if table is None:
         raise ValueError(f"no rollup table groups by {group} with these filters")
     qs = scoped(table.model, scope.organization_id).filter(

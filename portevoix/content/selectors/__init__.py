@@ -365,6 +365,15 @@ def campaign_exists(*, organization_id: int, campaign_id: int) -> bool:
     return scoped(Campaign, organization_id).filter(pk=campaign_id).exists()
 
 
+def item_content_types(*, organization_id: int, item_ids: Iterable[int]) -> dict[int, str]:
+    """{item id: content type} of the organization's items among `item_ids` (one query)."""
+    ids = list(set(item_ids))
+    if not ids:
+        return {}
+    rows = scoped(ContentItem, organization_id).filter(pk__in=ids)
+    return dict(rows.values_list("pk", "content_type"))
+
+
 def item_titles(*, organization_id: int, item_ids: Iterable[int]) -> dict[int, str]:
     """{item id: title} for the organization's items among `item_ids`."""
     return dict(
