@@ -233,7 +233,8 @@ def _emv(scope: Scope, filters: Filters, settings: InsightSettings) -> tuple[Kpi
         _("Earned media value"),
         total.quantize(CENT),
         settings.currency,
-        " + ".join(p.formula for p in parts),
+        _("the reach on %(n)s networks + %(c)s + %(e)s (part by part below)")
+        % {"n": len(parts) - 2, "c": parts[-2].formula, "e": parts[-1].formula},
         basis,
         texts[basis],
     )
