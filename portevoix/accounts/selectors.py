@@ -28,6 +28,7 @@ from .models import (
     Team,
     User,
 )
+from . import frame
 from .permissions import require
 from .roles import Role
 from .visibility import DEFAULT_VISIBILITY as DEFAULT_VISIBILITY
@@ -70,9 +71,14 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_for(user: User, organization_id: int | None) -> Membership | None:
-    """The user's active membership in `organization_id`, else their first one."""
+def membership_for(
+    user: User, organization_id: int | None, *, frame_versions: bool = False
+) -> Membership | None:
+    """The user's active membership in `organization_id`, else their first one
+    (`frame_versions`: with the versions of its page frame, `accounts.frame`)."""
     qs = memberships_of(user)
+    if frame_versions:
+        qs = frame.with_versions(qs)
     if organization_id is not None:
         found = scoped(qs, organization_id).first()
         if found is not None:

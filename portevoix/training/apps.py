@@ -6,3 +6,13 @@ class TrainingConfig(AppConfig):
     name = "portevoix.training"
     label = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from portevoix.accounts import frame
+
+        from .models import Certificate, Course
+
+        # The sharing gates banner (required courses) is kept in the page frame
+        # (accounts/frame.py).
+        frame.watch_organization(Course)
+        frame.watch_member(Certificate)
