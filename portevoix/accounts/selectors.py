@@ -78,7 +78,9 @@ def membership_for(
     (`frame_versions`: with the versions of its page frame, `accounts.frame`)."""
     qs = memberships_of(user)
     if frame_versions:
-        qs = frame.with_versions(qs)
+        # The request's membership: its ambassador profile in the same query (the feed and
+        # the roles read it).
+        qs = frame.with_versions(qs.select_related("ambassador"))
     if organization_id is not None:
         found = scoped(qs, organization_id).first()
         if found is not None:
