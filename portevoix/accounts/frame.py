@@ -80,12 +80,16 @@ def _new_version() -> int:
     return secrets.randbits(62) or 1
 
 
-def bump_member(*, membership_id: int, organization_id: int) -> None:
-    """What the frame shows of this member changed (call inside the writer's transaction)."""
+def bump_member(*, membership_id: int, organization_id: int, create: bool = True) -> None:
+    """What the frame shows of this member changed (call inside the writer's transaction,
+    after the write). Every membership has its row (made with it, or by the migration);
+    `create=False` (a delete, maybe the membership's own cascade) never makes one: without
+    a row, the organization's version moves instead."""
     rows = FrameVersion.objects.filter(membership_id=membership_id)
     if rows.update(version=_new_version()):
         return
-    if not Membership.objects.filter(pk=membership_id).exists():  # being deleted
+    if not create:
+        bump_organization(organization_id, create=False)
         return
     FrameVersion.objects.get_or_create(
         membership_id=membership_id, defaults={"organization_id": organization_id}
@@ -93,14 +97,11 @@ def bump_member(*, membership_id: int, organization_id: int) -> None:
     rows.update(version=_new_version())
 
 
-def bump_organization(organization_id: int) -> None:
-    """What the frame shows every member of the organization changed."""
+def bump_organization(organization_id: int, *, create: bool = True) -> None:
+    """What the frame shows every member of the organization changed. `create=False` (a
+    delete, maybe the organization's own cascade) never makes the row."""
     rows = scoped(FrameVersion, organization_id).filter(membership__isnull=True)
-    if rows.update(version=_new_version()):
-        return
-    from .models import Organization
-
-    if not Organization.objects.filter(pk=organization_id).exists():  # being deleted
+    if rows.update(version=_new_version()) or not create:
         return
     FrameVersion.objects.get_or_create(organization_id=organization_id, membership=None)
     rows.update(version=_new_version())
@@ -139,6 +140,7 @@ def cached(membership: Any, name: str, compute: Callable[[], T]) -> T:
 def _member_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
+    deleted = kwargs.get("signal") is post_delete
     membership_id = instance.pk if isinstance(instance, Membership) else instance.membership_id
     organization_id = getattr(instance, "organization_id", None)
     if organization_id is None:
@@ -147,7 +149,7 @@ def _member_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         ).first()
         if organization_id is None:
             return
-    bump_member(membership_id=membership_id, organization_id=organization_id)
+    bump_member(membership_id=membership_id, organization_id=organization_id, create=not deleted)
 
 
 def _profile_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -158,7 +160,7 @@ def _profile_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _organization_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if not kwargs.get("raw") and not kwargs.get("created"):  # its settings (approvals...)
+    if not kwargs.get("raw"):  # its row (created), its settings (approvals...)
         bump_organization(instance.pk)
 
 
@@ -171,9 +173,7 @@ def connect_receivers() -> None:
         post_delete.connect(_member_changed, sender=model, dispatch_uid=f"frame-del-{name}")
     post_save.connect(_profile_saved, sender=AmbassadorProfile, dispatch_uid="frame-save-profile")
     post_save.connect(_organization_saved, sender=Organization, dispatch_uid="frame-save-org")
-    post_delete.connect(
-        _member_changed, sender=AmbassadorProfile, dispatch_uid="frame-del-profile"
-    )
+    post_delete.connect(_member_changed, sender=AmbassadorProfile, dispatch_uid="frame-del-profile")
 
 
 # --- What other apps connect (in their AppConfig.ready): their models whose writes change
@@ -197,7 +197,9 @@ def watch_member(model: type[Any], *, fields: Iterable[str] | None = None) -> No
             return
         if instance.membership_id is not None:
             bump_member(
-                membership_id=instance.membership_id, organization_id=instance.organization_id
+                membership_id=instance.membership_id,
+                organization_id=instance.organization_id,
+                create=kwargs.get("signal") is post_save,
             )
 
     _connect(model, changed, "member")
@@ -211,7 +213,7 @@ def watch_organization(model: type[Any], *, fields: Iterable[str] | None = None)
     def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         if kwargs.get("signal") is post_save and not _touches(kwargs, watched):
             return
-        bump_organization(instance.organization_id)
+        bump_organization(instance.organization_id, create=kwargs.get("signal") is post_save)
 
     _connect(model, changed, "organization")
 

@@ -512,6 +512,9 @@ def navigation_for(membership: Any, here: str = "") -> Navigation:
     me = _links(membership, ME, here)
     tabs = _tabs(membership, here)
     return Navigation(
-        groups=tuple(groups), tabs=tuple(tabs), me=tuple(me), me_current=ME_PAGE.current(here),
+        groups=tuple(groups),
+        tabs=tuple(tabs),
+        me=tuple(me),
+        me_current=ME_PAGE.current(here),
         home_current=HOME.current(here),
     )

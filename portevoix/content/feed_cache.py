@@ -101,22 +101,22 @@ def _on_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     organization_id = _organization_of(instance)
     if organization_id is not None:
         bump(organization_id)
-        _frame_changed(instance, organization_id)
+        _frame_changed(instance, organization_id, create=True)
 
 
 def _on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     organization_id = _organization_of(instance)
     if organization_id is not None:
         bump(organization_id, create=False)
-        _frame_changed(instance, organization_id)
+        _frame_changed(instance, organization_id, create=False)
 
 
-def _frame_changed(instance: Any, organization_id: int) -> None:
+def _frame_changed(instance: Any, organization_id: int, *, create: bool) -> None:
     """The page frame (accounts/frame.py) shows the approvals waiting (an item's state,
     revision, approvals) and the paused campaigns' names: its organization's version moves
     with them."""
     if isinstance(instance, (ContentItem, Campaign, Approval)):
-        frame.bump_organization(organization_id)
+        frame.bump_organization(organization_id, create=create)
 
 
 def _on_approval(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -124,7 +124,7 @@ def _on_approval(sender: Any, instance: Any, **kwargs: Any) -> None:
         return
     organization_id = _organization_of(instance)
     if organization_id is not None:
-        _frame_changed(instance, organization_id)
+        _frame_changed(instance, organization_id, create=kwargs.get("signal") is post_save)
 
 
 def _on_topics(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:

@@ -63,9 +63,7 @@ def test_a_role_given_or_taken_shows_on_the_next_request(client, admin, member):
     client.force_login(member.user)
     library = f'href="{reverse("content:library")}"'
     assert library not in _get(client, reverse("notifications:list"))
-    account_services.membership_update(
-        actor=admin, membership=member, roles=[Role.CONTENT_MANAGER]
-    )
+    account_services.membership_update(actor=admin, membership=member, roles=[Role.CONTENT_MANAGER])
     assert library in _get(client, reverse("notifications:list"))
     assert client.get(reverse("content:library")).status_code == 200
     account_services.membership_update(actor=admin, membership=member, roles=[])

@@ -67,7 +67,7 @@ def test_overview_query_count_does_not_grow(admin, setup, org):
     make_course(admin, title="Deuxième cours")
     with CaptureQueriesContext(connection) as large:
         selectors.completion_overview(membership=admin)
-    assert len(large.captured_queries) == len(small.captured_queries) <= 8
+    assert len(large.captured_queries) == baseline <= 8
 
 
 def test_per_person_page(client, admin, setup):
@@ -86,8 +86,10 @@ def test_per_person_page(client, admin, setup):
 def test_per_person_page_query_count_does_not_grow(client, admin, setup, org):
     client.force_login(admin.user)
     target = reverse("training:report_course", args=[setup["fr"].pk])
+    client.get(target)  # fills the page frame's cache (accounts/frame.py)
     with CaptureQueriesContext(connection) as small:
         client.get(target)
+    baseline = len(small.captured_queries)  # before the next request clears the log
     for _i in range(6):
         m = factories.make_member(org)
         services.quiz_submit(membership=m, course=setup["fr"], answers=answers(setup["fr"]))
