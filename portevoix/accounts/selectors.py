@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
+from . import frame
 from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
 from .models import (
     AmbassadorProfile,
@@ -28,7 +29,6 @@ from .models import (
     Team,
     User,
 )
-from . import frame
 from .permissions import require
 from .roles import Role
 from .visibility import DEFAULT_VISIBILITY as DEFAULT_VISIBILITY
