@@ -221,10 +221,13 @@ def test_versions_are_per_member_and_per_organization(org, other_org, member, ou
 
 
 def test_a_membership_read_without_its_versions_is_never_cached(member):
-    calls = []
-    for _ in range(2):
-        frame.cached(member, "piece", lambda: calls.append(1) or len(calls))
-    assert calls == [1, 1]
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert [frame.cached(member, "piece", compute) for _ in range(2)] == [1, 2]
 
 
 def test_the_shell_is_shared_but_never_the_viewers_parts(client, org):
