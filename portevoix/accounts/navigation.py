@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -111,7 +111,7 @@ class Navigation:
     me_current: str = ""  # on the Me page ("page") or one of its links ("true")
     home_current: str = ""  # on the home page ("page")
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Everything the menus and the tab bar show, as one string (in the active
         language): the key of the shell's cached HTML (core's `shell_fragment`)."""
