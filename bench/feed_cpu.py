@@ -48,7 +48,7 @@ def main() -> int:
     feed_bench.use_scenario(args.scenario)
     size = args.size or ("big" if args.scale >= 0.5 else "small")
     os.environ.update(feed_bench.db_env(args.db, size, args.scale))
-    result = json.loads((feed_bench.VAR / f"result-{args.db}-{size}.json").read_text())
+    result = json.loads(feed_bench.result_path(args.db, size).read_text())
     import django
 
     django.setup()
