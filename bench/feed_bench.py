@@ -1041,6 +1041,12 @@ def psql(sql: str, db: str = "postgres") -> str:
     ).stdout.strip()  # fmt: skip
 
 
+def result_path(db: str, size: str) -> Path:
+    """The child's answer (sessions, URLs, queries), per scenario: `bench/feed_cpu.py` reads
+    it after the run."""
+    return VAR / f"result-{SCENARIO.name}-{db}-{size}.json"
+
+
 def run_child(db: str, size: str, scale: float, args: argparse.Namespace) -> dict[str, Any]:
     env = db_env(db, size, scale)
     Path(env["PORTEVOIX_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -1049,7 +1055,7 @@ def run_child(db: str, size: str, scale: float, args: argparse.Namespace) -> dic
         if args.rebuild or not path.with_suffix(".ready").exists():
             for old in VAR.glob(f"{SCENARIO.name}-s{scale:g}-*"):  # half-built or older data
                 old.unlink()
-    result = VAR / f"result-{db}-{size}.json"
+    result = result_path(db, size)
     result.unlink(missing_ok=True)
     argv = [sys.executable, __file__, "--child", f"{db}-{size}", "--scale", str(scale)]
     argv += ["--scenario", SCENARIO.name]

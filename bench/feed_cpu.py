@@ -1,11 +1,13 @@
 """CPU time and queries of the feed page, one request at a time (no HTTP server, no
 concurrency): what a page costs the server whatever else runs on the machine.
 
-    .venv/bin/python bench/feed_cpu.py [--scale 1] [--db sqlite|postgres] [--requests 200]
-        [--url NAME=PATH ...] [--profile NAME]
+    .venv/bin/python bench/feed_cpu.py [--scale 1] [--size big|small] [--db sqlite|postgres]
+        [--scenario feed|workspace] [--requests 200] [--url NAME=PATH ...] [--profile NAME]
 
-Uses the database and the 16 ambassadors' sessions that `bench/feed_bench.py` built and left
-(run it once first, e.g. `--no-load`; PostgreSQL needs its `--keep-pg`). The requests rotate
+Uses the database and the 16 sessions that `bench/feed_bench.py` (or `workspace_bench.py`:
+`--scenario workspace`) built and left in its last run (run it once first, e.g. `--no-load`;
+PostgreSQL needs its `--keep-pg`); `--size big` for its `--scale`, `small` for its
+`--small-scale`. The requests rotate
 over the 16 sessions as the load test does; per URL: the median and p95 of the process CPU
 time per request (time.process_time: SQLite runs inside it, PostgreSQL's own CPU does not),
 the wall time, and the queries of one request (after a first one per session that fills the
@@ -35,12 +37,18 @@ def main() -> int:
     ap.add_argument("--url", action="append", default=[])
     ap.add_argument("--sql", action="store_true", help="print the queries of one request")
     ap.add_argument("--profile", default="", help="cProfile this URL name (top 30 by tottime)")
+    ap.add_argument("--scenario", default="feed", help="feed or workspace (as feed_bench.py)")
+    ap.add_argument(
+        "--size", choices=["big", "small"], default="",
+        help="which of feed_bench.py's two databases --scale is (default: big from 0.5 up)",
+    )  # fmt: skip
     args = ap.parse_args()
     import feed_bench
 
-    size = "big" if args.scale >= 0.5 else "small"
+    feed_bench.use_scenario(args.scenario)
+    size = args.size or ("big" if args.scale >= 0.5 else "small")
     os.environ.update(feed_bench.db_env(args.db, size, args.scale))
-    result = json.loads((feed_bench.VAR / f"result-{args.db}-{size}.json").read_text())
+    result = json.loads(feed_bench.result_path(args.db, size).read_text())
     import django
 
     django.setup()

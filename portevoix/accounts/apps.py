@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import signals
+        from . import frame, signals
 
         signals.connect()
+        frame.connect_receivers()

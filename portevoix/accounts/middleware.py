@@ -11,8 +11,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors
+from . import frame, selectors
 from .models import Membership
+from .permissions import roles_of
 
 SESSION_KEY = "portevoix_org"
 
@@ -21,10 +22,16 @@ def _membership(request: HttpRequest) -> Membership | None:
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, "_cached_membership"):
-        request._cached_membership = selectors.membership_for(  # type: ignore[attr-defined]
-            request.user,
-            request.session.get(SESSION_KEY),
+        membership = selectors.membership_for(
+            request.user, request.session.get(SESSION_KEY), frame_versions=True
         )
+        if membership is not None:
+            # The roles from the member's page frame (accounts/frame.py): a role change or
+            # an opt-in moves the member's version, so this is never stale.
+            membership._roles_cache = frame.cached(  # type: ignore[attr-defined]
+                membership, "roles", lambda: roles_of(membership)
+            )
+        request._cached_membership = membership  # type: ignore[attr-defined]
     return request._cached_membership  # type: ignore[attr-defined]
 
 

@@ -232,3 +232,26 @@ class ApiToken(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class FrameVersion(models.Model):
+    """The version of what every page's frame shows of a member (`accounts.frame`: roles,
+    navigation counts, bell, banners, gates): one row per organization (no membership: what
+    all its members see) and one per member. A random number, moved inside the transaction
+    of any write that changes what the frame shows (docs/decisions/0010-page-frame-cache.md);
+    in the database so that every web process and the worker agree."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(membership__isnull=True),
+                name="frame_version_one_per_organization",
+            )
+        ]

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portevoix.core.context_processors import NavBadge, nav_badge
 
+from . import frame
 from .permissions import can
 
 
@@ -105,6 +109,35 @@ class Navigation:
     tabs: tuple[Link, ...] = ()
     me: tuple[Link, ...] = ()
     me_current: str = ""  # on the Me page ("page") or one of its links ("true")
+    home_current: str = ""  # on the home page ("page")
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Everything the menus and the tab bar show, as one string (in the active
+        language): the key of the shell's cached HTML (core's `shell_fragment`)."""
+
+        def links(found: Iterable[Link]) -> list[tuple[Any, ...]]:
+            return [
+                (
+                    link.key,
+                    str(link.label),
+                    link.url,
+                    link.current,
+                    link.icon,
+                    (link.badge.count, str(link.badge.label)) if link.badge else None,
+                )
+                for link in found
+            ]
+
+        return repr(
+            (
+                [(group.key, str(group.label), links(group.links)) for group in self.groups],
+                links(self.tabs),
+                links(self.me),
+                self.me_current,
+                self.home_current,
+            )
+        )
 
     def outline(self) -> dict[str, list[str]]:
         """{group key: [link keys]}, plus "tabs" and "me": what is shown, in order."""
@@ -413,15 +446,33 @@ APPROVALS, MODERATION = CONTENT[1], CONTENT[4]
 ROLE_TABS = (CONTENT[0], APPROVALS, MODERATION, ANALYTICS)
 
 
+@lru_cache(maxsize=512)
+def _reverse(url_name: str, urlconf: Any, root_urlconf: str, prefix: str) -> str:
+    return reverse(url_name, urlconf=urlconf)
+
+
+def _url(url_name: str) -> str:
+    """`reverse(url_name)` (no arguments), once per process, URL configuration and prefix:
+    the menus hold some forty links a page."""
+    return _reverse(url_name, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+
+
+def _badge(entry: Entry, membership: Any) -> NavBadge | None:
+    """The link's count, kept in the member's page frame (accounts/frame.py: the apps that
+    count move its versions)."""
+    name = f"badge:{entry.url_name}:{get_language()}"
+    return frame.cached(membership, name, lambda: nav_badge(entry.url_name, membership))
+
+
 def _link(entry: Entry, here: str, membership: Any = None) -> Link:
     return Link(
         key=entry.key,
         label=entry.label,
-        url=reverse(entry.url_name),
+        url=_url(entry.url_name),
         current=entry.current(here),
         icon=entry.icon,
         help=entry.help,
-        badge=nav_badge(entry.url_name, membership) if membership is not None else None,
+        badge=_badge(entry, membership) if membership is not None else None,
     )
 
 
@@ -469,5 +520,9 @@ def navigation_for(membership: Any, here: str = "") -> Navigation:
     me = _links(membership, ME, here)
     tabs = _tabs(membership, here)
     return Navigation(
-        groups=tuple(groups), tabs=tuple(tabs), me=tuple(me), me_current=ME_PAGE.current(here)
+        groups=tuple(groups),
+        tabs=tuple(tabs),
+        me=tuple(me),
+        me_current=ME_PAGE.current(here),
+        home_current=HOME.current(here),
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
+from . import frame
 from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
 from .models import (
     AmbassadorProfile,
@@ -70,9 +71,16 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_for(user: User, organization_id: int | None) -> Membership | None:
-    """The user's active membership in `organization_id`, else their first one."""
+def membership_for(
+    user: User, organization_id: int | None, *, frame_versions: bool = False
+) -> Membership | None:
+    """The user's active membership in `organization_id`, else their first one
+    (`frame_versions`: with the versions of its page frame, `accounts.frame`)."""
     qs = memberships_of(user)
+    if frame_versions:
+        # The request's membership: its ambassador profile in the same query (the feed and
+        # the roles read it).
+        qs = frame.with_versions(qs.select_related("ambassador"))
     if organization_id is not None:
         found = scoped(qs, organization_id).first()
         if found is not None:

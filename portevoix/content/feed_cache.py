@@ -30,10 +30,12 @@ from django.core.cache import cache
 from django.db.models import CharField, Min, OuterRef, Prefetch, Subquery, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from portevoix.accounts import frame
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 
 from .models import (
+    Approval,
     Campaign,
     ContentImage,
     ContentItem,
@@ -99,12 +101,30 @@ def _on_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     organization_id = _organization_of(instance)
     if organization_id is not None:
         bump(organization_id)
+        _frame_changed(instance, organization_id, create=True)
 
 
 def _on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     organization_id = _organization_of(instance)
     if organization_id is not None:
         bump(organization_id, create=False)
+        _frame_changed(instance, organization_id, create=False)
+
+
+def _frame_changed(instance: Any, organization_id: int, *, create: bool) -> None:
+    """The page frame (accounts/frame.py) shows the approvals waiting (an item's state,
+    revision, approvals) and the paused campaigns' names: its organization's version moves
+    with them."""
+    if isinstance(instance, (ContentItem, Campaign, Approval)):
+        frame.bump_organization(organization_id, create=create)
+
+
+def _on_approval(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    organization_id = _organization_of(instance)
+    if organization_id is not None:
+        _frame_changed(instance, organization_id, create=kwargs.get("signal") is post_save)
 
 
 def _on_topics(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
@@ -119,6 +139,8 @@ def connect_receivers() -> None:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"feed-version-save-{name}")
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"feed-version-del-{name}")
     m2m_changed.connect(_on_topics, sender=ContentItem.topics.through, dispatch_uid="feed-topics")
+    post_save.connect(_on_approval, sender=Approval, dispatch_uid="frame-approval-save")
+    post_delete.connect(_on_approval, sender=Approval, dispatch_uid="frame-approval-delete")
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,15 @@ class GovernanceConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
+        from portevoix.accounts import frame
+
         from . import audit_labels
         from .db import register_sqlite_function
+        from .models import CharterAcknowledgement, CharterVersion
+
+        # The gates banner is kept in the page frame (accounts/frame.py).
+        frame.watch_organization(CharterVersion)
+        frame.watch_member(CharterAcknowledgement)
 
         audit_labels.register()  # the audit log's labels (core.audit_labels)
 

@@ -8,6 +8,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from portevoix.accounts import frame
+
         from . import receivers
+        from .models import Notification
 
         receivers.connect()
+        # The bell's unread count is kept in the member's page frame (accounts/frame.py).
+        frame.watch_member(Notification, fields={"read_at"})

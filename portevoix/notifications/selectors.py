@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
+from portevoix.accounts import frame
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.core.context_processors import TopbarItem
@@ -59,7 +60,9 @@ def topbar_bell(request: HttpRequest) -> list[TopbarItem]:
     membership = getattr(request, "membership", None)
     if not membership:  # None, or the middleware's lazy object wrapping None
         return []
-    unread = unread_count(membership=membership)
+    # Kept in the member's page frame (accounts/frame.py): a notification, or reading one,
+    # moves the member's version.
+    unread = frame.cached(membership, "bell", lambda: unread_count(membership=membership))
     if unread:
         label = ngettext("Notifications: %(n)d unread", "Notifications: %(n)d unread", unread) % {
             "n": unread

@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portevoix.accounts import frame
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.core import clock, crypto
@@ -63,6 +64,9 @@ BATCH = 500
 HELD_MAX_AGE = dt.timedelta(hours=24)
 ACCEPTED = {200, 201, 202}
 GONE = {404, 410}
+# Past this many members notified at once, their bells are refreshed by one organization-wide
+# move of the page frame (accounts/frame.py) instead of one per member.
+FRAME_BUMPS_PER_NOTICE = 50
 
 # A message for one language (active) and time zone.
 Builder = Callable[[dt.tzinfo], Message]
@@ -160,12 +164,16 @@ def notification_mark_read(*, membership: Membership, pk: int) -> Notification:
     return notification
 
 
+@transaction.atomic
 def notifications_mark_all_read(*, membership: Membership) -> int:
-    return (
+    marked = (
         scoped(Notification, membership.organization_id)
         .filter(membership_id=membership.pk, read_at__isnull=True)
         .update(read_at=clock.now())
     )
+    if marked:  # the bell (an update sends no signal)
+        frame.bump_member(membership_id=membership.pk, organization_id=membership.organization_id)
+    return marked
 
 
 def notify(
@@ -240,6 +248,12 @@ def _notify_batch(
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # The bells (bulk_create sends no signal): each member's, or everyone's for a crowd.
+    if len(rows) > FRAME_BUMPS_PER_NOTICE:
+        frame.bump_organization(organization_id)
+    else:
+        for row in rows:
+            frame.bump_member(membership_id=row.membership_id, organization_id=organization_id)
     return list(
         Notification.objects.filter(
             membership_id__in=ids, dedupe_key=key, created_at=now

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
+from portevoix.accounts import frame
 from portevoix.accounts.permissions import require
 from portevoix.core import clock, crypto
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
@@ -423,6 +424,10 @@ def connection_mark_needs_reconnect(*, connection_id: int, reason: str) -> None:
     else:
         row = Connection.objects.filter(pk=connection_id).values("organization_id", "membership_id")
         for found in row[:1]:
+            # The feed cards' actions (an update sends no signal): accounts/frame.py.
+            frame.bump_member(
+                membership_id=found["membership_id"], organization_id=found["organization_id"]
+            )
             signals.send_on_commit(
                 signals.connection_needs_reconnect, connection_id=connection_id, **found
             )

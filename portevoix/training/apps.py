@@ -8,8 +8,10 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self) -> None:
+        from portevoix.accounts import frame
         from portevoix.core import goal_metrics
 
+        from .models import Certificate, Course
         from .selectors import reports
 
         goal_metrics.register(
@@ -18,3 +20,7 @@ class TrainingConfig(AppConfig):
             reports.certified_count,
             kind="level",
         )
+        # The sharing gates banner (required courses) is kept in the page frame
+        # (accounts/frame.py).
+        frame.watch_organization(Course)
+        frame.watch_member(Certificate)

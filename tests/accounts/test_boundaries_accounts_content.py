@@ -10,8 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "portevoix"
 ALLOWED_SURFACES = {"services", "selectors", "permissions", "roles", "gates", "rollups"}
 # Surfaces of one package only (docs/architecture.md, the app map): the networks' contract
-# and its SSRF-guarded HTTP client (content's link previews read pages through it).
-PACKAGE_SURFACES = {"networks": {"base"}}
+# and its SSRF-guarded HTTP client (content's link previews read pages through it); the page
+# frame's cache of accounts (docs/decisions/0010-page-frame-cache.md: content moves it).
+PACKAGE_SURFACES = {"networks": {"base"}, "accounts": {"frame"}}
 
 
 def _runtime_imports(app: str) -> list[tuple[str, str]]:

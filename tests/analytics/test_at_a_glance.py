@@ -212,6 +212,7 @@ class TestQueries:
         get(client, DASHBOARD, SPRING)
         with CaptureQueriesContext(connection) as few:
             get(client, DASHBOARD, SPRING)
+        baseline = len(few)  # before the next request clears the log
         for n in range(4):
             item = factories.make_live_item(manager, approver, title=f"More {n}")
             person = factories.make_member(org, email=f"more{n}@acme.test", ambassador=True)
@@ -220,6 +221,9 @@ class TestQueries:
             account_services.visibility_set(
                 membership=person, visibility=("name", "hidden", "pseudonym", "")[n]
             )
+        get(
+            client, DASHBOARD, SPRING
+        )  # the writes moved the page frame's versions (accounts/frame.py)
         with CaptureQueriesContext(connection) as many:
             get(client, DASHBOARD, SPRING)
-        assert len(many) == len(few)
+        assert len(many) == baseline

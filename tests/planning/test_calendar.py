@@ -167,11 +167,15 @@ def test_the_month_costs_a_constant_number_of_queries(
     client.get(URL, {"date": month.isoformat()})  # warm the session and caches
     with django_assert_max_num_queries(20) as few:
         client.get(URL, {"date": month.isoformat()})
+    baseline = len(few.captured_queries)  # before the next request clears the log
     for n in range(8):
         factories.make_live_item(
             manager, approver, title=f"Encore {n}", publish_at=calendar_data["spanning"].publish_at
         )
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    client.get(
+        URL, {"date": month.isoformat()}
+    )  # the writes moved the page frame's versions (accounts/frame.py)
+    with django_assert_max_num_queries(baseline):
         response = client.get(URL, {"date": month.isoformat()})
     assert response.context["cal"].count == 13
 

@@ -301,8 +301,10 @@ def test_the_flags_page_costs_the_same_queries_for_one_flag_or_many(
     client.get(url)  # warm the caches of the session and the navigation
     with django_assert_max_num_queries(60) as one:
         assert client.get(url).status_code == 200
+    baseline = len(one.captured_queries)  # before the next request clears the log
     for n in range(3):
         burst(factories.make_member(org, ambassador=True), 11, first_id=100 * (n + 1))
     assert FairPlayFlag.objects.count() == 4
-    with django_assert_max_num_queries(len(one.captured_queries)):
+    client.get(url)  # the writes moved the page frame's versions (accounts/frame.py)
+    with django_assert_max_num_queries(baseline):
         assert client.get(url).status_code == 200

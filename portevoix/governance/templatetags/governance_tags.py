@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 
+from portevoix.accounts import frame
 from portevoix.core.web import current_membership
 from portevoix.governance import gates
 
@@ -28,7 +30,12 @@ def sharing_gates_banner(context: template.Context) -> dict[str, Any]:
     if membership is None:
         return {"blockers": []}
     here = request.get_full_path()  # type: ignore[union-attr]
-    return {"blockers": [b.with_next(here) for b in gates.sharing_blockers(membership)]}
+    # Kept in the member's page frame (accounts/frame.py): a charter version or acceptance,
+    # a course or certificate moves its versions. The share services check the gates afresh.
+    blockers = frame.cached(
+        membership, f"gates:share:{get_language()}", lambda: gates.sharing_blockers(membership)
+    )
+    return {"blockers": [b.with_next(here) for b in blockers]}
 
 
 @register.inclusion_tag("governance/_required_disclosures.html", takes_context=True)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from portevoix import networks as connectors
+from portevoix.accounts import frame
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.content import selectors as content_selectors
@@ -319,22 +320,24 @@ def pause_banners(request: HttpRequest) -> list[Banner]:
     membership = current_membership(request)
     if membership is None:
         return []
+    # Kept in the page frame (accounts/frame.py): a pause's writes, and a campaign's, move
+    # the organization's version.
+    pauses = frame.cached(
+        membership,
+        "pauses",
+        lambda: [
+            (p.pk, p.campaign.name if p.campaign is not None else None, p.reason)
+            for p in active_pauses(membership.organization_id)
+        ],
+    )
     banners = []
-    for pause in active_pauses(membership.organization_id):
-        if pause.campaign is not None:
-            message = _("Publishing of the campaign “%(name)s” is paused.") % {
-                "name": pause.campaign.name
-            }
+    for pk, campaign, reason in pauses:
+        if campaign is not None:
+            message = _("Publishing of the campaign “%(name)s” is paused.") % {"name": campaign}
         else:
             message = _("All scheduled publishing is paused.")
         banners.append(
-            Banner(
-                message=message,
-                detail=pause.reason,
-                level="warning",
-                kind="pause",
-                key=str(pause.pk),
-            )
+            Banner(message=message, detail=reason, level="warning", kind="pause", key=str(pk))
         )
     return banners
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import formats
 
+from portevoix.accounts import frame
 from portevoix.core import clock
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
@@ -52,10 +53,21 @@ def card_when(membership: Membership, when: dt.datetime) -> str:
 CARD_MAX_POSTS = 1000
 
 
+def _has_active_connection(membership: Membership) -> bool:
+    return (
+        scoped(Connection, membership.organization_id)
+        .filter(membership_id=membership.pk, status=ConnectionStatus.ACTIVE)
+        .exists()
+    )
+
+
 def card_state(membership: Membership) -> CardState:
     """The member's own active accounts, each network's best slot (the rhythm applied), and
     their posts still to go out or published in the last 30 days: a fixed number of queries
-    whatever the number of cards (one query without an account)."""
+    whatever the number of cards (none without an account: whether the member has one is
+    kept in their page frame, accounts/frame.py, moved by any write of their connections)."""
+    if not frame.cached(membership, "connected", lambda: _has_active_connection(membership)):
+        return CardState(accounts=[], posts={})
     own = list(
         scoped(Connection, membership.organization_id).filter(
             membership_id=membership.pk, status=ConnectionStatus.ACTIVE

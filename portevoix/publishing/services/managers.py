@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portevoix.accounts import frame
 from portevoix.accounts.permissions import require
 from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
@@ -138,6 +139,7 @@ def pause_end(*, actor: Membership, pause_id: int) -> CrisisPause:
     CrisisPause.objects.filter(pk=pause.pk, ended_at__isnull=True).update(
         ended_at=now, ended_by=actor
     )
+    frame.bump_organization(actor.organization_id)  # the banner (an update sends no signal)
     held = Post.objects.filter(held_by=pause, state=PostState.HELD).count()
     gates.audit_record(
         organization=actor.organization,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.utils.translation import ngettext
 
+from portevoix.accounts import frame
 from portevoix.core import clock
 from portevoix.core.context_processors import NavBadge
 from portevoix.core.tenancy import scoped
@@ -45,6 +46,7 @@ def remember_open(organization_id: int) -> None:
         .values_list("pk", "deadline")
     ]
     cache.set(_org_key(organization_id), found, ORG_TTL)
+    frame.bump_organization(organization_id)  # the count is kept in the page frame too
 
 
 def remember_all_open() -> int:
@@ -62,6 +64,7 @@ def remember_all_open() -> int:
 
 def forget_member(organization_id: int, membership_id: int) -> None:
     cache.delete(_member_key(organization_id, membership_id))
+    frame.bump_member(membership_id=membership_id, organization_id=organization_id)
 
 
 def _org_open(organization_id: int) -> list[int]:
