@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from axes.models import AccessAttempt
@@ -29,6 +28,10 @@ from .models import (
     Team,
     User,
 )
+from .people import PeopleCounts as PeopleCounts
+from .people import PeopleOverview as PeopleOverview
+from .people import people_counts as people_counts
+from .people import people_overview as people_overview
 from .permissions import require
 from .roles import Role
 from .visibility import DEFAULT_VISIBILITY as DEFAULT_VISIBILITY
@@ -466,40 +469,6 @@ def member_locales(
 # --- The administrator's home (workspace): people at a glance.
 
 
-@dataclass(frozen=True)
-class PeopleOverview:
-    members: int  # active members
-    ambassadors: int  # active members who opted in
-    pending_invitations: int  # neither accepted, revoked nor expired
-    invitations_sent: int  # ever, whatever became of them
-    teams: int
-
-
-def people_overview(*, membership: Membership) -> PeopleOverview:
-    """What the administrator's home shows about people: three queries, whatever the size."""
-    require(membership, "member.invite")
-    org_id = membership.organization_id
-    active = scoped(Membership, org_id).filter(is_active=True)
-    members = active.aggregate(
-        members=Count("pk"),
-        ambassadors=Count("pk", filter=Q(ambassador__opted_in=True)),
-    )
-    invitations = scoped(Invitation, org_id).aggregate(
-        sent=Count("pk"),
-        pending=Count(
-            "pk",
-            filter=Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now()),
-        ),
-    )
-    return PeopleOverview(
-        members=members["members"],
-        ambassadors=members["ambassadors"],
-        pending_invitations=invitations["pending"],
-        invitations_sent=invitations["sent"],
-        teams=scoped(Team, org_id).count(),
-    )
-
-
 def login_locked(email: str) -> bool:
     """Whether the login throttle (django-axes) currently locks this account."""
     since = clock.now() - settings.AXES_COOLOFF_TIME
@@ -507,31 +476,3 @@ def login_locked(email: str) -> bool:
         username=email.strip().lower(), attempt_time__gte=since
     ).aggregate(total=Sum("failures_since_start"))["total"]
     return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)
-
-
-@dataclass(frozen=True)
-class PeopleCounts:
-    members: int  # active members
-    ambassadors: int  # of whom opted in
-    pending_invitations: int
-
-
-def people_counts(*, organization_id: int, team_id: int | None = None) -> PeopleCounts:
-    """Active members, opted-in ambassadors and pending invitations of the organization (of
-    one team: its members, and no invitation, which belongs to no team), for the KPIs; no
-    permission check (the caller has authorized). Two queries at most."""
-    active = scoped(Membership, organization_id).filter(is_active=True)
-    if team_id is not None:
-        active = active.filter(teams__id=team_id)
-    counts = active.aggregate(
-        members=Count("pk", distinct=True),
-        ambassadors=Count("pk", filter=Q(ambassador__opted_in=True), distinct=True),
-    )
-    pending = 0
-    if team_id is None:
-        pending = (
-            scoped(Invitation, organization_id)
-            .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now())
-            .count()
-        )
-    return PeopleCounts(counts["members"], counts["ambassadors"], pending)

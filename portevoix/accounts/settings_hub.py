@@ -9,7 +9,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .navigation import SETTINGS_HUB_ACTIONS, Entry, Link, _links
+from .menus import SETTINGS_HUB_ACTIONS
+from .navigation import Entry, Link, _links
 from .permissions import can
 
 
