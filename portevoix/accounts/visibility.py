@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import scoped
 
-from .models import Membership, Organization, Visibility
+from .models import AmbassadorProfile, Membership, Organization, Visibility
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -132,6 +132,47 @@ def hidden_member_ids(*, organization_id: int) -> QuerySet[Membership, Any]:
     )
 
 
+def public_name_from(
+    membership_id: int, full_name: str, email: str, chosen: str, pseudonym: str, default: str
+) -> PublicName:
+    """`public_name_of` from plain values (a `values_list` row: no model instance)."""
+    visibility = chosen or default or DEFAULT_VISIBILITY
+    if visibility == Visibility.NAME:
+        return PublicName(name=full_name or email, visibility=visibility)
+    if visibility == Visibility.PSEUDONYM:
+        return PublicName(name=pseudonym or made_up_pseudonym(membership_id), visibility=visibility)
+    return PublicName(name="", visibility=Visibility.HIDDEN)
+
+
+def unlisted_member_ids(*, organization_id: int, hidden: bool = True) -> set[int]:
+    """The organization's members that no board lists whatever the organization's default:
+    the inactive, those who withdrew from the programme and (`hidden`) those who chose "not
+    at all". Each is a small set read by its own partial index (one UNION query), never a
+    scan of every member; those who did not choose and fall under a "hidden" default are
+    not in it (the caller reads the default)."""
+    org_members = scoped(Membership, organization_id)
+    inactive = org_members.filter(is_active=False).order_by().values_list("pk")
+    profiles = AmbassadorProfile.objects.filter(membership__organization_id=organization_id)
+    withdrawn = (
+        profiles.filter(opted_in=False, opted_out_at__isnull=False)
+        .order_by()
+        .values_list("membership_id")
+    )
+    parts = [withdrawn]
+    if hidden:
+        parts.append(
+            profiles.filter(visibility=Visibility.HIDDEN).order_by().values_list("membership_id")
+        )
+    return {pk for (pk,) in inactive.union(*parts)}
+
+
+def inactive_member_ids(*, organization_id: int) -> set[int]:
+    """The organization's inactive members (a small set, by its partial index)."""
+    return set(
+        scoped(Membership, organization_id).filter(is_active=False).values_list("pk", flat=True)
+    )
+
+
 def public_names(*, organization_id: int, membership_ids: Iterable[int]) -> dict[int, PublicName]:
     """{membership id: how they appear} for the organization's memberships among
     `membership_ids` (active or not): their name, their pseudonym (written, else made
@@ -171,8 +212,11 @@ __all__ = [
     "default_visibility",
     "hidden_member_ids",
     "made_up_pseudonym",
+    "inactive_member_ids",
+    "public_name_from",
     "public_name_of",
     "public_names",
+    "unlisted_member_ids",
     "shown_q",
     "visibility_choice",
     "visible_q",
