@@ -73,7 +73,11 @@ AWARD_TARGET_MS = 1.0
 DAYS = 365
 END_DAY = dt.date(2026, 6, 17)  # last day of the data (a Wednesday, mid-month, mid-quarter)
 BATCH = 50  # clicks per ingester batch
+# Memory for the build's sorts (SQLite's page cache, PostgreSQL's work_mem), in KiB.
+BUILD_CACHE_KIB = 2_000_000
 MARKER = "recognition-bench"
+# In a kept database (--keep): the scale, schema and ids of its build.
+META_TABLE = "bench_recognition_meta"
 # (share of the rows in per cent, rule, points): the default rules' values, uncapped.
 RULE_MIX = (
     (70, "click", 1),
@@ -151,6 +155,23 @@ def _draw(name: str, modulo: int) -> str:
     return f"((i * {DRAWS[name]}) % {PRIME} % {modulo})"
 
 
+def _unique_constraints(table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the unique constraints of `table` on PostgreSQL (dropped during
+    the load and added back after it: one sorted index build instead of 10,000,000 inserts
+    in a B-tree); none on SQLite (they are part of its table)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = CAST(%s AS regclass) AND contype = 'u'",
+            [table],
+        )
+        return list(cursor.fetchall())
+
+
 def make_org() -> tuple[int, int]:
     from portevoix.accounts import services
     from portevoix.accounts.models import Membership, User
@@ -169,7 +190,7 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from portevoix.accounts.models import AmbassadorProfile, Membership, Team, User
-    from portevoix.recognition.models import PointEntry, PointTotal
+    from portevoix.recognition.models import PointEntry, PointTotal, TeamSize, TeamTotal
     from portevoix.recognition.periods import period_start
 
     n = sizes(scale)
@@ -184,6 +205,13 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
         raw = connection.connection
         raw.execute("PRAGMA synchronous = OFF")
         raw.execute("PRAGMA journal_mode = OFF")
+        # The unique key index and the totals' GROUP BY sort in memory, not in temp files.
+        raw.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
+        raw.execute("PRAGMA temp_store = MEMORY")
+    if fast and vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET work_mem = '{BUILD_CACHE_KIB // 4}kB'")
+            cursor.execute(f"SET maintenance_work_mem = '{BUILD_CACHE_KIB // 2}kB'")
     with transaction.atomic():
         m = n["ambassadors"]
         cols, rows = _rows(
@@ -271,9 +299,16 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
 
     entry_table = PointEntry._meta.db_table
     indexes = dash.secondary_indexes(entry_table) if fast else []
+    uniques = _unique_constraints(entry_table) if fast else []
     with connection.cursor() as cursor:
         for index_name, _sql in indexes:
             cursor.execute(f"DROP INDEX {qn(index_name)}")
+        for name, _definition in uniques:
+            cursor.execute(f"ALTER TABLE {qn(entry_table)} DROP CONSTRAINT {qn(name)}")
+        if fast and vendor == "postgresql":
+            # The foreign keys are not checked row by row during the load (the generated
+            # ids are those just inserted); they are validated below.
+            cursor.execute("SET session_replication_role = replica")
     bucket = _draw("rule", 100)
     rule_sql, points_sql, low = "CASE", "CASE", 0
     for share, code, points in RULE_MIX:
@@ -287,6 +322,11 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
     )
     network_sql += " END"
     least = "LEAST" if vendor == "postgresql" else "MIN"
+    # Zero-padded: the keys come in their index's order (appended, never inserted between).
+    if vendor == "postgresql":
+        key_sql = "'bench:' || LPAD(CAST(i AS TEXT), 10, '0')"
+    else:
+        key_sql = "'bench:' || printf('%010d', i)"
     member_sql = f"{base} + {least}({_draw('m1', m)}, {_draw('m2', m)})"
     columns = (
         "id, organization_id, membership_id, rule, lifetime, spendable, source_type, "
@@ -294,7 +334,7 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
     )
     select = (
         f"SELECT i, {org_id}, {member_sql}, {rule_sql}, {points_sql}, {points_sql}, "
-        f"{rule_sql}, i, {network_sql}, 'bench:' || i, d.at, d.day, d.at, "
+        f"{rule_sql}, i, {network_sql}, {key_sql}, d.at, d.day, d.at, "
         f"{'FALSE' if vendor == 'postgresql' else '0'}, 1, ''"
     )
     total = n["entries"]
@@ -315,15 +355,39 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
     log(f"  {total:,} ledger rows in {time.monotonic() - t:.1f}s")
     t = time.monotonic()
     with connection.cursor() as cursor:
+        if fast and vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+            # What the skipped foreign-key checks would have refused (nothing, expected).
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {qn(entry_table)} e LEFT JOIN "
+                f"{qn(Membership._meta.db_table)} m ON m.id = e.membership_id WHERE m.id IS NULL"
+            )
+            orphans = cursor.fetchone()[0]
+            if orphans:
+                raise RuntimeError(f"{orphans} ledger rows without their membership")
         for _index_name, create in indexes:
             cursor.execute(create)
-    if indexes:
+        for name, definition in uniques:
+            cursor.execute(f"ALTER TABLE {qn(entry_table)} ADD CONSTRAINT {qn(name)} {definition}")
+    if indexes or uniques:
         log(f"  ledger indexes built in {time.monotonic() - t:.1f}s")
 
-    # The totals: what the ledger gives, per member and period.
+    # The totals: what the ledger gives, per member and period. The ledger is grouped once
+    # by member and day; each period groups those (fewer) rows.
     t = time.monotonic()
     total_table = PointTotal._meta.db_table
+    total_indexes = dash.secondary_indexes(total_table) if fast else []
+    with connection.cursor() as cursor:
+        for index_name, _sql in total_indexes:
+            cursor.execute(f"DROP INDEX {qn(index_name)}")
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_member_day")
+        cursor.execute(
+            f"CREATE TABLE bench_member_day AS SELECT membership_id, day, "
+            f"SUM(lifetime) AS points, SUM(spendable) AS spendable FROM {qn(entry_table)} "
+            f"WHERE organization_id = {org_id} GROUP BY membership_id, day"
+        )
+        log(f"  ledger grouped by member and day in {time.monotonic() - t:.1f}s")
         for period, start in (
             ("week", "d.week"),
             ("month", "d.month"),
@@ -334,11 +398,27 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
             cursor.execute(
                 f"INSERT INTO {qn(total_table)} (organization_id, membership_id, period, "
                 f"start, points, spendable) SELECT {org_id}, e.membership_id, '{period}', "
-                f"{start_sql}, SUM(e.lifetime), SUM(e.spendable) FROM {qn(entry_table)} e "
-                f"JOIN bench_day d ON d.day = e.day WHERE e.organization_id = {org_id} "
+                f"{start_sql}, SUM(e.points), SUM(e.spendable) FROM bench_member_day e "
+                f"JOIN bench_day d ON d.day = e.day "
                 f"GROUP BY e.membership_id, {start_sql}"
             )
-    log(f"  period totals in {time.monotonic() - t:.1f}s")
+        cursor.execute("DROP TABLE bench_member_day")
+        # The teams' totals and sizes: those the ledger's upkeep keeps (every linked member).
+        links = qn(link._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {qn(TeamSize._meta.db_table)} (organization_id, team_id, members) "
+            f"SELECT {org_id}, team_id, COUNT(*) FROM {links} GROUP BY team_id"
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(TeamTotal._meta.db_table)} (organization_id, team_id, period, "
+            f"start, points) SELECT {org_id}, l.team_id, t.period, t.start, SUM(t.points) "
+            f"FROM {qn(total_table)} t JOIN {links} l ON l.membership_id = t.membership_id "
+            f"WHERE t.organization_id = {org_id} GROUP BY l.team_id, t.period, t.start"
+        )
+    with connection.cursor() as cursor:  # after the commit (no pending foreign-key check)
+        for _index_name, create in total_indexes:
+            cursor.execute(create)
+    log(f"  period totals (members and teams) in {time.monotonic() - t:.1f}s")
     t = time.monotonic()
     with connection.cursor() as cursor:
         if vendor == "postgresql":
@@ -655,6 +735,9 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
     members = built["counts"]["ambassadors"]
     ids = [built["base"] + k for k in rnd.sample(range(members), min(awards, members))]
 
+    # Keys never seen, also in a kept database measured before.
+    run = f"{time.time_ns():x}"
+
     def share_award(k: int, key: str) -> Award:
         return Award(
             organization_id=org_id,
@@ -662,7 +745,7 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
             rule="share",
             source_type="share",
             source_id=900_000_000 + k,
-            key=f"{key}:{k}",
+            key=f"{key}:{run}:{k}",
             at=at,
             network=NETWORKS[k % len(NETWORKS)],
         )
@@ -705,7 +788,7 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
                         rule="click",
                         source_type="click",
                         source_id=800_000_000 + k,
-                        key=f"bench-click:{k}",
+                        key=f"bench-click:{run}:{k}",
                         at=at,
                         network=NETWORKS[k % len(NETWORKS)],
                     )
@@ -746,37 +829,111 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
 # --------------------------------------------------------------------------- processes
 
 
-def child(args: argparse.Namespace) -> int:
+def migration_state() -> str:
+    """A fingerprint of the schema: the migrations applied to the database. Empty when
+    migrations on disk are not applied (the database is then stale)."""
+    import hashlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return ""
+    applied = sorted(f"{app}.{name}" for app, name in executor.recorder.applied_migrations())
+    return hashlib.sha256("\n".join(applied).encode()).hexdigest()[:16]
+
+
+def kept_build(scale: float) -> dict[str, Any] | None:
+    """What a kept database holds (`--keep`), when it was fully built at `scale` with the
+    schema of the migrations on disk; None when it must be built again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if META_TABLE not in connection.introspection.table_names(cursor):
+            return None
+        cursor.execute(f"SELECT scale, schema, built FROM {META_TABLE}")
+        row = cursor.fetchone()
+    if row is None or float(row[0]) != scale:
+        return None
+    state = migration_state()
+    if not state or state != row[1]:
+        log("  the kept database's schema is not that of the migrations on disk: rebuilding")
+        return None
+    return dict(json.loads(row[2]))
+
+
+def keep_build(scale: float, built: dict[str, Any]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {META_TABLE}")
+        cursor.execute(f"CREATE TABLE {META_TABLE} (scale TEXT, schema TEXT, built TEXT)")
+        cursor.execute(
+            f"INSERT INTO {META_TABLE} VALUES (%s, %s, %s)",
+            [str(scale), migration_state(), json.dumps(built, default=str)],
+        )
+
+
+def _sqlite_path(args: argparse.Namespace) -> Path:
     cache = Path(args.cache)
+    if args.keep:
+        return cache / f"recognition-bench-scale-{args.scale:g}.sqlite3"
+    return cache / "recognition-bench.sqlite3"
+
+
+def _unlink_sqlite(db_path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def child(args: argparse.Namespace) -> int:
     if args.child == "sqlite":
-        db_path = cache / "recognition-bench.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        db_path = _sqlite_path(args)
+        if not args.keep:
+            _unlink_sqlite(db_path)
         dash.setup_django("sqlite", sqlite_path=db_path)
     else:
         url = f"postgres://postgres@127.0.0.1:5432/{args.pg_db}"
         dash.setup_django("postgres", pg_url=url)
     from django.core.management import call_command
+    from django.db import connection
 
     result: dict[str, Any] = {"db": args.child}
     try:
-        log(f"{args.child}: migrating")
-        call_command("migrate", verbosity=0, interactive=False)
-        log(f"{args.child}: building (scale {args.scale})")
-        t = time.monotonic()
-        built = build(args.scale, fast=True)
-        result["build_s"] = time.monotonic() - t
+        built = kept_build(args.scale) if args.keep else None
+        if built is not None:
+            log(f"{args.child}: reusing the kept database (built in {built['build_s']:.0f} s)")
+        else:
+            if args.keep:  # start from an empty database
+                if args.child == "sqlite":
+                    connection.close()
+                    _unlink_sqlite(db_path)
+                else:
+                    with connection.cursor() as cursor:
+                        cursor.execute("DROP SCHEMA public CASCADE")
+                        cursor.execute("CREATE SCHEMA public")
+            log(f"{args.child}: migrating")
+            call_command("migrate", verbosity=0, interactive=False)
+            log(f"{args.child}: building (scale {args.scale})")
+            t = time.monotonic()
+            built = build(args.scale, fast=True)
+            built["build_s"] = time.monotonic() - t
+            if args.keep:
+                keep_build(args.scale, built)
+        result["build_s"] = built["build_s"]
         result["counts"] = built["counts"]
         result["version"] = dash._db_version()
+        if args.build_only:
+            log(f"{args.child}: built and kept; not measured (--build-only)")
+            Path(args.result).write_text(json.dumps(result, default=str))
+            return 0
         log(f"{args.child}: measuring ({args.runs} runs each, {args.awards} awards)")
         result.update(measure(built, args.runs, args.awards, args.naive_runs))
     finally:
-        if args.child == "sqlite":
-            from django.db import connection
-
+        if args.child == "sqlite" and not args.keep:
             connection.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            _unlink_sqlite(db_path)
     Path(args.result).write_text(json.dumps(result, default=str))
     return 0
 
@@ -785,6 +942,17 @@ def psql(sql: str) -> None:
     subprocess.run(
         ["psql", PG_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, timeout=600
     )
+
+
+def pg_exists(name: str) -> bool:
+    found = subprocess.run(
+        ["psql", PG_ADMIN_URL, "-tAq", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    return found.stdout.strip() == "1"
 
 
 def _cell(t: dict[str, Any] | None) -> str:
@@ -924,6 +1092,16 @@ def main() -> int:
     ap.add_argument("--from-results", help="write the report from these result files (a,b)")
     ap.add_argument("--note", default="", help="a sentence added to the report")
     ap.add_argument("--pg-db", default=PG_DB, help="the temporary PostgreSQL database")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the built databases (the SQLite file under --cache, the PostgreSQL "
+        "database --pg-db) and reuse them on the next run with --keep at the same scale, "
+        "unless the migrations changed (then they are built again)",
+    )
+    ap.add_argument(
+        "--build-only", action="store_true", help="with --keep: build (or check) and stop"
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -947,20 +1125,26 @@ def main() -> int:
             ap.error(f"unknown database {db!r}")
         result_path = Path(args.cache) / f"result-{db}.json"
         result_path.unlink(missing_ok=True)
-        if db == "postgres":
+        if db == "postgres" and not args.keep:
             psql(f"DROP DATABASE IF EXISTS {args.pg_db}")
+        if db == "postgres" and not pg_exists(args.pg_db):
             psql(f"CREATE DATABASE {args.pg_db}")
         log(f"== {db}")
         argv = [sys.executable, __file__, "--child", db, "--result", str(result_path)]
         argv += ["--scale", str(args.scale), "--runs", str(args.runs)]
         argv += ["--awards", str(args.awards), "--naive-runs", str(args.naive_runs)]
         argv += ["--cache", args.cache, "--pg-db", args.pg_db]
+        argv += ["--keep"] * args.keep + ["--build-only"] * args.build_only
         try:
             subprocess.run(argv, check=True, timeout=CHILD_TIMEOUT_S, cwd=ROOT)
         finally:
-            if db == "postgres":
+            if db == "postgres" and not args.keep:
                 psql(f"DROP DATABASE IF EXISTS {args.pg_db}")
         results.append(json.loads(result_path.read_text()))
+    if args.build_only:
+        for r in results:
+            print(f"{r['db']}: built in {r['build_s']:.0f} s, {r['counts']}")
+        return 0
     section = write_results(Path(args.out), args, results)
     print(section)
     return 0
