@@ -511,18 +511,26 @@ def _explain(sql: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _query_of(fn: Callable[[], Any], table: str, needle: str) -> str:
-    """The SQL (params inlined as the backend logs them) of the query on `table` that
-    `fn` sends and that contains `needle`."""
+def _queries_of(fn: Callable[[], Any], table: str, needle: str) -> list[str]:
+    """The SQL (params inlined as the backend logs them) of the queries on `table` that
+    `fn` sends and that contain `needle`."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         fn()
-    for query in ctx.captured_queries:
-        if table in query["sql"] and needle in query["sql"]:
-            return str(query["sql"])
-    raise LookupError(f"no query on {table} with {needle!r}")
+    found = [
+        str(query["sql"])
+        for query in ctx.captured_queries
+        if table in query["sql"] and needle in query["sql"]
+    ]
+    if not found:
+        raise LookupError(f"no query on {table} with {needle!r}")
+    return found
+
+
+def _query_of(fn: Callable[[], Any], table: str, needle: str) -> str:
+    return _queries_of(fn, table, needle)[0]
 
 
 def naive_sql(org_id: int, start: dt.date, end: dt.date, above: int | None = None) -> str:
@@ -546,8 +554,9 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
 
     from portevoix.accounts.models import Membership
     from portevoix.recognition import selectors
-    from portevoix.recognition.models import PointEntry, PointTotal
+    from portevoix.recognition.models import PointEntry, PointTotal, TeamTotal
     from portevoix.recognition.periods import period_start
+    from portevoix.recognition.services.batch import points_award_many
     from portevoix.recognition.services.ledger import Award, points_award
 
     org_id = built["org_id"]
@@ -669,20 +678,21 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
         )
         assert bottom_row is not None
         bottom = Membership.objects.get(pk=bottom_row.membership_id)
-        rank_sql = _query_of(
+        rank_sqls = _queries_of(
             lambda p=period, b=bottom: selectors.standing(membership=b, period=p, today=END_DAY),
             table,
             "COUNT(",
         )
         out["plans"][f"board, {period}"] = {"sql": board_sql, "plan": _explain(board_sql)}
-        out["plans"][f"rank of the bottom member, {period}"] = {
-            "sql": rank_sql,
-            "plan": _explain(rank_sql),
-        }
+        for k, rank_sql in enumerate(rank_sqls, start=1):
+            out["plans"][f"rank of the bottom member, {period} (count {k} of {len(rank_sqls)})"] = {
+                "sql": rank_sql,
+                "plan": _explain(rank_sql),
+            }
         team_sql = _query_of(
             lambda p=period: selectors.team_board(membership=me, period=p, today=END_DAY),
-            table,
-            "SUM(",
+            TeamTotal._meta.db_table,
+            "WHERE",
         )
         out["plans"][f"teams by average, {period}"] = {"sql": team_sql, "plan": _explain(team_sql)}
 
@@ -779,10 +789,9 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
         t0 = time.perf_counter()
         with transaction.atomic():
             t1 = time.perf_counter()
-            for j in range(BATCH):
-                k = b * BATCH + j
-                points_award(
-                    award=Award(
+            points_award_many(
+                awards=[
+                    Award(
                         organization_id=org_id,
                         membership_id=ids[k % len(ids)],
                         rule="click",
@@ -792,7 +801,9 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
                         at=at,
                         network=NETWORKS[k % len(NETWORKS)],
                     )
-                )
+                    for k in range(b * BATCH, (b + 1) * BATCH)
+                ]
+            )
             t2 = time.perf_counter()
         t3 = time.perf_counter()
         if b:
@@ -801,7 +812,10 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
     click_cpu = (_cpu_s() - cpu) * 1000 / max(1, len(batches) * BATCH)
     out["load"]["award, click"] = os.getloadavg()[0]
     out["timings"].append(
-        {"name": f"award a click (batches of {BATCH}, per event)", **_stats(batches)}
+        {
+            "name": f"award a click (points_award_many, batches of {BATCH}, per event)",
+            **_stats(batches),
+        }
     )
     out["timings"][-1].update(kind="award", cpu=click_cpu)
     out["timings"].append(

@@ -3,7 +3,7 @@
 The result is the one `ledger.points_award` would give for each award in order: same rule
 version (the one in force when each event happened), same caps, same keys, same totals. The
 difference is the cost: one query finds the keys already written, the rules come from their cache, the
-caps' daily counters are locked together (`select_for_update`), the entries are inserted in
+caps' daily counters are locked together (`select_for_update`) and moved by one upsert, the entries are inserted in
 one statement, and the period totals (members' and teams') move by one upsert per batch;
 the badges are checked once per person (`progress`).
 A duplicate key written meanwhile by a concurrent worker makes the batch's savepoint roll
@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
@@ -27,7 +26,7 @@ from ..periods import local_day, period_starts
 from .ledger import Award, points_award
 from .progress import entries_recorded
 from .rules import rule_versions
-from .totals import totals_add
+from .totals import totals_add, upsert_add
 
 # SQLite's and PostgreSQL's limits on bound parameters are far above this.
 CHUNK = 500
@@ -175,8 +174,12 @@ def _write(
                 totals[(award.membership_id, period, start)] += allowed
     PointEntry.objects.bulk_create(entries)
     entries_recorded(organization_id, entries)
-    for key, row in counters.items():
-        if used[key] != row.points:
-            # The rows are locked: the new value is the old one plus this batch's points.
-            DailyUse.objects.filter(pk=row.pk).update(points=F("points") + used[key] - row.points)
+    # The rows are locked: each moves by this batch's points (one upsert for all of them).
+    moved = [
+        (organization_id, *key, used[key] - row.points)
+        for key, row in counters.items()
+        if used[key] != row.points
+    ]
+    if moved:
+        upsert_add(DailyUse, ("membership_id", "rule", "day", "network"), ("points",), moved)
     totals_add(organization_id, {key: (points, points) for key, points in totals.items()})

@@ -29,7 +29,7 @@ Deltas = Mapping[TotalKey, tuple[int, int]]
 CHUNK = 500
 
 
-def _upsert_add(
+def upsert_add(
     model: Any, keys: Sequence[str], adds: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
     """Insert each row (organization_id, *keys, *adds), or add its `adds` to the row
@@ -73,7 +73,7 @@ def totals_add(organization_id: int, deltas: Deltas) -> None:
     deltas = {key: value for key, value in deltas.items() if value != (0, 0)}
     if not deltas:
         return
-    _upsert_add(
+    upsert_add(
         PointTotal,
         ("membership_id", "period", "start"),
         ("points", "spendable"),
@@ -88,7 +88,7 @@ def totals_add(organization_id: int, deltas: Deltas) -> None:
         for team_id in teams.get(membership_id, ()):
             per_team[(team_id, period, start)] += points
     if per_team:
-        _upsert_add(
+        upsert_add(
             TeamTotal,
             ("team_id", "period", "start"),
             ("points",),
@@ -119,12 +119,12 @@ def teams_follow_member(
                 for period, start, points in mine
             ]
     if rows:
-        _upsert_add(TeamTotal, ("team_id", "period", "start"), ("points",), rows)
+        upsert_add(TeamTotal, ("team_id", "period", "start"), ("points",), rows)
     # Several changes of one team at once add up before the upsert (one row per team).
     merged: dict[int, int] = defaultdict(int)
     for _org, team_id, sign in sizes:
         merged[team_id] += sign
-    _upsert_add(
+    upsert_add(
         TeamSize,
         ("team_id",),
         ("members",),
