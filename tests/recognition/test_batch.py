@@ -90,7 +90,8 @@ def test_a_batch_writes_what_one_at_a_time_writes(events, split):
 
 def test_a_batch_costs_a_few_queries_whatever_its_size():
     """One insert for all the entries (split by the database's parameter limit); one upsert
-    for every daily counter that moved and one for every period total (never per event); a handful of reads and savepoints."""
+    for every daily counter that moved and one for every period total (never per event); a
+    handful of reads and savepoints."""
     org, people = _org_with_people()
     awards = [
         _award(org, people, n % 3, "click", n, n % 5, ("x", "linkedin")[n % 2]) for n in range(300)

@@ -2,10 +2,11 @@
 
 The result is the one `ledger.points_award` would give for each award in order: same rule
 version (the one in force when each event happened), same caps, same keys, same totals. The
-difference is the cost: one query finds the keys already written, the rules come from their cache, the
-caps' daily counters are locked together (`select_for_update`) and moved by one upsert, the entries are inserted in
-one statement, and the period totals (members' and teams') move by one upsert per batch;
-the badges are checked once per person (`progress`).
+difference is the cost: one query finds the keys already written, the rules come from their
+cache, the caps' daily counters are locked together (`select_for_update`) and moved by one
+upsert, the entries are inserted in one statement, the period totals (members' and teams')
+move by one upsert per batch, and the badges of all the batch's people are checked in a few
+queries (`progress`).
 A duplicate key written meanwhile by a concurrent worker makes the batch's savepoint roll
 back; the batch is then written one award at a time, where each duplicate is skipped.
 """

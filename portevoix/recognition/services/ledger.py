@@ -72,7 +72,7 @@ def _capped(award: Award, points: int, day: dt.date, daily_cap: int, network_cap
         params += [award.organization_id, award.membership_id, award.rule, day_value, network]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (organization_id, membership_id, rule, day, network, points) "
+            f"INSERT INTO {table} (organization_id, membership_id, rule, day, network, points) "  # noqa: S608 - quoted identifiers; values are parameters
             f"VALUES {rows} ON CONFLICT (membership_id, rule, day, network) "
             f"DO UPDATE SET points = {table}.points RETURNING network, points",
             params,
@@ -84,7 +84,7 @@ def _capped(award: Award, points: int, day: dt.date, daily_cap: int, network_cap
         if allowed:
             marks = ", ".join(["%s"] * len(networks))
             cursor.execute(
-                f"UPDATE {table} SET points = points + %s WHERE membership_id = %s "
+                f"UPDATE {table} SET points = points + %s WHERE membership_id = %s "  # noqa: S608 - quoted identifiers; values are parameters
                 f"AND rule = %s AND day = %s AND network IN ({marks})",
                 [allowed, award.membership_id, award.rule, day_value, *networks],
             )

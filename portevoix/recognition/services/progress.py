@@ -20,8 +20,9 @@ def entry_recorded(entry: PointEntry) -> None:
 
 def entries_recorded(organization_id: int, entries: Sequence[PointEntry]) -> None:
     """The same for a batch of new awards (a click batch): the badges are checked for every
-    person at once (`badges_check_many`, a few queries), not per entry; the entries are counted one by one in the challenges
-    only when a challenge of their metric runs during the batch (one query tells)."""
+    person at once (`badges_check_many`, a few queries), not per entry; the entries are
+    counted one by one in the challenges only when a challenge of their metric runs during
+    the batch (one query tells)."""
     if not entries:
         return
     now = clock.now()

@@ -50,7 +50,7 @@ def upsert_add(
             for row in chunk:
                 params += [adapt(v) if isinstance(v, dt.date) else v for v in row]
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(chunk))} "
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(chunk))} "  # noqa: S608 - quoted identifiers; values are parameters
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
                 params,
             )
