@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
@@ -67,7 +68,7 @@ def _capped(award: Award, points: int, day: dt.date, daily_cap: int, network_cap
     day_value = connection.ops.adapt_datefield_value(day)
     networks = sorted(caps)  # the same lock order for every writer
     rows = ", ".join(["(%s, %s, %s, %s, %s, 0)"] * len(networks))
-    params: list[object] = []
+    params: list[Any] = []
     for network in networks:
         params += [award.organization_id, award.membership_id, award.rule, day_value, network]
     with connection.cursor() as cursor:
