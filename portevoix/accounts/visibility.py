@@ -144,14 +144,16 @@ def public_name_from(
     return PublicName(name="", visibility=Visibility.HIDDEN)
 
 
-def unlisted_member_ids(*, organization_id: int, hidden: bool = True) -> set[int]:
+def unlisted_member_ids(*, organization_id: int, hidden: bool = True) -> QuerySet[Any, Any]:
     """The organization's members that no board lists whatever the organization's default:
     the inactive, those who withdrew from the programme and (`hidden`) those who chose "not
-    at all". Each is a small set read by its own partial index (one UNION query), never a
-    scan of every member; those who did not choose and fall under a "hidden" default are
-    not in it (the caller reads the default)."""
-    org_members = scoped(Membership, organization_id)
-    inactive = org_members.filter(is_active=False).order_by().values_list("pk")
+    at all", as a UNION of `values_list` querysets (a subquery: `membership_id__in=...`).
+    Each part is a small set read by its own partial index, never a scan of every member;
+    those who did not choose and fall under a "hidden" default are not in it (the caller
+    reads the default)."""
+    inactive = (
+        scoped(Membership, organization_id).filter(is_active=False).order_by().values_list("pk")
+    )
     profiles = AmbassadorProfile.objects.filter(membership__organization_id=organization_id)
     withdrawn = (
         profiles.filter(opted_in=False, opted_out_at__isnull=False)
@@ -163,7 +165,7 @@ def unlisted_member_ids(*, organization_id: int, hidden: bool = True) -> set[int
         parts.append(
             profiles.filter(visibility=Visibility.HIDDEN).order_by().values_list("membership_id")
         )
-    return {pk for (pk,) in inactive.union(*parts)}
+    return inactive.union(*parts)
 
 
 def inactive_member_ids(*, organization_id: int) -> set[int]:

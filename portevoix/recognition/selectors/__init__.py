@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..periods import PERIODS, local_day, period_start
 from ..services.rules import DEFAULT_RULES, DEFAULTS_FROM
-from ..services.totals import team_rows, teams_of
+from ..services.totals import team_rows
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -168,30 +168,20 @@ def board(
     return rows
 
 
-# Above this many unlisted members (inactive, withdrawn, hidden), the rank counts the
-# listed members above through the join instead (a large unlisted set is rare).
-UNLISTED_MAX = 10_000
-
-
 def _rank_above(
     organization_id: int, period: str, start: dt.date, mine: int, membership_id: int
 ) -> int:
     """How many listed members have more points than `mine` in the organization's board:
     every row above (an index-only count of the board index's range, no join) minus the
-    unlisted members above (a small set, by the primary key of their totals)."""
+    unlisted members above (a small set, each found by the primary key of its totals)."""
     default = default_visibility(organization_id)
     if default != accounts_selectors.Visibility.HIDDEN:
+        rows = scoped(PointTotal, organization_id).filter(
+            period=period, start=start, points__gt=mine
+        )
         unlisted = accounts_selectors.unlisted_member_ids(organization_id=organization_id)
-        if len(unlisted) <= UNLISTED_MAX:
-            rows = scoped(PointTotal, organization_id).filter(
-                period=period, start=start, points__gt=mine
-            )
-            unlisted.discard(membership_id)
-            above = rows.count()
-            if unlisted:
-                above -= rows.filter(membership_id__in=unlisted).count()
-            return above
-    # Everyone who did not choose is hidden (or many are unlisted): count the listed above.
+        return rows.count() - rows.filter(membership_id__in=unlisted).count()
+    # Everyone who did not choose is hidden: count the listed members above.
     return (
         _totals(organization_id, period, start, None)
         .filter(points__gt=mine)
@@ -245,20 +235,19 @@ def team_board(
     organization_id = membership.organization_id
     period, start = _period(period, today)
     sums, sizes = team_rows(organization_id, period, start)
+    # The few inactive or withdrawn members: their points and their teams (subqueries).
     unlisted = accounts_selectors.unlisted_member_ids(organization_id=organization_id, hidden=False)
-    if unlisted:
-        inactive = accounts_selectors.inactive_member_ids(organization_id=organization_id)
-        teams_of_unlisted = teams_of(unlisted)
-        their_points = dict(
-            scoped(PointTotal, organization_id)
-            .filter(period=period, start=start, membership_id__in=unlisted)
-            .values_list("membership_id", "points")
-        )
-        for member_id, team_ids in teams_of_unlisted.items():
-            for team_id in team_ids:
-                sums[team_id] = sums.get(team_id, 0) - their_points.get(member_id, 0)
-                if member_id in inactive:
-                    sizes[team_id] = sizes.get(team_id, 0) - 1
+    their_points = dict(
+        scoped(PointTotal, organization_id)
+        .filter(period=period, start=start, membership_id__in=unlisted)
+        .values_list("membership_id", "points")
+    )
+    links = accounts_selectors.team_links().filter(membership_id__in=unlisted)
+    inactive = accounts_selectors.inactive_member_ids(organization_id=organization_id)
+    for member_id, team_id in links.values_list("membership_id", "team_id"):
+        sums[team_id] = sums.get(team_id, 0) - their_points.get(member_id, 0)
+        if member_id in inactive:
+            sizes[team_id] = sizes.get(team_id, 0) - 1
     teams = [
         team
         for team in accounts_selectors.organization_teams(organization_id=organization_id)
