@@ -128,6 +128,14 @@ class Membership(OrgOwned):
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")
         ]
+        indexes = [
+            # The few inactive members: boards subtract them (recognition's rank and teams).
+            models.Index(
+                fields=["organization", "id"],
+                condition=models.Q(is_active=False),
+                name="membership_inactive_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization_id}"
@@ -171,6 +179,22 @@ class AmbassadorProfile(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, blank=True)
     pseudonym = models.CharField(max_length=40, blank=True)
     visibility_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        indexes = [
+            # The few who appear nowhere, and the few who withdrew: read as small sets by the
+            # boards (`visibility.unlisted_member_ids`), never by a scan of every profile.
+            models.Index(
+                fields=["membership"],
+                condition=models.Q(visibility="hidden"),
+                name="ambassador_hidden_idx",
+            ),
+            models.Index(
+                fields=["membership"],
+                condition=models.Q(opted_in=False, opted_out_at__isnull=False),
+                name="ambassador_withdrawn_idx",
+            ),
+        ]
 
 
 class NetworkPresence(models.Model):

@@ -40,10 +40,13 @@ from .visibility import Visibility as Visibility
 from .visibility import VisibilityChoice as VisibilityChoice
 from .visibility import default_visibility as default_visibility
 from .visibility import hidden_member_ids as hidden_member_ids
+from .visibility import inactive_member_ids as inactive_member_ids
 from .visibility import made_up_pseudonym as made_up_pseudonym
+from .visibility import public_name_from as public_name_from
 from .visibility import public_name_of as public_name_of
 from .visibility import public_names as public_names
 from .visibility import shown_q as shown_q
+from .visibility import unlisted_member_ids as unlisted_member_ids
 from .visibility import visibility_choice as visibility_choice
 from .visibility import visible_q as visible_q
 

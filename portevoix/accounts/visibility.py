@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portevoix.core.tenancy import scoped
 
-from .models import Membership, Organization, Visibility
+from .models import AmbassadorProfile, Membership, Organization, Visibility
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -132,6 +132,49 @@ def hidden_member_ids(*, organization_id: int) -> QuerySet[Membership, Any]:
     )
 
 
+def public_name_from(
+    membership_id: int, full_name: str, email: str, chosen: str, pseudonym: str, default: str
+) -> PublicName:
+    """`public_name_of` from plain values (a `values_list` row: no model instance)."""
+    visibility = chosen or default or DEFAULT_VISIBILITY
+    if visibility == Visibility.NAME:
+        return PublicName(name=full_name or email, visibility=visibility)
+    if visibility == Visibility.PSEUDONYM:
+        return PublicName(name=pseudonym or made_up_pseudonym(membership_id), visibility=visibility)
+    return PublicName(name="", visibility=Visibility.HIDDEN)
+
+
+def unlisted_member_ids(*, organization_id: int, hidden: bool = True) -> QuerySet[Any, Any]:
+    """The organization's members that no board lists whatever the organization's default:
+    the inactive, those who withdrew from the programme and (`hidden`) those who chose "not
+    at all", as a UNION of `values_list` querysets (a subquery: `membership_id__in=...`).
+    Each part is a small set read by its own partial index, never a scan of every member;
+    those who did not choose and fall under a "hidden" default are not in it (the caller
+    reads the default)."""
+    inactive = (
+        scoped(Membership, organization_id).filter(is_active=False).order_by().values_list("pk")
+    )
+    profiles = AmbassadorProfile.objects.filter(membership__organization_id=organization_id)
+    withdrawn = (
+        profiles.filter(opted_in=False, opted_out_at__isnull=False)
+        .order_by()
+        .values_list("membership_id")
+    )
+    parts = [withdrawn]
+    if hidden:
+        parts.append(
+            profiles.filter(visibility=Visibility.HIDDEN).order_by().values_list("membership_id")
+        )
+    return inactive.union(*parts)
+
+
+def inactive_member_ids(*, organization_id: int) -> set[int]:
+    """The organization's inactive members (a small set, by its partial index)."""
+    return set(
+        scoped(Membership, organization_id).filter(is_active=False).values_list("pk", flat=True)
+    )
+
+
 def public_names(*, organization_id: int, membership_ids: Iterable[int]) -> dict[int, PublicName]:
     """{membership id: how they appear} for the organization's memberships among
     `membership_ids` (active or not): their name, their pseudonym (written, else made
@@ -170,10 +213,13 @@ __all__ = [
     "VisibilityChoice",
     "default_visibility",
     "hidden_member_ids",
+    "inactive_member_ids",
     "made_up_pseudonym",
+    "public_name_from",
     "public_name_of",
     "public_names",
     "shown_q",
+    "unlisted_member_ids",
     "visibility_choice",
     "visible_q",
 ]

@@ -158,6 +158,34 @@ class PointTotal(OrgOwned):
         ]
 
 
+class TeamTotal(OrgOwned):
+    """The sum of one period's points of a team's members (every linked member, active or
+    not: the boards subtract the few inactive and withdrawn), kept with `PointTotal` by the
+    ledger's writes and by the changes of team membership (accounts' `team_links_changed`),
+    so the teams' board reads one row per team."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10, choices=Period.choices)
+    start = models.DateField()
+    points = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "period", "start"], name="team_total_once")
+        ]
+        indexes = [
+            models.Index(fields=["organization", "period", "start"], name="team_total_board_idx")
+        ]
+
+
+class TeamSize(OrgOwned):
+    """How many members a team has (every linked member, active or not), kept with the
+    team links (accounts' `team_links_changed`)."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    members = models.IntegerField(default=0)
+
+
 class DailyUse(OrgOwned):
     """Points already given today by one rule to one member (`network` "" for all networks):
     what the caps are checked against, locked while an award is written."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
+
+from portevoix.accounts import signals as accounts_signals
 from portevoix.ideas import signals as ideas_signals
 from portevoix.publishing import signals as publishing_signals
 from portevoix.sharing import signals as sharing_signals
@@ -13,6 +16,9 @@ from portevoix.training import selectors as training_selectors
 from portevoix.training import signals as training_signals
 
 from . import services
+from .models import PointRule
+from .services.rules import rules_forget
+from .services.totals import teams_follow_member
 
 _UID = "recognition."
 
@@ -120,8 +126,26 @@ def _survey_answered(sender: Any, **kwargs: Any) -> None:
     )
 
 
+def _team_links_changed(sender: Any, **kwargs: Any) -> None:
+    teams_follow_member(
+        organization_id=kwargs["organization_id"],
+        membership_id=kwargs["membership_id"],
+        added=kwargs["added"],
+        removed=kwargs["removed"],
+    )
+
+
+def _rule_written(sender: Any, instance: PointRule, **kwargs: Any) -> None:
+    rules_forget(instance.organization_id)
+
+
 def connect() -> None:
+    for model_signal in (post_save, post_delete):
+        model_signal.connect(
+            _rule_written, sender=PointRule, dispatch_uid=_UID + "rule_written", weak=False
+        )
     pairs = (
+        (accounts_signals.team_links_changed, _team_links_changed),
         (sharing_signals.share_posted, _share_posted),
         (sharing_signals.share_removed, _share_removed),
         (sharing_signals.clicks_counted, _clicks_counted),

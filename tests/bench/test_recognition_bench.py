@@ -9,8 +9,10 @@ import argparse
 import pytest
 
 from bench import recognition_bench
+from portevoix.accounts.models import Organization
 from portevoix.recognition import selectors
 from portevoix.recognition.models import PointEntry, PointTotal
+from tests.recognition.test_upkeep import kept, recounted
 
 # The benchmark smoke tests build a benchmark organization: the `slow` tier.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -27,6 +29,9 @@ def test_the_points_benchmark_builds_a_consistent_ledger_and_measures_it(tmp_pat
         organization_id=org_id
     )
     assert built["counts"]["totals_week"] > 0
+    # The teams' totals and sizes are those the upkeep keeps (a recount from the members').
+    org = Organization.objects.get(pk=org_id)
+    assert kept(org) == recounted(org) and kept(org)[1]
 
     measured = recognition_bench.measure(built, runs=2, awards=BATCH_AWARDS, naive_runs=1)
     names = {t["name"] for t in measured["timings"]}
@@ -42,6 +47,7 @@ def test_the_points_benchmark_builds_a_consistent_ledger_and_measures_it(tmp_pat
         organization_id=org_id
     )
     assert PointTotal.objects.filter(organization_id=org_id, period="all").exists()
+    assert kept(org) == recounted(org)
 
     result = {
         "db": "test",

@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..periods import PERIODS, local_day, period_start
 from ..services.rules import DEFAULT_RULES, DEFAULTS_FROM
+from ..services.totals import team_rows
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -125,7 +126,7 @@ def board(
 ) -> list[BoardRow]:
     """The top of a period's board (the organization's, or a team's): people with points,
     by points (ties share a rank; then by id), as each chose to appear; the hidden never.
-    One query."""
+    One query (reading only the columns shown: no model instance per row)."""
     organization_id = membership.organization_id
     period, start = _period(period, today)
     default = default_visibility(organization_id)
@@ -133,28 +134,61 @@ def board(
         _totals(organization_id, period, start, team_id)
         .filter(points__gt=0)
         .filter(_visible(default))
-        .select_related("membership__user", "membership__ambassador")
         .order_by("-points", "membership_id")
+        .values_list(
+            "membership_id",
+            "points",
+            "membership__user__full_name",
+            "membership__user__email",
+            "membership__ambassador__visibility",
+            "membership__ambassador__pseudonym",
+        )
     )
     if limit is not None:
         qs = qs[:limit]
     rows: list[BoardRow] = []
     previous: tuple[int, int] | None = None
-    for position, total in enumerate(qs, start=1):
-        member = total.membership
-        shown = accounts_selectors.public_name_of(member, default)
-        rank = previous[1] if previous and previous[0] == total.points else position
-        previous = (total.points, rank)
+    for position, (member_id, points, full_name, email, chosen, pseudonym) in enumerate(
+        qs, start=1
+    ):
+        shown = accounts_selectors.public_name_from(
+            member_id, full_name, email, chosen or "", pseudonym or "", default
+        )
+        rank = previous[1] if previous and previous[0] == points else position
+        previous = (points, rank)
         rows.append(
             BoardRow(
                 rank=rank,
                 name=shown.name,
-                points=total.points,
-                is_me=member.pk == membership.pk,
+                points=points,
+                is_me=member_id == membership.pk,
                 pseudonymous=shown.pseudonymous,
             )
         )
     return rows
+
+
+def _rank_above(
+    organization_id: int, period: str, start: dt.date, mine: int, membership_id: int
+) -> int:
+    """How many listed members have more points than `mine` in the organization's board:
+    every row above (an index-only count of the board index's range, no join) minus the
+    unlisted members above (a small set, each found by the primary key of its totals)."""
+    default = default_visibility(organization_id)
+    if default != accounts_selectors.Visibility.HIDDEN:
+        rows = scoped(PointTotal, organization_id).filter(
+            period=period, start=start, points__gt=mine
+        )
+        unlisted = accounts_selectors.unlisted_member_ids(organization_id=organization_id)
+        return rows.count() - rows.filter(membership_id__in=unlisted).count()
+    # Everyone who did not choose is hidden: count the listed members above.
+    return (
+        _totals(organization_id, period, start, None)
+        .filter(points__gt=mine)
+        .filter(_visible(default))
+        .exclude(membership_id=membership_id)
+        .count()
+    )
 
 
 def standing(
@@ -165,7 +199,8 @@ def standing(
     today: dt.date | None = None,
 ) -> Standing:
     """The member's points in the period and their rank among those the board shows (as if
-    they were on it: a hidden person still sees where they stand). Two indexed queries."""
+    they were on it: a hidden person still sees where they stand). The organization's rank
+    reads no profile per member above (`_rank_above`); a team's counts its members above."""
     organization_id = membership.organization_id
     period, start = _period(period, today)
     mine = (
@@ -175,7 +210,9 @@ def standing(
         .first()
     ) or 0
     rank = None
-    if mine > 0:
+    if mine > 0 and not team_id:
+        rank = _rank_above(organization_id, period, start, mine, membership.pk) + 1
+    elif mine > 0:
         default = default_visibility(organization_id)
         above = (
             _totals(organization_id, period, start, team_id)
@@ -192,28 +229,32 @@ def team_board(
     *, membership: Membership, period: str = "month", today: dt.date | None = None
 ) -> list[TeamRow]:
     """Teams by the average points of their active members in the period (so that a team's
-    size does not decide), teams of fewer than MIN_TEAM_SIZE left out. Two queries."""
+    size does not decide), teams of fewer than MIN_TEAM_SIZE left out. Reads the teams'
+    totals and sizes (one row per team, kept by the ledger and the team links) and takes
+    away the few inactive or withdrawn members (their points; the inactive from the size)."""
     organization_id = membership.organization_id
     period, start = _period(period, today)
+    sums, sizes = team_rows(organization_id, period, start)
+    # The few inactive or withdrawn members: their points and their teams (subqueries).
+    unlisted = accounts_selectors.unlisted_member_ids(organization_id=organization_id, hidden=False)
+    their_points = dict(
+        scoped(PointTotal, organization_id)
+        .filter(period=period, start=start, membership_id__in=unlisted)
+        .values_list("membership_id", "points")
+    )
+    links = accounts_selectors.team_links().filter(membership_id__in=unlisted)
+    inactive = accounts_selectors.inactive_member_ids(organization_id=organization_id)
+    for member_id, team_id in links.values_list("membership_id", "team_id"):
+        sums[team_id] = sums.get(team_id, 0) - their_points.get(member_id, 0)
+        if member_id in inactive:
+            sizes[team_id] = sizes.get(team_id, 0) - 1
     teams = [
         team
-        for team in accounts_selectors.organization_teams(
-            organization_id=organization_id, with_member_count=True
-        )
-        if team.member_count >= MIN_TEAM_SIZE  # type: ignore[attr-defined]
+        for team in accounts_selectors.organization_teams(organization_id=organization_id)
+        if sizes.get(team.pk, 0) >= MIN_TEAM_SIZE
     ]
-    sums = dict(
-        _totals(organization_id, period, start, None)
-        .filter(membership__teams__isnull=False)
-        .values_list("membership__teams")
-        .annotate(total=Sum("points"))
-        .values_list("membership__teams", "total")
-    )
     scored = sorted(
-        (
-            (sums.get(team.pk, 0) / team.member_count, sums.get(team.pk, 0), team)  # type: ignore[attr-defined]
-            for team in teams
-        ),
+        ((sums.get(team.pk, 0) / sizes[team.pk], sums.get(team.pk, 0), team) for team in teams),
         key=lambda row: (-row[0], row[2].name, row[2].pk),
     )
     rows: list[TeamRow] = []
@@ -224,7 +265,7 @@ def team_board(
                 rank=rank,
                 team_id=team.pk,
                 name=team.name,
-                members=team.member_count,  # type: ignore[attr-defined]
+                members=sizes[team.pk],
                 points=total,
                 average=round(average, 1),
             )

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
@@ -51,10 +52,19 @@ TOP_SIZE = 10
 MAX_THRESHOLD = 1_000_000
 
 
+def _ensured_key(organization_id: int) -> str:
+    return f"recognition:badges-ensured:{organization_id}"
+
+
 def badges_ensure_defaults(*, organization_id: int) -> None:
     """Create the built-in badges of an organization if it has none (a concurrent second
-    writer inserts nothing)."""
+    writer inserts nothing). Once they are committed, a cache flag spares the query (the
+    built-in badges are never deleted, only deactivated)."""
+    key = _ensured_key(organization_id)
+    if cache.get(key):
+        return
     if scoped(Badge, organization_id).exclude(code="").exists():
+        transaction.on_commit(lambda: cache.set(key, True, 3600))
         return
     now = clock.now()
     Badge.objects.bulk_create(
@@ -155,6 +165,71 @@ def badges_check(
             award = _earn(badge, membership_id, at)
             if award is not None:
                 earned.append(award)
+    return earned
+
+
+def badges_check_many(
+    *, organization_id: int, people: dict[int, set[str]], at: dt.datetime
+) -> list[BadgeAward]:
+    """`badges_check` for several people at once (a click batch): the same badges earned,
+    in a few queries whatever the number of people (the badges, those held, then each
+    counter's values of those who may earn by it)."""
+    if not people:
+        return []
+    badges_ensure_defaults(organization_id=organization_id)
+    counters = set().union(*people.values())
+    badges = list(
+        scoped(Badge, organization_id)
+        .filter(active=True, counter__in=counters)
+        .order_by("threshold", "pk")
+    )
+    if not badges:
+        return []
+    held = set(
+        BadgeAward.objects.filter(
+            membership_id__in=people, badge_id__in=[b.pk for b in badges]
+        ).values_list("membership_id", "badge_id")
+    )
+    wanted: dict[int, list[Badge]] = {}
+    for membership_id, theirs in people.items():
+        open_badges = [
+            b for b in badges if b.counter in theirs and (membership_id, b.pk) not in held
+        ]
+        if open_badges:
+            wanted[membership_id] = open_badges
+    values: dict[tuple[int, str], int] = {}
+    by_counter: dict[str, set[int]] = {}
+    for membership_id, open_badges in wanted.items():
+        for badge in open_badges:
+            by_counter.setdefault(badge.counter, set()).add(membership_id)
+    for counter, ids in by_counter.items():
+        if counter == POINTS:
+            rows = scoped(PointTotal, organization_id).filter(membership_id__in=ids, period="all")
+            found = dict(rows.values_list("membership_id", "points"))
+        else:
+            grouped = (
+                scoped(PointEntry, organization_id)
+                .filter(membership_id__in=ids, rule=counter, adjusts__isnull=True)
+                .order_by()
+                .values("membership_id")
+                .annotate(
+                    awards=Sum("count", filter=Q(reverses__isnull=True)),
+                    reversals=Sum("count", filter=Q(reverses__isnull=False)),
+                )
+            )
+            found = {
+                row["membership_id"]: int(row["awards"] or 0) - int(row["reversals"] or 0)
+                for row in grouped
+            }
+        for membership_id in ids:
+            values[(membership_id, counter)] = found.get(membership_id, 0)
+    earned = []
+    for membership_id, open_badges in wanted.items():
+        for badge in open_badges:
+            if values[(membership_id, badge.counter)] >= badge.threshold:
+                award = _earn(badge, membership_id, at)
+                if award is not None:
+                    earned.append(award)
     return earned
 
 

@@ -2,10 +2,11 @@
 
 The result is the one `ledger.points_award` would give for each award in order: same rule
 version (the one in force when each event happened), same caps, same keys, same totals. The
-difference is the cost: one query finds the keys already written, one reads the rules, the
-caps' daily counters are locked together (`select_for_update`), the entries are inserted in
-one statement, and each member's period total moves by one UPDATE per batch, not per event;
-the badges are checked once per person (`progress`).
+difference is the cost: one query finds the keys already written, the rules come from their
+cache, the caps' daily counters are locked together (`select_for_update`) and moved by one
+upsert, the entries are inserted in one statement, the period totals (members' and teams')
+move by one upsert per batch, and the badges of all the batch's people are checked in a few
+queries (`progress`).
 A duplicate key written meanwhile by a concurrent worker makes the batch's savepoint roll
 back; the batch is then written one award at a time, where each duplicate is skipped.
 """
@@ -17,16 +18,16 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 
-from ..models import DailyUse, PointEntry, PointRule, PointTotal
+from ..models import DailyUse, PointEntry, PointRule
 from ..periods import local_day, period_starts
 from .ledger import Award, points_award
 from .progress import entries_recorded
-from .rules import rules_ensure_defaults
+from .rules import rule_versions
+from .totals import totals_add, upsert_add
 
 # SQLite's and PostgreSQL's limits on bound parameters are far above this.
 CHUNK = 500
@@ -48,16 +49,11 @@ def points_award_many(*, awards: Sequence[Award]) -> int:
     return written
 
 
-def _rule_finder(
-    organization_id: int, codes: set[str]
-) -> Callable[[str, dt.datetime], PointRule | None]:
-    rules_ensure_defaults(organization_id=organization_id)
-    versions: dict[str, list[PointRule]] = defaultdict(list)
-    for rule in scoped(PointRule, organization_id).filter(code__in=codes).order_by("-valid_from"):
-        versions[rule.code].append(rule)
+def _rule_finder(organization_id: int) -> Callable[[str, dt.datetime], PointRule | None]:
+    versions = rule_versions(organization_id=organization_id)
 
     def rule_for(code: str, at: dt.datetime) -> PointRule | None:
-        return next((rule for rule in versions[code] if rule.valid_from <= at), None)
+        return next((rule for rule in versions.get(code, []) if rule.valid_from <= at), None)
 
     return rule_for
 
@@ -116,7 +112,7 @@ def _award_chunk(organization_id: int, batch: list[Award]) -> int:
             .filter(key__in=[award.key for award in batch])
             .values_list("key", flat=True)
         )
-        rule_for = _rule_finder(organization_id, {award.rule for award in batch})
+        rule_for = _rule_finder(organization_id)
         planned: list[tuple[Award, int, dt.date, list[tuple[CounterKey, int]]]] = []
         for award in batch:
             if award.key in done or award.count <= 0:
@@ -179,53 +175,12 @@ def _write(
                 totals[(award.membership_id, period, start)] += allowed
     PointEntry.objects.bulk_create(entries)
     entries_recorded(organization_id, entries)
-    for key, row in counters.items():
-        if used[key] != row.points:
-            # The rows are locked: the new value is the old one plus this batch's points.
-            DailyUse.objects.filter(pk=row.pk).update(points=F("points") + used[key] - row.points)
-    _add_period_totals(organization_id, totals)
-
-
-def _add_period_totals(organization_id: int, totals: dict[TotalKey, int]) -> None:
-    """One UPDATE per (member, period, start); the missing rows are created in one insert
-    (a concurrent creation makes it fall back to an UPDATE per row)."""
-    missing: dict[TotalKey, int] = {}
-    for (membership_id, period, start), points in totals.items():
-        changed = (
-            scoped(PointTotal, organization_id)
-            .filter(membership_id=membership_id, period=period, start=start)
-            .update(points=F("points") + points, spendable=F("spendable") + points)
-        )
-        if not changed:
-            missing[(membership_id, period, start)] = points
-    if not missing:
-        return
-    try:
-        with transaction.atomic():
-            PointTotal.objects.bulk_create(
-                [
-                    PointTotal(
-                        organization_id=organization_id,
-                        membership_id=membership_id,
-                        period=period,
-                        start=start,
-                        points=points,
-                        spendable=points,
-                    )
-                    for (membership_id, period, start), points in missing.items()
-                ]
-            )
-    except IntegrityError:
-        for (membership_id, period, start), points in missing.items():
-            rows = scoped(PointTotal, organization_id).filter(
-                membership_id=membership_id, period=period, start=start
-            )
-            if not rows.update(points=F("points") + points, spendable=F("spendable") + points):
-                PointTotal.objects.create(
-                    organization_id=organization_id,
-                    membership_id=membership_id,
-                    period=period,
-                    start=start,
-                    points=points,
-                    spendable=points,
-                )
+    # The rows are locked: each moves by this batch's points (one upsert for all of them).
+    moved = [
+        (organization_id, *key, used[key] - row.points)
+        for key, row in counters.items()
+        if used[key] != row.points
+    ]
+    if moved:
+        upsert_add(DailyUse, ("membership_id", "rule", "day", "network"), ("points",), moved)
+    totals_add(organization_id, {key: (points, points) for key, points in totals.items()})

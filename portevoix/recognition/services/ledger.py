@@ -5,7 +5,8 @@ the event and its points commit together or not at all. An award is keyed per or
 (`PointEntry.key`, unique): the insert runs in a savepoint and a duplicate key (a retry, a
 replay, a concurrent worker) rolls the savepoint back, caps and totals included, so the same
 event never counts twice, on SQLite and on PostgreSQL. The caps' daily counters are locked
-(`select_for_update`) before the insert, so two workers cannot both pass a cap.
+(an upsert that takes the row lock) before the insert, so two workers cannot both pass a cap.
+The rules come from a cache (`rules.rule_versions`); the totals move by one upsert.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 
-from ..models import DailyUse, PointEntry, PointTotal
+from ..models import DailyUse, PointEntry
 from ..periods import local_day, period_starts
 from .rules import rule_at
+from .totals import totals_add
 
 logger = logging.getLogger("portevoix.recognition")
 
@@ -50,39 +52,42 @@ class Award:
     count: int = 1
 
 
-def _use(award: Award, day: dt.date, network: str) -> DailyUse:
-    """The daily counter of (member, rule, day, network), created if missing, locked."""
-    lookup = {
-        "membership_id": award.membership_id,
-        "rule": award.rule,
-        "day": day,
-        "network": network,
-    }
-    row = scoped(DailyUse, award.organization_id).select_for_update().filter(**lookup).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                DailyUse.objects.create(organization_id=award.organization_id, **lookup)
-        except IntegrityError:
-            pass  # another worker created it: lock theirs
-        row = scoped(DailyUse, award.organization_id).select_for_update().get(**lookup)
-    return row
-
-
 def _capped(award: Award, points: int, day: dt.date, daily_cap: int, network_cap: int) -> int:
-    """The points the caps leave, and the counters moved by them."""
-    counters: list[tuple[DailyUse, int]] = []
+    """The points the caps leave, and the day's counters moved by them: the counters are
+    created or locked by one upsert (a no-op update takes the row lock, as a select for
+    update), then moved by one UPDATE."""
+    caps = {}
     if daily_cap:
-        counters.append((_use(award, day, ""), daily_cap))
+        caps[""] = daily_cap
     if network_cap and award.network:
-        counters.append((_use(award, day, award.network), network_cap))
-    allowed = points
-    for row, cap in counters:
-        allowed = min(allowed, max(0, cap - row.points))
-    if allowed:
-        for row, _cap in counters:
-            scoped(DailyUse, award.organization_id).filter(pk=row.pk).update(
-                points=F("points") + allowed
+        caps[award.network] = network_cap
+    if not caps:
+        return points
+    qn = connection.ops.quote_name
+    table = qn(DailyUse._meta.db_table)
+    day_value = connection.ops.adapt_datefield_value(day)
+    networks = sorted(caps)  # the same lock order for every writer
+    rows = ", ".join(["(%s, %s, %s, %s, %s, 0)"] * len(networks))
+    params: list[Any] = []
+    for network in networks:
+        params += [award.organization_id, award.membership_id, award.rule, day_value, network]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, membership_id, rule, day, network, points) "  # noqa: S608 - quoted identifiers; values are parameters
+            f"VALUES {rows} ON CONFLICT (membership_id, rule, day, network) "
+            f"DO UPDATE SET points = {table}.points RETURNING network, points",
+            params,
+        )
+        used = dict(cursor.fetchall())
+        allowed = points
+        for network, cap in caps.items():
+            allowed = min(allowed, max(0, cap - used[network]))
+        if allowed:
+            marks = ", ".join(["%s"] * len(networks))
+            cursor.execute(
+                f"UPDATE {table} SET points = points + %s WHERE membership_id = %s "  # noqa: S608 - quoted identifiers; values are parameters
+                f"AND rule = %s AND day = %s AND network IN ({marks})",
+                [allowed, award.membership_id, award.rule, day_value, *networks],
             )
     return allowed
 
@@ -90,37 +95,20 @@ def _capped(award: Award, points: int, day: dt.date, daily_cap: int, network_cap
 def _add_totals(
     organization_id: int, membership_id: int, day: dt.date, points: int, spendable: int
 ) -> None:
-    """Add to the member's four period totals (one UPDATE each; the row is created the
-    first time, and a concurrent creation is retried as an UPDATE)."""
-    if not points and not spendable:
-        return
-    for period, start in period_starts(day):
-        rows = scoped(PointTotal, organization_id).filter(
-            membership_id=membership_id, period=period, start=start
-        )
-        changes = {"points": F("points") + points, "spendable": F("spendable") + spendable}
-        if rows.update(**changes):
-            continue
-        try:
-            with transaction.atomic():
-                PointTotal.objects.create(
-                    organization_id=organization_id,
-                    membership_id=membership_id,
-                    period=period,
-                    start=start,
-                    points=points,
-                    spendable=spendable,
-                )
-        except IntegrityError:
-            rows.update(**changes)
+    """Add to the member's four period totals and their teams' (one upsert each)."""
+    totals_add(
+        organization_id,
+        {
+            (membership_id, period, start): (points, spendable)
+            for period, start in period_starts(day)
+        },
+    )
 
 
 def points_award(*, award: Award) -> PointEntry | None:
     """Write the award of `award` once. Returns the entry, or None when the key was already
     there (now or by a concurrent worker) or when no active rule was in force then."""
     with transaction.atomic():
-        if scoped(PointEntry, award.organization_id).filter(key=award.key).exists():
-            return None
         rule = rule_at(organization_id=award.organization_id, code=award.rule, at=award.at)
         if rule is None or not rule.active or rule.points <= 0 or award.count <= 0:
             return None

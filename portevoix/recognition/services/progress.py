@@ -9,7 +9,7 @@ from portevoix.core import clock
 from portevoix.core.tenancy import scoped
 
 from ..models import POINTS, Challenge, ChallengeMetric, PointEntry
-from .badges import badges_check, badges_check_entry
+from .badges import badges_check_entry, badges_check_many
 from .challenges import METRIC_OF_RULE, challenges_count_entry
 
 
@@ -19,9 +19,10 @@ def entry_recorded(entry: PointEntry) -> None:
 
 
 def entries_recorded(organization_id: int, entries: Sequence[PointEntry]) -> None:
-    """The same for a batch of new awards (a click batch): the badges are checked once per
-    person and rule, not per entry; the entries are counted one by one in the challenges
-    only when a challenge of their metric runs during the batch (one query tells)."""
+    """The same for a batch of new awards (a click batch): the badges are checked for every
+    person at once (`badges_check_many`, a few queries), not per entry; the entries are
+    counted one by one in the challenges only when a challenge of their metric runs during
+    the batch (one query tells)."""
     if not entries:
         return
     now = clock.now()
@@ -31,13 +32,7 @@ def entries_recorded(organization_id: int, entries: Sequence[PointEntry]) -> Non
         counters.add(entry.rule)
         if entry.lifetime > 0:
             counters.add(POINTS)
-    for membership_id, counters in people.items():
-        badges_check(
-            organization_id=organization_id,
-            membership_id=membership_id,
-            counters=counters,
-            at=now,
-        )
+    badges_check_many(organization_id=organization_id, people=people, at=now)
     metrics = {ChallengeMetric.POINTS, *(METRIC_OF_RULE.get(e.rule, "") for e in entries)}
     running = scoped(Challenge, organization_id).filter(
         metric__in=metrics - {""},

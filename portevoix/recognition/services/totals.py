@@ -1,0 +1,146 @@
+"""The per-period totals, moved by the ledger's writes: each member's (`PointTotal`) and each
+team's (`TeamTotal`), in one `INSERT ... ON CONFLICT DO UPDATE` each (SQLite and
+PostgreSQL), in the caller's transaction. The rows are written in key order, so two
+concurrent writers lock them in the same order.
+
+The teams follow their members: a member joining a team brings their totals to it, leaving
+takes them away (`team_links_changed`, sent by accounts in the transaction of the change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import connection
+
+from portevoix.accounts import selectors as accounts_selectors
+from portevoix.core.tenancy import scoped
+
+from ..models import PointTotal, TeamSize, TeamTotal
+
+# (membership id, period, start) -> (points, spendable)
+TotalKey = tuple[int, str, dt.date]
+Deltas = Mapping[TotalKey, tuple[int, int]]
+
+# Rows per statement (parameters: 6 per row, far below both databases' limits).
+CHUNK = 500
+
+
+def upsert_add(
+    model: Any, keys: Sequence[str], adds: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert each row (organization_id, *keys, *adds), or add its `adds` to the row
+    already there with the same `keys`."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ["organization_id", *keys, *adds]
+    names = ", ".join(qn(c) for c in columns)
+    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in adds)
+    conflict = ", ".join(qn(c) for c in keys)
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    adapt = connection.ops.adapt_datefield_value
+    ordered = sorted(rows, key=lambda row: tuple(row[1 : 1 + len(keys)]))
+    with connection.cursor() as cursor:
+        for begin in range(0, len(ordered), CHUNK):
+            chunk = ordered[begin : begin + CHUNK]
+            params: list[Any] = []
+            for row in chunk:
+                params += [adapt(v) if isinstance(v, dt.date) else v for v in row]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(chunk))} "  # noqa: S608 - quoted identifiers; values are parameters
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
+                params,
+            )
+
+
+def teams_of(membership_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{membership id: its team ids} (one indexed query)."""
+    ids = set(membership_ids)
+    teams: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        links = accounts_selectors.team_links().filter(membership_id__in=ids)
+        for row in links.values_list("membership_id", "team_id"):
+            teams[row[0]].append(row[1])
+    return teams
+
+
+def totals_add(organization_id: int, deltas: Deltas) -> None:
+    """Add `deltas` to the members' period totals and to their teams' (three statements
+    at most, whatever the number of rows)."""
+    deltas = {key: value for key, value in deltas.items() if value != (0, 0)}
+    if not deltas:
+        return
+    upsert_add(
+        PointTotal,
+        ("membership_id", "period", "start"),
+        ("points", "spendable"),
+        [(organization_id, *key, *value) for key, value in deltas.items()],
+    )
+    moved = {key: points for key, (points, _spendable) in deltas.items() if points}
+    if not moved:
+        return
+    teams = teams_of(key[0] for key in moved)
+    per_team: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    for (membership_id, period, start), points in moved.items():
+        for team_id in teams.get(membership_id, ()):
+            per_team[(team_id, period, start)] += points
+    if per_team:
+        upsert_add(
+            TeamTotal,
+            ("team_id", "period", "start"),
+            ("points",),
+            [(organization_id, *key, points) for key, points in per_team.items() if points],
+        )
+
+
+def teams_follow_member(
+    *, organization_id: int, membership_id: int, added: Sequence[int], removed: Sequence[int]
+) -> None:
+    """A member joined `added` and left `removed`: their totals of every period move with
+    them, and the teams' sizes (one read of the member's totals, two upserts)."""
+    if not added and not removed:
+        return
+    mine = list(
+        scoped(PointTotal, organization_id)
+        .filter(membership_id=membership_id)
+        .exclude(points=0)
+        .values_list("period", "start", "points")
+    )
+    rows = []
+    sizes = []
+    for team_ids, sign in ((added, 1), (removed, -1)):
+        for team_id in team_ids:
+            sizes.append((organization_id, team_id, sign))
+            rows += [
+                (organization_id, team_id, period, start, sign * points)
+                for period, start, points in mine
+            ]
+    if rows:
+        upsert_add(TeamTotal, ("team_id", "period", "start"), ("points",), rows)
+    # Several changes of one team at once add up before the upsert (one row per team).
+    merged: dict[int, int] = defaultdict(int)
+    for _org, team_id, sign in sizes:
+        merged[team_id] += sign
+    upsert_add(
+        TeamSize,
+        ("team_id",),
+        ("members",),
+        [(organization_id, team_id, n) for team_id, n in merged.items() if n],
+    )
+
+
+def team_rows(
+    organization_id: int, period: str, start: dt.date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """({team id: points of its members in the period}, {team id: members}), every linked
+    member counted (two small indexed queries: one row per team)."""
+    points = dict(
+        scoped(TeamTotal, organization_id)
+        .filter(period=period, start=start)
+        .values_list("team_id", "points")
+    )
+    sizes = dict(scoped(TeamSize, organization_id).values_list("team_id", "members"))
+    return points, sizes
