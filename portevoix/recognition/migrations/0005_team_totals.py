@@ -45,7 +45,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_inactive_hidden_withdrawn_indexes'),
+        ('accounts', '0011_inactive_hidden_withdrawn_indexes'),
         ('recognition', '0004_badges_and_challenges'),
     ]
 

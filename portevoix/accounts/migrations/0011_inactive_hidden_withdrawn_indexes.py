@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0009_role_advocacy_board'),
+        ('accounts', '0010_frame_version'),
         ('content', '0006_feed_version'),
     ]
 
