@@ -38,7 +38,6 @@ SLOW_TESTS = frozenset(
         "tests/content/test_tasks.py::test_the_worker_discovers_the_schedule",
         "tests/core/test_translations.py::test_msgfmt_check_accepts_the_catalogue",
         "tests/core/test_translations.py::test_the_catalogue_has_every_string_of_its_sources",
-        "tests/training/test_demo.py::test_on_the_real_demo_organization",
         "tests/sharing/test_conversions.py::test_the_documented_curl_command_signs_like_the_server",
     }
 )
