@@ -1,11 +1,12 @@
-"""A migrated SQLite schema kept between test runs, for the in-memory test database.
+"""A migrated SQLite schema kept between test runs, for the SQLite test database.
 
 Migrating from scratch costs each test process about five seconds (the migration states of
-every app are rendered again). For the in-memory SQLite database, the first process that
-migrates saves the result in `var/test-cache/` under a key made of every migration file of
-every installed app and the Django version; the next processes, and the next runs, copy it
-into memory with SQLite's backup API instead. A changed migration gives a new key, so a stale
-schema is never used. PostgreSQL and the file database migrate as usual.
+every app are rendered again), above twenty on a loaded machine. For the SQLite test
+database (in memory, or the file of a session with transactional tests), the first process
+that migrates saves the result in `var/test-cache/` under a key made of every migration file
+of every installed app and the Django version; the next processes, and the next runs, copy it
+into the test database with SQLite's backup API instead. A changed migration gives a new key,
+so a stale schema is never used. PostgreSQL migrates as usual.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def install() -> Callable[[], None]:
 
     def handle(self: migrate.Command, *args: Any, **options: Any) -> Any:
         connection = connections[options.get("database") or "default"]
-        if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
+        if connection.vendor != "sqlite":
             return original(self, *args, **options)
         cached = CACHE_DIR / f"schema-{schema_key()}.sqlite3"
         connection.ensure_connection()

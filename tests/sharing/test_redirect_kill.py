@@ -22,6 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests import installed_var
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +94,10 @@ COUNT = "from portevoix.sharing.models import Click; print('ROWS=%d' % Click.obj
 
 
 def test_no_answered_click_is_lost_when_the_web_process_is_killed(env: dict[str, str]):
-    manage(env, "migrate", "--noinput", "-v", "0")
+    if "DATABASE_URL" in env:
+        manage(env, "migrate", "--noinput", "-v", "0")
+    else:  # the SQLite file: `migrate` made once and copied (tests/installed_var.py)
+        installed_var.install(Path(env["PORTEVOIX_VAR_DIR"]), static=False)
     code = manage(env, "shell", code=SETUP).split("CODE=")[1].split()[0]
     port = _free_port()
     web = subprocess.Popen(
