@@ -76,6 +76,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if PEER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.peers)
+    # The files holding a slow, peers or browser test run first (in their order; the others
+    # keep theirs after them): pytest-xdist hands files out in this order (`--dist loadfile`),
+    # so the long ones start while the short ones are left to fill in at the end, instead of
+    # one worker finishing a minute-long file alone while the other has nothing left to do.
+    tiered = {item.path for item in items if any(item.get_closest_marker(t) for t in TIERS)}
+    items.sort(key=lambda item: item.path not in tiered)
 
 
 @pytest.fixture(scope="session")
