@@ -91,10 +91,15 @@ def django_db_modify_db_settings(
 ) -> None:
     """SQLite: the in-memory test database, unless a test of this session needs a file
     (`needs_file_db`); one file per xdist worker. PORTEVOIX_TEST_DB=file forces the file
-    (config/settings_test.py)."""
+    (config/settings_test.py). PostgreSQL: each worker's test database is a copy of one
+    migrated template (tests/schema_cache.py `postgres_template`)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        test = database.setdefault("TEST", {})
+        test.setdefault("TEMPLATE", schema_cache.postgres_template(database))
+        return
     if database["ENGINE"] != "django.db.backends.sqlite3" or database.get("TEST", {}).get("NAME"):
         return
     if any(needs_file_db(item) for item in request.session.items):

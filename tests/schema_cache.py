@@ -71,3 +71,64 @@ def install() -> Callable[[], None]:
         migrate.Command.handle = original  # type: ignore[method-assign]
 
     return restore
+
+
+# The template of the PostgreSQL test databases, once `postgres_template` made or found it.
+POSTGRES_TEMPLATE: str | None = None
+
+
+def postgres_template(database: dict[str, Any]) -> str:
+    """A migrated PostgreSQL database to create the test databases from (`CREATE DATABASE
+    ... TEMPLATE`, a file copy on the server) instead of each xdist worker running every
+    migration. Named after the test database and the schema key, so a changed migration gives
+    a new template (the stale ones of the same name are dropped); built once, by the first
+    process that asks (an advisory lock keeps the others waiting), with `manage.py migrate`
+    on the test settings, as pytest-django would migrate the test database itself."""
+    import subprocess
+    import sys
+
+    import psycopg
+    from psycopg import sql
+
+    global POSTGRES_TEMPLATE
+    base = f"test_{database['NAME']}"[:40]
+    name = f"{base}_tmpl_{schema_key()}"
+    server = {
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [base])  # until disconnected
+        found = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{base}_tmpl_%"]
+        )
+        names = [row[0] for row in found.fetchall()]
+        for stale in set(names) - {name}:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(stale)))
+        if name not in names:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+            env["DATABASE_URL"] = _url(name, server)
+            try:
+                subprocess.run(
+                    [sys.executable, str(CACHE_DIR.parents[1] / "manage.py"), "migrate",
+                     "--noinput", "-v", "0"],
+                    env=env, check=True, capture_output=True, timeout=600,
+                )  # fmt: skip
+            except BaseException:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+                raise
+    POSTGRES_TEMPLATE = name
+    return name
+
+
+def _url(name: str, server: dict[str, Any]) -> str:
+    from urllib.parse import quote
+
+    user = quote(server["user"] or "", safe="")
+    password = f":{quote(server['password'], safe='')}" if server["password"] else ""
+    credentials = f"{user}{password}@" if user else ""
+    port = f":{server['port']}" if server["port"] else ""
+    return f"postgres://{credentials}{server['host'] or ''}{port}/{name}"

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests import installed_var
+from tests import installed_var, schema_cache
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,11 @@ def env(tmp_path: Path):
         parts = urlsplit(database_url)
         admin_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
+            # From the migrated template of the test databases when there is one
+            # (tests/schema_cache.py): `migrate` below then has nothing left to apply.
+            template = schema_cache.POSTGRES_TEMPLATE
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{dbname}"{suffix}')
         base["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{dbname}"))
     if os.environ.get("REDIS_URL"):
         base["REDIS_URL"] = os.environ["REDIS_URL"]
