@@ -110,10 +110,21 @@ def django_db_modify_db_settings(
 
 @pytest.fixture(scope="session", autouse=True)
 def _migrated_schema_cache() -> Iterator[None]:
-    """The in-memory SQLite database starts from a cached schema (tests/schema_cache.py)."""
+    """The SQLite test database starts from a cached schema (tests/schema_cache.py); on
+    PostgreSQL a transactional test's flush deletes the rows of the tables that have some
+    (tests/fast_flush.py)."""
+    from django.db import connection
+
     restore = schema_cache.install()
+    restore_flush = None
+    if connection.vendor == "postgresql":
+        from tests import fast_flush
+
+        restore_flush = fast_flush.install()
     yield
     restore()
+    if restore_flush is not None:
+        restore_flush()
 
 
 @pytest.fixture(autouse=True)
