@@ -57,7 +57,7 @@ def install() -> Callable[[], None]:
             self, style, names, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
 
     def restore() -> None:
         DatabaseOperations.sql_flush = original  # type: ignore[method-assign]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ def install() -> Callable[[], None]:
 POSTGRES_TEMPLATE: str | None = None
 
 
-def postgres_template(database: dict[str, Any]) -> str:
+def postgres_template(database: Mapping[str, Any]) -> str:
     """A migrated PostgreSQL database to create the test databases from (`CREATE DATABASE
     ... TEMPLATE`, a file copy on the server) instead of each xdist worker running every
     migration. Named after the test database and the schema key, so a changed migration gives
@@ -93,7 +93,7 @@ def postgres_template(database: dict[str, Any]) -> str:
     global POSTGRES_TEMPLATE
     base = f"test_{database['NAME']}"[:40]
     name = f"{base}_tmpl_{schema_key()}"
-    server = {
+    server: dict[str, Any] = {
         "host": database.get("HOST") or None,
         "port": database.get("PORT") or None,
         "user": database.get("USER") or None,
