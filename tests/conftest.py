@@ -38,7 +38,6 @@ SLOW_TESTS = frozenset(
         "tests/content/test_tasks.py::test_the_worker_discovers_the_schedule",
         "tests/core/test_translations.py::test_msgfmt_check_accepts_the_catalogue",
         "tests/core/test_translations.py::test_the_catalogue_has_every_string_of_its_sources",
-        "tests/training/test_demo.py::test_on_the_real_demo_organization",
         "tests/sharing/test_conversions.py::test_the_documented_curl_command_signs_like_the_server",
     }
 )
@@ -77,6 +76,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if PEER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.peers)
+    # The files holding a slow, peers or browser test run first (in their order; the others
+    # keep theirs after them): pytest-xdist hands files out in this order (`--dist loadfile`),
+    # so the long ones start while the short ones are left to fill in at the end, instead of
+    # one worker finishing a minute-long file alone while the other has nothing left to do.
+    tiered = {item.path for item in items if any(item.get_closest_marker(t) for t in TIERS)}
+    items.sort(key=lambda item: item.path not in tiered)
 
 
 @pytest.fixture(scope="session")
@@ -86,10 +91,15 @@ def django_db_modify_db_settings(
 ) -> None:
     """SQLite: the in-memory test database, unless a test of this session needs a file
     (`needs_file_db`); one file per xdist worker. PORTEVOIX_TEST_DB=file forces the file
-    (config/settings_test.py)."""
+    (config/settings_test.py). PostgreSQL: each worker's test database is a copy of one
+    migrated template (tests/schema_cache.py `postgres_template`)."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        test = database.setdefault("TEST", {})
+        test.setdefault("TEMPLATE", schema_cache.postgres_template(database))
+        return
     if database["ENGINE"] != "django.db.backends.sqlite3" or database.get("TEST", {}).get("NAME"):
         return
     if any(needs_file_db(item) for item in request.session.items):
@@ -100,10 +110,21 @@ def django_db_modify_db_settings(
 
 @pytest.fixture(scope="session", autouse=True)
 def _migrated_schema_cache() -> Iterator[None]:
-    """The in-memory SQLite database starts from a cached schema (tests/schema_cache.py)."""
+    """The SQLite test database starts from a cached schema (tests/schema_cache.py); on
+    PostgreSQL a transactional test's flush deletes the rows of the tables that have some
+    (tests/fast_flush.py)."""
+    from django.db import connection
+
     restore = schema_cache.install()
+    restore_flush = None
+    if connection.vendor == "postgresql":
+        from tests import fast_flush
+
+        restore_flush = fast_flush.install()
     yield
     restore()
+    if restore_flush is not None:
+        restore_flush()
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ THREADS, PER_THREAD = int(sys.argv[2]), int(sys.argv[3])
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)  # a copy of a migrated database: nothing to apply
     from portevoix.accounts.models import Organization
     from portevoix.analytics.models import DailyRollup, MemberRollup
     from portevoix.analytics.rollups import rollup_add

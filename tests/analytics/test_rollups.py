@@ -24,7 +24,7 @@ from portevoix.analytics.models import (
     MemberRollup,
     TeamRollup,
 )
-from tests import factories
+from tests import factories, installed_var
 from tests.analytics import events
 
 DAY = dt.date(2026, 3, 14)
@@ -118,6 +118,7 @@ def test_concurrent_adds_lose_nothing(org, tmp_path):
         # The in-memory test database has table locks; check on a file database set up as
         # in production (WAL, busy timeout), in a process of its own.
         script = Path(__file__).with_name("concurrency_check.py")
+        installed_var.copy_database(tmp_path / "c.sqlite3")  # migrated once, copied
         done = subprocess.run(
             [
                 sys.executable,

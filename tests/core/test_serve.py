@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import installed_var
+
 pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -49,13 +51,9 @@ def production_env(var_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def install(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    env = production_env(tmp_path_factory.mktemp("serve-var"))
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [sys.executable, MANAGE, *command, "-v", "0"],
-            cwd=BASE_DIR, env=env, check=True, timeout=180, capture_output=True,
-        )  # fmt: skip
-    return env
+    var_dir = tmp_path_factory.mktemp("serve-var")
+    installed_var.install(var_dir)  # `migrate` and `collectstatic`, made once and copied
+    return production_env(var_dir)
 
 
 @dataclass

@@ -1,3 +1,9 @@
+"""The demo organization (`manage.py load_demo`), checked on one load shared by the whole
+module (tests/conftest.py `demo_module`): loading it takes seconds, so every read-only check
+of the loaded demo lives here, whichever app it is about (people and content; recognition and
+participation, issue 12; the training part; the link previews). Each test runs in its own
+savepoint, so one test's changes never reach the next."""
+
 from __future__ import annotations
 
 from io import StringIO
@@ -21,6 +27,7 @@ from portevoix.content.models import (
     ContentItem,
     ContentType,
     NetworkCopy,
+    PreviewStatus,
     State,
     Topic,
     Transition,
@@ -28,7 +35,15 @@ from portevoix.content.models import (
 from portevoix.core import clock
 from portevoix.core.networks import check_copy
 from portevoix.core.tenancy import scoped
-from portevoix.demo import data
+from portevoix.demo import data, extra_library, extra_recognition, extra_training
+from portevoix.ideas.models import Idea, IdeaComment, IdeaStatus
+from portevoix.recognition import selectors as recognition_selectors
+from portevoix.recognition.models import Badge, BadgeAward, Challenge, PointEntry
+from portevoix.rewards.models import Redemption, Reward
+from portevoix.surveys import selectors as survey_selectors
+from portevoix.surveys.models import State as SurveyState
+from portevoix.surveys.models import Survey
+from portevoix.training.models import Certificate, Enrollment, Event
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -187,3 +202,132 @@ def test_the_demo_approver_has_a_queue_worth_showing(demo):
     edited = [entry for entry in queue.entries if not entry.diff.first]
     assert edited
     assert {"title", "body", "publish_at"} <= {c.key for c in edited[0].diff.changes}
+
+
+# Recognition and participation (issue 12): boards with every visibility choice, badges and
+# challenges, ideas with each outcome, a catalogue with redemptions, and surveys.
+
+
+def test_the_demo_boards_show_people_of_every_choice(demo_module):
+    org, _output = demo_module
+    choices = set(
+        AmbassadorProfile.objects.filter(membership__organization=org)
+        .exclude(visibility="")
+        .values_list("visibility", flat=True)
+    )
+    assert choices == {"name", "pseudonym", "hidden"}
+    rules = set(PointEntry.objects.filter(organization=org).values_list("rule", flat=True))
+    assert {"share", "original_post", "click", "course_passed"} <= rules
+    ambassador = Membership.objects.get(organization=org, user__email=data.AMBASSADOR)
+    rows = recognition_selectors.board(membership=ambassador, period="all", limit=None)
+    assert len(rows) >= 10
+    hidden = Membership.objects.get(organization=org, user__email=data.CONTENT_2)
+    assert hidden.user.display_name not in {row.name for row in rows}
+    assert "Plume verte" in {row.name for row in rows}
+    stored = recognition_selectors.stored_totals(organization_id=org.pk)
+    recount = recognition_selectors.ledger_sums(organization_id=org.pk)
+    assert {k: v for k, v in stored.items() if v != (0, 0)} == {
+        k: v for k, v in recount.items() if v != (0, 0)
+    }
+    # Loading the part again awards nothing more.
+    count = PointEntry.objects.count()
+    extra_recognition.load(org)
+    assert PointEntry.objects.count() == count
+
+
+def test_the_demo_has_badges_and_challenges(demo_module):
+    org, _output = demo_module
+    holders = set(BadgeAward.objects.filter(organization=org).values_list("membership", flat=True))
+    assert len(holders) >= 3
+    assert Badge.objects.filter(organization=org, code="", name="Cœur du réseau").exists()
+    running = Challenge.objects.get(organization=org, title="Semaine du partage")
+    assert 0 < running.progress < running.target and running.reached_at is None
+    finished = Challenge.objects.get(organization=org, title="Premiers clics de la rentrée")
+    assert finished.reached_at is not None
+    assert PointEntry.objects.filter(rule="challenge_bonus", source_id=finished.pk).exists()
+    count = BadgeAward.objects.count(), Challenge.objects.count()
+    call_command("load_demo", stdout=StringIO())
+    assert (BadgeAward.objects.count(), Challenge.objects.count()) == count
+
+
+def test_the_demo_has_ideas_of_every_kind_and_each_outcome(demo_module):
+    org, _output = demo_module
+    ideas = Idea.objects.filter(organization=org)
+    assert set(ideas.values_list("kind", flat=True)) == {"content", "insight", "improvement"}
+    assert all(idea.vote_count >= 2 for idea in ideas)
+    assert IdeaComment.objects.filter(organization=org).count() == 4
+    accepted = ideas.get(status=IdeaStatus.ACCEPTED)
+    assert accepted.content_item is not None
+    assert accepted.content_item.state == State.DRAFT
+    assert PointEntry.objects.filter(rule="idea_accepted", key=f"idea:{accepted.pk}").count() == 1
+    declined = ideas.get(status=IdeaStatus.DECLINED)
+    assert declined.decision_reason
+    call_command("load_demo", stdout=StringIO())  # loading again adds nothing
+    assert Idea.objects.filter(organization=org).count() == ideas.count() == 6
+
+
+def test_the_demo_has_a_closed_barometer_and_an_open_survey(demo_module):
+    org, _output = demo_module
+    closed = Survey.objects.get(organization=org, state=SurveyState.CLOSED)
+    assert closed.anonymous
+    admin = Membership.objects.get(organization=org, user__email=data.ADMIN)
+    found = survey_selectors.results(membership=admin, pk=closed.pk)
+    assert found.shown and found.participants >= 8
+    by_kind = {r.question.kind: r for r in found.questions}
+    assert by_kind["enps"].enps is not None and by_kind["text"].texts
+    ambassador = Membership.objects.get(organization=org, user__email=data.AMBASSADOR)
+    assert [s.title for s in survey_selectors.open_surveys(membership=ambassador)] == [
+        "Vos formats préférés"
+    ]
+
+
+def test_the_demo_has_a_catalogue_and_two_redemptions(demo_module):
+    org, _output = demo_module
+    assert Reward.objects.filter(organization=org).count() == 6
+    statuses = sorted(Redemption.objects.filter(organization=org).values_list("status", flat=True))
+    assert statuses == ["approved", "pending"]
+    stored = recognition_selectors.stored_totals(organization_id=org.pk)
+    recount = recognition_selectors.ledger_sums(organization_id=org.pk)
+    assert {k: v for k, v in stored.items() if v != (0, 0)} == {
+        k: v for k, v in recount.items() if v != (0, 0)
+    }
+
+
+# The training part (portevoix/demo/extra_training.py) on the real demo organization.
+
+
+def test_on_the_real_demo_organization(demo):
+    org, _output = demo
+    extra_training.load(org)  # loaded already: loading again changes nothing
+    holders = set(
+        Certificate.objects.filter(organization=org).values_list(
+            "membership__user__email", flat=True
+        )
+    )
+    assert holders == set(extra_training.PASSED)
+    assert {email for email, _lessons, _failed in extra_training.IN_PROGRESS} <= set(
+        Enrollment.objects.filter(organization=org, completed_at__isnull=True).values_list(
+            "membership__user__email", flat=True
+        )
+    )
+    workshop = Event.objects.get(organization=org, kind="social_media_week")
+    assert workshop.registrations.filter(status="waitlisted").count() == 2
+    coach = Event.objects.filter(organization=org).values_list("coach__user__email", flat=True)
+    assert set(coach) == {data.COMMUNITY}
+
+
+# The demo's link previews: given, not read (`make run` has no network).
+
+
+def test_every_linked_demo_item_has_a_preview(demo):
+    org, _output = demo
+    linked = ContentItem.objects.filter(organization=org).exclude(link="")
+    # + the approvals' open day and the draft of the demo's accepted idea (it has a link)
+    extras = sum(1 for t in extra_library.TEMPLATES if t.link) + 2
+    assert linked.count() == sum(1 for d in data.ITEMS if d.link) + extras
+    for item in linked:
+        assert item.preview_status == PreviewStatus.OK, item.title
+        assert item.preview_title == item.title and item.preview_image
+        assert item.preview_image.storage.exists(item.preview_image.name)
+    unlinked = ContentItem.objects.filter(organization=org, link="")
+    assert not unlinked.exclude(preview_status=PreviewStatus.NONE).exists()

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from portevoix.core.accesslog import MaskSecrets, mask_path
+from tests import installed_var
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 MANAGE = str(BASE_DIR / "manage.py")
@@ -123,11 +124,7 @@ def test_a_click_and_an_invitation_visit_leave_no_address_and_no_token(tmp_path:
     var_dir.mkdir()
     port = free_port()
     env = make_run_env(var_dir, port)
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [sys.executable, MANAGE, *command, "-v", "0"],
-            cwd=BASE_DIR, env=env, check=True, timeout=300, capture_output=True,
-        )  # fmt: skip
+    installed_var.install(var_dir)  # `migrate` and `collectstatic`, made once and copied
     seeded = subprocess.run(
         [sys.executable, MANAGE, "shell", "-c", SEED],
         cwd=BASE_DIR, env=env, check=True, timeout=300, capture_output=True, text=True,

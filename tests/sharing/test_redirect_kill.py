@@ -22,6 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests import installed_var, schema_cache
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +57,11 @@ def env(tmp_path: Path):
         parts = urlsplit(database_url)
         admin_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
+            # From the migrated template of the test databases when there is one
+            # (tests/schema_cache.py): `migrate` below then has nothing left to apply.
+            template = schema_cache.POSTGRES_TEMPLATE
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{dbname}"{suffix}')
         base["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{dbname}"))
     if os.environ.get("REDIS_URL"):
         base["REDIS_URL"] = os.environ["REDIS_URL"]
@@ -92,7 +98,10 @@ COUNT = "from portevoix.sharing.models import Click; print('ROWS=%d' % Click.obj
 
 
 def test_no_answered_click_is_lost_when_the_web_process_is_killed(env: dict[str, str]):
-    manage(env, "migrate", "--noinput", "-v", "0")
+    if "DATABASE_URL" in env:
+        manage(env, "migrate", "--noinput", "-v", "0")
+    else:  # the SQLite file: `migrate` made once and copied (tests/installed_var.py)
+        installed_var.install(Path(env["PORTEVOIX_VAR_DIR"]), static=False)
     code = manage(env, "shell", code=SETUP).split("CODE=")[1].split()[0]
     port = _free_port()
     web = subprocess.Popen(

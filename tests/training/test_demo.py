@@ -131,25 +131,5 @@ def test_load_without_an_administrator_does_nothing():
     assert not Course.objects.filter(organization=org).exists()
 
 
-def test_on_the_real_demo_organization(monkeypatch):
-    from portevoix.demo import data
-    from portevoix.demo.loader import load_demo
-
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    org = load_demo(password="x").organization
-    extra_training.load(org)
-    holders = set(
-        Certificate.objects.filter(organization=org).values_list(
-            "membership__user__email", flat=True
-        )
-    )
-    assert holders == set(extra_training.PASSED)
-    assert {email for email, _lessons, _failed in extra_training.IN_PROGRESS} <= set(
-        Enrollment.objects.filter(organization=org, completed_at__isnull=True).values_list(
-            "membership__user__email", flat=True
-        )
-    )
-    workshop = Event.objects.get(organization=org, kind="social_media_week")
-    assert workshop.registrations.filter(status="waitlisted").count() == 2
-    coach = Event.objects.filter(organization=org).values_list("coach__user__email", flat=True)
-    assert set(coach) == {data.COMMUNITY}
+# The training part on the real demo organization: tests/demo/test_load_demo.py (it shares
+# the module's one load of the demo).
