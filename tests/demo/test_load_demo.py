@@ -21,6 +21,8 @@ from portevoix.accounts.models import (
     User,
 )
 from portevoix.accounts.roles import ASSIGNABLE_ROLE_CODES
+from portevoix.analytics.models import Goal
+from portevoix.analytics.selectors import goals as goal_selectors
 from portevoix.content import review, selectors
 from portevoix.content.models import (
     Campaign,
@@ -35,7 +37,7 @@ from portevoix.content.models import (
 from portevoix.core import clock
 from portevoix.core.networks import check_copy
 from portevoix.core.tenancy import scoped
-from portevoix.demo import data, extra_library, extra_recognition, extra_training
+from portevoix.demo import data, extra_library, extra_recognition, extra_training, loader
 from portevoix.ideas.models import Idea, IdeaComment, IdeaStatus
 from portevoix.recognition import selectors as recognition_selectors
 from portevoix.recognition.models import Badge, BadgeAward, Challenge, PointEntry
@@ -331,3 +333,29 @@ def test_every_linked_demo_item_has_a_preview(demo):
         assert item.preview_image.storage.exists(item.preview_image.name)
     unlinked = ContentItem.objects.filter(organization=org, link="")
     assert not unlinked.exclude(preview_status=PreviewStatus.NONE).exists()
+
+
+# --- Goals (issue 13): every status but "not started", every scope, reached once.
+
+
+def test_the_demo_has_goals_of_every_status(demo_module):
+    org, _output = demo_module
+    analyst = Membership.objects.get(organization=org, user__email=data.ANALYST)
+    rows = goal_selectors.goals(membership=analyst)
+    assert len(rows) == 7
+    assert {row.status for row in rows} == {"reached", "on_track", "at_risk", "missed"}
+    assert {row.goal.metric for row in rows} >= {
+        "clicks",
+        "ideas_accepted",
+        "certified_ambassadors",
+    }
+    assert any(row.goal.campaign_id for row in rows) and any(row.goal.team_id for row in rows)
+    reached = [row.goal for row in rows if row.goal.reached_at is not None]
+    assert len(reached) == 1
+    # Its announcement goes out on commit (tests/analytics/test_goals.py checks it); the
+    # demo is loaded here inside the module's transaction, which never commits.
+    ambassador = Membership.objects.get(organization=org, user__email=data.AMBASSADOR)
+    shown = {row.goal.name for row in goal_selectors.goals(membership=ambassador)}
+    assert shown and shown < {row.goal.name for row in rows}
+    assert loader.load_extras(org) == []  # every part loaded once
+    assert Goal.objects.filter(organization=org).count() == 7
