@@ -283,7 +283,8 @@ GOALS = Entry(
     "goals",
     _("Goals"),
     "analytics:goals",
-    ("analytics.view_org", "analytics.view_own"),
+    # The team's; an ambassador finds the goals shown to them on "My figures".
+    ("analytics.view_org",),
     ("analytics:goal_new", "analytics:goal_edit"),
 )
 INSIGHTS = (

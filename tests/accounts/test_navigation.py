@@ -37,7 +37,7 @@ def test_an_ambassador_sees_share_program_insights_and_me(ambassador):
     assert nav.outline() == {
         "share": ["feed", "my_shares", "my_posts"],
         "program": [*PROGRAM, *REWARDS],
-        "insights": ["my_figures", "goals"],
+        "insights": ["my_figures"],
         "tabs": ["feed", "shares", "learn", "me"],
         "me": PERSONAL,
     }
