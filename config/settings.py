@@ -403,6 +403,9 @@ LINK_CACHE_SECONDS = env_int("LINK_CACHE_SECONDS", 60)
 LINK_NEGATIVE_CACHE_SECONDS = env_int("LINK_NEGATIVE_CACHE_SECONDS", 30)
 # The feed's cached ranking and cards: at most this long (a content change ends them at once).
 FEED_CACHE_SECONDS = env_int("FEED_CACHE_SECONDS", 120)
+# The page frame (accounts/frame.py) and the rendered shell bars (core shell_tags).
+FRAME_CACHE_SECONDS = env_int("FRAME_CACHE_SECONDS", 60)
+SHELL_CACHE_SECONDS = env_int("SHELL_CACHE_SECONDS", 300)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Optional MaxMind/DB-IP country database (.mmdb) for the visitor's country.
