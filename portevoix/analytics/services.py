@@ -156,20 +156,26 @@ def goal_create(*, actor: Membership, data: GoalData) -> Goal:
     return goal
 
 
+def _open_goal_locked(organization_id: int, goal_id: int) -> Goal:
+    """The organization's goal, not archived, locked for the transaction (NotFound else)."""
+    goal = (
+        scoped(Goal, organization_id)
+        .select_for_update()
+        .filter(pk=goal_id, archived_at__isnull=True)
+        .first()
+    )
+    if goal is None:
+        raise NotFound("No such goal.")
+    return goal
+
+
 def goal_update(*, actor: Membership, goal_id: int, data: GoalData) -> Goal:
     """Change a goal. A goal already reached keeps its reaching (and its announcement) unless
     its figure, scope or target changes: then it is checked again from scratch."""
     require(actor, "goal.manage")
     data = _check(actor, data)
     with transaction.atomic():
-        goal = (
-            scoped(Goal, actor.organization_id)
-            .select_for_update()
-            .filter(pk=goal_id, archived_at__isnull=True)
-            .first()
-        )
-        if goal is None:
-            raise NotFound("No such goal.")
+        goal = _open_goal_locked(actor.organization_id, goal_id)
         before = _as_dict(goal)
         _apply(goal, data)
         goal.updated_at = clock.now()
@@ -188,14 +194,7 @@ def goal_update(*, actor: Membership, goal_id: int, data: GoalData) -> Goal:
 def goal_archive(*, actor: Membership, goal_id: int) -> Goal:
     require(actor, "goal.manage")
     with transaction.atomic():
-        goal = (
-            scoped(Goal, actor.organization_id)
-            .select_for_update()
-            .filter(pk=goal_id, archived_at__isnull=True)
-            .first()
-        )
-        if goal is None:
-            raise NotFound("No such goal.")
+        goal = _open_goal_locked(actor.organization_id, goal_id)
         before = _as_dict(goal)
         goal.archived_at = clock.now()
         goal.save(update_fields=["archived_at"])
