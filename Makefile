@@ -9,7 +9,8 @@ WORKERS ?= auto
 
 .PHONY: install run test test-fast lint format bench messages clean peers
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml scripts/system_packages.sh
+	@bash scripts/system_packages.sh
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
