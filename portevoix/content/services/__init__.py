@@ -6,14 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from portevoix.accounts.permissions import can, require
-from portevoix.core import clock, search
+from portevoix.core import clock, images, search
 from portevoix.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import LIMITS, UNITS, Network, check_copy
@@ -42,12 +40,6 @@ if TYPE_CHECKING:
 
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW}
 BACK_TO_REVIEW_STATES = {State.APPROVED, State.LIVE, State.EXPIRED}
-ALLOWED_IMAGE_FORMATS = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "GIF": "image/gif",
-    "WEBP": "image/webp",
-}
 
 
 @dataclass
@@ -441,29 +433,8 @@ def image_add(
 ) -> ContentImage:
     """Attach an image after checking that it really is an image of an allowed type and size."""
     require(membership, "content.edit", item)
-    max_bytes = settings.MAX_IMAGE_BYTES
-    if upload.size is not None and upload.size > max_bytes:
-        raise DomainError(
-            _("The image is too large."),
-            field_errors={"image": [_("At most %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}]},
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt = img.format or ""
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise DomainError(
-            _("This file is not an image."),
-            field_errors={"image": [_("Upload a JPEG, PNG, GIF or WebP image.")]},
-        ) from exc
-    if fmt not in ALLOWED_IMAGE_FORMATS:
-        raise DomainError(
-            _("This image type is not allowed."),
-            field_errors={"image": [_("Upload a JPEG, PNG, GIF or WebP image.")]},
-        )
-    upload.seek(0)
-    ext = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}[fmt]
+    fmt = images.checked_image_format(upload, field="image")
+    ext = images.EXTENSIONS[fmt]
     upload.name = f"image.{ext}"
     with transaction.atomic():
         item = _locked(item)

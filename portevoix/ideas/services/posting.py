@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from portevoix.accounts.permissions import require
-from portevoix.content.services import ALLOWED_IMAGE_FORMATS
 from portevoix.core import clock
+from portevoix.core import images as image_check
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.tenancy import get_scoped, scoped
 from portevoix.governance import gates
@@ -30,7 +28,6 @@ MAX_IMAGES = 4
 MAX_TITLE = 200
 MAX_BODY = 4000
 MAX_COMMENT = 2000
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 
 
 class IdeaBlocked(DomainError):
@@ -92,34 +89,6 @@ def _check_guardrails(membership: Membership, texts: dict[str, str]) -> list[str
     return warnings
 
 
-def _check_image(upload: UploadedFile) -> str:
-    """The image's format after checking its size and that Pillow reads it as an allowed
-    type (as the content library checks its images)."""
-    max_bytes = settings.MAX_IMAGE_BYTES
-    if upload.size is not None and upload.size > max_bytes:
-        raise DomainError(
-            _("An image is too large."),
-            field_errors={"images": [_("At most %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}]},
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt = img.format or ""
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise DomainError(
-            _("This file is not an image."),
-            field_errors={"images": [_("Upload JPEG, PNG, GIF or WebP images.")]},
-        ) from exc
-    if fmt not in ALLOWED_IMAGE_FORMATS:
-        raise DomainError(
-            _("This image type is not allowed."),
-            field_errors={"images": [_("Upload JPEG, PNG, GIF or WebP images.")]},
-        )
-    upload.seek(0)
-    return fmt
-
-
 def _validate(data: IdeaData, images: Sequence[UploadedFile]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.kind not in IdeaKind.values:
@@ -149,7 +118,7 @@ def idea_post(
     errors = _validate(data, images)
     if errors:
         raise DomainError(_("The idea has errors."), field_errors=errors)
-    formats = [_check_image(upload) for upload in images]
+    formats = [image_check.checked_image_format(upload, field="images") for upload in images]
     warnings = _check_guardrails(membership, {"title": data.title, "body": data.body})
     with transaction.atomic():
         idea = Idea.objects.create(
@@ -163,7 +132,7 @@ def idea_post(
         )
         for position, (upload, fmt) in enumerate(zip(images, formats, strict=True)):
             image = IdeaImage(idea=idea, position=position)
-            image.file.save(f"image.{EXTENSIONS[fmt]}", upload, save=False)
+            image.file.save(f"image.{image_check.EXTENSIONS[fmt]}", upload, save=False)
             image.save()
         if warnings:
             gates.moderation_flag(
