@@ -383,6 +383,34 @@ def error_for_response(response: httpx.Response, *, what: str = "") -> Connector
     )
 
 
+ApiError = Callable[[httpx.Response], "ConnectorError | None"]
+
+
+def raise_for(api_error: ApiError, response: httpx.Response) -> None:
+    """Raise the network's own error for a failed response (`api_error` maps it)."""
+    error = api_error(response)
+    if error is not None:
+        raise error
+
+
+def token_response_hook(
+    api_error: ApiError, refused: Callable[[httpx.Response], str]
+) -> Callable[[httpx.Response], httpx.Response]:
+    """An Authlib compliance hook for a token endpoint, run before Authlib parses the answer:
+    429 and 5xx become the network's own (temporary) error, any other failure an AuthError
+    whose message `refused` writes from the response."""
+
+    def hook(response: httpx.Response) -> httpx.Response:
+        status = response.status_code
+        if status < 400:
+            return response
+        if status == 429 or status >= 500:
+            raise_for(api_error, response)
+        raise AuthError(refused(response), detail=response.text, status=status)
+
+    return hook
+
+
 def request(
     client: httpx.Client, method: str, url: str, *, what: str = "", **kwargs: Any
 ) -> httpx.Response:

@@ -191,26 +191,17 @@ def api_error(response: httpx.Response) -> ConnectorError | None:
 
 
 def _raise_for(response: httpx.Response) -> None:
-    error = api_error(response)
-    if error is not None:
-        raise error
+    base.raise_for(api_error, response)
 
 
-def _token_response_hook(response: httpx.Response) -> httpx.Response:
-    """Authlib compliance hook: map the token endpoint's failures before Authlib parses."""
-    status = response.status_code
-    if status < 400:
-        return response
-    if status == 429 or status >= 500:
-        error = api_error(response)
-        assert error is not None
-        raise error
-    raise AuthError(
-        _("LinkedIn refused the authorization: %(reason)s. Connect the account again.")
-        % {"reason": _message(response)[:300]},
-        detail=response.text,
-        status=status,
-    )
+def _refused(response: httpx.Response) -> str:
+    return _("LinkedIn refused the authorization: %(reason)s. Connect the account again.") % {
+        "reason": _message(response)[:300]
+    }
+
+
+# Authlib compliance hook: map the token endpoint's failures before Authlib parses.
+_token_response_hook = base.token_response_hook(api_error, _refused)
 
 
 def _token_set(token: dict[str, Any], previous: TokenSet | None = None) -> TokenSet:
