@@ -104,7 +104,9 @@ def _queue(ids: list[int]) -> None:
         chat_deliver(pk)
 
 
-def _post(url: str, payload: dict[str, Any]) -> tuple[str, int | None, dt.datetime | None]:
+def _post(
+    url: str, payload: dict[str, Any], now: dt.datetime
+) -> tuple[str, int | None, dt.datetime | None]:
     """("sent" | "retry" | "gone" | "refused", HTTP status, retry-after time)."""
     try:
         guard_url(url)
@@ -120,7 +122,7 @@ def _post(url: str, payload: dict[str, Any]) -> tuple[str, int | None, dt.dateti
     if status in GONE:
         return "gone", status, None
     if status == 429 or status >= 500:
-        return "retry", status, retry_at_from_headers(response.headers)
+        return "retry", status, retry_at_from_headers(response.headers, now)
     return "refused", status, None
 
 
@@ -151,8 +153,8 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     except crypto.DecryptionError:
         outcome, status, retry_at = "refused", None, None
     else:
-        outcome, status, retry_at = _post(url, delivery.payload)
-    _record(delivery.pk, outcome, status, retry_at, clock.now() if now is None else now)
+        outcome, status, retry_at = _post(url, delivery.payload, now)
+    _record(delivery.pk, outcome, status, retry_at, now)
     logger.info(
         "chat_delivery",
         extra={

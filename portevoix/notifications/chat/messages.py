@@ -160,7 +160,8 @@ def to_slack(message: ChatMessage) -> dict[str, Any]:
         blocks.append(blockkit.actions(*elements))
     if message.note:
         blocks.append(blockkit.context(blockkit.escape(message.note)))
-    return blockkit.message(message.title, blocks)
+    # The top-level text is mrkdwn (the notification's fallback): escaped like the sections.
+    return blockkit.message(blockkit.escape(message.title), blocks)
 
 
 def to_teams(message: ChatMessage) -> dict[str, Any]:
