@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 
+# The preview shows the signature as mail clients will: its inline styles (our template's
+# only; every text in it is escaped) and the banner from the organization's https site.
+@csp_update({"style-src-attr": ["'unsafe-inline'"], "img-src": ["https:"]})
 @member_view
 @require_http_methods(["GET"])
 def signature(request: HttpRequest, membership: Membership) -> HttpResponse:

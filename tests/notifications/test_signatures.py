@@ -87,6 +87,11 @@ def test_the_signature_escapes_the_name_and_carries_the_members_own_link(org, ad
     ambassador.save(update_fields=["title"])
     response = login(ambassador).get("/me/signature/")
     assert response.status_code == 200
+    # The preview renders the signature's inline styles and an https banner; still no
+    # inline script.
+    policy = response["Content-Security-Policy"]
+    assert "style-src-attr 'unsafe-inline'" in policy and "img-src 'self' data: https:" in policy
+    assert "script-src 'self';" in policy
     page = response.content.decode()
     signature = signatures.member_signature(membership=ambassador)
     html = signature.html
