@@ -99,7 +99,11 @@ def parse_click(form_payload: str) -> ShareClick | None:
         if not isinstance(action, dict) or action.get("action_id") != SHARE_ACTION:
             continue
         value = str(action.get("value") or "")
-        if SLACK_USER.match(user) and value.isdigit() and response_url.startswith(("https://", "http://")):
+        if (
+            SLACK_USER.match(user)
+            and value.isdigit()
+            and response_url.startswith(("https://", "http://"))
+        ):
             return ShareClick(user, int(value), response_url[:2000])
     return None
 
