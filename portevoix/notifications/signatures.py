@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portevoix.accounts.permissions import require
@@ -181,5 +182,67 @@ def member_signature(*, membership: Membership) -> Signature:
         "banner_alt": settings.banner_alt,
         "banner_link": banner_link,
     }
-    html = render_to_string("notifications/signature_block.html", context).strip()
-    return Signature(html=html, **context)  # type: ignore[arg-type]
+    return Signature(html=signature_html(**context), **context)
+
+
+# Mail clients drop style sheets and classes: every style is inline, on a layout table.
+TABLE = (
+    "border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;font-size:14px;"
+    "line-height:1.4;color:#1f2933;max-width:600px;"
+)
+NAME = "padding:0 0 4px 0;font-size:16px;font-weight:bold;color:#1f2933;"
+MUTED = "padding:0;color:#52606d;"
+LINE = "padding:0 0 6px 0;"
+LINK = "color:#1d4ed8;text-decoration:underline;"
+IMAGE = "display:block;width:100%;max-width:600px;height:auto;border:0;"
+
+
+def signature_html(
+    *,
+    name: str,
+    title: str,
+    organization: str,
+    email: str,
+    links: list[tuple[str, str]],
+    banner_image: str,
+    banner_alt: str,
+    banner_link: str,
+) -> str:
+    """The signature as HTML for mail clients. Every value is escaped (`format_html`);
+    the addresses were checked by `safe_url` (http(s) only)."""
+    rows = [format_html('<tr><td style="{}">{}</td></tr>', NAME, name)]
+    if title:
+        rows.append(format_html('<tr><td style="{}">{}</td></tr>', MUTED, title))
+    rows.append(format_html('<tr><td style="{}{}">{}</td></tr>', MUTED, LINE, organization))
+    rows.append(
+        format_html(
+            '<tr><td style="{}"><a href="mailto:{}" style="{}">{}</a></td></tr>',
+            LINE,
+            email,
+            LINK,
+            email,
+        )
+    )
+    if links:
+        separator = format_html('<span style="{}"> &middot; </span>', "color:#9aa5b1;")
+        anchors = format_html_join(
+            separator,
+            '<a href="{}" style="{}">{}</a>',
+            ((url, LINK, label) for label, url in links),
+        )
+        rows.append(format_html('<tr><td style="{}">{}</td></tr>', LINE, anchors))
+    if banner_image:
+        image = format_html(
+            '<img src="{}" alt="{}" width="600" style="{}">', banner_image, banner_alt, IMAGE
+        )
+        if banner_link:
+            image = format_html(
+                '<a href="{}" style="text-decoration:none;">{}</a>', banner_link, image
+            )
+        rows.append(format_html('<tr><td style="padding:4px 0 0 0;">{}</td></tr>', image))
+    return format_html(
+        '<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="{}">{}'
+        "</table>",
+        TABLE,
+        mark_safe("".join(rows)),  # noqa: S308  (each row built by format_html above)
+    )
