@@ -137,7 +137,7 @@ def _described(settings: SignatureSettings) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
-class Signature:
+class SignatureParts:
     name: str
     title: str
     organization: str
@@ -146,7 +146,24 @@ class Signature:
     banner_image: str
     banner_alt: str
     banner_link: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    parts: SignatureParts
     html: str
+
+    @property
+    def title(self) -> str:
+        return self.parts.title
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        return self.parts.links
+
+    @property
+    def banner_link(self) -> str:
+        return self.parts.banner_link
 
 
 def member_signature(*, membership: Membership) -> Signature:
@@ -172,17 +189,17 @@ def member_signature(*, membership: Membership) -> Signature:
                 membership=membership, item=item, network=BANNER_NETWORK
             )
             banner_link = safe_url(sharing_selectors.short_url(link.code))
-    context = {
-        "name": user.full_name or user.email,
-        "title": membership.title,
-        "organization": membership.organization.name,
-        "email": user.email,
-        "links": links,
-        "banner_image": banner_image,
-        "banner_alt": settings.banner_alt,
-        "banner_link": banner_link,
-    }
-    return Signature(html=signature_html(**context), **context)
+    parts = SignatureParts(
+        name=user.full_name or user.email,
+        title=membership.title,
+        organization=membership.organization.name,
+        email=user.email,
+        links=links,
+        banner_image=banner_image,
+        banner_alt=settings.banner_alt,
+        banner_link=banner_link,
+    )
+    return Signature(parts=parts, html=signature_html(parts))
 
 
 # Mail clients drop style sheets and classes: every style is inline, on a layout table.
@@ -197,19 +214,12 @@ LINK = "color:#1d4ed8;text-decoration:underline;"
 IMAGE = "display:block;width:100%;max-width:600px;height:auto;border:0;"
 
 
-def signature_html(
-    *,
-    name: str,
-    title: str,
-    organization: str,
-    email: str,
-    links: list[tuple[str, str]],
-    banner_image: str,
-    banner_alt: str,
-    banner_link: str,
-) -> str:
+def signature_html(parts: SignatureParts) -> str:
     """The signature as HTML for mail clients. Every value is escaped (`format_html`);
     the addresses were checked by `safe_url` (http(s) only)."""
+    name, title, organization, email = parts.name, parts.title, parts.organization, parts.email
+    links, banner_image = parts.links, parts.banner_image
+    banner_alt, banner_link = parts.banner_alt, parts.banner_link
     rows = [format_html('<tr><td style="{}">{}</td></tr>', NAME, name)]
     if title:
         rows.append(format_html('<tr><td style="{}">{}</td></tr>', MUTED, title))
