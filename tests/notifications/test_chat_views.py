@@ -185,3 +185,23 @@ def test_the_page_makes_a_constant_number_of_queries(org, admin, django_assert_m
 def test_the_settings_hub_links_the_page(org, admin, member):
     assert "/notifications/chat/" in login(admin).get("/settings/").content.decode()
     assert "/settings/signature/" in login(admin).get("/settings/").content.decode()
+
+
+def test_a_member_can_do_nothing_on_any_channel_page(org, admin, member, ambassador):
+    connection = channel(admin)
+    for person in (member, ambassador):
+        client = login(person)
+        assert client.get(f"/notifications/chat/{connection.pk}/").status_code == 403
+        for path in ("test/", "enable/", "delete/"):
+            assert client.post(f"/notifications/chat/{connection.pk}/{path}").status_code == 403
+        response = client.post("/notifications/chat/slack/", {"signing_secret": "mine"})
+        assert response.status_code == 403
+    assert ChatConnection.objects.filter(pk=connection.pk).exists()
+    assert not SlackApp.objects.exists()
+
+
+def test_an_outsiders_slack_app_is_their_own(org, admin, outsider):
+    login(outsider).post("/notifications/chat/slack/", {"signing_secret": "theirs"})
+    assert list(SlackApp.objects.values_list("organization_id", flat=True)) == [
+        outsider.organization_id
+    ]

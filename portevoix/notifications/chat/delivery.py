@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -145,9 +146,14 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> str:
             return "skipped"
         if delivery.next_attempt_at > now:
             return "later"
-        delivery.state = DeliveryState.SENDING
+        # The claim is one conditional UPDATE: of two workers, only one moves it from
+        # pending to sending (also on SQLite, where select_for_update locks nothing).
+        claimed = ChatDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
+            state=DeliveryState.SENDING, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            return "done"
         delivery.attempts += 1
-        delivery.save(update_fields=["state", "attempts"])
     try:
         url = crypto.decrypt(connection.webhook_sealed)
     except crypto.DecryptionError:
