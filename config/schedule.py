@@ -112,3 +112,27 @@ def surveys_tick() -> dict[str, int]:
 
     result: dict[str, int] = survey_tasks.tick.call_local()
     return result
+
+
+@db_periodic_task(EVERY_MINUTE, expires=55)
+def notifications_chat_due() -> int:
+    """Every minute: Slack and Teams messages due for their (next) attempt."""
+    from portevoix.notifications.chat import tasks as chat_tasks
+
+    return chat_tasks.chat_due()
+
+
+@db_periodic_task(crontab(minute="*/15"), expires=840)
+def notifications_chat_challenges() -> int:
+    """Every 15 minutes: challenges that passed 25, 50, 75 or 100 %, to the channels."""
+    from portevoix.notifications.chat import tasks as chat_tasks
+
+    return chat_tasks.chat_challenges()
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="8", minute="5"), expires=3000)
+def notifications_chat_weekly_digest() -> int:
+    """Mondays at 08:05 (server time): the week's new content to the channels taking it."""
+    from portevoix.notifications.chat import tasks as chat_tasks
+
+    return chat_tasks.chat_weekly_digest()

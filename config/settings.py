@@ -451,3 +451,12 @@ PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 8)
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+
+# --- Slack and Microsoft Teams (portevoix/notifications/chat). SLACK_API_BASE_URL: where
+# users.info is asked (tests point it at a local fake Slack); the signing secret and the bot
+# token are per organization, entered on the Slack and Teams page and stored encrypted.
+# A channel whose webhook fails CHAT_MAX_FAILURES times in a row is turned off (at once on
+# 404/410); a message is tried at most CHAT_MAX_ATTEMPTS times, with growing delays.
+SLACK_API_BASE_URL = env_str("SLACK_API_BASE_URL", "https://slack.com/api").rstrip("/")
+CHAT_MAX_FAILURES = env_int("CHAT_MAX_FAILURES", 5)
+CHAT_MAX_ATTEMPTS = env_int("CHAT_MAX_ATTEMPTS", 5)

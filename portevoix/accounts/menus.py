@@ -103,6 +103,13 @@ ME = (
         help=_("What Portevoix may tell you, on this device or in the app, and when"),
     ),
     Entry(
+        "signature",
+        _("Email signature"),
+        "notifications:signature",
+        ("share.create",),
+        help=_("Your email signature with the company's links, ready to paste"),
+    ),
+    Entry(
         "tokens",
         _("API tokens"),
         "accounts:tokens",
@@ -303,6 +310,7 @@ SETTINGS_HUB_ACTIONS = (
     "publishing.cadence",
     "publishing.pause",
     "audit.view",
+    "chat.manage",
 )
 SETTINGS = (
     Entry("settings_hub", _("All settings"), "accounts:settings", ("org.manage",)),

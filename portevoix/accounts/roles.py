@@ -94,6 +94,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "recognition.challenges",  # the organization's own badges and the challenges
             "idea.triage",  # accept, merge or decline ideas of the idea box
             "survey.manage",  # write, launch and close program surveys; their results
+            "chat.manage",  # the Slack and Teams channels and the organization's Slack app
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -150,6 +151,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "recognition.fairplay",  # review the fair-play flags
             "rewards.fulfil",  # approve, fulfil or refuse redemptions
             "recognition.challenges",  # the organization's own badges and the challenges
+            "chat.manage",  # the Slack and Teams channels and the organization's Slack app
         }
     ),
     Role.ANALYST: frozenset(

@@ -479,3 +479,25 @@ def login_locked(email: str) -> bool:
         username=email.strip().lower(), attempt_time__gte=since
     ).aggregate(total=Sum("failures_since_start"))["total"]
     return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)
+
+
+def organization_language(*, organization_id: int) -> str:
+    """The organization's default language ("fr" when it is gone)."""
+    found = Organization.objects.filter(pk=organization_id).values_list(
+        "default_language", flat=True
+    )
+    return next(iter(found), "fr")
+
+
+def active_member_by_email(*, organization_id: int, email: str) -> Membership | None:
+    """The organization's active member whose account has this email (case-insensitive),
+    with their user; None for an unknown address or an empty one."""
+    email = email.strip()
+    if not email:
+        return None
+    return (
+        scoped(Membership, organization_id)
+        .filter(is_active=True, user__email__iexact=email)
+        .select_related("user", "organization")
+        .first()
+    )

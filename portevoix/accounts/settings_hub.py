@@ -91,6 +91,18 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 ("publishing.cadence",),
                 _("At most N posts a day per network, minutes between posts"),
             ),
+            _hub(
+                _("Slack and Teams"),
+                "notifications:chat",
+                ("chat.manage",),
+                _("Channels that receive new content, goals and challenges; the Slack app"),
+            ),
+            _hub(
+                _("Email signatures"),
+                "notifications:signature_settings",
+                ("org.manage",),
+                _("The social links and the banner of every ambassador's email signature"),
+            ),
         ),
     ),
     (

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     BADGE = "badge", _("You earned a badge")
     SURVEY = "survey", _("A survey for you opened, or closes soon")
     GOAL = "goal", _("A goal of the program was reached")
+    CHAT_DISABLED = "chat_disabled", _("A Slack or Teams channel was turned off")
 
 
 class PushState(models.TextChoices):
@@ -150,3 +151,6 @@ class PushDelivery(OrgOwned):
 
     class Meta:
         indexes = [models.Index(fields=["membership", "sent_at"], name="push_delivery_day_idx")]
+
+
+from .models_chat import *  # noqa: E402, F403  (Slack, Teams and signatures: models_chat.py)

@@ -69,3 +69,11 @@ def notify_idea_decided(organization_id: int, idea_id: int) -> int:
 
 def notify_survey(organization_id: int, survey_id: int, what: str) -> int:
     return sources.survey(organization_id=organization_id, survey_id=survey_id, what=what)
+
+
+from .chat.tasks import (  # noqa: E402, F401  (Slack and Teams: chat/tasks.py)
+    chat_deliver,
+    chat_goal_reached,
+    chat_item_live,
+    chat_slack_share,
+)

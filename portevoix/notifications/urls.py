@@ -12,3 +12,23 @@ urlpatterns = [
     path("notifications/push/subscribe/", views.subscribe, name="subscribe"),
     path("notifications/push/unsubscribe/", views.unsubscribe, name="unsubscribe"),
 ]
+
+# Slack and Teams (chat/views.py) and email signatures (signature_views.py).
+from . import signature_views  # noqa: E402
+from .chat import views as chat_views  # noqa: E402
+
+urlpatterns += [
+    path("notifications/chat/", chat_views.chat, name="chat"),
+    path("notifications/chat/slack/", chat_views.chat_slack_app, name="chat_slack"),
+    path("notifications/chat/<int:pk>/", chat_views.chat_edit, name="chat_edit"),
+    path("notifications/chat/<int:pk>/test/", chat_views.chat_test, name="chat_test"),
+    path("notifications/chat/<int:pk>/enable/", chat_views.chat_enable, name="chat_enable"),
+    path("notifications/chat/<int:pk>/delete/", chat_views.chat_delete, name="chat_delete"),
+    path(
+        "hooks/slack/interactivity/<slug:slug>/",
+        chat_views.slack_interactivity,
+        name="slack_interactivity",
+    ),
+    path("me/signature/", signature_views.signature, name="signature"),
+    path("settings/signature/", signature_views.signature_settings, name="signature_settings"),
+]

@@ -25,6 +25,7 @@ PERSONAL = [
     "best_time",
     "charter",
     "notifications",
+    "signature",
     "tokens",
 ]
 PROGRAM = ["people", "teams", "training", "events", "ideas", "charter"]

@@ -157,6 +157,10 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"survey.manage"}
 for _role in (Role.ADMIN, Role.ANALYST):
     EXPECTED[_role] = EXPECTED[_role] | {"goal.manage", "analytics.settings"}
 
+# Slack and Teams channels: administrators and community managers.
+for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
+    EXPECTED[_role] = EXPECTED[_role] | {"chat.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -158,7 +158,8 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     prefs = services.preferences_of(ambassador.pk, ambassador.organization_id)
     # Every kind not ticked is off (REWARD: the answers to reward requests, from rewards;
     # BADGE: badges earned, from recognition; SURVEY: surveys opened or closing; GOAL: a
-    # goal of the program reached, from analytics).
+    # goal of the program reached, from analytics; CHAT_DISABLED: a Slack or Teams channel
+    # turned off after failures, for those who manage them).
     assert sorted(prefs.kinds_off) == sorted(
         [
             Kind.CONTENT_LIVE,
@@ -168,6 +169,7 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
             Kind.BADGE,
             Kind.SURVEY,
             Kind.GOAL,
+            Kind.CHAT_DISABLED,
         ]
     )
     assert prefs.push_enabled is False

@@ -163,3 +163,14 @@ def challenge_form_choices(
     ]
     campaigns = [(c.pk, c.name) for c in content_selectors.campaigns(membership=membership)]
     return teams, campaigns
+
+
+def running_challenges(*, organization_id: int, now: dt.datetime | None = None) -> list[Challenge]:
+    """The organization's challenges running now (started, not ended), oldest start first:
+    what the Slack and Teams channels report the progress of."""
+    now = now or clock.now()
+    return list(
+        scoped(Challenge, organization_id)
+        .filter(starts_at__lte=now, ends_at__gt=now)
+        .order_by("starts_at", "pk")
+    )
