@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portevoix.accounts.roles import Role
-from portevoix.analytics.views import csv_safe
+from portevoix.core.spreadsheet import cell_safe as csv_safe
 from portevoix.content.models import Campaign
 from tests import factories
 from tests.analytics import events
