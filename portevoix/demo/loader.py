@@ -66,6 +66,7 @@ EXTRAS = (
     "ideas",
     "surveys",
     "goals",
+    "reports",
 )
 
 

@@ -231,7 +231,7 @@ class TestFiles:
         client.cookies["django_language"] = "fr"
         response = client.get("/analytics/reports/weekly/pdf/", {"start": "2026-03-02"})
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
-        assert "Rapport hebdomadaire" in text and "Meilleurs contenus" in text
+        assert "Rapport hebdomadaire" in text and "Contenus les plus performants" in text
 
     def test_xlsx_one_sheet_per_table(self, dataset, admin):
         response = client_for(admin).get(
