@@ -31,6 +31,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -201,8 +202,6 @@ def build_email(*, recipient: Membership, report: report_selectors.Report) -> An
     """The email of `report` for `recipient`, in the active language."""
     user = account_selectors.user_of(recipient)
     ctx = report_render.context(report)
-    from django.urls import reverse
-
     path = reverse("analytics:report", args=[report.kind])
     ctx["url"] = f"{settings.SITE_URL}{path}?start={report.period.start:%Y-%m-%d}"
     subject = _("%(report)s: %(start)s to %(end)s") % {
@@ -212,7 +211,9 @@ def build_email(*, recipient: Membership, report: report_selectors.Report) -> An
     }
     text = render_to_string("analytics/report_email.txt", ctx)
     html = render_to_string("analytics/report_email.html", ctx)
-    message = EmailMultiAlternatives(subject, text, None, [user.email if user else ""])
+    if user is None:
+        raise NotFound("No such recipient.")
+    message = EmailMultiAlternatives(subject, text, None, [user.email])
     message.attach_alternative(html, "text/html")
     message.attach(
         report_render.file_name(report, "pdf"), report_render.pdf_bytes(report), "application/pdf"

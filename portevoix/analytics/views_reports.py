@@ -122,13 +122,18 @@ def report_csv(request: HttpRequest, membership: Membership, kind: str) -> HttpR
 # --- Schedules
 
 
-def _forms(
-    membership: Membership, bound: tuple[str, ScheduleForm] | None = None
-) -> list[tuple[report_selectors.ScheduleState, ScheduleForm]]:
-    people = [
+def _people(membership: Membership) -> list[tuple[int, str]]:
+    """The recipients one may choose: who may read the organization's figures."""
+    return [
         (m.pk, m.user.full_name or m.user.email)
         for m in report_selectors.eligible_recipients(organization_id=membership.organization_id)
     ]
+
+
+def _forms(
+    membership: Membership, bound: tuple[str, ScheduleForm] | None = None
+) -> list[tuple[report_selectors.ScheduleState, ScheduleForm]]:
+    people = _people(membership)
     result = []
     for state in report_selectors.schedules(membership=membership):
         if bound is not None and bound[0] == state.kind:
@@ -158,11 +163,7 @@ def schedules(request: HttpRequest, membership: Membership) -> HttpResponse:
 def schedule_edit(request: HttpRequest, membership: Membership, kind: str) -> HttpResponse:
     require(membership, "report.manage")
     report_selectors.check_kind(kind)
-    people = [
-        (m.pk, m.user.full_name or m.user.email)
-        for m in report_selectors.eligible_recipients(organization_id=membership.organization_id)
-    ]
-    form = ScheduleForm(request.POST, kind=kind, people=people, prefix=kind)
+    form = ScheduleForm(request.POST, kind=kind, people=_people(membership), prefix=kind)
     if form.is_valid():
         data = services_reports.ScheduleData(
             enabled=form.cleaned_data["enabled"],
