@@ -211,7 +211,7 @@ class TestPages:
         with CaptureQueriesContext(connection) as more:
             client.get("/analytics/reports/monthly/", {"start": "2026-03-01"})
         assert len(more) == len(few)
-        assert len(few) <= 40
+        assert len(few) <= 26  # session, frame, and two to four per section of the report
 
 
 class TestFiles:
