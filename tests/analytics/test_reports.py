@@ -264,3 +264,21 @@ class TestFiles:
         names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
         assert "portevoix-weekly-report-2026-03-02-figures.csv" in names
         assert len(names) == 8  # no ready posts in a weekly report
+
+
+def test_the_pdf_falls_back_to_the_system_font(dataset, admin, settings, tmp_path):
+    from portevoix.analytics import report_render
+
+    report_render.font_face_css.cache_clear()
+    try:
+        if report_render.font_dir().is_dir():  # `make install` (npm ci) put Inter there
+            assert "font-family: 'Inter'" in report_render.font_face_css()
+        settings.BASE_DIR = tmp_path  # no node_modules: DejaVu Sans and the others
+        report_render.font_face_css.cache_clear()
+        assert report_render.font_face_css() == ""
+        assert report_render.font_family().startswith("'DejaVu Sans'")
+        found = reports.report(membership=admin, kind="weekly", start=FIRST_WEEK, today=TODAY)
+        pdf = report_render.pdf_bytes(found)
+        assert "Weekly team report" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    finally:
+        report_render.font_face_css.cache_clear()
