@@ -125,9 +125,12 @@ class TestSchedule:
         assert refused.status_code == 400
         assert client.post("/analytics/reports/schedules/yearly/").status_code == 404
         assert client_for(executive).get("/analytics/reports/schedules/").status_code == 403
-        assert client_for(outsider).post(
-            "/analytics/reports/schedules/weekly/", {"weekly-hour": "8"}
-        ).status_code in (302, 400)  # their own organization's schedule, never Acme's
+        assert (
+            client_for(outsider)
+            .post("/analytics/reports/schedules/weekly/", {"weekly-hour": "8"})
+            .status_code
+            == 400
+        )  # their own organization's form (weekday missing), never Acme's
         assert reports.schedules(membership=admin)[0].recipient_ids == []
 
 
@@ -190,6 +193,21 @@ class TestSending:
         assert frozen["now"] - NOW == dt.timedelta(hours=1 + 2 + 4 + 8)
         page = client_for(admin).get("/analytics/reports/schedules/").content.decode()
         assert "1 sending failed." in page and "ConnectionRefusedError" in page
+
+    def test_a_claim_left_by_a_killed_worker_is_taken_again_later(
+        self, org, admin, readers, frozen
+    ):
+        weekly(admin, [readers[1]])
+        [delivery_id] = services_reports.reports_prepare_due(now=NOW)
+        ReportDelivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.SENDING, claimed_at=NOW, attempts=1
+        )
+        assert services_reports.reports_prepare_due(now=NOW) == []  # still being sent
+        assert services_reports.report_delivery_send(delivery_id=delivery_id) == "not_due"
+        frozen["now"] = NOW + services_reports.STALE_AFTER + dt.timedelta(minutes=1)
+        assert services_reports.reports_prepare_due(now=frozen["now"]) == [delivery_id]
+        assert services_reports.report_delivery_send(delivery_id=delivery_id) == "sent"
+        assert len(mail.outbox) == 1
 
     def test_a_recipient_who_lost_the_role_is_skipped(self, org, admin, readers, frozen):
         executive, _analyst = readers
