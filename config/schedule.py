@@ -94,6 +94,15 @@ def analytics_check_goals() -> int:
     return int(analytics_tasks.check_goals.call_local())
 
 
+@db_periodic_task(crontab(minute="7"), expires=3000)
+def analytics_send_reports() -> int:
+    """Every hour: the scheduled reports whose moment came go out, one delivery per
+    recipient and period, each sent once (a failed one is tried again with a backoff)."""
+    from portevoix.analytics import tasks as analytics_tasks
+
+    return int(analytics_tasks.send_due_reports.call_local())
+
+
 @db_periodic_task(crontab(hour="*/6", minute="23"), expires=3600)
 def recognition_close_months() -> int:
     """Every six hours: once a month is over, its top 10 get their badge (each month once

@@ -294,9 +294,17 @@ GOALS = Entry(
     ("analytics.view_org",),
     ("analytics:goal_new", "analytics:goal_edit"),
 )
+REPORTS = Entry(
+    "reports",
+    _("Reports"),
+    "analytics:reports",
+    ("analytics.view_org",),
+    ("analytics:report", "analytics:report_schedules", "analytics:report_schedule"),
+)
 INSIGHTS = (
     ANALYTICS,
     GOALS,
+    REPORTS,
     Entry("all_shares", _("All shares"), "sharing:org_shares", ("share.view_all",)),
     Entry("audit", _("Audit log"), "governance:audit", ("audit.view",)),
 )

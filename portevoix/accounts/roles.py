@@ -61,6 +61,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "analytics.view_org",
             "goal.manage",  # set, change and archive the program's goals
             "analytics.settings",  # the EMV formula and the content mix target
+            "report.manage",  # the reports' scheduled sending: when, to whom
             "org.manage",
             "member.invite",
             "member.manage",
@@ -161,6 +162,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "analytics.view_org",
             "goal.manage",  # set, change and archive the program's goals
             "analytics.settings",  # the EMV formula and the content mix target
+            "report.manage",  # the reports' scheduled sending: when, to whom
             "content.view_library",
             "member.view_profiles",
             "share.view_all",

@@ -372,3 +372,74 @@ class InsightSettings(OrgOwned):
     def cpm_for(self, network: str) -> Decimal:
         value = (self.cpm or {}).get(network, DEFAULT_CPM.get(network, "0"))
         return Decimal(str(value))
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly team report")
+    MONTHLY = "monthly", _("Monthly management report")
+
+
+class ReportSchedule(OrgOwned):
+    """When a report is sent by email, and to whom: one per organization and kind. A weekly
+    report goes out on `weekday` (0 Monday) at `hour`, after the week it tells about; a
+    monthly one on `day` of the next month at `hour` (the platform's TIME_ZONE)."""
+
+    kind = models.CharField(_("report"), max_length=10, choices=ReportKind.choices)
+    enabled = models.BooleanField(_("send by email"), default=False)
+    weekday = models.PositiveSmallIntegerField(_("day of the week"), default=0)
+    day = models.PositiveSmallIntegerField(_("day of the month"), default=1)
+    hour = models.PositiveSmallIntegerField(_("hour"), default=8)
+    recipients = models.ManyToManyField("accounts.Membership", blank=True, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind"], name="one_schedule_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6, day__gte=1, day__lte=28, hour__lte=23),
+                name="schedule_moment_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.organization_id})"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")
+
+
+class ReportDelivery(OrgOwned):
+    """One report, of one period, to one recipient: unique, so that a retry or a second
+    worker never sends it twice. Claimed (pending -> sending, a conditional UPDATE) before
+    the email goes out; a failed send waits for `next_attempt_at` (backoff), then fails for
+    good after `MAX_ATTEMPTS`."""
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    recipient = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A short reason (the exception's class and first words), never a secret or an address.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "period_start", "recipient"], name="one_report_delivery"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="report_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id}:{self.period_start}:{self.recipient_id}"

@@ -1,4 +1,5 @@
-"""Web pages of the dashboards: the team's dashboard, "my figures", and CSV exports.
+"""Web pages of the dashboards: the team's dashboard, "my figures", and the CSV and XLSX
+exports of every table and chart (`exports.py`).
 
 Views parse the filters, call the selectors (which authorize and read the rollups only),
 and render. Another organization's campaign or team in the filters is a 404.
@@ -13,26 +14,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can
 from portevoix.content import selectors as content_selectors
+from portevoix.core import spreadsheet
 from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.web import member_view
 
-from . import charts, selectors
+from . import charts, exports, selectors
 from .forms import ORDER_CHOICES, PRESETS, UNIT_CHOICES, auto_unit, parse
-from .selectors import Breakdown, Figures, Filters
+from .selectors import Breakdown, Filters
 from .selectors import goals as goal_selectors
 from .selectors import kpis as kpi_selectors
 
@@ -42,21 +42,8 @@ if TYPE_CHECKING:
 # The goals above the figures: running ones, or ended at most a week ago; three at most.
 GOALS_SHOWN = 3
 GOALS_GRACE_DAYS = 7
-TABLE_TITLES = {
-    "item": gettext_lazy("By item"),
-    "campaign": gettext_lazy("By campaign"),
-    "team": gettext_lazy("By team"),
-    "ambassador": gettext_lazy("By ambassador"),
-    "network": gettext_lazy("By network"),
-}
-KEY_TITLES = {
-    "item": gettext_lazy("Item"),
-    "campaign": gettext_lazy("Campaign"),
-    "team": gettext_lazy("Team"),
-    "ambassador": gettext_lazy("Ambassador"),
-    "network": gettext_lazy("Network"),
-    "series": gettext_lazy("Period starting"),
-}
+TABLE_TITLES = exports.TABLE_TITLES
+KEY_TITLES = exports.KEY_TITLES
 ORG_TABLES: tuple[selectors.Dimension, ...] = selectors.DIMENSIONS
 OWN_TABLES: tuple[selectors.Dimension, ...] = ("item", "campaign", "network")
 CHART_METRICS = (
@@ -140,6 +127,7 @@ class Table:
     key_title: str
     breakdown: Breakdown
     export_url: str
+    xlsx_url: str
 
 
 def _tables(
@@ -157,6 +145,7 @@ def _tables(
                 membership=membership, filters=q.filters, dimension=d, order=q.order, own=own
             ),
             export_url=reverse(name, args=[d]),
+            xlsx_url=reverse(f"{name}_xlsx", args=[d]),
         )
         for d in dimensions
     ]
@@ -231,6 +220,7 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
         "campaigns": list(content_selectors.campaigns(membership=membership)),
         "teams": [] if own else list(account_selectors.teams(membership=membership)),
         "can_view_org": selectors.can_view(membership) and not own,
+        "export_name": "analytics:me_export" if own else "analytics:export",
     }
     template = "analytics/me.html" if own else "analytics/dashboard.html"
     return render(request, template, context)
@@ -250,7 +240,37 @@ def me(request: HttpRequest, membership: Membership) -> HttpResponse:
     return _page(request, membership, own=True)
 
 
-# --- CSV
+# --- CSV and XLSX of every table and chart
+
+
+def _export(
+    request: HttpRequest, membership: Membership, table: str, fmt: str, *, own: bool
+) -> HttpResponseBase:
+    if table not in (exports.OWN_EXPORTS if own else exports.ORG_EXPORTS):
+        raise Http404("No such table.")
+    selectors.scope_of(membership, own=own)  # authorize before streaming anything
+    if not own and selectors.scope_of(membership).own:
+        raise PermissionDenied("Not allowed: analytics.view_org")
+    _form, q = _query(request, membership)
+    found = exports.sheet(membership, exports.Request(q.filters, q.unit, q.order, own), table)
+    name = f"portevoix-{'my-' if own else ''}{table}-{q.filters.start}-{q.filters.end}.{fmt}"
+    response: HttpResponseBase
+    if fmt == "xlsx":
+        response = HttpResponse(spreadsheet.xlsx_bytes([found]), content_type=XLSX_TYPE)
+    else:
+        # Read before the response starts, so that errors are answered, not streamed.
+        writer = csv.writer(_Echo())
+        rows = iter(found.rows)
+        first = next(rows, None)
+        lines = itertools.chain(
+            [[str(h) for h in found.headers]], [] if first is None else [first], rows
+        )
+        response = StreamingHttpResponse(
+            (writer.writerow(spreadsheet.row_safe(r)) for r in lines),
+            content_type="text/csv; charset=utf-8",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 class _Echo:
@@ -258,96 +278,24 @@ class _Echo:
         return value
 
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
-
-
-FIGURE_COLUMNS = [
-    ("shares", gettext_lazy("Shares")),
-    ("original_posts", gettext_lazy("Original posts")),
-    ("potential_reach", gettext_lazy("Potential reach")),
-    ("clicks", gettext_lazy("Clicks")),
-    ("unique_visitors", gettext_lazy("Unique visitors")),
-    ("click_through", gettext_lazy("Clicks per share (clicks ÷ shares)")),
-    ("conversions", gettext_lazy("Conversions")),
-    ("conversion_value", gettext_lazy("Conversion value")),
-    # Connected accounts only; "not available from LinkedIn" where LinkedIn alone.
-    ("engagements", gettext_lazy("Engagements (likes + replies + reposts + quotes)")),
-    ("impressions", gettext_lazy("Impressions")),
-    ("impression_engagements", gettext_lazy("Engagements on posts with impressions")),
-    (
-        "engagement_rate",
-        gettext_lazy("Engagement rate (engagements on posts with impressions ÷ impressions)"),
-    ),
-]
-
-
-def _figure_cells(figures: Figures) -> list[Any]:
-    values = figures.as_dict()
-    cells = []
-    for k, _label in FIGURE_COLUMNS:
-        if k in selectors.ENGAGEMENT_FIGURES and not figures.engagement_available:
-            cells.append(figures.unavailable_text)
-        else:
-            cells.append("" if values[k] is None else values[k])
-    return cells
-
-
-def _csv_rows(membership: Membership, q: Query, table: str, own: bool) -> Iterator[list[Any]]:
-    if table == "series":
-        yield [str(KEY_TITLES["series"]), *(str(label) for _k, label in FIGURE_COLUMNS)]
-        for point in selectors.timeseries(
-            membership=membership, filters=q.filters, unit=q.unit, own=own
-        ):
-            yield [point.start.isoformat(), *_figure_cells(point.figures)]
-        return
-    dimension: selectors.Dimension = table  # type: ignore[assignment]
-    yield ["id", str(KEY_TITLES[table]), *(str(label) for _k, label in FIGURE_COLUMNS)]
-    for row in selectors.breakdown_iter(
-        membership=membership, filters=q.filters, dimension=dimension, order=q.order, own=own
-    ):
-        label = row.label or (_("No campaign") if table == "campaign" else "")
-        yield [csv_safe(row.key), csv_safe(label), *_figure_cells(row.figures)]
-
-
-def _export(
-    request: HttpRequest, membership: Membership, table: str, *, own: bool
-) -> HttpResponseBase:
-    allowed = (*(OWN_TABLES if own else ORG_TABLES), "series")
-    if table not in allowed:
-        raise Http404("No such table.")
-    selectors.scope_of(membership, own=own)  # authorize before streaming anything
-    if not own and selectors.scope_of(membership).own:
-        raise PermissionDenied("Not allowed: analytics.view_org")
-    _form, q = _query(request, membership)
-    writer = csv.writer(_Echo())
-    # Read before the response starts, so that errors are answered, not streamed.
-    rows = _csv_rows(membership, q, table, own)
-    first = next(rows)
-    response = StreamingHttpResponse(
-        (writer.writerow(r) for r in _chain(first, rows)), content_type="text/csv; charset=utf-8"
-    )
-    name = f"portevoix-{'my-' if own else ''}{table}-{q.filters.start}-{q.filters.end}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _chain(first: list[Any], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    yield first
-    yield from rest
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @member_view
 def export(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
-    return _export(request, membership, table, own=False)
+    return _export(request, membership, table, "csv", own=False)
+
+
+@member_view
+def export_xlsx(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
+    return _export(request, membership, table, "xlsx", own=False)
 
 
 @member_view
 def me_export(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
-    return _export(request, membership, table, own=True)
+    return _export(request, membership, table, "csv", own=True)
+
+
+@member_view
+def me_export_xlsx(request: HttpRequest, membership: Membership, table: str) -> HttpResponseBase:
+    return _export(request, membership, table, "xlsx", own=True)

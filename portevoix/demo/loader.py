@@ -67,6 +67,7 @@ EXTRAS = (
     "surveys",
     "goals",
     "chat",
+    "reports",
 )
 
 

@@ -11,15 +11,13 @@ spendable), shares, clicks, engagement and redemptions, as CSV or XLSX.
   values; badges (another app, to come) adds its count by appending a `Column` whose getter
   reads a value put in `Row.extra` by a provider (see `EXTRA_PROVIDERS`).
 - Text cells that a spreadsheet would read as a formula (= + - @ tab CR) get a leading
-  quote, in CSV and in XLSX.
+  quote, in CSV and in XLSX (`core.spreadsheet`, shared with analytics' exports).
 """
 
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,6 +30,7 @@ from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
 from portevoix.analytics import selectors as analytics_selectors
 from portevoix.core.errors import DomainError
+from portevoix.core.spreadsheet import Sheet, cell_safe, csv_bytes, xlsx_bytes
 from portevoix.core.tenancy import scoped
 from portevoix.recognition import selectors as recognition_selectors
 
@@ -40,16 +39,8 @@ from .models import HOLDING, Redemption
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 PERIOD_KINDS = ("month", "quarter", "year", "custom")
 MAX_DAYS = 366
-
-
-def cell_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 def period_range(
@@ -216,23 +207,13 @@ def export_all(*, membership: Membership, start: dt.date, end: dt.date) -> Expor
     return Export(start, end, ordered)
 
 
+def _sheet(export: Export) -> Sheet:
+    return Sheet(f"{export.start:%Y-%m-%d} {export.end:%Y-%m-%d}", export.header(), export.cells())
+
+
 def as_csv(export: Export) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([cell_safe(label) for label in export.header()])
-    for cells in export.cells():
-        writer.writerow(cells)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(_sheet(export))
 
 
 def as_xlsx(export: Export) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=f"{export.start:%Y-%m-%d} {export.end:%Y-%m-%d}")
-    sheet.append([cell_safe(label) for label in export.header()])
-    for cells in export.cells():
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes([_sheet(export)])

@@ -74,7 +74,7 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "reward_requests",
         "surveys_manage",
     ]
-    assert outline["insights"] == ["analytics", "goals", "all_shares", "audit"]
+    assert outline["insights"] == ["analytics", "goals", "reports", "all_shares", "audit"]
     assert outline["settings"] == [
         "settings_hub",
         "settings",
@@ -93,7 +93,7 @@ def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
     assert "settings" not in outline
     assert outline["content"] == ["library", "calendar", "topics"]
     assert outline["program"] == [*PROGRAM, "courses", *REWARDS]
-    assert outline["insights"] == ["analytics", "goals"]
+    assert outline["insights"] == ["analytics", "goals", "reports"]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
 
 
@@ -128,7 +128,7 @@ def test_an_admin_who_is_also_an_ambassador_has_the_feed_tabs_and_both_figures(a
     )
     outline = navigation_for(admin).outline()
     assert outline["share"] == ["feed", "my_shares", "my_posts"]
-    assert outline["insights"] == ["analytics", "goals", "all_shares", "audit"]
+    assert outline["insights"] == ["analytics", "goals", "reports", "all_shares", "audit"]
     assert outline["tabs"] == ["feed", "shares", "learn", "me"]
     assert "my_figures" in outline["me"]
 

@@ -156,6 +156,9 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"survey.manage"}
 # Goals: administrators and analysts set them; whoever reads analytics sees them.
 for _role in (Role.ADMIN, Role.ANALYST):
     EXPECTED[_role] = EXPECTED[_role] | {"goal.manage", "analytics.settings"}
+# Reports: administrators and analysts schedule their sending (who gets them, when).
+for _role in (Role.ADMIN, Role.ANALYST):
+    EXPECTED[_role] = EXPECTED[_role] | {"report.manage"}
 
 # Slack and Teams channels: administrators and community managers.
 for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):

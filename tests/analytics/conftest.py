@@ -2,6 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+# WeasyPrint finds its libraries (pango, harfbuzz) through `ldconfig -p`, a subprocess, the
+# first time it is imported: done here, before the fast tier's guard against subprocesses,
+# so that rendering a report's PDF is an ordinary fast test.
+import weasyprint  # noqa: F401
+
 from portevoix.accounts.roles import Role
 from tests import factories
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portevoix.accounts.roles import Role
-from portevoix.analytics.views import csv_safe
 from portevoix.content.models import Campaign
+from portevoix.core.spreadsheet import cell_safe as csv_safe
 from tests import factories
 from tests.analytics import events
 from tests.analytics.conftest import at

@@ -359,3 +359,27 @@ def test_the_demo_has_goals_of_every_status(demo_module):
     assert shown and shown < {row.goal.name for row in rows}
     assert loader.load_extras(org) == []  # every part loaded once
     assert Goal.objects.filter(organization=org).count() == 7
+
+
+# --- Reports (issue 13): both schedules on, the reports open for the executive.
+
+
+def test_the_demo_schedules_its_reports_and_they_open(demo_module):
+    from django.test import Client
+
+    from portevoix.analytics.selectors import reports as report_selectors
+
+    org, _output = demo_module
+    admin = Membership.objects.get(organization=org, user__email=data.ADMIN)
+    states = {s.kind: s for s in report_selectors.schedules(membership=admin)}
+    assert states["weekly"].schedule.enabled and states["monthly"].schedule.enabled
+    executive = Membership.objects.get(organization=org, user__email=data.EXECUTIVE)
+    assert executive.pk in states["monthly"].recipient_ids
+    assert len(states["weekly"].recipient_ids) == 2
+    client = Client()
+    client.force_login(executive.user)
+    for kind in report_selectors.KINDS:
+        page = client.get(f"/analytics/reports/{kind}/")
+        assert page.status_code == 200, kind
+    weekly = report_selectors.report(membership=executive, kind="weekly")
+    assert weekly.comparison.current.shares > 0 and weekly.top_items

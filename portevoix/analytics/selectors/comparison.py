@@ -98,8 +98,10 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return previous_end - dt.timedelta(days=days - 1), previous_end
 
 
-def _compare(scope: Scope, filters: Filters) -> Comparison:
-    previous_start, previous_end = previous_period(filters.start, filters.end)
+def _compare(
+    scope: Scope, filters: Filters, previous: tuple[dt.date, dt.date] | None = None
+) -> Comparison:
+    previous_start, previous_end = previous or previous_period(filters.start, filters.end)
     before = Filters(
         previous_start, previous_end, filters.campaign_id, filters.team_id, filters.network
     )
@@ -124,9 +126,16 @@ def period_comparison(organization_id: int, start: dt.date, end: dt.date) -> Com
     return _compare(Scope(organization_id, None), Filters(start, end))
 
 
-def comparison(*, membership: Membership, filters: Filters, own: bool = False) -> Comparison:
-    """The dashboards' figures with the previous period, authorized as `totals`."""
-    return _compare(scope_of(membership, own=own), filters)
+def comparison(
+    *,
+    membership: Membership,
+    filters: Filters,
+    own: bool = False,
+    previous: tuple[dt.date, dt.date] | None = None,
+) -> Comparison:
+    """The dashboards' figures with the previous period (the same length just before, or
+    `previous`: a report's previous calendar month), authorized as `totals`."""
+    return _compare(scope_of(membership, own=own), filters, previous)
 
 
 def hidden_ambassadors(*, organization_id: int) -> set[int]:

@@ -479,6 +479,8 @@ def organizations_with_reviews_due(*, before: dt.datetime) -> list[int]:
 
 
 # The reads of the homes and the calendar live in their own modules (the size rule).
+from .copies import ReadyPost as ReadyPost  # noqa: E402
+from .copies import ready_posts as ready_posts  # noqa: E402
 from .planning import CALENDAR_STATES as CALENDAR_STATES  # noqa: E402
 from .planning import calendar_items as calendar_items  # noqa: E402
 from .planning import campaigns_between as campaigns_between  # noqa: E402
