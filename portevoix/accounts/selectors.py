@@ -479,3 +479,42 @@ def login_locked(email: str) -> bool:
         username=email.strip().lower(), attempt_time__gte=since
     ).aggregate(total=Sum("failures_since_start"))["total"]
     return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)
+
+
+def ambassador_mail_rows(
+    *, organization_id: int, after_id: int = 0, limit: int = 500, ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """Active, opted-in ambassadors by id after `after_id` (at most `limit`; only `ids` if
+    given), one query: `membership_id`, `email`, `name`, `language`, `languages` (feed's)."""
+    qs = AmbassadorProfile.objects.filter(
+        membership__in=scoped(Membership, organization_id).filter(is_active=True),
+        opted_in=True,
+        membership_id__gt=after_id,
+    )
+    if ids is not None:
+        qs = qs.filter(membership_id__in=list(ids))
+    user = ("membership__user__email", "membership__user__full_name", "membership__user__language")
+    rows = qs.order_by("membership_id").values_list("membership_id", *user, "languages")
+    org_language = organization_mail_facts(organization_id)[1]
+    return [
+        {
+            "membership_id": pk,
+            "email": email,
+            "name": name or "",
+            "language": language or org_language,
+            "languages": list(languages or ["fr", "en"]),
+        }
+        for pk, email, name, language, languages in rows[:limit]
+    ]
+
+
+def organization_mail_facts(organization_id: int) -> tuple[str, str]:
+    """(name, default language) of an organization, for its emails."""
+    found = Organization.objects.filter(pk=organization_id).values_list("name", "default_language")
+    return next(((name, language or "en") for name, language in found), ("", "en"))
+
+
+def organizations_with_ambassadors() -> list[int]:
+    """Ids of the organizations with at least one active, opted-in ambassador."""
+    rows = AmbassadorProfile.objects.filter(opted_in=True, membership__is_active=True)
+    return sorted(set(rows.values_list("membership__organization_id", flat=True).distinct()))

@@ -150,3 +150,7 @@ class PushDelivery(OrgOwned):
 
     class Meta:
         indexes = [models.Index(fields=["membership", "sent_at"], name="push_delivery_day_idx")]
+
+
+# Email to ambassadors (digests, important content, bounces): models in their own module.
+from . import models_mail  # noqa: E402,F401

@@ -69,3 +69,7 @@ def notify_idea_decided(organization_id: int, idea_id: int) -> int:
 
 def notify_survey(organization_id: int, survey_id: int, what: str) -> int:
     return sources.survey(organization_id=organization_id, survey_id=survey_id, what=what)
+
+
+# The emails to ambassadors (digests, important content): their tasks, loaded with these.
+from .mail.tasks import mail_batch, mail_important, mail_send  # noqa: E402,F401
