@@ -106,7 +106,8 @@ def test_a_share_button_resolves_to_the_members_own_tracked_link(
     assert response.status_code == 302 and response["Location"].endswith(f"/l/{link.code}")
     # Altered, or for another organization: 404.
     assert client.get(f"/m/g/{int(org_id) + 1}/{token}").status_code == 404
-    assert client.get(f"/m/g/{org_id}/{token[:-1]}A").status_code == 404
+    altered = token[:5] + ("A" if token[5] != "A" else "B") + token[6:]
+    assert client.get(f"/m/g/{org_id}/{altered}").status_code == 404
 
 
 def test_nothing_is_sent_when_nothing_is_new_or_everything_was_shared(
@@ -146,3 +147,28 @@ def test_batches_of_members_each_queue_the_next(org, manager, approver):
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.user.email for m in members)
     run.refresh_from_db()
     assert run.finished_at is not None
+
+
+def test_important_content_going_live_is_emailed_once_to_those_who_want_it(
+    org, manager, approver, ambassador, django_capture_on_commit_callbacks
+):
+    quiet = make_member(org, email="quiet@acme.test", ambassador=True)
+    services.email_preferences_update(
+        membership=quiet, digest=DigestFrequency.WEEKLY, important=False
+    )
+    english_only = make_member(org, email="en-only@acme.test", ambassador=True, languages=["en"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = make_live_item(manager, approver, important=True, language="fr")
+    important = [m for m in mail.outbox if "Important" in str(m.subject)]
+    assert [m.to for m in important] == [["ambassador@acme.test"]]
+    [message] = important
+    assert item.title in str(message.subject)
+    assert message.extra_headers["Message-ID"].startswith(f"<portevoix.important.{item.pk}.")
+    assert "/m/s/" in str(message.body)
+    # Once per member and item: the same item again sends nothing.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.important_run_start(organization_id=org.pk, item_id=item.pk) is None
+    assert mail.outbox == []
+    assert english_only.pk and quiet.pk

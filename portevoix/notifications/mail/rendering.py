@@ -12,6 +12,7 @@ exactly what the templates say: the preview page uses the same code.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -66,15 +67,21 @@ class Rendered:
     text: str
     html: str  # the whole document
     body_html: str  # the part inside <body> (the preview page shows it)
+    unsubscribe_url: str
 
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+@functools.lru_cache(maxsize=8)
+def _domain_of(from_email: str) -> str:
+    return parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
+
+
 def mail_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return address.rpartition("@")[2] or "localhost"
+    """The domain of DEFAULT_FROM_EMAIL (the right side of the Message-IDs)."""
+    return _domain_of(settings.DEFAULT_FROM_EMAIL)
 
 
 def _networks(item: Any) -> list[tuple[str, str]]:
@@ -95,11 +102,14 @@ class Renderer:
     def __init__(self, *, organization_id: int, organization_name: str):
         self.organization_id = organization_id
         self.organization_name = organization_name
+        self.from_email = settings.DEFAULT_FROM_EMAIL
+        self.unsubscribe_mailto = settings.EMAIL_UNSUBSCRIBE_MAILTO
         self._frames: dict[tuple[str, str], tuple[Compiled, Compiled]] = {}
         self._cards: dict[tuple[int, str], tuple[Compiled, Compiled, list[str]]] = {}
         self._figures: dict[str, tuple[Compiled, Compiled, str, str]] = {}
         self._goals: dict[tuple[str, tuple[int, ...]], tuple[str, str]] = {}
         self._subjects: dict[tuple[str, str, int], str] = {}
+        self._intros: dict[tuple[str, str, int], str] = {}
         token = "x" * 22
         self._share_base = absolute(
             reverse("notifications:mail_share", args=[organization_id, token])
@@ -224,27 +234,14 @@ class Renderer:
                     Compiled(""),
                 ),
             )
-        if kind == "digest":
-            intro = self._in(
-                language,
-                lambda: (
-                    ngettext(
-                        "Here is %(count)s new post you have not shared yet, ready to copy.",
-                        "Here are %(count)s new posts you have not shared yet, ready to copy.",
-                        count,
-                    )
-                    % {"count": count}
-                ),
-            )
-        else:
-            intro = self._in(
-                language, lambda: _("Important content is live: share it while it is fresh.")
-            )
-        return self._frames[key][0], intro
+        intro_key = (kind, language, count)
+        if intro_key not in self._intros:
+            self._intros[intro_key] = self._in(language, lambda: _intro(kind, count))
+        return self._frames[key][0], self._intros[intro_key]
 
     def unsubscribe_url(self, membership_id: int, list_name: str) -> str:
         token = tokens.unsubscribe_token(membership_id, self.organization_id, list_name)
-        return self._unsubscribe_base + token
+        return f"{self._unsubscribe_base}{token}/"
 
     # --- a member's email
 
@@ -255,14 +252,14 @@ class Renderer:
         html_cards, text_cards = [], []
         for item in recipient.items:
             html_card, text_card, networks = self.card(item, language)
+            wanted = [
+                (item.pk, n, k) for n in networks for k in (tokens.KIND_SHARE, tokens.KIND_GO)
+            ]
+            made = iter(tokens.link_tokens(org, member, wanted))
             values = {}
-            for index, network in enumerate(networks):
-                values[f"s{index}"] = self._share_base + tokens.link_token(
-                    org, member, item.pk, network, tokens.KIND_SHARE
-                )
-                values[f"g{index}"] = self._go_base + tokens.link_token(
-                    org, member, item.pk, network, tokens.KIND_GO
-                )
+            for index in range(len(networks)):
+                values[f"s{index}"] = self._share_base + next(made)
+                values[f"g{index}"] = self._go_base + next(made)
             html_cards.append(html_card.fill(values))
             text_cards.append(text_card.fill(values))
         greeting, intro = self.greeting(language, kind, len(recipient.items))
@@ -315,7 +312,23 @@ class Renderer:
             f"<title>{html.escape(subject)}</title></head>"
             f'<body style="margin:0;padding:0;background:#f4f4f5">{body}</body></html>'
         )
-        return Rendered(subject=subject, text=text, html=document, body_html=body)
+        return Rendered(
+            subject=subject,
+            text=text,
+            html=document,
+            body_html=body,
+            unsubscribe_url=unsubscribe,
+        )
+
+
+def _intro(kind: str, count: int) -> str:
+    if kind == "digest":
+        return ngettext(
+            "Here is %(count)s new post you have not shared yet, ready to copy.",
+            "Here are %(count)s new posts you have not shared yet, ready to copy.",
+            count,
+        ) % {"count": count}
+    return _("Important content is live: share it while it is fresh.")
 
 
 SUMMARY_CHARS = 240
