@@ -139,12 +139,19 @@ class EmailDelivery(OrgOwned):
     last_error = models.CharField(max_length=80, blank=True)
 
     class Meta:
+        # Partial indexes: marking a row sent (100,000 times in a run, one commit each)
+        # only takes it out of the small "in flight" index.
         indexes = [
-            models.Index(fields=["state", "lease_until"], name="email_delivery_lease_idx"),
-            models.Index(fields=["state", "next_attempt_at"], name="email_delivery_retry_idx"),
-            models.Index(fields=["membership", "kind", "state"], name="email_delivery_member_idx"),
             models.Index(
-                fields=["organization", "state", "-created_at"], name="email_delivery_org_idx"
+                fields=["state", "created_at"],
+                condition=models.Q(state__in=["pending", "sending"]),
+                name="email_delivery_inflight_idx",
+            ),
+            models.Index(fields=["membership", "kind"], name="email_delivery_member_idx"),
+            models.Index(
+                fields=["organization", "-created_at"],
+                condition=models.Q(state__in=["failed", "suppressed"]),
+                name="email_delivery_attention_idx",
             ),
         ]
 
