@@ -25,7 +25,6 @@ Writes the "Digest emails" section of bench/RESULTS.md between its markers.
 """
 
 # A local benchmark: fixed paths under /tmp.
-# ruff: noqa: S108
 
 from __future__ import annotations
 
@@ -113,7 +112,7 @@ def build(members: int) -> dict[str, Any]:
             email=f"a{i}@bench.test",
             full_name=f"Ambassador {i}",
             language="en" if i % 5 == 0 else "fr",
-            password="!",
+            password="!",  # noqa: S106 (an unusable password, as set_unusable_password)
         )
         for i in range(members)
     ]
@@ -230,7 +229,7 @@ def smtp_sample(org_id: int, sample: int) -> dict[str, Any]:
     class Counter:
         received = 0
 
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             Counter.received += 1
             return "250 OK"
 

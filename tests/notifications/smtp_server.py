@@ -29,7 +29,7 @@ class Recorder:
         self.before_rcpt: Callable[[int], None] | None = None
         self.refuse: int = 0  # refuse the next N messages (a temporary failure)
 
-    async def handle_RCPT(  # noqa: N802
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if self.before_rcpt is not None:
@@ -37,7 +37,7 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             if self.refuse:
                 self.refuse -= 1

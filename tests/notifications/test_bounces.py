@@ -20,9 +20,9 @@ SECRET = "bounce-secret-for-tests-0123456789"
 
 
 def post(body: object, secret: str | None = SECRET):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
     return Client().post(
-        "/hooks/email/bounce", json.dumps(body), content_type="application/json", **headers
+        "/hooks/email/bounce", json.dumps(body), content_type="application/json", headers=headers
     )
 
 

@@ -70,7 +70,7 @@ def test_each_ambassador_gets_new_content_in_their_language_with_their_own_links
     assert "nouvelle" in fr.subject.lower() or "nouvelles" in fr.subject.lower()
     assert "new post" in en.subject
     for message, member in ((fr, ambassador), (en, english)):
-        html = message.alternatives[0][0]
+        html = str(message.alternatives[0][0])
         assert item.title in message.body and item.title in html
         links = SHARE_LINK.findall(str(message.body))
         assert links

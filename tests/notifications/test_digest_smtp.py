@@ -82,8 +82,8 @@ def test_the_digest_arrives_with_its_headers_both_parts_and_the_members_language
         token = unsubscribe.rsplit("/u/", 1)[1].rstrip("/>")
         found = tokens.unsubscribe_read(token)
         assert found is not None and found.membership_id == member.pk
-        text = message.get_body(("plain",)).get_content()
-        html = message.get_body(("html",)).get_content()
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert item.title in text and item.title in html
         assert f'<html lang="{language}">' in html
         for org_id, token in SHARE.findall(text) + SHARE.findall(html):
@@ -91,8 +91,8 @@ def test_the_digest_arrives_with_its_headers_both_parts_and_the_members_language
             assert ref is not None and ref.membership_id == member.pk
     assert "nouvelle publication" in str(fr[0]["Subject"])
     assert "new post to share" in str(en[0]["Subject"])
-    assert "Bonjour" in fr[0].get_body(("plain",)).get_content()
-    assert "Hello" in en[0].get_body(("plain",)).get_content()
+    assert "Bonjour" in fr[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Hello" in en[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db
@@ -107,6 +107,7 @@ def test_a_refused_message_is_retried_with_backoff_then_given_up_and_shown(
         delivery = EmailDelivery.objects.get(membership=ambassador)
         assert delivery.state == DeliveryState.PENDING and delivery.attempts == 1
         assert delivery.last_error == "SMTPDataError"
+        assert delivery.next_attempt_at is not None
         wait = delivery.next_attempt_at - clock.now()
         assert dt.timedelta(seconds=50) < wait <= services.backoff(1)
         # Not due yet: nothing happens.
@@ -129,6 +130,7 @@ def test_after_every_attempt_failed_the_delivery_is_failed(org, manager, approve
         delivery = EmailDelivery.objects.get(membership=ambassador)
         when = clock.now()
         while delivery.state == DeliveryState.PENDING:
+            assert delivery.next_attempt_at is not None
             when = delivery.next_attempt_at + dt.timedelta(seconds=1)
             services.deliveries_send(delivery_ids=[delivery.pk], now=when)
             delivery.refresh_from_db()

@@ -50,16 +50,15 @@ def test_an_admin_previews_as_a_member_of_their_organization(
     response = login(admin).get(f"/notifications/digest/preview/?member={ambassador.pk}")
     assert response.status_code == 200 and item.title in response.content.decode()
     # A member who is not an administrator cannot preview someone else's.
-    assert login(ambassador).get(
-        f"/notifications/digest/preview/?member={admin.pk}"
-    ).status_code == 403
+    assert (
+        login(ambassador).get(f"/notifications/digest/preview/?member={admin.pk}").status_code
+        == 403
+    )
     # Not an ambassador: no feed, no preview of their own.
     assert login(member).get("/notifications/digest/preview/").status_code == 403
 
 
-def test_an_outsider_admin_previewing_another_organizations_member_gets_404(
-    ambassador, outsider
-):
+def test_an_outsider_admin_previewing_another_organizations_member_gets_404(ambassador, outsider):
     response = login(outsider).get(f"/notifications/digest/preview/?member={ambassador.pk}")
     assert response.status_code == 404
 
@@ -87,7 +86,9 @@ def test_admins_see_the_failed_and_suppressed_deliveries_of_their_organization_o
     assert "SMTPDataError" in body and body.count("<tr>") == 3  # header + failed + suppressed
     assert login(ambassador).get("/notifications/email/deliveries/").status_code == 403
     outsider_page = login(outsider).get("/notifications/email/deliveries/")
-    assert outsider_page.status_code == 200 and "SMTPDataError" not in outsider_page.content.decode()
+    assert (
+        outsider_page.status_code == 200 and "SMTPDataError" not in outsider_page.content.decode()
+    )
 
 
 def test_the_member_chooses_the_digest_frequency_and_the_important_emails(ambassador, outsider):

@@ -8,6 +8,7 @@ import hmac
 import json
 from typing import TYPE_CHECKING
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -36,6 +37,10 @@ MAX_HOOK_BYTES = 64 * 1024
 LANGUAGES = {"fr", "en"}
 
 
+# The email's HTML carries its styles in `style` attributes (mail clients ignore style
+# sheets): this page allows style attributes, never inline <style> or scripts. Every value in
+# them is ours; the member's and the content's text is escaped.
+@csp_update({"style-src-attr": ["'unsafe-inline'"]})
 @member_view
 @require_http_methods(["GET"])
 def preview(request: HttpRequest, membership: Membership) -> HttpResponse:
