@@ -486,15 +486,14 @@ def ambassador_mail_rows(
 ) -> list[dict[str, Any]]:
     """Active, opted-in ambassadors by id after `after_id` (at most `limit`; only `ids` if
     given), one query: `membership_id`, `email`, `name`, `language`, `languages` (feed's)."""
-    qs = AmbassadorProfile.objects.filter(
-        membership__in=scoped(Membership, organization_id).filter(is_active=True),
-        opted_in=True,
-        membership_id__gt=after_id,
+    # From the memberships (a range of their primary key: a batch reads its 500 rows only).
+    qs = scoped(Membership, organization_id).filter(
+        is_active=True, ambassador__opted_in=True, pk__gt=after_id
     )
     if ids is not None:
-        qs = qs.filter(membership_id__in=list(ids))
-    user = ("membership__user__email", "membership__user__full_name", "membership__user__language")
-    rows = qs.order_by("membership_id").values_list("membership_id", *user, "languages")
+        qs = qs.filter(pk__in=list(ids))
+    user = ("user__email", "user__full_name", "user__language")
+    rows = qs.order_by("pk").values_list("pk", *user, "ambassador__languages")
     org_language = organization_mail_facts(organization_id)[1]
     return [
         {

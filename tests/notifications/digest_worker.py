@@ -1,5 +1,6 @@
 """Run by test_digest_smtp: a digest worker in a process of its own, on a SQLite file
-database, sending through Django's SMTP backend to the test's server (EMAIL_HOST/PORT).
+database (or the PostgreSQL database of WORKER_DATABASE_URL, when the tests run on
+PostgreSQL), sending through Django's SMTP backend to the test's server (EMAIL_HOST/PORT).
 
     python digest_worker.py setup <db>            -> prints {"run": id, "emails": {...}}
     python digest_worker.py run <db> <run> <n>    -> the run's batches of n, one after another
@@ -15,8 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-os.environ.pop("DATABASE_URL", None)
-os.environ["SQLITE_PATH"] = sys.argv[2]
+if os.environ.get("WORKER_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["WORKER_DATABASE_URL"]
+else:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["SQLITE_PATH"] = sys.argv[2]
 
 import django
 

@@ -4,6 +4,7 @@ person after a worker process is killed in the middle of a batch."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,7 +141,9 @@ def test_after_every_attempt_failed_the_delivery_is_failed(org, manager, approve
     assert server.recorder.messages == []
 
 
-def _worker(command: str, db: Path, *args: object, port: int) -> subprocess.Popen[str]:
+def _worker(
+    command: str, db: Path, *args: object, port: int, database_url: str = ""
+) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -149,6 +153,8 @@ def _worker(command: str, db: Path, *args: object, port: int) -> subprocess.Pope
         "HUEY_IMMEDIATE": "1",
     }
     env.pop("DATABASE_URL", None)
+    if database_url:
+        env["WORKER_DATABASE_URL"] = database_url
     script = Path(__file__).with_name("digest_worker.py")
     return subprocess.Popen(
         [sys.executable, str(script), command, str(db), *map(str, args)],
@@ -164,20 +170,47 @@ def digests(server: SMTPServer) -> list:
     return [m for m in server.recorder.messages if m["Message-ID"].startswith("<portevoix.digest.")]
 
 
-def test_each_person_gets_it_exactly_once_after_a_worker_is_killed_mid_batch(tmp_path):
+@contextlib.contextmanager
+def worker_database(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """The workers' database: a migrated SQLite copy, or, when the tests run on PostgreSQL
+    (DATABASE_URL), a database of their own on that server, dropped afterwards."""
     db = tmp_path / "digest.sqlite3"
-    installed_var.copy_database(db)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        installed_var.copy_database(db)
+        yield db, ""
+        return
+    import psycopg
+
+    name = f"digest_kill_{os.getpid()}"
+    base, _slash, _db = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield db, f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_each_person_gets_it_exactly_once_after_a_worker_is_killed_mid_batch(tmp_path):
+    with worker_database(tmp_path) as (db, database_url):
+        killed_and_resumed(db, database_url)
+
+
+def killed_and_resumed(db: Path, database_url: str) -> None:
     with SMTPServer() as server:
-        setup = _worker("setup", db, port=server.port)
-        out, err = setup.communicate(timeout=180)
+        setup = _worker("setup", db, port=server.port, database_url=database_url)
+        out, err = setup.communicate(timeout=600)
         assert setup.returncode == 0, err
         facts = json.loads(out.strip().splitlines()[-1])
-        worker = _worker("run", db, facts["run"], 5, port=server.port)
+        worker = _worker("run", db, facts["run"], 5, port=server.port, database_url=database_url)
 
-        def kill_mid_batch(accepted: int) -> None:
+        def kill_mid_batch(_accepted: int) -> None:
             # Between two messages of the second batch of 5: the 7th was accepted and marked
             # (the client only starts the next message after that).
-            if accepted >= 7 and worker.poll() is None:
+            if len(digests(server)) >= 7 and worker.poll() is None:
                 os.kill(worker.pid, signal.SIGKILL)
                 worker.wait(timeout=30)
 
@@ -188,7 +221,7 @@ def test_each_person_gets_it_exactly_once_after_a_worker_is_killed_mid_batch(tmp
         first = len(digests(server))
         assert 7 <= first < 12
         time.sleep(1.5)  # the killed worker's lease (EMAIL_LEASE_SECONDS=1) expires
-        again = _worker("resume", db, facts["run"], 5, port=server.port)
+        again = _worker("resume", db, facts["run"], 5, port=server.port, database_url=database_url)
         _out, err = again.communicate(timeout=180)
         assert again.returncode == 0, err
     per_recipient = Counter(m["To"] for m in digests(server))
