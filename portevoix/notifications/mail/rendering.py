@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from portevoix.core.networks import Network
 from portevoix.sharing import selectors as sharing_selectors
 
-from . import tokens
+from . import styles, tokens
 from .selectors import Recipient
 
 _SLOT = re.compile("\ue000([a-z0-9_]+)\ue001")
@@ -146,7 +146,9 @@ class Renderer:
             self._frames[key] = self._in(
                 language,
                 lambda: (
-                    Compiled(render_to_string("notifications/mail/frame.html", context)),
+                    Compiled(
+                        styles.inline(render_to_string("notifications/mail/frame.html", context))
+                    ),
                     Compiled(render_to_string("notifications/mail/frame.txt", context)),
                 ),
             )
@@ -170,7 +172,7 @@ class Renderer:
             html_card, text_card = self._in(
                 language,
                 lambda: (
-                    render_to_string("notifications/mail/item.html", context),
+                    styles.inline(render_to_string("notifications/mail/item.html", context)),
                     render_to_string("notifications/mail/item.txt", context),
                 ),
             )
@@ -184,9 +186,11 @@ class Renderer:
             def build() -> tuple[Compiled, Compiled, str, str]:
                 empty = {"empty": True}
                 return (
-                    Compiled(render_to_string("notifications/mail/figures.html", context)),
+                    Compiled(
+                        styles.inline(render_to_string("notifications/mail/figures.html", context))
+                    ),
                     Compiled(render_to_string("notifications/mail/figures.txt", context)),
-                    render_to_string("notifications/mail/figures.html", empty),
+                    styles.inline(render_to_string("notifications/mail/figures.html", empty)),
                     render_to_string("notifications/mail/figures.txt", empty),
                 )
 
@@ -200,7 +204,7 @@ class Renderer:
             self._goals[key] = self._in(
                 language,
                 lambda: (
-                    render_to_string("notifications/mail/goals.html", context),
+                    styles.inline(render_to_string("notifications/mail/goals.html", context)),
                     render_to_string("notifications/mail/goals.txt", context),
                 ),
             )
