@@ -145,3 +145,22 @@ def notifications_chat_weekly_digest() -> int:
     from portevoix.notifications.chat import tasks as chat_tasks
 
     return chat_tasks.chat_weekly_digest()
+
+
+@db_periodic_task(crontab(minute="2"), expires=3000)
+def notifications_digests_due() -> int:
+    """Every hour: the organizations whose digest hour it is (in their time zone) start
+    their daily digest, and on their day their weekly one (each once per period); each run
+    goes on in batches of 500 members, each batch queueing the next."""
+    from portevoix.notifications.mail import tasks as mail_tasks
+
+    return int(mail_tasks.digests_due())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
+def notifications_mail_resume() -> int:
+    """Every five minutes: email retries that are due (backoff), deliveries left by a
+    worker that died (lease expired) and digest runs that stopped moving go on."""
+    from portevoix.notifications.mail import tasks as mail_tasks
+
+    return int(mail_tasks.mail_resume())

@@ -313,6 +313,13 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portevoix <no-reply@localhost>")
+# The shared secret of the bounce webhook (POST /hooks/email/bounce, `Authorization: Bearer
+# <secret>`); empty: the webhook answers 404.
+EMAIL_BOUNCE_SECRET = env_str("EMAIL_BOUNCE_SECRET")
+# An address for `List-Unsubscribe: <mailto:...>` beside the one-click link (optional).
+EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO")
+# How long a worker holds the emails it claimed before another may send them (seconds).
+EMAIL_LEASE_SECONDS = env_int("EMAIL_LEASE_SECONDS", 600)
 
 # --- Security
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,11 @@ from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from . import frame
+from .contacts import active_member_by_email as active_member_by_email
+from .contacts import ambassador_mail_rows as ambassador_mail_rows
+from .contacts import organization_language as organization_language
+from .contacts import organization_mail_facts as organization_mail_facts
+from .contacts import organizations_with_ambassadors as organizations_with_ambassadors
 from .models import LANGUAGE_CHOICES as LANGUAGE_CHOICES  # read by other apps from here
 from .models import (
     AmbassadorProfile,
@@ -479,25 +484,3 @@ def login_locked(email: str) -> bool:
         username=email.strip().lower(), attempt_time__gte=since
     ).aggregate(total=Sum("failures_since_start"))["total"]
     return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)
-
-
-def organization_language(*, organization_id: int) -> str:
-    """The organization's default language ("fr" when it is gone)."""
-    found = Organization.objects.filter(pk=organization_id).values_list(
-        "default_language", flat=True
-    )
-    return next(iter(found), "fr")
-
-
-def active_member_by_email(*, organization_id: int, email: str) -> Membership | None:
-    """The organization's active member whose account has this email (case-insensitive),
-    with their user; None for an unknown address or an empty one."""
-    email = email.strip()
-    if not email:
-        return None
-    return (
-        scoped(Membership, organization_id)
-        .filter(is_active=True, user__email__iexact=email)
-        .select_related("user", "organization")
-        .first()
-    )

@@ -153,4 +153,6 @@ class PushDelivery(OrgOwned):
         indexes = [models.Index(fields=["membership", "sent_at"], name="push_delivery_day_idx")]
 
 
+# Email to ambassadors (digests, important content, bounces): models in their own module.
+from . import models_mail  # noqa: E402,F401
 from .models_chat import *  # noqa: E402, F403  (Slack, Teams and signatures: models_chat.py)

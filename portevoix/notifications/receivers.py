@@ -42,6 +42,7 @@ def on_item_live(
 ) -> None:
     if important:
         _safely("item_live", organization_id, tasks.notify_item_live, organization_id, item_id)
+        _safely("item_live_email", organization_id, tasks.mail_important, organization_id, item_id)
 
 
 def on_post_finished(sender: Any, organization_id: int, post_id: int, **kw: Any) -> None:

@@ -77,3 +77,6 @@ from .chat.tasks import (  # noqa: E402, F401  (Slack and Teams: chat/tasks.py)
     chat_item_live,
     chat_slack_share,
 )
+
+# The emails to ambassadors (digests, important content): their tasks, loaded with these.
+from .mail.tasks import mail_batch, mail_important, mail_send  # noqa: E402,F401

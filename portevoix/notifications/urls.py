@@ -32,3 +32,16 @@ urlpatterns += [
     path("me/signature/", signature_views.signature, name="signature"),
     path("settings/signature/", signature_views.signature_settings, name="signature_settings"),
 ]
+
+# Email to ambassadors (notifications/mail): appended, so other additions do not collide.
+from .mail import views as mail_views  # noqa: E402
+
+urlpatterns += [
+    path("notifications/digest/preview/", mail_views.preview, name="digest_preview"),
+    path("notifications/settings/email/", mail_views.email_settings, name="email_settings"),
+    path("notifications/email/deliveries/", mail_views.deliveries, name="email_deliveries"),
+    path("u/<str:token>/", mail_views.unsubscribe, name="unsubscribe_email"),
+    path("m/s/<int:organization_id>/<str:token>", mail_views.share_link, name="mail_share"),
+    path("m/g/<int:organization_id>/<str:token>", mail_views.go_link, name="mail_go"),
+    path("hooks/email/bounce", mail_views.bounce_hook, name="email_bounce_hook"),
+]

@@ -468,3 +468,19 @@ def fallback_for_code(code: str) -> str | None:
         .first()
     )
     return utm.safe_destination(value or "") if value else None
+
+
+def shared_pairs(*, membership_ids: Iterable[int], item_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(membership id, item id) of those of `membership_ids` who shared any of `item_ids`
+    (opened, confirmed or published; removed shares count too: they were shared), one query."""
+    items = list(item_ids)
+    if not items:
+        return set()
+    rows = Share.objects.filter(membership_id__in=list(membership_ids), item_id__in=items)
+    return set(rows.order_by().values_list("membership_id", "item_id").distinct())
+
+
+def post_text(copy_text: str, *, item_link: str, short_url: str) -> str:
+    """A suggested copy as the ambassador posts it: the item's link replaced by
+    `short_url`, or `short_url` appended (what the share page's "copy text" gives)."""
+    return intents.compose_text(copy_text, item_link=item_link, short_url=short_url)

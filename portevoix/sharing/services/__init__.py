@@ -26,6 +26,7 @@ from .conversions import (
 )
 from .copies import CopiedText, share_copy_text
 from .links import CODE_ATTEMPTS, link_get_or_create
+from .mail_links import MailShare, share_link_for_mail
 from .shares import (
     MAX_SHARE_TEXT,
     Composition,
@@ -60,6 +61,7 @@ __all__ = [
     "Composition",
     "ConversionResult",
     "CopiedText",
+    "MailShare",
     "SharePreparation",
     "ShareStart",
     "SharingBlocked",
@@ -76,6 +78,7 @@ __all__ = [
     "share_compose",
     "share_confirm",
     "share_copy_text",
+    "share_link_for_mail",
     "share_moderation_remove",
     "share_open",
     "share_prepare",
