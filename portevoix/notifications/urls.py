@@ -40,6 +40,7 @@ urlpatterns += [
     path("notifications/digest/preview/", mail_views.preview, name="digest_preview"),
     path("notifications/settings/email/", mail_views.email_settings, name="email_settings"),
     path("notifications/email/deliveries/", mail_views.deliveries, name="email_deliveries"),
+    path("notifications/policy/digest/", mail_views.digest_schedule, name="digest_schedule"),
     path("u/<str:token>/", mail_views.unsubscribe, name="unsubscribe_email"),
     path("m/s/<int:organization_id>/<str:token>", mail_views.share_link, name="mail_share"),
     path("m/g/<int:organization_id>/<str:token>", mail_views.go_link, name="mail_go"),

@@ -17,6 +17,7 @@ from portevoix.core.web import apply_domain_error, member_view, post_only, safe_
 
 from . import selectors, services
 from .forms import PolicyForm, PreferencesForm
+from .mail import views as mail_views
 from .models import Kind
 
 if TYPE_CHECKING:
@@ -125,7 +126,11 @@ def policy(request: HttpRequest, membership: Membership) -> HttpResponse:
                 return redirect("notifications:policy")
     else:
         form = PolicyForm(initial={"max_pushes_per_day": current})
-    return render(request, "notifications/policy.html", {"form": form})
+    return render(
+        request,
+        "notifications/policy.html",
+        {"form": form, "digest_form": mail_views.digest_schedule_form(membership)},
+    )
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any] | None:

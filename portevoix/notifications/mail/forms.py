@@ -15,3 +15,32 @@ class EmailPreferencesForm(forms.Form):
     important = forms.BooleanField(
         label=_("Email me at once when important content is live"), required=False
     )
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class DigestScheduleForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label=_("Day of the weekly digest"), choices=WEEKDAYS, coerce=int
+    )
+    hour = forms.TypedChoiceField(
+        label=_("Hour the digests start"),
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        coerce=int,
+        help_text=_("Daily digests start at this hour every day."),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        max_length=64,
+        help_text=_("A name such as Europe/Paris; empty: the platform's time zone."),
+    )

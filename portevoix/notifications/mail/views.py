@@ -21,13 +21,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from portevoix.accounts import selectors as account_selectors
-from portevoix.core.errors import NotFound, PermissionDenied
-from portevoix.core.web import member_view, post_only
+from portevoix.core.errors import DomainError, NotFound, PermissionDenied
+from portevoix.core.web import apply_domain_error, member_view, post_only
 from portevoix.sharing import services as sharing_services
 
+from .. import selectors as notification_selectors
+from ..forms import PolicyForm
 from ..models_mail import DeliveryKind, EmailList
-from . import selectors, services, tokens
-from .forms import EmailPreferencesForm
+from . import schedule, selectors, services, tokens
+from .forms import DigestScheduleForm, EmailPreferencesForm
 from .rendering import Renderer
 
 if TYPE_CHECKING:
@@ -172,3 +174,41 @@ def email_settings(request: HttpRequest, membership: Membership) -> HttpResponse
     else:
         messages.error(request, _("Your email settings have errors."))
     return redirect("notifications:settings")
+
+
+def digest_schedule_form(membership: Membership) -> DigestScheduleForm:
+    """The form of the organization's digest day, hour and time zone (administrators)."""
+    current = schedule.digest_schedule_of(membership=membership)
+    return DigestScheduleForm(
+        initial={"weekday": current.weekday, "hour": current.hour, "time_zone": current.time_zone}
+    )
+
+
+@member_view
+def digest_schedule(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Set when the organization's digests start (the notification policy page's second
+    form); an invalid form comes back on that page with its errors."""
+    if refused := post_only(request):
+        return refused
+    current_pushes = notification_selectors.policy_max_pushes(membership=membership)
+    form = DigestScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            schedule.digest_schedule_set(
+                membership=membership,
+                weekday=form.cleaned_data["weekday"],
+                hour=form.cleaned_data["hour"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("The digest schedule is saved."))
+            return redirect("notifications:policy")
+    policy_form = PolicyForm(initial={"max_pushes_per_day": current_pushes})
+    return render(
+        request,
+        "notifications/policy.html",
+        {"form": policy_form, "digest_form": form},
+        status=400,
+    )
