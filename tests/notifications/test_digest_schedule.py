@@ -39,7 +39,7 @@ def test_an_admin_sets_the_schedule_and_the_hourly_start_follows_it(org, admin, 
     row = DigestSchedule.objects.get(organization=org)
     assert (row.weekday, row.hour, row.time_zone) == (4, 7, "America/New_York")
     entry = AuditEntry.objects.get(action="mail.digest_schedule_set")
-    assert entry.actor_id == admin.pk
+    assert entry.actor_id == admin.user_id
     assert entry.after == {"weekday": 4, "hour": 7, "time_zone": "America/New_York"}
     # Friday 2026-12-11 at 07:00 in New York is 12:00 UTC: daily and weekly runs start.
     friday_7am = dt.datetime(2026, 12, 11, 12, 0, tzinfo=dt.UTC)
