@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portevoix.core.clock import WEEKDAYS
+
 from ..models_mail import DigestFrequency
 
 
@@ -15,17 +17,6 @@ class EmailPreferencesForm(forms.Form):
     important = forms.BooleanField(
         label=_("Email me at once when important content is live"), required=False
     )
-
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 class DigestScheduleForm(forms.Form):
