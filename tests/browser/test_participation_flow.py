@@ -86,6 +86,9 @@ def test_share_earn_post_an_idea_accepted_and_redeem_a_reward(new_page, live_ser
     assert_accessible(page, "/rewards/")
     offer = page.locator("li", has_text="Invitation au salon")
     offer.get_by_role("button", name="Redeem").click()
+    # The POST's answer is the page of one's requests: read the database only once it shows.
+    page.wait_for_url(f"{live_server.url}/rewards/mine/")
+    page.get_by_text("Asked: your points are held").wait_for()
     redemption = Redemption.objects.get(reward=reward)
     assert redemption.status == "pending"
     assert page.evaluate("document.documentElement.scrollWidth") == 390
@@ -93,7 +96,7 @@ def test_share_earn_post_an_idea_accepted_and_redeem_a_reward(new_page, live_ser
     # 6. The administrator approves it; the points stay spent, the stock is taken.
     log_in(desk, live_server, "admin@acme.test", "/rewards/requests/")
     desk.locator("form[action$='/approve/']").get_by_role("button", name="Approve").click()
-    desk.wait_for_load_state()
+    desk.get_by_text("Saved.").wait_for()  # the queue again, after the POST was answered
     redemption.refresh_from_db()
     assert redemption.status == "approved"
     reward.refresh_from_db()

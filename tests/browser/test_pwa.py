@@ -20,6 +20,9 @@ from tests.factories import make_live_item
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+NOTIFICATIONS_SHOWN = (
+    "async () => (await (await navigator.serviceWorker.ready).getNotifications()).length"
+)
 # The pages of the feed kept by the worker (its cache is named after the worker's version).
 KEPT_FEED = """async () => {
   const names = (await caches.keys()).filter((name) => name.startsWith("portevoix-feed-"));
@@ -43,13 +46,13 @@ def people(db: Any) -> dict[str, Any]:
     return {"ambassador": ambassador, "other": other, "item": item}
 
 
-def until(page: Any, condition: str) -> None:
+def until(page: Any, condition: str, seconds: int = 10, must: bool = True) -> bool:
     """Wait until the (async) JavaScript function `condition` returns true in the page.
     Polled inside `evaluate`: Playwright's wait_for_function evaluates strings, which the
     CSP (no 'unsafe-eval') forbids."""
     done = page.evaluate(
         f"""async () => {{
-          const deadline = Date.now() + 10000;
+          const deadline = Date.now() + {seconds * 1000};
           while (Date.now() < deadline) {{
             if (await ({condition})()) {{ return true; }}
             await new Promise((resolve) => setTimeout(resolve, 100));
@@ -57,7 +60,8 @@ def until(page: Any, condition: str) -> None:
           return false;
         }}"""
     )
-    assert done, condition
+    assert done or not must, condition
+    return bool(done)
 
 
 def controlled(page: Any) -> None:
@@ -180,19 +184,21 @@ def test_a_push_message_becomes_a_notification(new_page, live_server, people):
         page.wait_for_timeout(100)
         deadline -= 1
     registration = next(r for r in registrations if r["scopeURL"] == f"{live_server.url}/")
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration["registrationId"],
-            "data": '{"title": "Nouveau contenu", "body": "À partager", '
-            '"url": "https://evil.example/phish", "tag": "item-1"}',
-        },
-    )
-    until(
-        page,
-        "async () => (await (await navigator.serviceWorker.ready).getNotifications()).length",
-    )
+    # On a loaded machine Chromium may drop a push delivered while its worker is starting
+    # (a real push service delivers again); the same tag replaces, so a second try is harmless.
+    for _attempt in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": live_server.url,
+                "registrationId": registration["registrationId"],
+                "data": '{"title": "Nouveau contenu", "body": "À partager", '
+                '"url": "https://evil.example/phish", "tag": "item-1"}',
+            },
+        )
+        if until(page, NOTIFICATIONS_SHOWN, seconds=8, must=False):
+            break
+    until(page, NOTIFICATIONS_SHOWN)
     shown = page.evaluate(
         """navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) =>
           list.map((n) => ({title: n.title, body: n.body, tag: n.tag, icon: n.icon,
