@@ -225,6 +225,13 @@ class TestFiles:
         assert "Top content" in text and "Item one" in text
         assert "Earned media value" in text and "Best posts, ready to copy" in text
         assert "Nous recrutons" in text
+        # Every font of the file, the page footer's included, is the report's sans family.
+        fonts = {
+            str(font["/BaseFont"])
+            for page in reader.pages
+            for font in page["/Resources"]["/Font"].values()
+        }
+        assert fonts and not [name for name in fonts if "Serif" in name], fonts
 
     def test_pdf_in_french(self, dataset, admin):
         client = client_for(admin)
