@@ -97,10 +97,9 @@ def _errors(actor: Membership, data: ProviderData, *, new: bool) -> dict[str, li
     elif len(domains) > MAX_DOMAINS:
         errors["domains"] = [_("At most %(count)d domains.") % {"count": MAX_DOMAINS}]
     else:
-        taken = SsoDomain.objects.filter(domain__in=domains).exclude(
-            organization_id=actor.organization_id
-        )
-        if names := sorted(taken.values_list("domain", flat=True)):
+        claimed = SsoDomain.objects.filter(domain__in=domains).values_list("domain", flat=True)
+        ours = scoped(SsoDomain, actor.organization_id).values_list("domain", flat=True)
+        if names := sorted(set(claimed) - set(ours)):
             errors["domains"] = [
                 _("Already claimed by another organization: %(list)s.") % {"list": ", ".join(names)}
             ]

@@ -70,9 +70,12 @@ def oidc_peer_fixture():  # type: ignore[no-untyped-def]
             if _in_ci():
                 pytest.fail(reason, pytrace=False)
             pytest.skip(reason)
-        env = {**os.environ, "PV_OIDC_PORT": "0",
-               "PV_OIDC_REDIRECT_URIS": "http://testserver/sso/callback/"}  # fmt: skip
-        process = subprocess.Popen(  # noqa: S603
+        env = {
+            **os.environ,
+            "PV_OIDC_PORT": "0",
+            "PV_OIDC_REDIRECT_URIS": "http://testserver/sso/callback/",
+        }
+        process = subprocess.Popen(
             [node, "--no-deprecation", str(START_SCRIPT)],
             cwd=PEER_DIR,
             env=env,

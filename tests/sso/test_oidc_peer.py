@@ -137,9 +137,12 @@ def test_an_expired_id_token_is_refused(oidc_peer, monkeypatch):
     monkeypatch.setattr("portevoix.core.clock.now", lambda: later)
     with pytest.raises(oidc.OidcError):
         oidc.validate_id_token(
-            token, keys=oidc.jwks(metadata), issuer=metadata.issuer, client_id=CLIENT_ID,
+            token,
+            keys=oidc.jwks(metadata),
+            issuer=metadata.issuer,
+            client_id=CLIENT_ID,
             nonce=nonce,
-        )  # fmt: skip
+        )
 
 
 def test_an_address_of_a_domain_the_organization_does_not_own_is_refused(oidc_peer, org):
@@ -164,10 +167,13 @@ def test_enforcement_refuses_passwords_except_the_break_glass_admin(oidc_peer, o
     services.provider_save(
         actor=admin,
         data=services.ProviderData(
-            issuer=provider.issuer, client_id=CLIENT_ID, domains=["example.com"],
-            enforced=True, break_glass_email="boss@example.com",
+            issuer=provider.issuer,
+            client_id=CLIENT_ID,
+            domains=["example.com"],
+            enforced=True,
+            break_glass_email="boss@example.com",
         ),
-    )  # fmt: skip
+    )
     client = Client()
     response = client.post(
         "/login/", {"username": member.user.email, "password": factories.PASSWORD}
