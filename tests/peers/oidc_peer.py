@@ -12,6 +12,7 @@ from the authorization URL the app redirected to, and returns the app's callback
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -65,7 +66,9 @@ def oidc_peer_fixture():  # type: ignore[no-untyped-def]
     @pytest.fixture(scope="session")
     def oidc_peer() -> Iterator[OidcPeer]:
         node = shutil.which("node")
-        if node is None or not (PEER_DIR / "node_modules" / "oidc-provider").exists():
+        marker = PEER_DIR / "node_modules" / ".portevoix-installed"
+        digest = hashlib.sha256((PEER_DIR / "package-lock.json").read_bytes()).hexdigest()
+        if node is None or not marker.exists() or marker.read_text().strip() != digest:
             reason = "the OIDC peer is not installed: run `bash scripts/peers/oidc.sh install`"
             if _in_ci():
                 pytest.fail(reason, pytrace=False)
