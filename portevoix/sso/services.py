@@ -297,7 +297,9 @@ def sign_in_finish(
         or time.time() - int(flow.get("at", 0)) > FLOW_MAX_AGE
     ):
         raise DomainError(_("This sign-in has expired or was not started here. Start again."))
-    provider = IdentityProvider.objects.filter(pk=flow.get("provider"), enabled=True).first()
+    provider = IdentityProvider.objects.filter(
+        pk=int(flow.get("provider") or 0), enabled=True
+    ).first()
     if provider is None:
         raise DomainError(_("Single sign-on is no longer set up for this organization."))
     if params.get("error") or not params.get("code"):

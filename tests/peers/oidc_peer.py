@@ -21,6 +21,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -62,7 +63,7 @@ class OidcPeer:
         raise AssertionError("too many redirects at the provider")
 
 
-def oidc_peer_fixture():  # type: ignore[no-untyped-def]
+def oidc_peer_fixture() -> Any:
     @pytest.fixture(scope="session")
     def oidc_peer() -> Iterator[OidcPeer]:
         node = shutil.which("node")

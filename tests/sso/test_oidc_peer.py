@@ -164,6 +164,7 @@ def test_enforcement_refuses_passwords_except_the_break_glass_admin(oidc_peer, o
     admin = Membership.objects.get(organization=org, user__email="boss@example.com")
     member = factories.make_member(org, email="carol@example.com")
     provider = services.selectors.provider_page(membership=admin)
+    assert provider is not None
     services.provider_save(
         actor=admin,
         data=services.ProviderData(

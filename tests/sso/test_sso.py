@@ -54,8 +54,8 @@ def _token(key: Any = KEY, alg: str = "RS256", **overrides: Any) -> str:
 
 
 def _validate(token: str, **kwargs: Any) -> dict[str, Any]:
-    args = {"keys": KEYS, "issuer": ISSUER, "client_id": "portevoix", "nonce": "n0nce"} | kwargs
-    return oidc.validate_id_token(token, **args)
+    args: dict[str, Any] = {"issuer": ISSUER, "client_id": "portevoix", "nonce": "n0nce"}
+    return oidc.validate_id_token(token, keys=KEYS, **(args | kwargs))
 
 
 def test_a_good_id_token_passes():
