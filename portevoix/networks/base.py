@@ -260,7 +260,7 @@ class _GuardedBackend(httpcore.SyncBackend):
         )
 
 
-def guarded_transport() -> httpx.HTTPTransport:
+def _guarded_transport() -> httpx.HTTPTransport:
     transport = httpx.HTTPTransport(verify=_tls())
     # httpx has no parameter for the network backend: its pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(ssl_context=_tls(), network_backend=_GuardedBackend())
@@ -272,7 +272,7 @@ def http_client(**kwargs: Any) -> httpx.Client:
     addresses (or hosts allowed by SOCIAL_ALLOWED_PRIVATE_HOSTS). Redirects are not
     followed. A `transport` given by the caller (tests) replaces the guarded one."""
     if "transport" not in kwargs:
-        kwargs["transport"] = guarded_transport()
+        kwargs["transport"] = _guarded_transport()
     kwargs.setdefault("verify", _tls())
     kwargs.setdefault("timeout", httpx.Timeout(getattr(settings, "SOCIAL_HTTP_TIMEOUT", 20.0)))
     kwargs.setdefault("follow_redirects", False)

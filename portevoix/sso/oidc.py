@@ -1,12 +1,15 @@
 """OpenID Connect, the relying party's side: discovery, the authorization request (code flow
 with PKCE S256, state and nonce), the code exchange and the ID token's checks.
 
-Authlib builds the authorization URL and exchanges the code (client authentication as the
-provider's discovery document allows); joserfc (Authlib's JOSE library) checks the ID token:
-its signature against the provider's JWKS, `iss`, `aud` (and `azp`), `exp`, `iat`, `nonce`.
-Every server-side request goes through the SSRF guard of `networks.base` (public addresses
-only, https; SOCIAL_ALLOWED_PRIVATE_HOSTS lets the tests' local provider in). No token, code
-or secret is logged.
+Authlib builds the authorization URL (the PKCE S256 challenge, random state, nonce and
+verifier) and the token request with its client authentication (as the provider's discovery
+document allows). The requests go through our guarded httpx client: Authlib's httpx
+integration follows whichever httpx package it finds, and two requests do not need it.
+joserfc (Authlib's JOSE library) checks the ID token: its signature against the provider's
+JWKS, `iss`, `aud` (and `azp`), `exp`, `iat`, `nonce`. Every server-side request goes
+through the SSRF guard of `networks.base` (public addresses only, https;
+SOCIAL_ALLOWED_PRIVATE_HOSTS lets the tests' local provider in). No token, code or secret
+is logged.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import OAuth2Client
-from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -135,35 +139,24 @@ def _auth_method(metadata: Metadata) -> str:
     )
 
 
-def _oauth(client_id: str, client_secret: str, redirect_uri: str, method: str) -> OAuth2Client:
-    return OAuth2Client(
-        client_id=client_id,
-        client_secret=client_secret,
-        token_endpoint_auth_method=method,
-        scope=SCOPE,
-        redirect_uri=redirect_uri,
-        code_challenge_method="S256",
-        transport=base.guarded_transport(),
-        timeout=httpx.Timeout(20.0),
-        headers={"User-Agent": base.USER_AGENT},
-        follow_redirects=False,
-    )
-
-
 def authorization(
     metadata: Metadata, *, client_id: str, redirect_uri: str, login_hint: str = ""
 ) -> Authorization:
     """Where to send the browser: a fresh state, nonce and PKCE verifier (kept by the caller
     in the session, never sent anywhere but the provider's token endpoint)."""
     state, nonce, verifier = generate_token(40), generate_token(40), generate_token(64)
-    with _oauth(client_id, "", redirect_uri, "none") as oauth:
-        url, _state = oauth.create_authorization_url(
-            metadata.authorization_endpoint,
-            state=state,
-            code_verifier=verifier,
-            nonce=nonce,
-            **({"login_hint": login_hint} if login_hint else {}),
-        )
+    url = prepare_grant_uri(
+        metadata.authorization_endpoint,
+        client_id=client_id,
+        response_type="code",
+        redirect_uri=redirect_uri,
+        scope=SCOPE,
+        state=state,
+        nonce=nonce,
+        code_challenge=create_s256_code_challenge(verifier),
+        code_challenge_method="S256",
+        **({"login_hint": login_hint} if login_hint else {}),
+    )
     return Authorization(url=url, state=state, nonce=nonce, code_verifier=verifier)
 
 
@@ -177,18 +170,25 @@ def exchange_code(
     code_verifier: str,
 ) -> dict[str, Any]:
     """The token response (with its `id_token`) for the authorization code."""
-    method = _auth_method(metadata)
+    auth = ClientAuth(client_id, client_secret, _auth_method(metadata))
+    body = prepare_token_request(
+        "authorization_code", redirect_uri=redirect_uri, code=code, code_verifier=code_verifier
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    url, headers, body = auth.prepare("POST", metadata.token_endpoint, headers, body)
     try:
-        with _oauth(client_id, client_secret, redirect_uri, method) as oauth:
-            token = oauth.fetch_token(
-                metadata.token_endpoint, code=code, code_verifier=code_verifier
-            )
-    except OAuth2Error as exc:
-        raise OidcError(
-            _("The identity provider refused the sign-in."), detail=f"token: {exc.error}"
-        ) from exc
+        with base.http_client() as client:
+            response = client.post(_checked(url), headers=headers, content=body)
+        token = response.json()
     except (httpx.HTTPError, base.UnsafeAddress, ValueError) as exc:
         raise _unreachable(f"token: {type(exc).__name__}") from exc
+    if not isinstance(token, dict):
+        raise _unreachable("token: not an object")
+    if response.status_code != 200 or "error" in token:
+        raise OidcError(
+            _("The identity provider refused the sign-in."),
+            detail=f"token: HTTP {response.status_code} {str(token.get('error', ''))[:80]}",
+        )
     if not isinstance(token.get("id_token"), str):
         raise OidcError(_("The identity provider sent no ID token."), detail="no id_token")
     return dict(token)
