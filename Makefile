@@ -63,13 +63,15 @@ bench: install
 # The real Bluesky peer for the connector tests (node_modules under tests/peers/bluesky, from
 # its lockfile; Node 22 comes from the npm registry). Without it, those tests are skipped
 # outside CI. `bash scripts/peers/bluesky.sh run` / `scripts/peers/mastodon.sh run` start the
-# local peers for trying the demo by hand (README).
+# local peers for trying the demo by hand (README). The OpenID Connect provider of the single
+# sign-on tests (oidc-provider, node_modules under tests/peers/oidc): scripts/peers/oidc.sh.
 peers:
 	bash scripts/peers/bluesky.sh install
+	bash scripts/peers/oidc.sh install
 
 # Recompile the French translations after editing a django.po.
 messages: install
-	for app in core accounts content governance sharing training analytics publishing networks; do \
+	for app in core accounts content governance sharing training analytics publishing networks sso; do \
 	  (cd portevoix/$$app && DJANGO_SETTINGS_MODULE=config.settings_test PYTHONPATH=$(CURDIR) \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages) ; done
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portevoix.rewards",
     "portevoix.surveys",
     "portevoix.notifications",
+    "portevoix.sso",
     "portevoix.workspace",
     "portevoix.planning",
     "portevoix.demo",

@@ -51,6 +51,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 _("People"), "accounts:members", ("member.view",), _("Members, roles, invitations")
             ),
             _hub(_("Teams"), "accounts:teams", ("team.view",), _("Departments and sites")),
+            _hub(
+                _("Single sign-on"),
+                "sso:settings",
+                ("sso.manage",),
+                _("Log in with the organization's identity provider (OpenID Connect)"),
+            ),
         ),
     ),
     (

@@ -11,6 +11,9 @@ other apps connect to these, never to accounts' models or their tables).
 - `ambassador_withdrew`: a member withdrew from the ambassador programme. Sent with
   `organization_id` and `membership_id`, once the withdrawal is committed (notifications
   deletes the member's push subscriptions on it).
+- `password_login`: someone is about to log in with a password. Sent with `email` before the
+  password is checked; a receiver answers a message (str) to refuse password login for this
+  address (single sign-on enforced by the organization, `sso`), or None.
 
 `connect()` is called by `AccountsConfig.ready()`.
 """
@@ -27,6 +30,7 @@ from .models import Membership, Team
 team_links_changed = Signal()
 team_deleted = Signal()
 ambassador_withdrew = Signal()
+password_login = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 
@@ -76,3 +80,11 @@ def connect() -> None:
         _on_teams_changed, sender=Membership.teams.through, dispatch_uid="accounts_team_links"
     )
     post_delete.connect(_on_team_deleted, sender=Team, dispatch_uid="accounts_team_deleted")
+
+
+def password_login_refusal(email: str) -> str | None:
+    """The first refusal a receiver of `password_login` gives for `email`, or None."""
+    for _receiver, answer in password_login.send(sender=None, email=email):
+        if answer:
+            return str(answer)
+    return None

@@ -6,7 +6,7 @@ from .views import auth, first_run
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth.PasswordResetRequestView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth.PasswordResetSentView.as_view(), name="password_reset_done"),

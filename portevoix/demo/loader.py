@@ -68,6 +68,7 @@ EXTRAS = (
     "goals",
     "chat",
     "reports",
+    "sso",
 )
 
 

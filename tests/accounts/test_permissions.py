@@ -164,6 +164,9 @@ for _role in (Role.ADMIN, Role.ANALYST):
 for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
     EXPECTED[_role] = EXPECTED[_role] | {"chat.manage"}
 
+# Single sign-on (the identity provider, its domains, enforcement): administrators only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"sso.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -4,6 +4,13 @@ One module per subject; the public names are re-exported here, so
 `from portevoix.accounts import services` / `services.team_create(...)` keep working.
 """
 
+from .directory import (
+    DirectoryOutcome,
+    DirectoryPerson,
+    directory_member_sync,
+    directory_user,
+    organization_remember,
+)
 from .enrolment import (
     EnrolmentData,
     PresenceData,
@@ -46,6 +53,8 @@ __all__ = [
     "MAX_APPROVALS",
     "MAX_PSEUDONYM",
     "ORGANIZATION_LANGUAGES",
+    "DirectoryOutcome",
+    "DirectoryPerson",
     "EnrolmentData",
     "FirstRun",
     "IssuedInvitation",
@@ -59,6 +68,8 @@ __all__ = [
     "api_token_create",
     "api_token_revoke",
     "default_visibility_set",
+    "directory_member_sync",
+    "directory_user",
     "invitation_accept",
     "invitation_by_token",
     "invitation_create",
@@ -69,6 +80,7 @@ __all__ = [
     "membership_update",
     "organization_create",
     "organization_first_run",
+    "organization_remember",
     "organization_update",
     "password_reset_done",
     "password_reset_email_send",

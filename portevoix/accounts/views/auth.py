@@ -1,4 +1,6 @@
-"""Logging in: the locked-out answer of the login throttle, and password reset by email.
+"""Logging in: the login form (password login may be refused for an address whose
+organization requires single sign-on: `signals.password_login`), the locked-out answer of the
+login throttle, and password reset by email.
 
 Django's auth views do the work (signed tokens that expire and work once); ours send the
 email through the queue and render the house templates.
@@ -11,13 +13,31 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import get_language, ngettext
 
-from .. import services
+from .. import services, signals
 from ..throttle import client_username, lockout_minutes
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, asking the `password_login` receivers first: an address whose
+    organization logs in through its identity provider is refused before its password is
+    tried (so the refusal counts no failed attempt)."""
+
+    def clean(self) -> dict[str, Any]:
+        email = (self.cleaned_data.get("username") or "").strip()
+        if email and (refusal := signals.password_login_refusal(email)):
+            raise ValidationError(refusal, code="single_sign_on")
+        return super().clean()
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
 
 
 def locked_out(
@@ -34,7 +54,7 @@ def locked_out(
         "Too many attempts. Try again in %(minutes)d minutes, or reset your password.",
         minutes,
     ) % {"minutes": minutes}
-    form = AuthenticationForm(request, initial={"username": client_username(request, None)})
+    form = LoginForm(request, initial={"username": client_username(request, None)})
     return render(
         request,
         "accounts/login.html",
