@@ -35,12 +35,10 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portevoix.networks import base
+from portevoix.networks import base, oauth2
 from portevoix.networks.base import (
     Account,
     AuthError,
@@ -252,20 +250,13 @@ class LinkedInConnector(Connector):
         }
 
     @staticmethod
-    def _oauth(client: ClientCredentials) -> OAuth2Client:
-        oauth = OAuth2Client(
+    def _oauth(client: ClientCredentials) -> oauth2.Client:
+        return oauth2.Client(
             client_id=client.client_id,
             client_secret=client.client_secret,
-            token_endpoint_auth_method="client_secret_post",  # noqa: S106 (a method name)
-            revocation_endpoint_auth_method="client_secret_post",
-            redirect_uri=client.redirect_uri or None,
-            timeout=httpx.Timeout(getattr(settings, "SOCIAL_HTTP_TIMEOUT", 20.0)),
-            headers={"User-Agent": base.USER_AGENT},
-            follow_redirects=False,
+            auth_method="client_secret_post",
+            redirect_uri=client.redirect_uri,
         )
-        oauth.register_compliance_hook("access_token_response", _token_response_hook)
-        oauth.register_compliance_hook("refresh_token_response", _token_response_hook)
-        return oauth
 
     def find_url(self, author_urn: str, count: int = FIND_COUNT) -> str:
         """The author finder, the URN encoded as Rest.li 2.0 wants it (`%3A`)."""
@@ -297,17 +288,14 @@ class LinkedInConnector(Connector):
     def exchange_code(
         self, client: ClientCredentials, *, code: str, code_verifier: str = "", instance: str = ""
     ) -> TokenSet:
-        try:
-            with self._oauth(client) as oauth:
-                token = oauth.fetch_token(
-                    self._endpoints()["token"],
-                    grant_type="authorization_code",
-                    code=code,
-                    redirect_uri=client.redirect_uri,
-                )
-        except httpx.HTTPError as exc:
-            raise TransientError(_("LinkedIn could not be reached."), detail=str(exc)) from exc
-        return _token_set(dict(token))
+        token = oauth2.authorization_code(
+            self._oauth(client),
+            self._endpoints()["token"],
+            code=code,
+            hook=_token_response_hook,
+            what="LinkedIn",
+        )
+        return _token_set(token)
 
     def refresh(self, ctx: ConnectionCtx) -> TokenSet:
         """Only apps LinkedIn approved for programmatic refresh get refresh tokens; without
@@ -316,14 +304,14 @@ class LinkedInConnector(Connector):
             raise AuthError(
                 _("This LinkedIn connection expires and cannot be renewed: reconnect it.")
             )
-        try:
-            with self._oauth(ctx.client) as oauth:
-                token = oauth.refresh_token(
-                    self._endpoints()["token"], refresh_token=ctx.tokens.refresh_token
-                )
-        except httpx.HTTPError as exc:
-            raise TransientError(_("LinkedIn could not be reached."), detail=str(exc)) from exc
-        tokens = _token_set(dict(token), previous=ctx.tokens)
+        token = oauth2.refresh(
+            self._oauth(ctx.client),
+            self._endpoints()["token"],
+            refresh_token=ctx.tokens.refresh_token,
+            hook=_token_response_hook,
+            what="LinkedIn",
+        )
+        tokens = _token_set(token, previous=ctx.tokens)
         ctx.on_tokens_refreshed(tokens)
         return tokens
 
@@ -331,8 +319,12 @@ class LinkedInConnector(Connector):
         if ctx.client is None or not ctx.tokens.access_token:
             return
         try:
-            with self._oauth(ctx.client) as oauth:
-                oauth.revoke_token(self._revoke_url(), token=ctx.tokens.access_token)
+            oauth2.revoke(
+                self._oauth(ctx.client),
+                self._revoke_url(),
+                token_value=ctx.tokens.access_token,
+                what="LinkedIn",
+            )
         except Exception:  # best effort: the user is disconnecting anyway
             logger.warning("LinkedIn token revocation failed", exc_info=True)
 

@@ -27,12 +27,10 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portevoix.networks import base
+from portevoix.networks import base, oauth2
 from portevoix.networks.base import (
     Account,
     AuthError,
@@ -180,21 +178,15 @@ class XConnector(Connector):
         return {"Authorization": f"Bearer {access_token}"}
 
     @staticmethod
-    def _oauth(client: ClientCredentials) -> OAuth2Client:
-        method = "client_secret_basic" if client.client_secret else "none"
-        oauth = OAuth2Client(
+    def _oauth(client: ClientCredentials) -> oauth2.Client:
+        """A confidential client authenticates with HTTP Basic; a public one (PKCE only)
+        sends its id in the form."""
+        return oauth2.Client(
             client_id=client.client_id,
-            client_secret=client.client_secret or None,
-            token_endpoint_auth_method=method,
-            revocation_endpoint_auth_method=method,
-            redirect_uri=client.redirect_uri or None,
-            timeout=httpx.Timeout(getattr(settings, "SOCIAL_HTTP_TIMEOUT", 20.0)),
-            headers={"User-Agent": base.USER_AGENT},
-            follow_redirects=False,
+            client_secret=client.client_secret,
+            auth_method="client_secret_basic" if client.client_secret else "none",
+            redirect_uri=client.redirect_uri,
         )
-        oauth.register_compliance_hook("access_token_response", _token_response_hook)
-        oauth.register_compliance_hook("refresh_token_response", _token_response_hook)
-        return oauth
 
     def _get(self, access_token: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
         with base.http_client() as http:
@@ -235,30 +227,27 @@ class XConnector(Connector):
     def exchange_code(
         self, client: ClientCredentials, *, code: str, code_verifier: str = "", instance: str = ""
     ) -> TokenSet:
-        try:
-            with self._oauth(client) as oauth:
-                token = oauth.fetch_token(
-                    base.endpoints("x")["token"],
-                    grant_type="authorization_code",
-                    code=code,
-                    redirect_uri=client.redirect_uri,
-                    code_verifier=code_verifier,
-                )
-        except httpx.HTTPError as exc:
-            raise TransientError(_("X could not be reached."), detail=str(exc)) from exc
-        return _token_set(dict(token))
+        token = oauth2.authorization_code(
+            self._oauth(client),
+            base.endpoints("x")["token"],
+            code=code,
+            code_verifier=code_verifier,
+            hook=_token_response_hook,
+            what="X",
+        )
+        return _token_set(token)
 
     def refresh(self, ctx: ConnectionCtx) -> TokenSet:
         if not ctx.tokens.refresh_token or ctx.client is None:
             raise AuthError(_("This X connection cannot be refreshed: reconnect it."))
-        try:
-            with self._oauth(ctx.client) as oauth:
-                token = oauth.refresh_token(
-                    base.endpoints("x")["token"], refresh_token=ctx.tokens.refresh_token
-                )
-        except httpx.HTTPError as exc:
-            raise TransientError(_("X could not be reached."), detail=str(exc)) from exc
-        tokens = _token_set(dict(token), previous_refresh=ctx.tokens.refresh_token)
+        token = oauth2.refresh(
+            self._oauth(ctx.client),
+            base.endpoints("x")["token"],
+            refresh_token=ctx.tokens.refresh_token,
+            hook=_token_response_hook,
+            what="X",
+        )
+        tokens = _token_set(token, previous_refresh=ctx.tokens.refresh_token)
         # X rotates refresh tokens: the old one no longer works, store the new one at once.
         ctx.on_tokens_refreshed(tokens)
         return tokens
@@ -273,14 +262,14 @@ class XConnector(Connector):
             (ctx.tokens.refresh_token, "refresh_token"),
             (ctx.tokens.access_token, "access_token"),
         )
-        with self._oauth(ctx.client) as oauth:
-            for token, hint in candidates:
-                if not token:
-                    continue
-                try:
-                    oauth.revoke_token(url, token=token, token_type_hint=hint)
-                except Exception:  # best effort: the user is disconnecting anyway
-                    logger.warning("X token revocation failed", exc_info=True)
+        oauth = self._oauth(ctx.client)
+        for token, hint in candidates:
+            if not token:
+                continue
+            try:
+                oauth2.revoke(oauth, url, token_value=token, hint=hint, what="X")
+            except Exception:  # best effort: the user is disconnecting anyway
+                logger.warning("X token revocation failed", exc_info=True)
 
     def accounts(
         self, tokens: TokenSet, *, client: ClientCredentials | None = None, instance: str = ""

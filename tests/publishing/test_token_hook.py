@@ -38,3 +38,24 @@ def test_a_refusal_asks_to_connect_again(module, name):
     assert "Connect the account again." in message
     assert caught.value.status == 400
     assert "invalid_grant" in caught.value.detail
+
+
+def test_client_authentication_methods():
+    """RFC 6749 2.3.1: Basic carries the form-encoded id and secret; `post` puts both in the
+    form; a public client (`none`) sends its id only."""
+    import base64
+
+    from portevoix.networks import oauth2
+
+    form: dict[str, str] = {}
+    headers = oauth2.Client("id:1", "s/é", "client_secret_basic").authenticate(form)
+    assert form == {}
+    assert base64.b64decode(headers["Authorization"].removeprefix("Basic ")) == b"id%3A1:s%2F%C3%A9"
+    form = {}
+    assert oauth2.Client("id", "secret", "client_secret_post").authenticate(form) == {}
+    assert form == {"client_id": "id", "client_secret": "secret"}
+    form = {}
+    assert oauth2.Client("id", "", "none").authenticate(form) == {}
+    assert form == {"client_id": "id"}
+    with pytest.raises(ValueError):
+        oauth2.Client("id", auth_method="private_key_jwt")
