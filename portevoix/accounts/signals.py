@@ -11,6 +11,11 @@ other apps connect to these, never to accounts' models or their tables).
 - `ambassador_withdrew`: a member withdrew from the ambassador programme. Sent with
   `organization_id` and `membership_id`, once the withdrawal is committed (notifications
   deletes the member's push subscriptions on it).
+- `audit_event`: something accounts did belongs in an organization's audit log (two-step
+  verification turned on or off, a recovery code used, the organization's 2FA policy).
+  Sent with `organization_id`, `actor` (the User), `action`, `object_type`, `object_id`,
+  `before` and `after`, inside the transaction of the change; governance, above accounts,
+  writes the entry (`gates.audit_record`) in that same transaction.
 
 `connect()` is called by `AccountsConfig.ready()`.
 """
@@ -27,6 +32,7 @@ from .models import Membership, Team
 team_links_changed = Signal()
 team_deleted = Signal()
 ambassador_withdrew = Signal()
+audit_event = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 
