@@ -59,7 +59,8 @@ class TwoFactorPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and _closed(request):
+        # The address first: the open ones (a tracked link's redirect) read no session.
+        if _closed(request) and request.user.is_authenticated:
             membership = current_membership(request)
             if membership is not None and must_set_up(membership):
                 messages.warning(

@@ -51,6 +51,7 @@ class PasswordLoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
+        self.request.session.pop(PENDING_KEY, None)
         if not services.two_factor_enabled(user):
             return super().form_valid(form)
         self.request.session[PENDING_KEY] = {
