@@ -307,3 +307,15 @@ def test_only_an_admin_sets_the_policy(admin, member, org):
         actor=admin, organization=org, two_factor_required_for_admins=False
     )
     assert "accounts.two_factor_policy" not in _actions(org)  # no change, no entry
+
+
+def test_a_person_without_an_organization_can_set_it_up(client):
+    from tests.factories import make_user
+
+    user = make_user("alone@example.org")
+    client.force_login(user)
+    assert client.get(SECURITY).status_code == 200
+    assert client.post(SETUP).status_code == 302
+    assert client.post(SETUP, {"code": _code(_pending_secret(user))}).status_code == 200
+    assert services.two_factor_enabled(user)  # audited nowhere: no organization's log
+    assert not AuditEntry.objects.exists()
