@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portevoix.accounts.middleware.CurrentOrganizationMiddleware",
+    # An administrator whose organization requires two-step verification sets it up first.
+    "portevoix.accounts.two_factor.TwoFactorPolicyMiddleware",
     # Marks a signed-in member's browser: their clicks on their own links earn nothing.
     "portevoix.sharing.middleware.MemberMarkMiddleware",
     "portevoix.core.middleware.DomainErrorMiddleware",
@@ -264,7 +266,7 @@ AXES_LOCKOUT_CALLABLE = "portevoix.accounts.views.auth.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_RESET_ON_SUCCESS = True
-AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "code"]
 # axes warns when the lock does not use the IP address: ours is per account on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 

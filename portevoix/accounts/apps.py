@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import frame, signals
+        from . import audit_labels, frame, signals
 
         signals.connect()
+        audit_labels.register()  # the audit log's labels (core.audit_labels)
         frame.connect_receivers()

@@ -95,6 +95,14 @@ class OrganizationForm(DomainForm):
         required=False,
         help_text=_("Otherwise an approved or live item keeps its approval when its date moves."),
     )
+    two_factor_required_for_admins = forms.BooleanField(
+        label=_("Administrators must use two-step verification"),
+        required=False,
+        help_text=_(
+            "An administrator without it is asked to set it up (an authenticator app) before "
+            "anything else, you included."
+        ),
+    )
 
     @classmethod
     def initial_for(cls, organization: Organization) -> dict[str, Any]:
@@ -105,7 +113,28 @@ class OrganizationForm(DomainForm):
             "final_approval_required": organization.final_approval_required,
             "review_days": organization.review_days,
             "reschedule_requires_review": organization.reschedule_requires_review,
+            "two_factor_required_for_admins": organization.two_factor_required_for_admins,
         }
+
+
+class TwoFactorCodeForm(DomainForm):
+    """A code of the second step: six digits from the app (or, where allowed, a recovery
+    code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, help_text: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = help_text or _(
+            "The six digits your authenticator app shows now, or one of your recovery codes."
+        )
 
 
 class FirstRunForm(DomainForm):

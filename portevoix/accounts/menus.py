@@ -110,6 +110,17 @@ ME = (
         help=_("Your email signature with the company's links, ready to paste"),
     ),
     Entry(
+        "security",
+        _("Security"),
+        "accounts:security",
+        section=(
+            "accounts:security_setup",
+            "accounts:security_disable",
+            "accounts:security_recovery_codes",
+        ),
+        help=_("Two-step verification of your logins, and your recovery codes"),
+    ),
+    Entry(
         "tokens",
         _("API tokens"),
         "accounts:tokens",

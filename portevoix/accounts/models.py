@@ -93,6 +93,11 @@ class Organization(models.Model):
     default_visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PSEUDONYM
     )
+    # Administrators must log in with a second step (an authenticator app): one without
+    # it is sent to set it up before anything else (accounts.two_factor).
+    two_factor_required_for_admins = models.BooleanField(
+        _("administrators must use two-step verification"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -278,4 +283,33 @@ class FrameVersion(models.Model):
                 condition=models.Q(membership__isnull=True),
                 name="frame_version_one_per_organization",
             )
+        ]
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238): the second step of a password login.
+
+    The shared secret is stored encrypted with `core.crypto` (never in clear). Confirmed once
+    the person typed a code from their app; until then it is only being set up.
+    `last_step` is the last time step (30 s) whose code was accepted: a code is refused once
+    used, so it cannot be replayed within its window."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_sealed = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code of the second step. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
         ]

@@ -14,6 +14,11 @@ other apps connect to these, never to accounts' models or their tables).
 - `password_login`: someone is about to log in with a password. Sent with `email` before the
   password is checked; a receiver answers a message (str) to refuse password login for this
   address (single sign-on enforced by the organization, `sso`), or None.
+- `audit_event`: something accounts did belongs in an organization's audit log (two-step
+  verification turned on or off, a recovery code used, the organization's 2FA policy).
+  Sent with `organization_id`, `actor` (the User), `action`, `object_type`, `object_id`,
+  `before` and `after`, inside the transaction of the change; governance, above accounts,
+  writes the entry (`gates.audit_record`) in that same transaction.
 
 `connect()` is called by `AccountsConfig.ready()`.
 """
@@ -31,6 +36,7 @@ team_links_changed = Signal()
 team_deleted = Signal()
 ambassador_withdrew = Signal()
 password_login = Signal()
+audit_event = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 

@@ -2,11 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .views import auth, first_run
+from .views import auth, first_run, two_factor
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/", two_factor.PasswordLoginView.as_view(), name="login"),
+    path("login/code/", two_factor.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth.PasswordResetRequestView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth.PasswordResetSentView.as_view(), name="password_reset_done"),
@@ -38,6 +39,14 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/ambassador/", views.enrol, name="enrol"),
     path("me/ambassador/withdraw/", views.enrol_withdraw, name="enrol_withdraw"),
+    path("me/security/", two_factor.security, name="security"),
+    path("me/security/setup/", two_factor.security_setup, name="security_setup"),
+    path("me/security/off/", two_factor.security_disable, name="security_disable"),
+    path(
+        "me/security/recovery-codes/",
+        two_factor.security_recovery_codes,
+        name="security_recovery_codes",
+    ),
     path("me/tokens/", views.tokens, name="tokens"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/", views.settings_hub, name="settings"),

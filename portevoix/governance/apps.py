@@ -12,6 +12,7 @@ class GovernanceConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from portevoix.accounts import frame
+        from portevoix.accounts.signals import audit_event
 
         from . import audit_labels
         from .db import register_sqlite_function
@@ -22,6 +23,10 @@ class GovernanceConfig(AppConfig):
         frame.watch_member(CharterAcknowledgement)
 
         audit_labels.register()  # the audit log's labels (core.audit_labels)
+        # What accounts (below us) has for the audit log: two-step verification, its policy.
+        from .gates import record_account_event
+
+        audit_event.connect(record_account_event, dispatch_uid="governance_account_audit")
 
         connection_created.connect(
             register_sqlite_function, dispatch_uid="governance_audit_sqlite_function"

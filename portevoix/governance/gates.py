@@ -323,12 +323,13 @@ def audit_record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Write one audit entry. `actor` is a Membership, a User or None (the system). Call it
-    inside the transaction of the change it records, so both are kept or neither."""
+    """Write one audit entry. `organization` is an Organization or its id; `actor` is a
+    Membership, a User or None (the system). Call it inside the transaction of the change it
+    records, so both are kept or neither."""
     user = account_selectors.user_of(actor)
     label = f"{user.display_name} <{user.email}>" if user is not None else ""
     AuditEntry.objects.create(
-        organization=organization,
+        organization_id=getattr(organization, "pk", organization),
         actor=user,
         actor_label=label[:400],
         action=action[:60],
@@ -337,4 +338,18 @@ def audit_record(
         before=before,
         after=after,
         at=clock.now(),
+    )
+
+
+def record_account_event(sender: Any, **event: Any) -> None:
+    """Receiver of `accounts.signals.audit_event` (connected by governance's app config):
+    accounts sits below governance, so it sends what belongs in the log and we write it."""
+    audit_record(
+        organization=event["organization_id"],
+        actor=event["actor"],
+        action=event["action"],
+        object_type=event["object_type"],
+        object_id=event["object_id"],
+        before=event.get("before"),
+        after=event.get("after"),
     )

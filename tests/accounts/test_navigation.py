@@ -26,6 +26,7 @@ PERSONAL = [
     "charter",
     "notifications",
     "signature",
+    "security",
     "tokens",
 ]
 PROGRAM = ["people", "teams", "training", "events", "ideas", "charter"]
@@ -84,7 +85,7 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "tokens",
     ]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
-    assert outline["me"] == ["profile", "charter", "notifications", "tokens"]
+    assert outline["me"] == ["profile", "charter", "notifications", "security", "tokens"]
 
 
 def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
@@ -117,7 +118,7 @@ def test_a_member_without_a_role_gets_home_learn_and_me(member):
     assert outline == {
         "program": [*PROGRAM, *REWARDS],
         "tabs": ["home", "learn", "me"],
-        "me": ["profile", "charter", "notifications", "tokens"],
+        "me": ["profile", "charter", "notifications", "security", "tokens"],
     }
 
 

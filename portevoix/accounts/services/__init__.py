@@ -44,6 +44,22 @@ from .passwords import (
 )
 from .teams import team_create, team_delete, team_update
 from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+from .two_factor import (
+    RECOVERY,
+    RECOVERY_CODE_COUNT,
+    TOTP,
+    TwoFactorSetup,
+    recovery_codes_left,
+    recovery_codes_regenerate,
+    two_factor_begin,
+    two_factor_confirm,
+    two_factor_device,
+    two_factor_disable,
+    two_factor_enabled,
+    two_factor_login_user,
+    two_factor_pending_setup,
+    two_factor_verify,
+)
 from .visibility import MAX_PSEUDONYM, default_visibility_set, visibility_set
 from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
 
@@ -53,6 +69,9 @@ __all__ = [
     "MAX_APPROVALS",
     "MAX_PSEUDONYM",
     "ORGANIZATION_LANGUAGES",
+    "RECOVERY",
+    "RECOVERY_CODE_COUNT",
+    "TOTP",
     "DirectoryOutcome",
     "DirectoryPerson",
     "EnrolmentData",
@@ -60,6 +79,7 @@ __all__ = [
     "IssuedInvitation",
     "IssuedToken",
     "PresenceData",
+    "TwoFactorSetup",
     "ambassador_feed_visit",
     "ambassador_opt_in",
     "ambassador_opt_out",
@@ -86,10 +106,20 @@ __all__ = [
     "password_reset_email_send",
     "password_reset_request",
     "password_reset_url",
+    "recovery_codes_left",
+    "recovery_codes_regenerate",
     "team_create",
     "team_delete",
     "team_update",
     "time_zones",
+    "two_factor_begin",
+    "two_factor_confirm",
+    "two_factor_device",
+    "two_factor_disable",
+    "two_factor_enabled",
+    "two_factor_login_user",
+    "two_factor_pending_setup",
+    "two_factor_verify",
     "user_time_zone_set",
     "visibility_set",
 ]

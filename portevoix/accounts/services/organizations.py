@@ -16,6 +16,7 @@ from ..models import (
 )
 from ..permissions import require
 from ..roles import Role
+from ..signals import audit_event
 
 
 @transaction.atomic
@@ -46,6 +47,7 @@ def organization_update(
     final_approval_required: bool | None = None,
     review_days: int | None = None,
     reschedule_requires_review: bool | None = None,
+    two_factor_required_for_admins: bool | None = None,
 ) -> Organization:
     """Change the organization's settings. Only its administrators may; `None` keeps a value."""
     require(actor, "org.manage")
@@ -93,10 +95,25 @@ def organization_update(
             changes["review_days"] = review_days
     if reschedule_requires_review is not None:
         changes["reschedule_requires_review"] = bool(reschedule_requires_review)
+    if two_factor_required_for_admins is not None:
+        changes["two_factor_required_for_admins"] = bool(two_factor_required_for_admins)
     if errors:
         raise DomainError(_("The settings have errors."), field_errors=errors)
+    changes = {k: v for k, v in changes.items() if getattr(organization, k) != v}
+    before = organization.two_factor_required_for_admins
     for attribute, value in changes.items():
         setattr(organization, attribute, value)
     if changes:
         organization.save(update_fields=list(changes))
+    if "two_factor_required_for_admins" in changes:
+        audit_event.send(
+            sender=Organization,
+            organization_id=organization.pk,
+            actor=actor.user,
+            action="accounts.two_factor_policy",
+            object_type="accounts.organization",
+            object_id=organization.pk,
+            before={"two_factor_required_for_admins": before},
+            after={"two_factor_required_for_admins": organization.two_factor_required_for_admins},
+        )
     return organization

@@ -91,6 +91,7 @@ def org_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
                 final_approval_required=form.cleaned_data["final_approval_required"],
                 review_days=form.cleaned_data["review_days"],
                 reschedule_requires_review=form.cleaned_data["reschedule_requires_review"],
+                two_factor_required_for_admins=form.cleaned_data["two_factor_required_for_admins"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc, field_map=form.map_domain_field)

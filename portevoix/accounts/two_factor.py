@@ -1,0 +1,97 @@
+"""The organization's two-step verification policy, and the QR code of the set-up page.
+
+An organization may require two-step verification of its administrators
+(`Organization.two_factor_required_for_admins`). An administrator of such an organization
+(the one they work in) who has not turned it on is sent to the Security page before
+anything else: only that page, logging out and the language switch stay open
+(`TwoFactorPolicyMiddleware`, after `CurrentOrganizationMiddleware`). Everyone else pays
+nothing: the check reads the organization already loaded and the cached roles, and asks the
+database only for an administrator of an organization with the policy on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import segno
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+from portevoix.core.web import current_membership
+
+from .models import Membership, TotpDevice
+from .permissions import roles_of
+from .roles import Role
+
+# Where an administrator who must set up two-step verification may still go.
+OPEN_URL_NAMES = frozenset(
+    {
+        "accounts:security",
+        "accounts:security_setup",
+        "accounts:logout",
+        "set_language",
+        "manifest",
+        "service_worker",
+        "offline",
+        "healthz",
+        "sharing:short_link",  # a tracked link is public: it redirects anyone
+    }
+)
+
+
+def must_set_up(membership: Membership | None) -> bool:
+    """Whether the member is an administrator of an organization that requires two-step
+    verification of its administrators, and has not turned it on."""
+    if membership is None or not membership.organization.two_factor_required_for_admins:
+        return False
+    if Role.ADMIN not in roles_of(membership):
+        return False
+    return not TotpDevice.objects.filter(
+        user_id=membership.user_id, confirmed_at__isnull=False
+    ).exists()
+
+
+class TwoFactorPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The address first: the open ones (a tracked link's redirect) read no session.
+        if _closed(request) and request.user.is_authenticated:
+            membership = current_membership(request)
+            if membership is not None and must_set_up(membership):
+                messages.warning(
+                    request,
+                    _(
+                        "%(org)s asks its administrators to use two-step verification: "
+                        "set it up to go on."
+                    )
+                    % {"org": membership.organization.name},
+                )
+                return redirect("accounts:security")
+        return self.get_response(request)
+
+
+def _closed(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name not in OPEN_URL_NAMES
+
+
+def qr_svg(uri: str) -> str:
+    """The QR code of `uri` as an inline SVG (drawn here, on the server: no script), with a
+    title for screen readers."""
+    return str(
+        segno.make(uri, error="m").svg_inline(
+            scale=4,
+            border=2,
+            dark="#000",
+            light="#fff",
+            title=_("QR code for your authenticator app"),
+        )
+    )
