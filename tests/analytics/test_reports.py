@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -226,11 +227,10 @@ class TestFiles:
         assert "Earned media value" in text and "Best posts, ready to copy" in text
         assert "Nous recrutons" in text
         # Every font of the file, the page footer's included, is the report's sans family.
-        fonts = {
-            str(font["/BaseFont"])
-            for page in reader.pages
-            for font in page["/Resources"]["/Font"].values()
-        }
+        fonts: set[str] = set()
+        for page in reader.pages:
+            resources: Any = page["/Resources"]
+            fonts.update(str(font["/BaseFont"]) for font in resources["/Font"].values())
         assert fonts and not [name for name in fonts if "Serif" in name], fonts
 
     def test_pdf_in_french(self, dataset, admin):
