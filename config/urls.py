@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("portevoix.surveys.urls")),
     path("", include("portevoix.notifications.urls")),
     path("", include("portevoix.planning.urls")),
+    path("", include("portevoix.scim.urls")),
 ]
 
 if settings.SERVE_MEDIA:

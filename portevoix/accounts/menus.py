@@ -319,6 +319,7 @@ SETTINGS_HUB_ACTIONS = (
     "publishing.pause",
     "audit.view",
     "chat.manage",
+    "scim.manage",
 )
 SETTINGS = (
     Entry("settings_hub", _("All settings"), "accounts:settings", ("org.manage",)),

@@ -96,6 +96,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "idea.triage",  # accept, merge or decline ideas of the idea box
             "survey.manage",  # write, launch and close program surveys; their results
             "chat.manage",  # the Slack and Teams channels and the organization's Slack app
+            "scim.manage",  # directory provisioning: its tokens, the brake, held deactivations
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

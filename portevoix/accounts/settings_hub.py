@@ -51,6 +51,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 _("People"), "accounts:members", ("member.view",), _("Members, roles, invitations")
             ),
             _hub(_("Teams"), "accounts:teams", ("team.view",), _("Departments and sites")),
+            _hub(
+                _("Directory provisioning"),
+                "scim:settings",
+                ("scim.manage",),
+                _("SCIM tokens for your identity provider, the safety brake on deactivations"),
+            ),
         ),
     ),
     (

@@ -164,6 +164,9 @@ for _role in (Role.ADMIN, Role.ANALYST):
 for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
     EXPECTED[_role] = EXPECTED[_role] | {"chat.manage"}
 
+# Directory provisioning (SCIM): its tokens, the brake and held deactivations; admins only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"scim.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 
