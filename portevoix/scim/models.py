@@ -92,7 +92,7 @@ class Deactivation(OrgOwned):
     )
     status = models.CharField(max_length=10, choices=Status.choices)
     # The directory deleted the user (rather than setting active=false).
-    delete = models.BooleanField(default=False)
+    by_delete = models.BooleanField(default=False)
     requested_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

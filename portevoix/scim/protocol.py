@@ -51,7 +51,8 @@ def _answer(data: Any, status: int = 200, **headers: str) -> HttpResponse:
 
 
 def _error(error: Error) -> HttpResponse:
-    return _answer(error.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE), int(error.status))
+    data = error.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return _answer(data, int(error.status or 400))
 
 
 def base_url(request: HttpRequest) -> str:
@@ -141,7 +142,7 @@ def _listing(
         start, count = _page(request)
     total = qs.count()
     rows = list(qs[start - 1 : start - 1 + count]) if count else []
-    listed = ListResponse[model](  # type: ignore[valid-type]
+    listed = ListResponse[model](
         total_results=total,
         start_index=start,
         items_per_page=len(rows),
@@ -282,7 +283,7 @@ def _discovery_list(model: Any, items: list[Any], key: str | None) -> HttpRespon
             if item.id == key:
                 return _dump(item)
         raise NotFoundException(detail=f"{key} not found")
-    listed = ListResponse[model](  # type: ignore[valid-type]
+    listed = ListResponse[model](
         total_results=len(items), start_index=1, items_per_page=len(items), resources=items
     )
     return _answer(listed.model_dump(scim_ctx=Context.SEARCH_RESPONSE))

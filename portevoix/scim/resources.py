@@ -105,7 +105,9 @@ def user_resource(membership: Any, link: ScimUser | None, base: str) -> FullUser
         active=membership.is_active,
         emails=emails,
         groups=[
-            GroupMembership(value=str(team.pk), display=team.name, type="direct")
+            GroupMembership.model_validate(
+                {"value": str(team.pk), "display": team.name, "type": "direct"}
+            )
             for team in membership.teams.all()
         ]
         or None,
@@ -126,7 +128,9 @@ def group_resource(
         external_id=(link.external_id or None) if link else None,
         display_name=team.name,
         members=[
-            GroupMember(value=str(pk), ref=f"{base}/Users/{pk}", type="User", display=display)
+            GroupMember.model_validate(
+                {"value": str(pk), "$ref": f"{base}/Users/{pk}", "type": "User", "display": display}
+            )
             for pk, display in members
         ]
         or None,
@@ -188,7 +192,7 @@ def service_provider_config(base: str) -> ServiceProviderConfig:
         etag=ETag(supported=False),
         authentication_schemes=[
             AuthenticationScheme(
-                type="oauthbearertoken",
+                type=AuthenticationScheme.Type.oauthbearertoken,
                 name="Bearer token",
                 description="A directory token created by an administrator in Portevoix's "
                 "settings (Settings, Directory provisioning).",
@@ -201,22 +205,23 @@ def service_provider_config(base: str) -> ServiceProviderConfig:
 
 def resource_types(base: str) -> list[ResourceType]:
     return [
-        ResourceType(
-            id="User",
-            name="User",
-            endpoint="/Users",
-            description="A member of the organization",
-            schema_=USER_SCHEMA,
-            meta=Meta(resource_type="ResourceType", location=f"{base}/ResourceTypes/User"),
-        ),
-        ResourceType(
-            id="Group",
-            name="Group",
-            endpoint="/Groups",
-            description="A team of the organization",
-            schema_=GROUP_SCHEMA,
-            meta=Meta(resource_type="ResourceType", location=f"{base}/ResourceTypes/Group"),
-        ),
+        ResourceType.model_validate(
+            {
+                "id": name,
+                "name": name,
+                "endpoint": f"/{name}s",
+                "description": description,
+                "schema": schema,
+                "meta": {
+                    "resourceType": "ResourceType",
+                    "location": f"{base}/ResourceTypes/{name}",
+                },
+            }
+        )
+        for name, description, schema in (
+            ("User", "A member of the organization", USER_SCHEMA),
+            ("Group", "A team of the organization", GROUP_SCHEMA),
+        )
     ]
 
 

@@ -60,10 +60,10 @@ def brake_allows(*, organization: Any, membership: Any, delete: bool) -> bool:
             organization=organization,
             membership=membership,
             status=Status.PENDING,
-            defaults={"requested_at": now, "delete": delete},
+            defaults={"requested_at": now, "by_delete": delete},
         )
         if not created and delete:
-            Deactivation.objects.filter(pk=_row.pk).update(delete=True)
+            Deactivation.objects.filter(pk=_row.pk).update(by_delete=True)
         if created:
             gates.audit_record(
                 organization=organization,
@@ -82,7 +82,7 @@ def record_applied(*, organization: Any, membership: Any, delete: bool) -> None:
         organization=organization,
         membership=membership,
         status=Status.APPLIED,
-        delete=delete,
+        by_delete=delete,
         requested_at=clock.now(),
     )
 
@@ -125,12 +125,12 @@ def held_deactivations_decide(*, membership: Any, confirm: bool) -> int:
         if confirm:
             person = row.membership
             accounts.member_deprovision(membership=person)
-            if row.delete:
+            if row.by_delete:
                 mark_deleted(organization=organization, membership=person)
             gates.audit_record(
                 organization=organization,
                 actor=membership,
-                action="scim.user_delete" if row.delete else "scim.user_deactivate",
+                action="scim.user_delete" if row.by_delete else "scim.user_deactivate",
                 object_type="scim.user",
                 object_id=person.pk,
                 before={"active": True},

@@ -20,7 +20,7 @@ from .users import link_of as link_of_member
 
 def link_of(team: Any) -> ScimGroup | None:
     try:
-        return team.scim_group  # type: ignore[no-any-return]
+        return team.scim_group
     except ScimGroup.DoesNotExist:
         return None
 
@@ -58,7 +58,9 @@ def _members(organization: Any, group: Group) -> list[int]:
         raise InvalidValueException(detail="A member value is not a User id of this service")
     wanted = {int(i) for i in ids}
     found = set(
-        directory_users(organization=organization).filter(pk__in=wanted).values_list("pk", flat=1)
+        directory_users(organization=organization)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
     )
     if found != wanted:
         raise InvalidValueException(detail="A member is not a User of this organization")

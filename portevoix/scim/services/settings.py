@@ -103,7 +103,7 @@ def directory_token_authenticate(secret: str) -> Any | None:
 
 
 def directory_settings_of(organization: Any) -> DirectorySettings:
-    found = DirectorySettings.objects.filter(organization=organization).first()
+    found = scoped(DirectorySettings, organization).first()
     return found or DirectorySettings(organization=organization)
 
 

@@ -22,7 +22,7 @@ from .brake import BrakeHeld, brake_allows, mark_deleted, record_applied
 
 def link_of(membership: Any) -> ScimUser | None:
     try:
-        return membership.scim_user  # type: ignore[no-any-return]
+        return membership.scim_user
     except ScimUser.DoesNotExist:
         return None
 
