@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portevoix.recognition",
     "portevoix.rewards",
     "portevoix.surveys",
+    "portevoix.scim",
     "portevoix.notifications",
     "portevoix.sso",
     "portevoix.workspace",

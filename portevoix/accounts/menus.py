@@ -331,6 +331,7 @@ SETTINGS_HUB_ACTIONS = (
     "audit.view",
     "chat.manage",
     "sso.manage",
+    "scim.manage",
 )
 SETTINGS = (
     Entry("settings_hub", _("All settings"), "accounts:settings", ("org.manage",)),

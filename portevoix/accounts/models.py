@@ -227,6 +227,9 @@ class ConsentEvent(OrgOwned):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=10, choices=KIND_CHOICES)
     at = models.DateTimeField()
+    # Why a withdrawal happened when the member did not choose it (blank: their own choice),
+    # e.g. "deprovisioned by the directory" (services.provisioning).
+    reason = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]

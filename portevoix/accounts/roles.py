@@ -97,6 +97,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "survey.manage",  # write, launch and close program surveys; their results
             "chat.manage",  # the Slack and Teams channels and the organization's Slack app
             "sso.manage",  # single sign-on: the identity provider, its domains, enforcement
+            "scim.manage",  # directory provisioning: its tokens, the brake, held deactivations
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

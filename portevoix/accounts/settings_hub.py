@@ -57,6 +57,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 ("sso.manage",),
                 _("Log in with the organization's identity provider (OpenID Connect)"),
             ),
+            _hub(
+                _("Directory provisioning"),
+                "scim:settings",
+                ("scim.manage",),
+                _("SCIM tokens for your identity provider, the safety brake on deactivations"),
+            ),
         ),
     ),
     (

@@ -166,6 +166,8 @@ for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
 
 # Single sign-on (the identity provider, its domains, enforcement): administrators only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"sso.manage"}
+# Directory provisioning (SCIM): its tokens, the brake and held deactivations; admins only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"scim.manage"}
 
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)

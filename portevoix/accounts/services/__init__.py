@@ -42,6 +42,23 @@ from .passwords import (
     password_reset_request,
     password_reset_url,
 )
+from .provisioning import (
+    DEPROVISION_REASON,
+    ambassador_status,
+    directory_active_count,
+    directory_members,
+    directory_team_create,
+    directory_team_delete,
+    directory_team_member_ids,
+    directory_team_members_set,
+    directory_team_rename,
+    directory_teams,
+    directory_user_org_count,
+    member_deprovision,
+    member_identity_update,
+    member_provision,
+    member_reactivate,
+)
 from .teams import team_create, team_delete, team_update
 from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
 from .two_factor import (
@@ -64,6 +81,7 @@ from .visibility import MAX_PSEUDONYM, default_visibility_set, visibility_set
 from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
 
 __all__ = [
+    "DEPROVISION_REASON",
     "FEED_SEEN_PRECISION",
     "FEED_SESSION_GAP",
     "MAX_APPROVALS",
@@ -83,6 +101,7 @@ __all__ = [
     "ambassador_feed_visit",
     "ambassador_opt_in",
     "ambassador_opt_out",
+    "ambassador_status",
     "ambassador_update",
     "api_token_authenticate",
     "api_token_create",
@@ -90,12 +109,25 @@ __all__ = [
     "default_visibility_set",
     "directory_member_sync",
     "directory_user",
+    "directory_active_count",
+    "directory_members",
+    "directory_team_create",
+    "directory_team_delete",
+    "directory_team_member_ids",
+    "directory_team_members_set",
+    "directory_team_rename",
+    "directory_teams",
+    "directory_user_org_count",
     "invitation_accept",
     "invitation_by_token",
     "invitation_create",
     "invitation_email_send",
     "invitation_revoke",
     "login_unlock",
+    "member_deprovision",
+    "member_identity_update",
+    "member_provision",
+    "member_reactivate",
     "membership_add",
     "membership_update",
     "organization_create",
