@@ -144,7 +144,9 @@ def test_the_networks_catalogue_is_found_through_locale_paths() -> None:
     locale = PACKAGE / "networks" / "locale"
     assert locale in [Path(p) for p in django_settings.LOCALE_PATHS]
     with translation.override("fr"):
-        assert translation.gettext("X could not be reached.") == "Impossible de joindre X."
+        assert translation.gettext("X did not return an access token.") == (
+            "X n’a pas renvoyé de jeton d’accès."
+        )
         assert translation.gettext("Mastodon: unreadable answer.") == (
             "Mastodon\u00a0: réponse illisible."
         )
