@@ -60,7 +60,7 @@ def test_the_locked_out_message(new_page: Any, live_server: Any, size: str) -> N
         page.fill("input[name=username]", "locked@acme.test")
         page.fill("input[name=password]", "wrong-password")
         with page.expect_navigation():  # the answer to this POST, before the next try
-            page.locator("main form button[type=submit]").click()
+            page.locator("#login-form button[type=submit]").click()
     alert = page.get_by_role("alert")
     assert "Trop de tentatives. Réessayez dans 15 minutes" in alert.inner_text()
     _no_overflow(page, f"locked ({size})")

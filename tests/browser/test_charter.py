@@ -54,7 +54,7 @@ def test_accept_the_charter_then_a_blocked_term_is_highlighted_and_refused(
     page.goto(f"{live_server.url}/login/?next=/governance/check/")
     page.fill("input[name=username]", "ambassador@acme.test")
     page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("#login-form button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/governance/charter/\?next=%2Fgovernance%2Fcheck%2F$"))
     assert page.get_by_text("Please read the charter and accept it").is_visible()
     assert page.locator(".charter-body strong", has_text="always voluntary").is_visible()

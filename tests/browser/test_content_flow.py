@@ -35,7 +35,7 @@ def log_in(page: Any, live_server: Any, email: str, next_path: str) -> None:
     page.goto(f"{live_server.url}/login/?next={next_path}")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("#login-form button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}{next_path}")
 
 

@@ -141,6 +141,6 @@ def test_the_ambassador_alone_lands_on_the_feed(new_page, live_server):
     page.goto(f"{live_server.url}/login/?next=/")
     page.fill("input[name=username]", "ambassador@acme.test")
     page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.locator("#login-form button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/feed/")
     assert width(page) <= 390

@@ -35,7 +35,7 @@ def _password(page: Any, live_server: Any, email: str, next_path: str) -> None:
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", factories.PASSWORD)
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+        page.locator("#login-form button[type=submit]").click()
 
 
 def test_set_up_then_log_in_with_a_code_on_a_phone_in_french(
