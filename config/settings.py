@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "portevoix.surveys",
     "portevoix.notifications",
     "portevoix.sso",
+    "portevoix.webhooks",
     "portevoix.workspace",
     "portevoix.planning",
     "portevoix.demo",

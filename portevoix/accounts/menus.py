@@ -320,6 +320,7 @@ SETTINGS_HUB_ACTIONS = (
     "audit.view",
     "chat.manage",
     "sso.manage",
+    "webhooks.manage",
 )
 SETTINGS = (
     Entry("settings_hub", _("All settings"), "accounts:settings", ("org.manage",)),

@@ -97,6 +97,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "survey.manage",  # write, launch and close program surveys; their results
             "chat.manage",  # the Slack and Teams channels and the organization's Slack app
             "sso.manage",  # single sign-on: the identity provider, its domains, enforcement
+            "webhooks.manage",  # outgoing webhooks: endpoints, their secrets, delivery logs
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

@@ -167,6 +167,9 @@ for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
 # Single sign-on (the identity provider, its domains, enforcement): administrators only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"sso.manage"}
 
+# Outgoing webhooks (endpoints, their signing secrets, delivery logs): administrators only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"webhooks.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 
