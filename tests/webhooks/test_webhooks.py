@@ -497,3 +497,17 @@ def test_a_delivered_event_resets_the_count_of_failures(admin, monkeypatch):
             delivery.delivery_attempt(delivery_id=pk)
     endpoint.refresh_from_db()
     assert endpoint.enabled and endpoint.consecutive_failures == 1
+
+
+def test_the_minute_schedule_sends_the_retries_that_are_due(admin, monkeypatch):
+    from config import schedule
+
+    row = _claimable(admin, monkeypatch)
+    answers = Answers(monkeypatch, 500, 200)
+    monkeypatch.setattr(delivery.clock, "now", lambda: T0 + dt.timedelta(minutes=1))
+    assert schedule.webhooks_due.call_local() == 1  # the first attempt (queued on commit)
+    assert schedule.webhooks_due.call_local() == 0  # its retry is 5 s later: not yet
+    monkeypatch.setattr(delivery.clock, "now", lambda: T0 + dt.timedelta(minutes=2))
+    assert schedule.webhooks_due.call_local() == 1
+    row.refresh_from_db()
+    assert (row.state, row.attempts, len(answers.requests)) == (DeliveryState.DELIVERED, 2, 2)
