@@ -164,3 +164,12 @@ def notifications_mail_resume() -> int:
     from portevoix.notifications.mail import tasks as mail_tasks
 
     return int(mail_tasks.mail_resume())
+
+
+@db_periodic_task(EVERY_MINUTE, expires=55)
+def webhooks_due() -> int:
+    """Every minute: webhook deliveries whose next attempt has come (the retries, with their
+    backoff; a first attempt is sent as soon as its event is committed)."""
+    from portevoix.webhooks import tasks as webhook_tasks
+
+    return int(webhook_tasks.deliver_due.call_local())

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "portevoix.scim",
     "portevoix.notifications",
     "portevoix.sso",
+    "portevoix.webhooks",
     "portevoix.workspace",
     "portevoix.planning",
     "portevoix.demo",

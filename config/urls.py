@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("portevoix.planning.urls")),
     path("", include("portevoix.sso.urls")),
     path("", include("portevoix.scim.urls")),
+    path("", include("portevoix.webhooks.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -332,6 +332,7 @@ SETTINGS_HUB_ACTIONS = (
     "chat.manage",
     "sso.manage",
     "scim.manage",
+    "webhooks.manage",
 )
 SETTINGS = (
     Entry("settings_hub", _("All settings"), "accounts:settings", ("org.manage",)),

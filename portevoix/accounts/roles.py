@@ -98,6 +98,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "chat.manage",  # the Slack and Teams channels and the organization's Slack app
             "sso.manage",  # single sign-on: the identity provider, its domains, enforcement
             "scim.manage",  # directory provisioning: its tokens, the brake, held deactivations
+            "webhooks.manage",  # outgoing webhooks: endpoints, their secrets, delivery logs
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

@@ -110,6 +110,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 _("Channels that receive new content, goals and challenges; the Slack app"),
             ),
             _hub(
+                _("Webhooks"),
+                "webhooks:endpoints",
+                ("webhooks.manage",),
+                _("Signed messages to your other tools when something happens here"),
+            ),
+            _hub(
                 _("Email signatures"),
                 "notifications:signature_settings",
                 ("org.manage",),

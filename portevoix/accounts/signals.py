@@ -11,6 +11,9 @@ other apps connect to these, never to accounts' models or their tables).
 - `ambassador_withdrew`: a member withdrew from the ambassador programme. Sent with
   `organization_id` and `membership_id`, once the withdrawal is committed (notifications
   deletes the member's push subscriptions on it).
+- `member_joined`: someone became a member of an organization (an invitation accepted, a
+  member added, single sign-on's first visit; a deactivated membership made active again
+  by these). Sent with `organization_id` and `membership_id`, once committed.
 - `password_login`: someone is about to log in with a password. Sent with `email` before the
   password is checked; a receiver answers a message (str) to refuse password login for this
   address (single sign-on enforced by the organization, `sso`), or None.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import Signal
 
@@ -37,6 +41,7 @@ team_deleted = Signal()
 ambassador_withdrew = Signal()
 password_login = Signal()
 audit_event = Signal()
+member_joined = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 
@@ -94,3 +99,9 @@ def password_login_refusal(email: str) -> str | None:
         if answer:
             return str(answer)
     return None
+
+
+def announce_member_joined(membership: Membership) -> None:
+    """Send `member_joined` for `membership` once the transaction commits."""
+    sent = {"organization_id": membership.organization_id, "membership_id": membership.pk}
+    transaction.on_commit(lambda: member_joined.send(sender=Membership, **sent))

@@ -37,7 +37,7 @@ from portevoix.core.networks import Network, check_copy
 from portevoix.core.tenancy import scoped
 from portevoix.training import selectors as training_selectors
 
-from . import matching, selectors
+from . import matching, selectors, signals
 from .models import AuditEntry, CaseSource, CaseStatus, ModerationCase
 
 
@@ -298,7 +298,7 @@ def moderation_flag(
             case.flag_reason = reason
             case.save(update_fields=["text", "flag_reason"])
             return
-        ModerationCase.objects.create(
+        case = ModerationCase.objects.create(
             organization=organization,
             source=kind,
             author=membership,
@@ -308,6 +308,7 @@ def moderation_flag(
             flag_reason=reason,
             created_at=clock.now(),
         )
+        signals.announce_case_opened(case)
 
 
 # --- Audit log

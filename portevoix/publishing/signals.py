@@ -13,6 +13,8 @@ connect to these, never to publishing's models). Each is sent once the change is
   connector's answer left it out). Sent once, INSIDE the sync's transaction, with
   `organization_id`, `membership_id`, `post_id` and `share_id` (None for a post without a
   share).
+- `pause_started` / `pause_ended`: a crisis pause started or ended. Sent once committed,
+  with `organization_id`, `pause_id` and `campaign_id` (None for the whole organization).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ post_finished = Signal()
 connection_needs_reconnect = Signal()
 engagement_changed = Signal()
 post_deleted = Signal()
+pause_started = Signal()
+pause_ended = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs: Any) -> None:

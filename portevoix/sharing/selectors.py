@@ -484,3 +484,15 @@ def post_text(copy_text: str, *, item_link: str, short_url: str) -> str:
     """A suggested copy as the ambassador posts it: the item's link replaced by
     `short_url`, or `short_url` appended (what the share page's "copy text" gives)."""
     return intents.compose_text(copy_text, item_link=item_link, short_url=short_url)
+
+
+def items_of_links(link_ids: Iterable[int]) -> dict[int, int]:
+    """{link id: item id} of these tracked links, one query."""
+    ids = list(set(link_ids))
+    return dict(TrackedLink.objects.filter(pk__in=ids).values_list("pk", "item_id")) if ids else {}
+
+
+def item_click_total(*, organization_id: int, item_id: int) -> int:
+    """The counted clicks of every tracked link of an item (through the links' index)."""
+    links = scoped(TrackedLink, organization_id).filter(item_id=item_id).values("pk")
+    return Click.objects.filter(link_id__in=links, counted=True).count()

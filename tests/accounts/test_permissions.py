@@ -169,6 +169,9 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"sso.manage"}
 # Directory provisioning (SCIM): its tokens, the brake and held deactivations; admins only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"scim.manage"}
 
+# Outgoing webhooks (endpoints, their signing secrets, delivery logs): administrators only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"webhooks.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import scoped
 
+from .. import signals
 from ..middleware import SESSION_KEY
 from ..models import Membership, Organization, Team, User
 
@@ -63,6 +64,8 @@ def directory_member_sync(
     )
     if not membership.is_active:
         raise DomainError(_("Your membership of this organization is deactivated."))
+    if membership_created:
+        signals.announce_member_joined(membership)
     title = person.title.strip()[:120]
     if title and title != membership.title:
         membership.title = title

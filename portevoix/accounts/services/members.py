@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.tenancy import scoped
 
+from .. import signals
 from ..models import (
     Membership,
     MembershipRole,
@@ -44,12 +45,15 @@ def membership_add(
     title: str = "",
 ) -> Membership:
     clean = clean_roles(roles or [])
-    membership, _created = scoped(Membership, organization).get_or_create(
+    membership, created = scoped(Membership, organization).get_or_create(
         user=user, defaults={"organization": organization, "title": title}
     )
     if not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
+        created = True
+    if created:
+        signals.announce_member_joined(membership)
     for role in clean:
         MembershipRole.objects.get_or_create(membership=membership, role=role)
     if team_ids:

@@ -116,7 +116,7 @@ def _report_object(
     )
     if existing is not None:
         return existing
-    return ModerationCase.objects.create(
+    case = ModerationCase.objects.create(
         organization=org,
         source=CaseSource.REPORT,
         author=author,
@@ -127,6 +127,8 @@ def _report_object(
         flag_reason=reason,
         created_at=clock.now(),
     )
+    signals.announce_case_opened(case)
+    return case
 
 
 def _item_text(item: Any) -> str:

@@ -18,6 +18,7 @@ from portevoix.core.networks import Network
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 from portevoix.governance import gates
 
+from .. import signals
 from ..models import (
     CadenceRule,
     CrisisPause,
@@ -119,6 +120,12 @@ def pause_start(*, actor: Membership, reason: str, campaign_id: int | None = Non
         before=None,
         after={"reason": reason, "campaign": campaign.name if campaign else None},
     )
+    signals.send_on_commit(
+        signals.pause_started,
+        organization_id=actor.organization_id,
+        pause_id=pause.pk,
+        campaign_id=pause.campaign_id,
+    )
     logger.warning(
         "publishing_paused org=%s pause=%s campaign=%s",
         actor.organization_id,
@@ -151,6 +158,12 @@ def pause_end(*, actor: Membership, pause_id: int) -> CrisisPause:
         after={"held": held},
     )
     pause.refresh_from_db()
+    signals.send_on_commit(
+        signals.pause_ended,
+        organization_id=actor.organization_id,
+        pause_id=pause.pk,
+        campaign_id=pause.campaign_id,
+    )
     return pause
 
 
