@@ -145,7 +145,7 @@ def test_the_networks_catalogue_is_found_through_locale_paths() -> None:
     assert locale in [Path(p) for p in django_settings.LOCALE_PATHS]
     with translation.override("fr"):
         assert translation.gettext("X did not return an access token.") == (
-            "X n’a pas renvoyé de jeton d’accès."
+            "X n\u2019a pas renvoyé de jeton d\u2019accès."
         )
         assert translation.gettext("Mastodon: unreadable answer.") == (
             "Mastodon\u00a0: réponse illisible."
