@@ -164,3 +164,12 @@ def notifications_mail_resume() -> int:
     from portevoix.notifications.mail import tasks as mail_tasks
 
     return int(mail_tasks.mail_resume())
+
+
+@db_periodic_task(crontab(minute="37"), expires=3000)
+def privacy_cleanup_exports() -> int:
+    """Every hour: the archives of people's own data whose link expired are deleted (the
+    file; the row stays, marked expired), and requests stuck for a day are given up."""
+    from portevoix.privacy import tasks as privacy_tasks
+
+    return int(privacy_tasks.cleanup_exports.call_local())

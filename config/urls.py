@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("portevoix.notifications.urls")),
     path("", include("portevoix.planning.urls")),
     path("", include("portevoix.sso.urls")),
+    path("", include("portevoix.privacy.urls")),
 ]
 
 if settings.SERVE_MEDIA:
