@@ -1,4 +1,4 @@
-""""My data" on a phone (390x844), in English and French: nothing widens the page, axe-core
+""" "My data" on a phone (390x844), in English and French: nothing widens the page, axe-core
 finds no serious or critical violation, before and after the archive is prepared; the
 archive's link downloads a zip."""
 
