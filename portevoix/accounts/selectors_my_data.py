@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from portevoix.core.tenancy import scoped
+
 from .models import AmbassadorProfile, ApiToken, ConsentEvent, NetworkPresence, TotpDevice
 
 if TYPE_CHECKING:
-    from .models import Membership
+    from portevoix.core.tenancy import scoped
+
+from .models import Membership
 
 
 def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
@@ -61,9 +65,7 @@ def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
         ]
     consents = [
         {"kind": c.kind, "at": c.at}
-        for c in ConsentEvent.objects.filter(
-            organization_id=membership.organization_id, membership=membership
-        )
+        for c in scoped(ConsentEvent, membership.organization_id).filter(membership=membership)
     ]
     tokens = [
         {
@@ -72,9 +74,9 @@ def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
             "last_used_at": t.last_used_at,
             "revoked_at": t.revoked_at,
         }
-        for t in ApiToken.objects.filter(
-            organization_id=membership.organization_id, user_id=membership.user_id
-        ).order_by("created_at", "id")
+        for t in scoped(ApiToken, membership.organization_id)
+        .filter(user_id=membership.user_id)
+        .order_by("created_at", "id")
     ]
     return {
         "account": [account],
