@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
+from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 
 from . import archive, register
@@ -32,6 +33,10 @@ class Line:
 
 def _join(values: list[str]) -> str:
     return ", ".join(v for v in values if v)
+
+
+def _networks(rows: list[dict[str, Any]]) -> str:
+    return _join([str(Network.LABELS.get(row["network"], row["network"])) for row in rows])
 
 
 def _lines(data: dict[str, archive.Tables]) -> list[Line]:
@@ -60,13 +65,13 @@ def _lines(data: dict[str, archive.Tables]) -> list[Line]:
             "network_presences",
             _("Network presences"),
             len(acc["network_presences"]),
-            _join([row["network"] for row in acc["network_presences"]]),
+            _networks(acc["network_presences"]),
         ),
         (
             "connected_accounts",
             _("Connected accounts"),
             len(pub["connected_accounts"]),
-            _join([row["network"] for row in pub["connected_accounts"]]),
+            _networks(pub["connected_accounts"]),
         ),
         ("shares", _("Shares"), len(shr["shares"]), ""),
         (

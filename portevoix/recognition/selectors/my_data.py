@@ -26,7 +26,7 @@ def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
         for e in scoped(PointEntry, org_id).filter(membership=membership).order_by("at", "id")
     ]
     badges = [
-        {"badge": a.badge.name or a.badge.code, "earned_at": a.earned_at}
+        {"badge": str(a.badge.label), "earned_at": a.earned_at}
         for a in scoped(BadgeAward, org_id)
         .filter(membership=membership)
         .select_related("badge")
