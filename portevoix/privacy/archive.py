@@ -108,6 +108,7 @@ def _readme(membership: Membership, now: dt.datetime, names: list[str]) -> bytes
     lines += [
         "",
         str(_("CSV files are UTF-8, comma-separated, one row per line, with a header row.")),
+        str(_("The file of a table that holds nothing about you is empty.")),
         str(_("Dates and times are ISO 8601, in UTC unless a time zone is written.")),
     ]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")

@@ -132,3 +132,25 @@ def test_the_register_as_csv_in_both_languages(client: Any, admin: Any) -> None:
     french = client.get(reverse("privacy:register_csv"), HTTP_ACCEPT_LANGUAGE="fr")
     head = french.content.decode("utf-8-sig").splitlines()[0]
     assert head.startswith("Catégorie,")
+
+
+def test_the_page_reads_a_constant_number_of_queries(client: Any, people: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portevoix.accounts.roles import Role
+    from tests import factories
+
+    from .conftest import fill
+
+    client.force_login(people.me.user)
+    url = reverse("privacy:my_data")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    fill(people.me, "MORE", factories.make_member(people.me.organization, Role.CONTENT_MANAGER))
+    client.get(url)  # the page frame's caches, emptied by the new rows, fill again
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    assert "4 clicks counted" in html
+    assert len(after.captured_queries) == len(before.captured_queries)
