@@ -107,9 +107,13 @@ def export_request(*, membership: Membership) -> DataExport:
 def export_prepare(*, export_id: str) -> str:
     """Build the archive of one pending request (worker). Idempotent: anything but a pending
     archive is left alone. Returns the archive's state."""
-    export = DataExport.objects.select_related("membership__user", "membership__organization").get(
-        pk=export_id
+    export = (
+        DataExport.objects.select_related("membership__user", "membership__organization")
+        .filter(pk=export_id)
+        .first()
     )
+    if export is None:  # the membership was deleted meanwhile
+        return "gone"
     if export.state != ExportState.PENDING:
         return str(export.state)
     membership = export.membership
@@ -120,8 +124,14 @@ def export_prepare(*, export_id: str) -> str:
     try:
         with translation.override(language):
             data = archive.build_zip(membership, now)
-    except Exception:
-        logger.exception("privacy_export_failed organization=%s", membership.organization_id)
+    except Exception as exc:
+        # The class only: a message could quote the person's data.
+        logger.warning(
+            "privacy_export_failed organization=%s error=%s",
+            membership.organization_id,
+            type(exc).__name__,
+            extra={"event": "privacy_export_failed", "organization_id": membership.organization_id},
+        )
         DataExport.objects.filter(pk=export.pk, state=ExportState.PENDING).update(
             state=ExportState.FAILED
         )

@@ -154,3 +154,33 @@ def test_the_page_reads_a_constant_number_of_queries(client: Any, people: Any) -
         html = client.get(url).content.decode()
     assert "4 clicks counted" in html
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_page_shows_an_archive_being_prepared_then_a_failed_one(
+    client: Any, people: Any, private_root: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portevoix.privacy import archive as archive_module
+    from portevoix.privacy import services, tasks
+
+    monkeypatch.setattr(tasks, "prepare_export", lambda export_id: None)
+    client.force_login(people.me.user)
+    client.post(reverse("privacy:archive_request"))
+    html = client.get(reverse("privacy:my_data")).content.decode()
+    assert "Your archive is being prepared" in html and "Prepare my archive" not in html
+    export = DataExport.objects.get(membership=people.me)
+    url = reverse("privacy:archive_download", args=[export.pk])
+    assert client.get(url).status_code == 404  # not ready yet
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(archive_module, "build_zip", broken)
+    assert services.export_prepare(export_id=str(export.pk)) == ExportState.FAILED
+    html = client.get(reverse("privacy:my_data")).content.decode()
+    assert "could not be prepared" in html and "Prepare my archive" in html
+    assert not list(private_root.rglob("*.zip"))
+
+
+def test_the_download_needs_a_login(client: Any, archive: DataExport) -> None:
+    response = client.get(reverse("privacy:archive_download", args=[archive.pk]))
+    assert response.status_code == 302 and "login" in response["Location"]
