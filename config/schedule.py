@@ -173,3 +173,12 @@ def webhooks_due() -> int:
     from portevoix.webhooks import tasks as webhook_tasks
 
     return int(webhook_tasks.deliver_due.call_local())
+
+
+@db_periodic_task(crontab(minute="37"), expires=3000)
+def privacy_cleanup_exports() -> int:
+    """Every hour: the archives of people's own data whose link expired are deleted (the
+    file; the row stays, marked expired), and requests stuck for a day are given up."""
+    from portevoix.privacy import tasks as privacy_tasks
+
+    return int(privacy_tasks.cleanup_exports.call_local())

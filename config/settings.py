@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portevoix.webhooks",
     "portevoix.workspace",
     "portevoix.planning",
+    "portevoix.privacy",
     "portevoix.demo",
 ]
 
@@ -284,8 +285,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files that are never served as files (the archives of a person's own data, privacy/): only
+# a view hands one out, to whom it belongs. Keep it outside MEDIA_ROOT and any web root.
+PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT)},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -304,6 +312,10 @@ MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 # Off in the test settings, so that no test reaches the Internet by accident.
 LINK_PREVIEWS = env_bool("LINK_PREVIEWS", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- "My data" (portevoix/privacy): how long the archive of one's own data may be
+# downloaded before it is deleted.
+PRIVACY_EXPORT_DAYS = env_int("PRIVACY_EXPORT_DAYS", 7)
 
 # --- Email
 EMAIL_BACKEND = env_str(

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("portevoix.sso.urls")),
     path("", include("portevoix.scim.urls")),
     path("", include("portevoix.webhooks.urls")),
+    path("", include("portevoix.privacy.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -121,6 +121,12 @@ ME = (
         help=_("Two-step verification of your logins, and your recovery codes"),
     ),
     Entry(
+        "my_data",
+        _("My data"),
+        "privacy:my_data",
+        help=_("Everything Portevoix holds about you, and an archive to download"),
+    ),
+    Entry(
         "tokens",
         _("API tokens"),
         "accounts:tokens",

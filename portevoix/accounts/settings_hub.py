@@ -133,6 +133,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 _("Stop all publishing in one action during a crisis"),
             ),
             _hub(_("Audit log"), "governance:audit", ("audit.view",), _("Who did what, and when")),
+            _hub(
+                _("Processing register"),
+                "privacy:register",
+                ("org.manage",),
+                _("What Portevoix stores about people, why, and for how long"),
+            ),
         ),
     ),
 )

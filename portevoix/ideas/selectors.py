@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -194,3 +194,38 @@ def accepted_count(
     if author_ids is not None:
         qs = qs.filter(author_id__in=author_ids)
     return qs.count()
+
+
+def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
+    """The member's own ideas, votes and comments ("My data" page and archive, privacy)."""
+    org_id = membership.organization_id
+    ideas = [
+        {
+            "id": i.pk,
+            "kind": i.kind,
+            "title": i.title,
+            "body": i.body,
+            "link": i.link,
+            "status": i.status,
+            "votes": i.vote_count,
+            "created_at": i.created_at,
+            "decided_at": i.decided_at,
+            "decision_reason": i.decision_reason,
+        }
+        for i in scoped(Idea, org_id).filter(author=membership).order_by("created_at", "id")
+    ]
+    votes = [
+        {"idea": v.idea.title, "created_at": v.created_at}
+        for v in scoped(IdeaVote, org_id)
+        .filter(membership=membership)
+        .select_related("idea")
+        .order_by("id")
+    ]
+    comments = [
+        {"idea": c.idea.title, "text": c.body, "created_at": c.created_at}
+        for c in scoped(IdeaComment, org_id)
+        .filter(author=membership)
+        .select_related("idea")
+        .order_by("created_at", "id")
+    ]
+    return {"ideas": ideas, "idea_votes": votes, "idea_comments": comments}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -21,6 +21,7 @@ from portevoix.core.tenancy import get_scoped, scoped
 
 from . import push, rules, services
 from .models import Notification, NotificationPreferences, PushSubscription
+from .models_mail import EmailPreferences
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -114,3 +115,29 @@ def time_zone_choices() -> list[str]:
 def policy_max_pushes(*, membership: Membership) -> int:
     require(membership, "org.manage")
     return services.max_pushes_per_day(membership.organization_id)
+
+
+def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
+    """The member's notification settings, how many devices are subscribed to pushes (never
+    an endpoint or a key) and their notifications ("My data" page and archive, privacy)."""
+    org_id = membership.organization_id
+    prefs = scoped(NotificationPreferences, org_id).filter(membership=membership).first()
+    email = scoped(EmailPreferences, org_id).filter(membership=membership).first()
+    settings_row: dict[str, Any] = {
+        "kinds_off": ", ".join(prefs.kinds_off) if prefs else "",
+        "push_enabled": prefs.push_enabled if prefs else True,
+        "quiet_start": prefs.quiet_start if prefs else None,
+        "quiet_end": prefs.quiet_end if prefs else None,
+        "time_zone": prefs.time_zone if prefs else "",
+        "custom": prefs is not None,
+        "email_digest": email.digest if email else "weekly",
+        "email_important": email.important if email else True,
+        "push_subscriptions": scoped(PushSubscription, org_id)
+        .filter(membership=membership)
+        .count(),
+    }
+    notes = [
+        {"kind": n.kind, "title": n.title, "created_at": n.created_at, "read_at": n.read_at}
+        for n in scoped(Notification, org_id).filter(membership=membership).order_by("created_at")
+    ]
+    return {"notification_settings": [settings_row], "notifications": notes}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
@@ -211,3 +211,22 @@ def decided_redemption(*, organization_id: int, redemption_id: int) -> Redemptio
         organization_id,
         pk=redemption_id,
     )
+
+
+def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
+    """The member's reward requests ("My data" page and archive, privacy)."""
+    rows = [
+        {
+            "reward": r.reward.title,
+            "cost": r.cost,
+            "status": r.status,
+            "created_at": r.created_at,
+            "decided_at": r.decided_at,
+            "fulfilled_at": r.fulfilled_at,
+        }
+        for r in scoped(Redemption, membership.organization_id)
+        .filter(membership=membership)
+        .select_related("reward")
+        .order_by("created_at", "id")
+    ]
+    return {"reward_requests": rows}

@@ -27,6 +27,7 @@ PERSONAL = [
     "notifications",
     "signature",
     "security",
+    "my_data",
     "tokens",
 ]
 PROGRAM = ["people", "teams", "training", "events", "ideas", "charter"]
@@ -85,7 +86,7 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "tokens",
     ]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]
-    assert outline["me"] == ["profile", "charter", "notifications", "security", "tokens"]
+    assert outline["me"] == ["profile", "charter", "notifications", "security", "my_data", "tokens"]
 
 
 def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
@@ -118,7 +119,7 @@ def test_a_member_without_a_role_gets_home_learn_and_me(member):
     assert outline == {
         "program": [*PROGRAM, *REWARDS],
         "tabs": ["home", "learn", "me"],
-        "me": ["profile", "charter", "notifications", "security", "tokens"],
+        "me": ["profile", "charter", "notifications", "security", "my_data", "tokens"],
     }
 
 
@@ -223,7 +224,13 @@ def test_the_me_page(client, org, ambassador):
     assert response.status_code == 200
     html = page_text(response)
     main = html[html.index("<main") : html.index("</main>")]
-    for name in ("accounts:enrol", "analytics:me", "governance:charter", "accounts:tokens"):
+    for name in (
+        "accounts:enrol",
+        "analytics:me",
+        "governance:charter",
+        "privacy:my_data",
+        "accounts:tokens",
+    ):
         assert f'href="{reverse(name)}"' in main
     assert 'id="lang-select-me"' in main
     assert f'action="{reverse("accounts:logout")}"' in main

@@ -1,0 +1,17 @@
+"""The audit log's words for the personal data archive (registered in `apps.ready`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portevoix.core import audit_labels
+
+
+def register() -> None:
+    audit_labels.register_actions(
+        {
+            "privacy.export_requested": _("Asked for the archive of their data (%(object)s)"),
+            "privacy.export_downloaded": _("Downloaded the archive of their data (%(object)s)"),
+        }
+    )
+    audit_labels.register_object_type("privacy_export", _("data archive"))

@@ -1,0 +1,19 @@
+"""The personal data archive's background work (thin: each task calls a service)."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from . import services
+
+
+@db_task()
+def prepare_export(export_id: str) -> str:
+    """Build one requested archive (a pending one only; anything else is left alone)."""
+    return services.export_prepare(export_id=export_id)
+
+
+@db_task()
+def cleanup_exports() -> int:
+    """Delete the expired archives and give up the stale requests."""
+    return services.exports_cleanup()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("me/data/", views.my_data, name="my_data"),
+    path("me/data/archive/", views.archive_request, name="archive_request"),
+    path("me/data/archive/<uuid:pk>/", views.archive_download, name="archive_download"),
+    path("settings/privacy/register/", views.processing_register, name="register"),
+    path("settings/privacy/register.csv", views.processing_register_csv, name="register_csv"),
+]
