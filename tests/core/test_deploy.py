@@ -109,6 +109,7 @@ def test_every_unit_parses_and_reads_the_environment_file() -> None:
         "portevoix-clicks.service",
         "portevoix-worker.service",
         "portevoix-worker-extra@.service",
+        "portevoix-serve.service",
     }
     for path in UNITS:
         unit = read_unit(path)
@@ -193,8 +194,9 @@ def test_every_exec_start_runs_a_real_command_of_the_project() -> None:
             # run_huey: --no-periodic stores False, its absence None (the settings decide: on).
             assert (options.periodic is not False) is periodic, f"{path.name}: periodic?"
             assert options.graceful_signal.upper() in {"TERM", "SIGTERM"}, path.name
-    # `make run` / `manage.py serve` start these three: so does the recipe.
-    assert seen == {"granian", "run_huey", "ingest_clicks"}
+    # `make run` / `manage.py serve` start these three: so do the units (or serve itself,
+    # portevoix-serve.service, on one machine).
+    assert seen == {"granian", "run_huey", "ingest_clicks", "serve"}
 
 
 def _check_granian(args: list[str], unit: str) -> None:
