@@ -6,7 +6,7 @@
 - every ExecStart runs this project's interpreter on a real manage.py command (found by
   Django's `get_commands()`, its options parsed by the command's own parser) or a real
   module of the project (granian on `config.wsgi:application`, its options parsed by
-  granian's own command line);
+  granian's own command line), with the arguments `manage.py serve` gives its children;
 - the environment file template names every variable the settings and the process commands
   read in production, and nothing else; it holds no secret value; filled with generated
   secrets, it passes `manage.py check --deploy` (a subprocess: marked slow);
@@ -34,6 +34,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
+
+from portevoix.core.management.commands import serve
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEPLOY = BASE_DIR / "deploy"
@@ -185,6 +187,11 @@ def test_every_exec_start_runs_a_real_command_of_the_project() -> None:
             assert argv[2] == "granian", f"{path.name}: unexpected module {argv[2]}"
             # The checkout stands in for INSTALL_DIR (granian wants its working dir to exist).
             _check_granian([a.replace(INSTALL_DIR, str(BASE_DIR)) for a in argv[3:]], path.name)
+            expected = serve.granian_args(
+                env["HOST"], int(env["PORT"]), int(env["WEB_CONCURRENCY"]),
+                int(env["WEB_THREADS"]), INSTALL_DIR,
+            )  # fmt: skip
+            assert argv[3:] == expected, f"{path.name}: not the web command of `serve`"
             seen.add("granian")
             continue
         assert argv[1] == f"{INSTALL_DIR}/manage.py", path.name
@@ -193,6 +200,13 @@ def test_every_exec_start_runs_a_real_command_of_the_project() -> None:
         command = load_command_class(commands[name], name)
         options = command.create_parser("manage.py", name).parse_args(args)
         seen.add(name)
+        # The same arguments as `manage.py serve` gives its children.
+        same_as_serve = {
+            "run_huey": serve.worker_args(int(env["HUEY_WORKERS"])),
+            "ingest_clicks": serve.CLICKS_ARGS,
+            "serve": ["serve"],
+        }[name]
+        assert [a for a in argv[2:] if a != "--no-periodic"] == same_as_serve, path.name
         if name == "run_huey":
             periodic = "@" not in path.name
             # run_huey: --no-periodic stores False, its absence None (the settings decide: on).
