@@ -64,6 +64,36 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between
         pass
 
 
+def granian_args(host: str, port: int, workers: int, threads: int, base_dir: str) -> list[str]:
+    """granian's arguments for the web process (deploy/systemd/portevoix-web.service runs
+    the same: tests/core/test_deploy.py compares them)."""
+    return [
+        "config.wsgi:application",
+        "--interface", "wsgi",
+        "--host", host.strip("[]"),
+        "--port", str(port),
+        "--workers", str(workers),
+        "--blocking-threads", str(threads),
+        "--working-dir", base_dir,
+        "--workers-kill-timeout", str(GRACE_SECONDS - 5),
+        "--respawn-failed-workers",
+    ]  # fmt: skip
+
+
+def worker_args(workers: int) -> list[str]:
+    """`manage.py` arguments of the huey consumer (deploy/systemd/portevoix-worker.service)."""
+    return [
+        "run_huey",
+        "--workers", str(workers),
+        "--graceful-signal", "TERM",  # like granian: TERM is graceful, INT is quick
+        "--shutdown-timeout", str(GRACE_SECONDS - 5),
+    ]  # fmt: skip
+
+
+# `manage.py` arguments of the click ingester (deploy/systemd/portevoix-clicks.service).
+CLICKS_ARGS = ["ingest_clicks", "--follow"]
+
+
 class Command(BaseCommand):
     help = (
         "Run Portevoix on this machine: granian (web), the huey consumer (background jobs "
@@ -99,15 +129,8 @@ class Command(BaseCommand):
             "PYTHONUNBUFFERED": "1",
         }
         web_cmd = [
-            sys.executable, "-m", "granian", "config.wsgi:application",
-            "--interface", "wsgi",
-            "--host", host.strip("[]"),
-            "--port", str(port),
-            "--workers", str(web_workers),
-            "--blocking-threads", str(env_int("WEB_THREADS", 8)),
-            "--working-dir", base_dir,
-            "--workers-kill-timeout", str(GRACE_SECONDS - 5),
-            "--respawn-failed-workers",
+            sys.executable, "-m", "granian",
+            *granian_args(host, port, web_workers, env_int("WEB_THREADS", 8), base_dir),
         ]  # fmt: skip
         log_config: Path | None = None
         if env_bool("ACCESS_LOG", False):
@@ -121,14 +144,9 @@ class Command(BaseCommand):
                 "--access-log-fmt", ACCESS_LOG_FORMAT,
                 "--log-config", str(log_config),
             ]  # fmt: skip
-        worker_cmd = [
-            sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey",
-            "--workers", str(huey_workers),
-            "--graceful-signal", "TERM",  # like granian: TERM is graceful, INT is quick
-            "--shutdown-timeout", str(GRACE_SECONDS - 5),
-        ]  # fmt: skip
-        clicks_cmd = [sys.executable, str(settings.BASE_DIR / "manage.py"), "ingest_clicks",
-                      "--follow"]  # fmt: skip
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        worker_cmd = [*manage, *worker_args(huey_workers)]
+        clicks_cmd = [*manage, *CLICKS_ARGS]
 
         children: list[Child] = []
         stopping: dict[str, int] = {"signals": 0}
