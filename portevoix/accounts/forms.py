@@ -316,11 +316,11 @@ class TokenForm(DomainForm):
 
 def token_scopes(token: ApiToken) -> dict[str, str]:
     """How the token list shows a token's scopes: its access and its areas."""
-    labels = dict(API_AREAS)
     if token.all_areas:
         areas = gettext("All areas")
     else:
-        areas = ", ".join(str(labels.get(code, code)) for code in token.areas)
+        chosen = set(token.areas)
+        areas = ", ".join(str(label) for code, label in API_AREAS if code in chosen)
     access = gettext("Read and write") if token.can_write else gettext("Read only")
     return {"access": access, "areas": areas}
 
