@@ -1,12 +1,15 @@
 """The JSON API root: /api/v1/, OpenAPI 3 schema at /api/v1/openapi.json, docs at /api/v1/docs.
 
 Every endpoint needs a personal token (`Authorization: Bearer pv_...`), which acts as one
-membership of one organization. Each app contributes its router (`<app>/api.py`).
+membership of one organization, within its scopes and rate limit (core.api_access). Each app
+contributes its router (`<app>/api.py`), mounted as one area of the API.
 """
 
 from portevoix.accounts.api import router as accounts_router
-from portevoix.accounts.services import api_token_authenticate
+from portevoix.accounts.services import api_token_resolve
+from portevoix.analytics.api import router as analytics_router
 from portevoix.content.api import router as content_router
+from portevoix.core.api_access import mount
 from portevoix.core.api_support import (
     CachedSchemaAPI,
     JsonObjectParser,
@@ -14,6 +17,10 @@ from portevoix.core.api_support import (
     install_error_handlers,
 )
 from portevoix.governance.api import router as governance_router
+from portevoix.ideas.api import router as ideas_router
+from portevoix.publishing.api import router as publishing_router
+from portevoix.recognition.api import router as recognition_router
+from portevoix.sharing.api import router as sharing_router
 from portevoix.training.api import router as training_router
 
 api = CachedSchemaAPI(
@@ -23,16 +30,17 @@ api = CachedSchemaAPI(
     description="Employee advocacy platform API. Authenticate with a personal token: "
     "`Authorization: Bearer pv_...` (create one under Settings → API tokens). "
     'Errors answer `{"detail": "...", "errors": {"field.path": ["..."]}}`.',
-    auth=TokenAuth(api_token_authenticate),
+    auth=TokenAuth(api_token_resolve),
     parser=JsonObjectParser(),
 )
 install_error_handlers(api)
-api.add_router("", accounts_router)
-api.add_router("", content_router)
-api.add_router("", governance_router)
-api.add_router("", "portevoix.sharing.api.router")
-api.add_router("", training_router)
-api.add_router("", "portevoix.analytics.api.router")
-api.add_router("", "portevoix.publishing.api.router")
-api.add_router("", "portevoix.recognition.api.router")
-api.add_router("", "portevoix.ideas.api.router")
+# Each router is one area of the API, which a token's scopes name (core.api_access).
+mount(api, accounts_router, area="people")
+mount(api, content_router, area="content")
+mount(api, governance_router, area="governance")
+mount(api, sharing_router, area="sharing")
+mount(api, training_router, area="training")
+mount(api, analytics_router, area="analytics")
+mount(api, publishing_router, area="publishing")
+mount(api, recognition_router, area="recognition")
+mount(api, ideas_router, area="ideas")

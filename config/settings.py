@@ -250,6 +250,8 @@ PASSWORD_HASHERS = env_list(
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 # A password-reset link works once, for this long (seconds).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# Requests a minute each API token may send (core/api_access.py, fixed one-minute windows).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600)
 
 # --- Login throttling (django-axes, portevoix/accounts/throttle.py): after
 # LOGIN_FAILURE_LIMIT wrong passwords an account is locked for LOGIN_LOCKOUT_MINUTES, even

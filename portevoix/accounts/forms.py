@@ -14,9 +14,10 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portevoix.core.api_access import API_AREAS
 from portevoix.core.networks import Network
 
-from .models import LANGUAGE_CHOICES, AmbassadorProfile, Organization, Team
+from .models import LANGUAGE_CHOICES, AmbassadorProfile, ApiToken, Organization, Team
 from .roles import ALL_ROLES, ASSIGNABLE_ROLES
 from .services import EnrolmentData, PresenceData
 
@@ -284,6 +285,44 @@ class TokenForm(DomainForm):
         max_length=80,
         help_text=_("What the token is for, e.g. “Reporting script”."),
     )
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("write", _("Read and write")), ("read", _("Read only"))],
+        initial="write",
+        required=False,  # not sent: read and write, as tokens were before scopes
+        widget=forms.RadioSelect,
+    )
+    coverage = forms.ChoiceField(
+        label=_("Areas of the API"),
+        choices=[("all", _("All areas")), ("chosen", _("Only the areas ticked below"))],
+        initial="all",
+        required=False,  # not sent: all areas
+        widget=forms.RadioSelect,
+    )
+    areas = _checkboxes(API_AREAS, _("Areas"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("coverage") == "chosen" and not data.get("areas"):
+            self.add_error("areas", _("Choose at least one area of the API."))
+        return data
+
+    def scopes(self) -> dict[str, Any]:
+        """The service's keyword arguments: `can_write` and `areas` (None: all areas)."""
+        data = self.cleaned_data
+        chosen = data["coverage"] == "chosen"
+        return {"can_write": data["access"] != "read", "areas": data["areas"] if chosen else None}
+
+
+def token_scopes(token: ApiToken) -> dict[str, str]:
+    """How the token list shows a token's scopes: its access and its areas."""
+    if token.all_areas:
+        areas = gettext("All areas")
+    else:
+        chosen = set(token.areas)
+        areas = ", ".join(str(label) for code, label in API_AREAS if code in chosen)
+    access = gettext("Read and write") if token.can_write else gettext("Read only")
+    return {"access": access, "areas": areas}
 
 
 # --- Voluntary enrolment

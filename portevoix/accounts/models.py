@@ -264,6 +264,11 @@ class ApiToken(OrgOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Scopes (docs/decisions/0020-api-token-scopes.md): read-only or read-write, on every
+    # area of the API or only on `areas` (codes of `core.api_support.API_AREAS`).
+    can_write = models.BooleanField(default=True)
+    all_areas = models.BooleanField(default=True)
+    areas = models.JSONField(default=list, blank=True)
 
 
 class FrameVersion(models.Model):

@@ -28,6 +28,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import AfterValidator, BeforeValidator, Strict
 from pydantic_core import PydanticCustomError
 
+from portevoix.core.api_access import RateLimited, TokenGrant, check_token
 from portevoix.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
 }
 
 
@@ -171,11 +173,13 @@ def membership(request: HttpRequest) -> Any:
     return found
 
 
-TokenResolver = Callable[[str], Any]
+# The secret -> what the token may do (`TokenGrant`), or None for an unknown secret.
+TokenResolver = Callable[[str], "TokenGrant | None"]
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer pv_...`: a personal token, scoped to one organization.
+    """`Authorization: Bearer pv_...`: a personal token, scoped to one organization, whose
+    scopes and rate limit are checked here (`core.api_access`).
 
     On success `request.auth` and `request.membership` are the token's membership.
     """
@@ -192,11 +196,13 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        membership = self.resolve(token.strip())
-        if membership is None:
+        grant = self.resolve(token.strip())
+        if grant is None:
             return None
-        request.membership = membership  # type: ignore[attr-defined]
-        return membership
+        # The one place where a token's rate limit and scopes are enforced (429, 403).
+        check_token(request, grant)
+        request.membership = grant.membership  # type: ignore[attr-defined]
+        return grant.membership
 
 
 class SessionMembershipAuth(APIKeyCookie):
@@ -325,6 +331,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             else:
                 message = _("The request body is not valid JSON.")
             return respond(request, 400, error_body(message, {"body": [message]}))
+        if isinstance(exc, RateLimited):
+            response = respond(request, 429, error_body(str(exc)))
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         if exc.status_code == 403 and "CSRF" in str(exc):
             return respond(request, 403, error_body(_("CSRF check failed.")))
         return respond(request, exc.status_code, error_body(str(exc)))

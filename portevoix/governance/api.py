@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
-from portevoix.accounts.services import api_token_authenticate
+from portevoix.accounts.services import api_token_resolve
 from portevoix.core.api_support import (
     BodyId,
     Day,
@@ -251,7 +251,7 @@ def charter_acknowledge(request: HttpRequest, payload: AcknowledgeIn) -> Acknowl
 @router.post(
     "/guardrails/check",
     response=responses({200: CheckOut}),
-    auth=[TokenAuth(api_token_authenticate), SessionMembershipAuth()],
+    auth=[TokenAuth(api_token_resolve), SessionMembershipAuth()],
     tags=["guardrails"],
 )
 def guardrails_check(request: HttpRequest, payload: CheckIn) -> CheckOut:

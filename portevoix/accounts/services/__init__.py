@@ -60,7 +60,13 @@ from .provisioning import (
     member_reactivate,
 )
 from .teams import team_create, team_delete, team_update
-from .tokens import IssuedToken, api_token_authenticate, api_token_create, api_token_revoke
+from .tokens import (
+    IssuedToken,
+    api_token_authenticate,
+    api_token_create,
+    api_token_resolve,
+    api_token_revoke,
+)
 from .two_factor import (
     RECOVERY,
     RECOVERY_CODE_COUNT,
@@ -105,6 +111,7 @@ __all__ = [
     "ambassador_update",
     "api_token_authenticate",
     "api_token_create",
+    "api_token_resolve",
     "api_token_revoke",
     "default_visibility_set",
     "directory_active_count",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from portevoix.core import clock
+from portevoix.core.api_access import AREA_CODES, TokenGrant
 from portevoix.core.errors import Conflict, DomainError, NotFound
 from portevoix.core.tenancy import scoped
 
@@ -29,11 +31,26 @@ class IssuedToken:
     secret: str
 
 
-def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
+def api_token_create(
+    *,
+    membership: Membership,
+    name: str,
+    can_write: bool = True,
+    areas: Collection[str] | None = None,
+) -> IssuedToken:
+    """A new token: read-write or read-only, on every area (`areas` None) or on the given
+    areas of the API (codes of `core.api_access.API_AREAS`)."""
     require(membership, "token.manage_own")
     name = name.strip()[:80]
     if not name:
         raise DomainError(_("Name the token."), field_errors={"name": [_("Required.")]})
+    if areas is not None:
+        unknown = set(areas) - AREA_CODES
+        if not areas or unknown:
+            raise DomainError(
+                _("Choose at least one area of the API."),
+                field_errors={"areas": [_("Choose at least one area of the API.")]},
+            )
     secret = "pv_" + secrets.token_urlsafe(32)
     for _attempt in range(3):
         try:
@@ -43,6 +60,9 @@ def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
                 name=name,
                 prefix=secret[:10],
                 token_hash=secret_hash(secret),
+                can_write=can_write,
+                all_areas=areas is None,
+                areas=sorted(set(areas)) if areas is not None else [],
             )
             return IssuedToken(token=token, secret=secret)
         except IntegrityError:  # pragma: no cover - a 256-bit collision
@@ -60,6 +80,13 @@ def api_token_revoke(*, membership: Membership, token: ApiToken) -> None:
 
 def api_token_authenticate(secret: str) -> Membership | None:
     """The membership a bearer token acts as, or None. Touches last_used_at at most hourly."""
+    grant = api_token_resolve(secret)
+    return None if grant is None else grant.membership
+
+
+def api_token_resolve(secret: str) -> TokenGrant | None:
+    """What a bearer token may do (its membership and scopes), or None. Touches
+    last_used_at at most hourly. The API's `TokenAuth` calls this."""
     if not secret or not secret.startswith("pv_"):
         return None
     try:
@@ -81,4 +108,9 @@ def api_token_authenticate(secret: str) -> Membership | None:
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(hours=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return membership
+    return TokenGrant(
+        token_id=token.pk,
+        membership=membership,
+        can_write=token.can_write,
+        areas=None if token.all_areas else frozenset(token.areas or ()),
+    )

@@ -13,7 +13,7 @@ from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view
 
 from .. import selectors, services
-from ..forms import EnrolmentForm, TokenForm
+from ..forms import EnrolmentForm, TokenForm, token_scopes
 from ..models import Membership
 from ..permissions import require
 from .common import confirm_page, current_user, is_ambassador
@@ -121,7 +121,7 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.api_token_create(
-                membership=membership, name=form.cleaned_data["name"]
+                membership=membership, name=form.cleaned_data["name"], **form.scopes()
             )
         except DomainError as exc:
             apply_domain_error(form, exc, field_map=form.map_domain_field)
@@ -133,7 +133,10 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
         {
             "form": form,
             "issued": issued,
-            "tokens": selectors.api_tokens(membership=membership),
+            "tokens": [
+                (token, token_scopes(token))
+                for token in selectors.api_tokens(membership=membership)
+            ],
         },
         status=400 if form.errors else 200,
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from portevoix.accounts.permissions import require
-from portevoix.accounts.services import api_token_authenticate
+from portevoix.accounts.services import api_token_resolve
 from portevoix.core import api_support, clock
 from portevoix.core.api_support import (
     DbId,
@@ -226,7 +226,7 @@ def item_create(request: HttpRequest, payload: ItemIn) -> Status[ItemDetailOut]:
 @router.post(
     "/content/check-copy",
     response=responses({200: CheckCopyOut}),
-    auth=[TokenAuth(api_token_authenticate), SessionMembershipAuth()],
+    auth=[TokenAuth(api_token_resolve), SessionMembershipAuth()],
 )
 def copy_check(request: HttpRequest, payload: CheckCopyIn) -> CheckCopyOut:
     """Length and rules of copy on each network, as the server will judge them.
