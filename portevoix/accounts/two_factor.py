@@ -25,6 +25,7 @@ from portevoix.core.web import current_membership
 from .models import Membership, TotpDevice
 from .permissions import roles_of
 from .roles import Role
+from .services.directory import SSO_LOGIN_SESSION_KEY
 
 # Where an administrator who must set up two-step verification may still go.
 OPEN_URL_NAMES = frozenset(
@@ -62,7 +63,11 @@ class TwoFactorPolicyMiddleware:
         # The address first: the open ones (a tracked link's redirect) read no session.
         if _closed(request) and request.user.is_authenticated:
             membership = current_membership(request)
-            if membership is not None and must_set_up(membership):
+            if (
+                membership is not None
+                and request.session.get(SSO_LOGIN_SESSION_KEY) != membership.organization_id
+                and must_set_up(membership)
+            ):
                 messages.warning(
                     request,
                     _(

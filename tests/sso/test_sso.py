@@ -300,3 +300,19 @@ def test_a_callback_without_a_start_is_refused():
 def test_an_address_without_single_sign_on_goes_back_to_the_login(admin):
     response = Client().post("/sso/start/", {"email": "ada@nowhere.test"}, follow=True)
     assert "not set up for this address" in response.content.decode()
+
+
+def test_the_admins_two_step_policy_is_about_passwords(provider_answers, org):
+    """An admin of an organization that requires two-step verification of its admins is not
+    sent to enrol after a single sign-on login (the provider owns the second factor), but is
+    after a password login."""
+    member = factories.make_member(org, Role.ADMIN, email="ada@example.com")
+    org.two_factor_required_for_admins = True
+    org.save(update_fields=["two_factor_required_for_admins"])
+    by_sso = Client()
+    assert _sign_in(by_sso, provider_answers).status_code == 302
+    assert by_sso.get("/people/").status_code == 200
+    by_password = Client()
+    by_password.force_login(member.user)
+    response = by_password.get("/people/")
+    assert response.status_code == 302 and response["Location"] == "/me/security/"

@@ -84,6 +84,13 @@ def directory_member_sync(
     )
 
 
+# Set in a session whose login went through an organization's identity provider (its id).
+SSO_LOGIN_SESSION_KEY = "_portevoix_sso_login"
+
+
 def organization_remember(session: SessionBase, organization_id: int) -> None:
-    """Act in this organization from now on (after logging in through its directory)."""
+    """Act in this organization from now on (after logging in through its directory), and
+    remember that this session's login went through the organization's identity provider:
+    the two-step policy is about password logins (the provider owns the second factor)."""
     session[SESSION_KEY] = organization_id
+    session[SSO_LOGIN_SESSION_KEY] = organization_id
