@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from portevoix.accounts import services as account_services
@@ -126,7 +127,7 @@ def test_the_export_form_and_its_errors(client, ambassador):
 def test_custom_dates_count_only_their_days(org, admin):
     alice = person(org, "Alice")
     give_points(alice, 15)
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())  # the day in TIME_ZONE, as the export counts
     before = exports.export_own(
         membership=alice, start=today - dt.timedelta(days=10), end=today - dt.timedelta(days=1)
     )
@@ -143,7 +144,7 @@ def test_the_badges_earned_in_the_period_are_a_column(org, admin):
     alice = person(org, "Alice")
     person(org, "Bob")
     give_points(alice, 15)  # a course passed: the "certified" badge
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())  # the day in TIME_ZONE, as the export counts
     earned = [name for name, _at in recognition.badges_of(alice, today, today)]
     assert earned
     everyone = exports.export_all(membership=admin, start=today, end=today)
