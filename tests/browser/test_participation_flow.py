@@ -94,9 +94,12 @@ def test_share_earn_post_an_idea_accepted_and_redeem_a_reward(new_page, live_ser
     assert page.evaluate("document.documentElement.scrollWidth") == 390
 
     # 6. The administrator approves it; the points stay spent, the stock is taken.
-    log_in(desk, live_server, "admin@acme.test", "/rewards/requests/")
-    desk.locator("form[action$='/approve/']").get_by_role("button", name="Approve").click()
-    desk.get_by_text("Saved.").wait_for()  # the queue again, after the POST was answered
+    # (Another person: their own browser, not the content manager's logged-in one.)
+    admin_page = new_page(viewport={"width": 1366, "height": 900})
+    admin_page.set_default_timeout(60_000)
+    log_in(admin_page, live_server, "admin@acme.test", "/rewards/requests/")
+    admin_page.locator("form[action$='/approve/']").get_by_role("button", name="Approve").click()
+    admin_page.get_by_text("Saved.").wait_for()  # the queue again, after the POST was answered
     redemption.refresh_from_db()
     assert redemption.status == "approved"
     reward.refresh_from_db()
