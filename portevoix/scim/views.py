@@ -89,7 +89,7 @@ def token_revoke(request: HttpRequest, membership: Membership, pk: int) -> HttpR
         return redirect("scim:settings")
     return render(
         request,
-        "scim/confirm.html",
+        "accounts/confirm.html",  # the house confirmation page
         {
             "title": _("Revoke a directory token"),
             "question": _("Revoke the token “%(name)s”?") % {"name": token.name},
