@@ -182,3 +182,12 @@ def privacy_cleanup_exports() -> int:
     from portevoix.privacy import tasks as privacy_tasks
 
     return int(privacy_tasks.cleanup_exports.call_local())
+
+
+@db_periodic_task(crontab(minute="*/10"), expires=540)
+def privacy_organization_sweep() -> int:
+    """Every ten minutes: organization archives whose link expired are deleted, and an
+    organization whose deletion was asked and not finished (a lost task) is deleted."""
+    from portevoix.privacy import tasks as privacy_tasks
+
+    return int(privacy_tasks.organization_sweep.call_local())

@@ -63,6 +63,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "analytics.settings",  # the EMV formula and the content mix target
             "report.manage",  # the reports' scheduled sending: when, to whom
             "org.manage",
+            "org.export",  # download every table of the organization (an archive of it all)
+            "org.delete",  # delete the organization and everything it holds, for good
             "member.invite",
             "member.manage",
             "team.manage",

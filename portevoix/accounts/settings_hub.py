@@ -139,6 +139,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 ("org.manage",),
                 _("What Portevoix stores about people, why, and for how long"),
             ),
+            _hub(
+                _("The organization's data"),
+                "privacy:organization_data",
+                ("org.export",),
+                _("Download every table, or delete the organization for good"),
+            ),
         ),
     ),
 )

@@ -7,6 +7,13 @@ connection without the function (the `sqlite3` shell) cannot delete either: the 
 fails with "no such function". Only `manage.py flush`, which empties every table on
 purpose (the test suite calls it between transactional tests), unlocks it. PostgreSQL's
 flush uses TRUNCATE, which the row triggers do not see, so it has no unlock at all.
+
+The deletion of a whole organization (`purge_unlocked`, migration 0003) is the one other
+exception: inside its transaction, the rows of that one organization may be deleted. On
+PostgreSQL the transaction sets `portevoix.audit_purge` to the organization's id (SET LOCAL:
+gone at the transaction's end), and the trigger lets a DELETE of a row of that organization
+through; on SQLite the same thread-local unlock as `flush` is held for the DELETE statement,
+which names that organization only. Nothing ever unlocks an UPDATE.
 """
 
 from __future__ import annotations
@@ -42,6 +49,25 @@ POSTGRES_BACKWARD = [
     "DROP FUNCTION IF EXISTS governance_auditentry_refuse();",
 ]
 
+# Migration 0003: a DELETE of the organization named by `portevoix.audit_purge` (set for
+# one transaction by `purge_unlocked`) goes through.
+POSTGRES_PURGE_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION governance_auditentry_refuse() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE'
+           AND current_setting('portevoix.audit_purge', true) = OLD.organization_id::text THEN
+            RETURN OLD;
+        END IF;
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
+    """,
+]
+POSTGRES_PURGE_BACKWARD = POSTGRES_FORWARD[:1]
+PURGE_SETTING = "portevoix.audit_purge"
+
 SQLITE_FORWARD = [
     f"""
     CREATE TRIGGER governance_auditentry_no_update BEFORE UPDATE ON {TABLE}
@@ -67,6 +93,29 @@ def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> Non
     """`connection_created` receiver: give each SQLite connection the unlock function."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FUNCTION, 0, _unlocked)
+
+
+@contextmanager
+def purge_unlocked(connection: Any, organization_id: int) -> Iterator[None]:
+    """Inside a transaction: let DELETE statements remove that organization's audit rows
+    (the whole organization is being deleted). The caller's DELETE must name it."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("purge_unlocked() needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [PURGE_SETTING, str(organization_id)])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, '', true)", [PURGE_SETTING])
+        return
+    previous = getattr(_state, "unlocked", False)
+    _state.unlocked = True
+    try:
+        yield
+    finally:
+        _state.unlocked = previous
 
 
 @contextmanager

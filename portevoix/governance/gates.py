@@ -37,7 +37,7 @@ from portevoix.core.networks import Network, check_copy
 from portevoix.core.tenancy import scoped
 from portevoix.training import selectors as training_selectors
 
-from . import matching, selectors, signals
+from . import db, matching, selectors, signals
 from .models import AuditEntry, CaseSource, CaseStatus, ModerationCase
 
 
@@ -340,6 +340,18 @@ def audit_record(
         after=after,
         at=clock.now(),
     )
+
+
+def audit_purge_organization(*, organization_id: int) -> int:
+    """Delete every audit entry of an organization that is being deleted as a whole (the
+    only deletion the audit log allows: governance.db). Call it inside the transaction that
+    deletes the organization. Returns how many entries went."""
+    from django.db import connections, router
+
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    with transaction.atomic(using=using), db.purge_unlocked(connection, organization_id):
+        return AuditEntry.objects.filter(organization_id=organization_id)._raw_delete(using)
 
 
 def record_account_event(sender: Any, **event: Any) -> None:

@@ -12,6 +12,15 @@ def register() -> None:
         {
             "privacy.export_requested": _("Asked for the archive of their data (%(object)s)"),
             "privacy.export_downloaded": _("Downloaded the archive of their data (%(object)s)"),
+            "privacy.org_export_requested": _(
+                "Asked for the archive of the organization's data (%(object)s)"
+            ),
+            "privacy.org_export_downloaded": _(
+                "Downloaded the archive of the organization's data (%(object)s)"
+            ),
+            "privacy.org_delete_requested": _("Asked to delete the organization"),
         }
     )
     audit_labels.register_object_type("privacy_export", _("data archive"))
+    audit_labels.register_object_type("organization_export", _("organization archive"))
+    audit_labels.register_object_type("organization", _("organization"))

@@ -53,3 +53,51 @@ class DataExport(OrgOwned):
             )
         ]
         indexes = [models.Index(fields=["state", "expires_at"], name="privacy_export_expiry_idx")]
+
+
+class OrganizationExport(OrgOwned):
+    """An archive of every table of the organization, asked for by an administrator
+    (docs/decisions/0024-organization-data.md). Same life as a person's
+    archive: prepared by the worker, in the private storage, deleted when it expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        "accounts.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=10, choices=ExportState.choices, default=ExportState.PENDING
+    )
+    requested_at = models.DateTimeField()
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    # Rows written per table: {"content_contentitem": 35, ...}
+    tables = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(state="pending"),
+                name="privacy_org_export_one_pending",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "expires_at"], name="privacy_org_export_expiry_idx")
+        ]
+
+
+class OrganizationDeletion(models.Model):
+    """The trace of an organization deleted as a whole: its id, when it was asked and done,
+    and how many rows went per table. No foreign key, no name, no person: it outlives the
+    organization on purpose, as the only record that the deletion happened."""
+
+    organization_id = models.BigIntegerField(unique=True)
+    requested_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    tables = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["done_at"], name="privacy_org_deletion_done_idx")]

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portevoix.accounts.permissions import require
+from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 
 from . import archive, register
-from .models import DataExport, ExportState
+from .models import DataExport, ExportState, OrganizationExport
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -161,3 +161,17 @@ def register_rows(*, membership: Membership) -> list[dict[str, Any]]:
     """The processing register, for the organization's administrators (`org.manage`)."""
     require(membership, "org.manage")
     return register.rows()
+
+
+def organization_exports(*, membership: Membership) -> list[OrganizationExport]:
+    """The organization's archives of the last weeks, newest first (`org.export`)."""
+    require(membership, "org.export")
+    return list(
+        scoped(OrganizationExport, membership.organization_id)
+        .select_related("requested_by__user")
+        .order_by("-requested_at")[:10]
+    )
+
+
+def can_delete_organization(*, membership: Membership) -> bool:
+    return can(membership, "org.delete")

@@ -17,3 +17,27 @@ def prepare_export(export_id: str) -> str:
 def cleanup_exports() -> int:
     """Delete the expired archives and give up the stale requests."""
     return services.exports_cleanup()
+
+
+@db_task()
+def prepare_org_export(export_id: str) -> str:
+    """Build one requested archive of a whole organization."""
+    from . import organization
+
+    return organization.org_export_prepare(export_id=export_id)
+
+
+@db_task()
+def purge_organization(organization_id: int) -> int:
+    """Delete everything of an organization whose deletion was asked (idempotent)."""
+    from . import organization
+
+    return sum(organization.org_purge(organization_id=organization_id).values())
+
+
+@db_task()
+def organization_sweep() -> int:
+    """Expired organization archives; deletions asked for and not finished."""
+    from . import organization
+
+    return organization.org_exports_cleanup() + organization.org_purge_due()

@@ -168,6 +168,8 @@ for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"sso.manage"}
 # Directory provisioning (SCIM): its tokens, the brake and held deactivations; admins only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"scim.manage"}
+# The organization's whole archive and its deletion: administrators only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"org.export", "org.delete"}
 
 # Outgoing webhooks (endpoints, their signing secrets, delivery logs): administrators only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"webhooks.manage"}

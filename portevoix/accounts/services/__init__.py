@@ -32,6 +32,7 @@ from .members import membership_add, membership_update
 from .organizations import (
     MAX_APPROVALS,
     ORGANIZATION_LANGUAGES,
+    organization_close,
     organization_create,
     organization_update,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "member_reactivate",
     "membership_add",
     "membership_update",
+    "organization_close",
     "organization_create",
     "organization_first_run",
     "organization_remember",

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portevoix.core.errors import DomainError, NotFound
+from portevoix.core.tenancy import scoped
 
 from ..models import (
     Membership,
@@ -117,3 +118,11 @@ def organization_update(
             after={"two_factor_required_for_admins": organization.two_factor_required_for_admins},
         )
     return organization
+
+
+@transaction.atomic
+def organization_close(*, organization_id: int) -> int:
+    """Nobody may use the organization any more (it is about to be deleted): every membership
+    is deactivated at once, so no page, API token or session reaches it. Returns how many
+    memberships were closed. The caller checks who may ask, and records it."""
+    return scoped(Membership, organization_id).filter(is_active=True).update(is_active=False)
