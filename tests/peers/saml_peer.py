@@ -85,7 +85,9 @@ class SamlPeer:
                 "xmlsec_binary": saml.xmlsec_binary(),
                 "key_file": self.key_file,
                 "cert_file": self.cert_file,
-                "metadata": {"inline": [*self.sp_metadata, self.other_sp_metadata]},
+                "metadata": {
+                    "inline": [m for m in (*self.sp_metadata, self.other_sp_metadata) if m]
+                },
                 "service": {
                     "idp": {
                         "endpoints": {
