@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from portevoix.accounts.roles import Role
@@ -62,6 +64,7 @@ def test_the_settings_make_and_seal_our_key_and_are_audited(admin, idp_metadata)
     assert provider.saml_sp_cert.startswith("-----BEGIN CERTIFICATE")
     assert len(provider.saml_key) >= 20
     entry = AuditEntry.objects.get(action="sso.provider_set")
+    assert entry.after is not None
     assert entry.after["protocol"] == "saml" and entry.after["idp_entity_id"]
     assert "PRIVATE" not in str(entry.after) and "client_secret_changed" not in entry.after
     # Saved again without metadata: the IdP and our key pair stay.
@@ -241,3 +244,28 @@ def test_the_replay_store_takes_each_id_once(admin, idp_metadata):
 )
 def test_an_idp_initiated_relay_state_is_kept_only_as_a_local_path(relay_state, kept):
     assert saml_flow._relay_path(relay_state) == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_at_once_are_taken_once(admin, idp_metadata):
+    """Two servers receiving the same Response at the same moment: the database's unique
+    constraint lets one through."""
+    provider = services.provider_save(actor=admin, data=_data(idp_metadata))
+    until = clock.now() + dt.timedelta(minutes=5)
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def post() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(saml_flow.first_use(provider, ["resp-1", "assert-1"], until=until))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [False, False, False, True]
+    assert SamlSeenId.objects.filter(provider=provider).count() == 2

@@ -6,6 +6,7 @@ does with the IdP's auto-posting form."""
 from __future__ import annotations
 
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -61,7 +62,7 @@ def _start(client: Client, email: str = "ada@example.com", next_url: str = "") -
     return response["Location"]
 
 
-def _post(client: Client, form: dict[str, str]) -> object:
+def _post(client: Client, form: dict[str, str]) -> Any:
     """What the IdP's page makes the browser do: POST the form to our ACS."""
     data = {k: v for k, v in form.items() if k != "action"}
     return client.post(urlsplit(form["action"]).path, data, follow=True)
