@@ -183,7 +183,11 @@ class SamlPeer:
             for k, v in form.items()
             if k != "action"
         )
-        page = f'<form method="post" action="{html.escape(form["action"])}">{inputs}</form>'
+        page = (
+            '<!doctype html><html lang="en"><title>Test IdP</title><main>'
+            f'<form method="post" action="{html.escape(form["action"])}">{inputs}'
+            '<button type="submit">Continue to the service</button></form></main></html>'
+        )
         return Resp(200, page.encode("utf-8"), {"Content-Type": "text/html"})
 
     def login(self, redirect_url: str, account: str, **variant: Any) -> dict[str, str]:
