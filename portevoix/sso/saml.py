@@ -37,8 +37,9 @@ from django.utils.translation import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
-from saml2.metadata import create_metadata_string
+from saml2.metadata import entity_descriptor, metadata_tostring_fix
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
+from saml2.validate import valid_instance
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from portevoix.core import clock
@@ -126,7 +127,7 @@ def _write(folder: str, name: str, text: str) -> str:
     return str(path)
 
 
-def _config(sp: ServiceProvider, folder: str | None) -> SPConfig:
+def _config(sp: ServiceProvider, folder: str | None, *, with_key: bool = True) -> SPConfig:
     settings: dict[str, Any] = {
         "entityid": sp.entity_id,
         "xmlsec_binary": xmlsec_binary(),
@@ -148,12 +149,13 @@ def _config(sp: ServiceProvider, folder: str | None) -> SPConfig:
         },
     }
     if folder is not None:
-        key_file = _write(folder, "sp.key", sp.key_pem)
         cert_file = _write(folder, "sp.crt", sp.cert_pem)
+        key_file = _write(folder, "sp.key", sp.key_pem) if with_key else None
         settings |= {
             "key_file": key_file,
             "cert_file": cert_file,
             "encryption_keypairs": [{"key_file": key_file, "cert_file": cert_file}],
+            "valid_for": METADATA_VALID_HOURS,
         }
     config = SPConfig()
     config.load(settings)
@@ -215,10 +217,14 @@ def idp_info(metadata_xml: str) -> IdentityProviderInfo:
 
 
 def sp_metadata(sp: ServiceProvider) -> str:
-    """Our metadata (entity ID, ACS, signing and encryption certificate), for the IdP."""
+    """Our metadata (entity ID, ACS, signing and encryption certificate), for the IdP.
+    Made from the certificate alone: the private key is not unsealed for a public page
+    (pysaml2 still asks xmlsec1 which algorithms it supports)."""
     with tempfile.TemporaryDirectory(prefix="pv-saml-") as folder:
-        config = _config(ServiceProvider(**{**sp.__dict__, "idp_metadata": ""}), folder)
-        xml = create_metadata_string(None, config=config, valid=METADATA_VALID_HOURS)
+        public = ServiceProvider(**{**sp.__dict__, "idp_metadata": "", "key_pem": ""})
+        descriptor = entity_descriptor(_config(public, folder, with_key=False))
+    valid_instance(descriptor)
+    xml = metadata_tostring_fix(descriptor, {"xs": "http://www.w3.org/2001/XMLSchema"}, None)
     return xml.decode("utf-8") if isinstance(xml, bytes) else str(xml)
 
 

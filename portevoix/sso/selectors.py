@@ -3,11 +3,13 @@ email address belongs to (by its domain), and our SAML service provider's URLs a
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
+
 from portevoix.accounts.permissions import require
-from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import get_scoped, scoped
 
 from . import saml, saml_sp
@@ -83,9 +85,26 @@ def saml_sp_urls(provider: IdentityProvider) -> SamlSp | None:
     return SamlSp(entity_id=entity_id, acs_url=acs_url)
 
 
+METADATA_CACHE_SECONDS = 3600
+
+
 def saml_sp_metadata(provider: IdentityProvider) -> str:
-    """Our SP metadata XML for the organization (public: it is meant for the IdP)."""
-    try:
-        return saml.sp_metadata(saml_sp.service_provider(provider))
-    except saml.SamlError as exc:
-        raise DomainError(exc.message) from exc
+    """Our SP metadata XML for the organization (public: it is meant for the IdP), kept an
+    hour in the cache (making it runs xmlsec1) until the settings or SITE_URL change."""
+    entity_id, acs_url = saml_sp.sp_urls(provider)
+    key = (
+        "sso:saml-metadata:"
+        + hashlib.sha256(
+            f"{provider.pk}|{provider.updated_at.isoformat()}|{entity_id}".encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if isinstance(cached, str):
+        return cached
+    xml = saml.sp_metadata(
+        saml.ServiceProvider(
+            entity_id=entity_id, acs_url=acs_url, key_pem="", cert_pem=provider.saml_sp_cert
+        )
+    )
+    cache.set(key, xml, METADATA_CACHE_SECONDS)
+    return xml

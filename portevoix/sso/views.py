@@ -126,10 +126,9 @@ def saml_sp_metadata_download(
 
 
 def _metadata_response(provider: IdentityProvider) -> HttpResponse:
-    try:
-        xml = selectors.saml_sp_metadata(provider)
-    except DomainError as exc:
-        raise Http404 from exc
+    if not provider.saml_sp_cert:
+        raise Http404
+    xml = selectors.saml_sp_metadata(provider)
     return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
 
 

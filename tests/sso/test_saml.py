@@ -92,7 +92,7 @@ def test_metadata_that_is_not_an_idps_is_refused(admin, metadata):
     assert not IdentityProvider.objects.exists()
 
 
-@pytest.mark.slow  # xmlsec1 runs when our metadata is made
+@pytest.mark.slow  # making our metadata runs xmlsec1 (its algorithms)
 def test_an_sps_metadata_is_not_an_idps(admin, idp_metadata):
     key_pem, cert_pem = saml.key_pair("sp")
     sp_only = saml.sp_metadata(
@@ -132,7 +132,7 @@ def test_the_domains_and_break_glass_rules_are_the_same_as_oidcs(admin, idp_meta
     assert "break_glass_email" in caught.value.field_errors
 
 
-@pytest.mark.slow  # xmlsec1 runs when our metadata is made
+@pytest.mark.slow  # making our metadata runs xmlsec1 (its algorithms)
 def test_our_metadata_is_public_at_our_entity_id(admin, idp_metadata):
     provider = services.provider_save(actor=admin, data=_data(idp_metadata))
     entity_id, acs_url = saml_sp.sp_urls(provider)
@@ -148,7 +148,7 @@ def test_our_metadata_is_public_at_our_entity_id(admin, idp_metadata):
     assert Client().get(f"/sso/saml/{provider.pk}/metadata/").status_code == 404
 
 
-@pytest.mark.slow  # xmlsec1 runs when our metadata is made
+@pytest.mark.slow  # making our metadata runs xmlsec1 (its algorithms)
 def test_the_settings_page_for_admins_members_and_outsiders(admin, org, idp_metadata):
     provider = services.provider_save(actor=admin, data=_data(idp_metadata))
     download = f"/settings/sso/{provider.pk}/saml-metadata.xml"
