@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portevoix.core import clock
+from portevoix.core.errors import DomainError
 
 from . import people, saml
 from .models import IdentityProvider, Protocol, SamlRequest, SamlSeenId
@@ -94,7 +95,7 @@ def _relay_path(relay_state: str) -> str:
     return ""
 
 
-def _refused(provider: IdentityProvider | None, message: str, detail: str) -> Exception:
+def _refused(provider: IdentityProvider | None, message: str, detail: str) -> DomainError:
     return people.refused(provider, saml.SamlError(message, detail=detail))
 
 
