@@ -419,6 +419,10 @@ LOGGING = {
         # WeasyPrint logs each step of every PDF at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pysaml2 logs the subject's NameID (an email address) at INFO and whole messages at
+        # DEBUG: only its errors (which check failed) are kept.
+        "saml2": {"level": "ERROR"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 

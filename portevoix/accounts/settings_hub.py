@@ -55,7 +55,7 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 _("Single sign-on"),
                 "sso:settings",
                 ("sso.manage",),
-                _("Log in with the organization's identity provider (OpenID Connect)"),
+                _("Log in with the organization's identity provider (OpenID Connect or SAML 2.0)"),
             ),
             _hub(
                 _("Directory provisioning"),

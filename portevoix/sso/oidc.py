@@ -31,6 +31,8 @@ from joserfc.jwk import KeySet
 from portevoix.core import clock
 from portevoix.networks import base
 
+from .errors import SignInError
+
 logger = logging.getLogger("portevoix.sso")
 
 SCOPE = "openid email profile"
@@ -40,13 +42,8 @@ LEEWAY_SECONDS = 60
 MAX_DOCUMENT = 512 * 1024
 
 
-class OidcError(Exception):
-    """`message` may be shown to the person logging in; `detail` is for the logs."""
-
-    def __init__(self, message: str, *, detail: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.detail = detail[:500]
+class OidcError(SignInError):
+    """An OpenID Connect answer that fails its checks, or a provider out of reach."""
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,19 @@
-"""Reads of single sign-on: the settings page's provider, and which organization's provider
-an email address belongs to (by its domain)."""
+"""Reads of single sign-on: the settings page's provider, which organization's provider an
+email address belongs to (by its domain), and our SAML service provider's URLs and metadata."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.core.cache import cache
 
 from portevoix.accounts.permissions import require
 from portevoix.core.tenancy import get_scoped, scoped
 
-from .models import IdentityProvider, SsoDomain
+from . import saml, saml_sp
+from .models import IdentityProvider, Protocol, SsoDomain
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -52,3 +57,54 @@ def domains_of(provider: IdentityProvider) -> list[str]:
 
 def has_provider(*, organization_id: int) -> bool:
     return scoped(IdentityProvider, organization_id).filter(enabled=True).exists()
+
+
+def saml_provider_by_key(key: str) -> IdentityProvider | None:
+    """The SAML provider whose public key (in our SP's URLs) is `key`."""
+    if not key:
+        return None
+    return (
+        IdentityProvider.objects.select_related("organization")
+        .filter(saml_key=key, protocol=Protocol.SAML)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SamlSp:
+    """What the admin gives the IdP: our entity ID (also the metadata URL) and ACS URL."""
+
+    entity_id: str
+    acs_url: str
+
+
+def saml_sp_urls(provider: IdentityProvider) -> SamlSp | None:
+    if provider.protocol != Protocol.SAML or not provider.saml_key:
+        return None
+    entity_id, acs_url = saml_sp.sp_urls(provider)
+    return SamlSp(entity_id=entity_id, acs_url=acs_url)
+
+
+METADATA_CACHE_SECONDS = 3600
+
+
+def saml_sp_metadata(provider: IdentityProvider) -> str:
+    """Our SP metadata XML for the organization (public: it is meant for the IdP), kept an
+    hour in the cache (making it runs xmlsec1) until the settings or SITE_URL change."""
+    entity_id, acs_url = saml_sp.sp_urls(provider)
+    key = (
+        "sso:saml-metadata:"
+        + hashlib.sha256(
+            f"{provider.pk}|{provider.updated_at.isoformat()}|{entity_id}".encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if isinstance(cached, str):
+        return cached
+    xml = saml.sp_metadata(
+        saml.ServiceProvider(
+            entity_id=entity_id, acs_url=acs_url, key_pem="", cert_pem=provider.saml_sp_cert
+        )
+    )
+    cache.set(key, xml, METADATA_CACHE_SECONDS)
+    return xml

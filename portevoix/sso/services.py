@@ -1,17 +1,22 @@
 """Every write of single sign-on: an organization's identity provider (set, remove), and
 signing in through it (start, finish: the account and membership made on the first visit).
 
-The settings are checked with `sso.manage` and audited (never the client secret itself,
-which is sealed with `core.crypto`). Signing in refuses, with a message for the person: an
-address of a domain the organization does not own, an address the provider did not verify,
-a deactivated account or membership, and any answer of the provider that fails its checks
-(`oidc`). Password login for an enforced domain is refused by `password_login_refusal`
-(connected to accounts' `password_login` signal), except for the break-glass admin.
+One provider per organization, OpenID Connect or SAML 2.0; the domains, enforcement,
+break-glass account and attribute mapping are the same for both. The settings are checked
+with `sso.manage` and audited (never the client secret or the SAML key, sealed with
+`core.crypto`). Signing in refuses, with a message for the person: an address of a domain
+the organization does not own, an address the provider did not confirm, a deactivated
+account or membership (`people`), and any answer of the provider that fails its checks
+(`oidc`, `saml` and `saml_flow`). Password login for an enforced domain is refused by
+`password_login_refusal` (connected to accounts' `password_login` signal), except for the
+break-glass admin.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,8 +36,8 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 from portevoix.networks import base
 
-from . import oidc, selectors
-from .models import IdentityProvider, SsoDomain
+from . import oidc, people, saml, saml_flow, selectors
+from .models import IdentityProvider, Protocol, SsoDomain
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -42,12 +47,13 @@ logger = logging.getLogger("portevoix.sso")
 FLOW_MAX_AGE = 600  # seconds between "Continue with single sign-on" and the provider's answer
 MAX_DOMAINS = 50
 MAX_SECRET = 1000
+MAX_ATTRIBUTE = 200
 
 
 @dataclass
 class ProviderData:
-    issuer: str
-    client_id: str
+    issuer: str = ""  # OpenID Connect
+    client_id: str = ""
     client_secret: str = ""  # empty on a change: keep the current one
     domains: list[str] = field(default_factory=list)
     enabled: bool = True
@@ -56,6 +62,10 @@ class ProviderData:
     claim_name: str = "name"
     claim_title: str = ""
     claim_groups: str = ""
+    protocol: str = Protocol.OIDC
+    idp_metadata: str = ""  # SAML: the IdP's metadata XML, pasted or uploaded
+    allow_idp_initiated: bool = False
+    claim_email: str = "email"
 
 
 def clean_domains(values: list[str]) -> tuple[list[str], list[str]]:
@@ -77,7 +87,7 @@ def clean_domains(values: list[str]) -> tuple[list[str], list[str]]:
     return clean, invalid
 
 
-def _errors(actor: Membership, data: ProviderData, *, new: bool) -> dict[str, list[str]]:
+def _oidc_errors(data: ProviderData, *, new_secret_needed: bool) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     try:
         base.guard_url(data.issuer)
@@ -85,10 +95,39 @@ def _errors(actor: Membership, data: ProviderData, *, new: bool) -> dict[str, li
         errors["issuer"] = [exc.user_message]
     if not data.client_id.strip():
         errors["client_id"] = [_("Paste the client ID the identity provider gave you.")]
-    if new and not data.client_secret.strip():
+    if new_secret_needed and not data.client_secret.strip():
         errors["client_secret"] = [_("Paste the client secret the identity provider gave you.")]
     if len(data.client_secret) > MAX_SECRET:
         errors["client_secret"] = [_("This is too long for a client secret.")]
+    return errors
+
+
+def _saml_errors(
+    data: ProviderData, provider: IdentityProvider | None
+) -> tuple[dict[str, list[str]], saml.IdentityProviderInfo | None]:
+    metadata = data.idp_metadata.strip()
+    if not metadata and provider is not None and provider.saml_idp_metadata:
+        return {}, None  # kept
+    if not metadata:
+        return {"idp_metadata": [_("Paste the identity provider's SAML metadata.")]}, None
+    try:
+        return {}, saml.idp_info(metadata)
+    except saml.SamlError as exc:
+        return {"idp_metadata": [exc.message]}, None
+
+
+def _errors(
+    actor: Membership, data: ProviderData, provider: IdentityProvider | None
+) -> tuple[dict[str, list[str]], saml.IdentityProviderInfo | None]:
+    info = None
+    if data.protocol == Protocol.SAML:
+        errors, info = _saml_errors(data, provider)
+    elif data.protocol == Protocol.OIDC:
+        errors = _oidc_errors(
+            data, new_secret_needed=provider is None or not provider.client_secret_sealed
+        )
+    else:
+        errors = {"protocol": [_("Choose OpenID Connect or SAML 2.0.")]}
     domains, invalid = clean_domains(data.domains)
     if invalid:
         errors["domains"] = [_("Not a domain: %(list)s.") % {"list": ", ".join(invalid)}]
@@ -110,7 +149,7 @@ def _errors(actor: Membership, data: ProviderData, *, new: bool) -> dict[str, li
         ]
     elif email and not _is_admin(actor.organization_id, email):
         errors["break_glass_email"] = [_("This must be the address of an administrator here.")]
-    return errors
+    return errors, info
 
 
 def _is_admin(organization_id: int, email: str) -> bool:
@@ -126,15 +165,41 @@ def _is_admin(organization_id: int, email: str) -> bool:
 
 
 def _described(provider: IdentityProvider) -> dict[str, Any]:
-    return {
-        "issuer": provider.issuer,
-        "client_id": provider.client_id,
+    described: dict[str, Any] = {
+        "protocol": provider.protocol,
         "domains": selectors.domains_of(provider),
         "enabled": provider.enabled,
         "enforced": provider.enforced,
         "break_glass_email": provider.break_glass_email,
         "claims": [provider.claim_name, provider.claim_title, provider.claim_groups],
     }
+    if provider.protocol == Protocol.SAML:
+        metadata = provider.saml_idp_metadata.encode("utf-8")
+        described |= {
+            "idp_entity_id": provider.saml_idp_entity_id,
+            "idp_metadata_sha256": hashlib.sha256(metadata).hexdigest(),
+            "allow_idp_initiated": provider.saml_allow_idp_initiated,
+            "claim_email": provider.claim_email,
+        }
+    else:
+        described |= {"issuer": provider.issuer, "client_id": provider.client_id}
+    return described
+
+
+def _apply_saml(
+    provider: IdentityProvider, data: ProviderData, info: saml.IdentityProviderInfo | None
+) -> None:
+    if info is not None:
+        provider.saml_idp_metadata = data.idp_metadata.strip()
+        provider.saml_idp_entity_id = info.entity_id
+    if not provider.saml_key:
+        provider.saml_key = secrets.token_urlsafe(16)
+    if not provider.saml_sp_key_sealed:  # our key pair, made once (decision 0021)
+        key_pem, cert_pem = saml.key_pair(provider.organization.name)
+        provider.saml_sp_key_sealed = crypto.encrypt(key_pem)
+        provider.saml_sp_cert = cert_pem
+    provider.saml_allow_idp_initiated = data.allow_idp_initiated
+    provider.claim_email = data.claim_email.strip()[:MAX_ATTRIBUTE]
 
 
 def provider_save(*, actor: Membership, data: ProviderData) -> IdentityProvider:
@@ -144,22 +209,28 @@ def provider_save(*, actor: Membership, data: ProviderData) -> IdentityProvider:
         provider = scoped(
             IdentityProvider.objects.select_for_update(), actor.organization_id
         ).first()
-        if errors := _errors(actor, data, new=provider is None):
+        errors, info = _errors(actor, data, provider)
+        if errors:
             raise DomainError(_("The single sign-on settings have errors."), field_errors=errors)
         before = _described(provider) if provider else None
         if provider is None:
-            provider = IdentityProvider(organization_id=actor.organization_id)
-        provider.issuer = data.issuer.strip()
-        provider.client_id = data.client_id.strip()[:255]
-        secret = data.client_secret.strip()
-        if secret:
-            provider.client_secret_sealed = crypto.encrypt(secret)
+            provider = IdentityProvider(organization=actor.organization)
+        provider.protocol = data.protocol
+        secret = ""
+        if data.protocol == Protocol.SAML:
+            _apply_saml(provider, data, info)
+        else:
+            provider.issuer = data.issuer.strip()
+            provider.client_id = data.client_id.strip()[:255]
+            secret = data.client_secret.strip()
+            if secret:
+                provider.client_secret_sealed = crypto.encrypt(secret)
         provider.enabled = data.enabled
         provider.enforced = data.enforced
         provider.break_glass_email = data.break_glass_email.strip().lower()
-        provider.claim_name = data.claim_name.strip()[:100] or "name"
-        provider.claim_title = data.claim_title.strip()[:100]
-        provider.claim_groups = data.claim_groups.strip()[:100]
+        provider.claim_name = data.claim_name.strip()[:MAX_ATTRIBUTE] or "name"
+        provider.claim_title = data.claim_title.strip()[:MAX_ATTRIBUTE]
+        provider.claim_groups = data.claim_groups.strip()[:MAX_ATTRIBUTE]
         provider.updated_at = clock.now()
         provider.save()
         domains, _invalid = clean_domains(data.domains)
@@ -179,7 +250,8 @@ def provider_save(*, actor: Membership, data: ProviderData) -> IdentityProvider:
                 field_errors={"domains": [message % {"list": ", ".join(domains)}]},
             ) from exc
         after = _described(provider)
-        after["client_secret_changed"] = bool(secret)
+        if provider.protocol == Protocol.OIDC:
+            after["client_secret_changed"] = bool(secret)
         _audit(actor, "sso.provider_set", provider, before, after)
     return provider
 
@@ -236,32 +308,28 @@ def password_login_refusal(email: str) -> str | None:
 @dataclass(frozen=True)
 class Started:
     url: str  # where to send the browser
-    flow: dict[str, Any]  # what the session keeps until the provider answers
-
-
-def _failed(provider: IdentityProvider | None, exc: oidc.OidcError) -> DomainError:
-    logger.warning(
-        "sso_refused organization=%s reason=%s",
-        provider.organization_id if provider else None,
-        exc.detail or exc.message,
-        extra={"event": "sso_refused"},
-    )
-    return DomainError(exc.message)
+    flow: dict[str, Any] | None  # what the session keeps until the provider answers (OIDC)
 
 
 def sign_in_start(*, email: str, redirect_uri: str, next_url: str = "") -> Started:
+    """Where to send the browser for the provider of the address's organization."""
     provider = selectors.provider_for_email(email)
     if provider is None:
         raise DomainError(
             _("Single sign-on is not set up for this address: log in with your password.")
         )
+    if provider.protocol == Protocol.SAML:
+        try:
+            return Started(url=saml_flow.start(provider, next_url=next_url), flow=None)
+        except saml.SamlError as exc:
+            raise people.refused(provider, exc) from exc
     try:
         metadata = oidc.discover(provider.issuer)
         auth = oidc.authorization(
             metadata, client_id=provider.client_id, redirect_uri=redirect_uri, login_hint=email
         )
     except oidc.OidcError as exc:
-        raise _failed(provider, exc) from exc
+        raise people.refused(provider, exc) from exc
     flow = {
         "provider": provider.pk,
         "state": auth.state,
@@ -271,20 +339,6 @@ def sign_in_start(*, email: str, redirect_uri: str, next_url: str = "") -> Start
         "at": int(time.time()),
     }
     return Started(url=auth.url, flow=flow)
-
-
-def _text(claims: dict[str, Any], name: str) -> str:
-    value = claims.get(name) if name else None
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _groups(claims: dict[str, Any], name: str) -> list[str]:
-    value = claims.get(name) if name else None
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list):
-        return []
-    return [str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip()][:200]
 
 
 def sign_in_finish(
@@ -298,12 +352,12 @@ def sign_in_finish(
     ):
         raise DomainError(_("This sign-in has expired or was not started here. Start again."))
     provider = IdentityProvider.objects.filter(
-        pk=int(flow.get("provider") or 0), enabled=True
+        pk=int(flow.get("provider") or 0), enabled=True, protocol=Protocol.OIDC
     ).first()
     if provider is None:
         raise DomainError(_("Single sign-on is no longer set up for this organization."))
     if params.get("error") or not params.get("code"):
-        raise _failed(
+        raise people.refused(
             provider,
             oidc.OidcError(
                 _("The identity provider did not sign you in."),
@@ -329,51 +383,22 @@ def sign_in_finish(
         )
         info = oidc.userinfo(metadata, str(tokens.get("access_token") or ""), subject=claims["sub"])
     except crypto.DecryptionError as exc:
-        raise _failed(
+        raise people.refused(
             provider,
             oidc.OidcError(_("Single sign-on is not set up correctly."), detail="client secret"),
         ) from exc
     except oidc.OidcError as exc:
-        raise _failed(provider, exc) from exc
-    return _member(provider, {**info, **claims})
-
-
-def _member(provider: IdentityProvider, claims: dict[str, Any]) -> Membership:
-    email = _text(claims, "email").lower()
-    if not email or claims.get("email_verified") not in (True, "true"):
-        raise _failed(
-            provider,
-            oidc.OidcError(
-                _("Your identity provider did not confirm your email address."), detail="email"
-            ),
-        )
-    if selectors.email_domain(email) not in selectors.domains_of(provider):
-        raise _failed(
-            provider,
-            oidc.OidcError(
-                _("%(email)s is not an address of %(organization)s: ask your administrator.")
-                % {"email": email, "organization": provider.organization.name},
-                detail="domain not owned",
-            ),
-        )
-    person = account_services.DirectoryPerson(
-        email=email,
-        full_name=_text(claims, provider.claim_name),
-        title=_text(claims, provider.claim_title),
-        team_names=_groups(claims, provider.claim_groups),
+        raise people.refused(provider, exc) from exc
+    claims = {**info, **claims}
+    identity = people.Identity(
+        email=people.text(claims, "email"),
+        email_verified=claims.get("email_verified") in (True, "true"),
+        attributes=claims,
     )
-    with transaction.atomic():
-        outcome = account_services.directory_member_sync(
-            organization=provider.organization, person=person
-        )
-        if outcome.membership_created:
-            gates.audit_record(
-                organization=provider.organization,
-                actor=outcome.membership,
-                action="sso.member_joined",
-                object_type="sso_member",
-                object_id=outcome.membership.pk,
-                before=None,
-                after={"new_account": outcome.user_created, "teams": outcome.teams_added},
-            )
-    return outcome.membership
+    return people.member_signed_in(provider, identity)
+
+
+def saml_sign_in_finish(*, key: str, saml_response: str, relay_state: str) -> saml_flow.SignedIn:
+    """The member signed in by a Response posted to the organization's ACS (answering our
+    request, or IdP-initiated when the organization allows it), and where to go next."""
+    return saml_flow.finish(key=key, saml_response=saml_response, relay_state=relay_state)
