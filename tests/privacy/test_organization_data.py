@@ -37,6 +37,7 @@ NOT_SECRETS = {
     "journal_key",
     "token_expires_at",
     "code",  # a tracked link's public short code, a rule's or badge's code
+    "saml_key",  # the public part of an organization's SAML addresses (its entity id)
 }
 LOOKS_SECRET = re.compile(
     r"secret|token|passw|sealed|encrypt|hash|p256|cipher|salt|private"
