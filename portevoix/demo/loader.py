@@ -69,6 +69,7 @@ EXTRAS = (
     "chat",
     "reports",
     "sso",
+    "webhooks",
 )
 
 

@@ -6,64 +6,23 @@ connection time)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from standardwebhooks.webhooks import Webhook
 
 from portevoix.content import signals as content_signals
 from portevoix.webhooks import delivery, services
 from portevoix.webhooks.models import DeliveryState, WebhookDelivery
+from tests.peers.webhook_receiver import Receiver, serve_receiver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.peers]
 
 
-@dataclass
-class Receiver:
-    base: str
-    secret: str = ""
-    status: int = 204
-    location: str = ""
-    received: list[dict[str, Any]] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver(base="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            state.paths.append(self.path)
-            headers = {k: v for k, v in self.headers.items()}
-            try:
-                payload = Webhook(state.secret).verify(body, headers)
-            except Exception:
-                self.send_response(401)
-                self.end_headers()
-                return
-            state.received.append({"payload": payload, "id": headers["webhook-id"]})
-            self.send_response(state.status)
-            if state.location:
-                self.send_header("Location", state.location)
-            self.end_headers()
-            self.wfile.write(b"thanks")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with serve_receiver() as state:
+        yield state
 
 
 def _endpoint(admin, receiver: Receiver, path: str = "/hook") -> Any:
