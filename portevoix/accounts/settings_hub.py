@@ -139,6 +139,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 ("org.manage",),
                 _("What Portevoix stores about people, why, and for how long"),
             ),
+            _hub(
+                _("Erasure"),
+                "privacy:erasure",
+                ("privacy.erase",),
+                _("Erase the data of people who left, by hand or after a delay"),
+            ),
         ),
     ),
 )

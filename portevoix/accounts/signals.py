@@ -42,6 +42,9 @@ ambassador_withdrew = Signal()
 password_login = Signal()
 audit_event = Signal()
 member_joined = Signal()
+# Sent INSIDE an erasure's transaction with `person` (core.erasure.ErasedPerson): the apps
+# no app imports (planning's calendar feed tokens) delete their rows of the person.
+member_erasing = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 

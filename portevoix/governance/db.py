@@ -19,6 +19,8 @@ from typing import Any
 TABLE = "governance_auditentry"
 MESSAGE = "audit log entries cannot be changed or deleted"
 SQLITE_FUNCTION = "portevoix_audit_unlocked"
+SQLITE_SCRUB_FUNCTION = "portevoix_audit_scrubbing"
+POSTGRES_SCRUB_SETTING = "portevoix.audit_scrub"
 
 _state = threading.local()
 
@@ -59,6 +61,60 @@ SQLITE_BACKWARD = [
 ]
 
 
+# Erasure (migration 0003, docs/decisions/0022-erasure.md): an UPDATE is let through only
+# while the erasure service scrubs a person's words (a transaction-local setting on
+# PostgreSQL, this thread's flag on SQLite), and only when it keeps the row's identity:
+# its id, organization, action, object and time. DELETE stays refused.
+_KEEP = ("id", "organization_id", "action", "object_type", "object_id", "at")
+POSTGRES_SCRUB_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION governance_auditentry_refuse() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE'
+           AND coalesce(current_setting('{POSTGRES_SCRUB_SETTING}', true), '') = 'on'
+           AND {" AND ".join(f"NEW.{c} = OLD.{c}" for c in _KEEP)} THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
+    """,
+]
+POSTGRES_SCRUB_BACKWARD = POSTGRES_FORWARD[:1]
+SQLITE_SCRUB_FORWARD = [
+    "DROP TRIGGER IF EXISTS governance_auditentry_no_update;",
+    f"""
+    CREATE TRIGGER governance_auditentry_no_update BEFORE UPDATE ON {TABLE}
+    WHEN NOT {SQLITE_SCRUB_FUNCTION}()
+      OR {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _KEEP)}
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
+    """,
+]
+SQLITE_SCRUB_BACKWARD = ["DROP TRIGGER IF EXISTS governance_auditentry_no_update;", SQLITE_FORWARD[0]]
+
+
+def _scrubbing() -> int:
+    return 1 if getattr(_state, "scrubbing", False) else 0
+
+
+@contextmanager
+def scrub_unlocked(connection: Any) -> Iterator[None]:
+    """Let this transaction replace personal words in audit rows (erasure only)."""
+    previous = getattr(_state, "scrubbing", False)
+    _state.scrubbing = True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [POSTGRES_SCRUB_SETTING])
+    try:
+        yield
+    finally:
+        _state.scrubbing = previous
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [POSTGRES_SCRUB_SETTING])
+
+
 def _unlocked() -> int:
     return 1 if getattr(_state, "unlocked", False) else 0
 
@@ -67,6 +123,7 @@ def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> Non
     """`connection_created` receiver: give each SQLite connection the unlock function."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FUNCTION, 0, _unlocked)
+        connection.connection.create_function(SQLITE_SCRUB_FUNCTION, 0, _scrubbing)
 
 
 @contextmanager

@@ -12,6 +12,9 @@ def register() -> None:
         {
             "privacy.export_requested": _("Asked for the archive of their data (%(object)s)"),
             "privacy.export_downloaded": _("Downloaded the archive of their data (%(object)s)"),
+            "privacy.member_erased": _("Erased the data of a person (%(object)s)"),
+            "privacy.erasure_delay": _("Changed the delay of the automatic erasure"),
         }
     )
     audit_labels.register_object_type("privacy_export", _("data archive"))
+    audit_labels.register_object_type("privacy_member", _("former member"))

@@ -17,3 +17,11 @@ def prepare_export(export_id: str) -> str:
 def cleanup_exports() -> int:
     """Delete the expired archives and give up the stale requests."""
     return services.exports_cleanup()
+
+
+@db_task()
+def run_erasures() -> int:
+    """Erase the people who left more than their organization's delay ago."""
+    from . import erasure
+
+    return erasure.erasures_run()

@@ -18,6 +18,15 @@ from .enrolment import (
     ambassador_opt_out,
     ambassador_update,
 )
+from .erasure import (
+    ERASED_DOMAIN,
+    MAX_ERASE_AFTER_DAYS,
+    member_erase_begin,
+    member_erase_finish,
+    organization_erasure_set,
+    placeholder_user,
+    pseudonym_for,
+)
 from .first_run import FirstRun, organization_first_run
 from .invitations import (
     IssuedInvitation,
@@ -87,6 +96,13 @@ from .visibility import MAX_PSEUDONYM, default_visibility_set, visibility_set
 from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
 
 __all__ = [
+    "ERASED_DOMAIN",
+    "MAX_ERASE_AFTER_DAYS",
+    "member_erase_begin",
+    "member_erase_finish",
+    "organization_erasure_set",
+    "placeholder_user",
+    "pseudonym_for",
     "DEPROVISION_REASON",
     "FEED_SEEN_PRECISION",
     "FEED_SESSION_GAP",
