@@ -11,6 +11,7 @@ flush uses TRUNCATE, which the row triggers do not see, so it has no unlock at a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,17 +103,28 @@ def _scrubbing() -> int:
 def scrub_unlocked(connection: Any) -> Iterator[None]:
     """Let this transaction replace personal words in audit rows (erasure only)."""
     previous = getattr(_state, "scrubbing", False)
-    _state.scrubbing = True
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+
+    def set_postgres(value: str) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [POSTGRES_SCRUB_SETTING])
+            cursor.execute("SELECT set_config(%s, %s, true)", [POSTGRES_SCRUB_SETTING, value])
+
+    _state.scrubbing = True
+    if postgres:
+        set_postgres("on")
     try:
         yield
-    finally:
+    except BaseException:
         _state.scrubbing = previous
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, 'off', true)", [POSTGRES_SCRUB_SETTING])
+        if postgres:
+            # The transaction is usually aborted (its end drops the setting anyway): the
+            # error that brought us here is the one to raise.
+            with contextlib.suppress(Exception):
+                set_postgres("on" if previous else "off")
+        raise
+    _state.scrubbing = previous
+    if postgres:
+        set_postgres("on" if previous else "off")
 
 
 def _unlocked() -> int:

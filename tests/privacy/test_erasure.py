@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Sum
 from django.urls import reverse
 
@@ -40,6 +40,7 @@ from portevoix.analytics.rollups import rollups_rebuild
 from portevoix.analytics.selectors.scope import Filters
 from portevoix.analytics.selectors.series import totals
 from portevoix.content.models import Transition
+from portevoix.governance import db as audit_db
 from portevoix.governance import gates
 from portevoix.governance.models import AuditEntry, ModerationCase
 from portevoix.ideas.models import Idea, IdeaComment, IdeaVote
@@ -531,3 +532,57 @@ def test_french_and_english(client: Any, admin: Membership, jeanne: Membership) 
     organization.default_language = "en"
     assert account_services.pseudonym_for(organization, "abc123") == "Former member #abc123"
 
+
+
+# --- The audit log stays append-only: erasure may replace words, never what a row records.
+
+
+def test_the_audit_log_lets_erasure_replace_words_only(org: Any, admin: Membership) -> None:
+    gates.audit_record(
+        organization=org,
+        actor=admin,
+        action="accounts.member_update",
+        object_type="accounts.user",
+        object_id=1,
+        before=None,
+        after={"name": NAME},
+    )
+    entry = AuditEntry.objects.get(action="accounts.member_update")
+    update = "UPDATE governance_auditentry SET {} WHERE id = %s"
+    # Outside an erasure, nothing changes, not even a word.
+    with (
+        pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(update.format("actor_label = 'x'"), [entry.pk])
+    # During an erasure, the action, object and time still cannot change, nor a row go.
+    for change in ("action = 'x'", "object_id = 'x'", "at = at + interval '1 day'"):
+        if "interval" in change and connection.vendor == "sqlite":
+            change = "at = '2000-01-01 00:00:00'"
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+            transaction.atomic(),
+            audit_db.scrub_unlocked(connection),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(update.format(change), [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+        transaction.atomic(),
+        audit_db.scrub_unlocked(connection),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM governance_auditentry WHERE id = %s", [entry.pk])
+    # Words may be replaced.
+    with transaction.atomic(), audit_db.scrub_unlocked(connection), connection.cursor() as cursor:
+        cursor.execute(update.format("actor_label = 'Former member #1'"), [entry.pk])
+    entry.refresh_from_db()
+    assert entry.actor_label == "Former member #1" and entry.action == "accounts.member_update"
+    # And the unlock ends with the erasure's block.
+    with (
+        pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(update.format("actor_label = 'y'"), [entry.pk])
