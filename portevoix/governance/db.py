@@ -92,7 +92,10 @@ SQLITE_SCRUB_FORWARD = [
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
     """,
 ]
-SQLITE_SCRUB_BACKWARD = ["DROP TRIGGER IF EXISTS governance_auditentry_no_update;", SQLITE_FORWARD[0]]
+SQLITE_SCRUB_BACKWARD = [
+    "DROP TRIGGER IF EXISTS governance_auditentry_no_update;",
+    SQLITE_FORWARD[0],
+]
 
 
 def _scrubbing() -> int:

@@ -5,6 +5,8 @@ suppression list too (`suppression_forget`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from portevoix.core.erasure import ErasedPerson
 from portevoix.core.tenancy import scoped
 
@@ -15,17 +17,17 @@ from .models_mail import EmailDelivery, EmailPreferences, EmailSuppression
 def member_erase(*, person: ErasedPerson) -> int:
     """Delete the person's rows of notifications; returns how many went."""
     total = 0
-    for model in (
+    models: tuple[Any, ...] = (  # each with a `membership` foreign key
         PushDelivery,
         Notification,
         PushSubscription,
         NotificationPreferences,
         EmailDelivery,
         EmailPreferences,
-    ):
-        deleted, _rows = (
-            scoped(model, person.organization_id).filter(membership_id=person.membership_id).delete()
-        )
+    )
+    for model in models:
+        rows = scoped(model, person.organization_id).filter(membership_id=person.membership_id)
+        deleted, _rows = rows.delete()
         total += deleted
     return total
 

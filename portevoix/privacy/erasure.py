@@ -39,7 +39,6 @@ from portevoix.notifications import services_erasure as notification_erasure
 from portevoix.publishing.services import erasure as publishing_erasure
 from portevoix.recognition.services import erasure as recognition_erasure
 from portevoix.rewards.services import erasure as reward_erasure
-from portevoix.scim.services import erasure as scim_erasure
 from portevoix.sharing.services import erasure as sharing_erasure
 from portevoix.surveys.services import erasure as survey_erasure
 from portevoix.training.services import erasure as training_erasure
@@ -63,12 +62,19 @@ def _exports_erase(person: ErasedPerson) -> int:
     exports = scoped(DataExport, person.organization_id).filter(membership_id=person.membership_id)
     names = [name for name in exports.values_list("file_name", flat=True) if name]
     deleted, _rows = exports.delete()
+
+    def delete_files() -> None:
+        for name in names:
+            private_storage().delete(name)
+
     if names:
-        transaction.on_commit(lambda: [private_storage().delete(name) for name in names])
+        transaction.on_commit(delete_files)
     return deleted
 
 
 # Each app's part, in order (accounts' comes first and last, the audit log's after all).
+# The apps no app imports (scim's directory records, planning's calendar feed tokens) do
+# theirs on `accounts.signals.member_erasing`, sent by `member_erase_begin`.
 STEPS: list[tuple[str, Callable[..., Any]]] = [
     ("content", content_erasure.member_erase),
     ("sharing", sharing_erasure.member_erase),
@@ -80,7 +86,6 @@ STEPS: list[tuple[str, Callable[..., Any]]] = [
     ("surveys", survey_erasure.member_erase),
     ("training", training_erasure.member_erase),
     ("notifications", notification_erasure.member_erase),
-    ("scim", scim_erasure.member_erase),
     ("privacy", lambda *, person: _exports_erase(person)),
     ("governance", governance_erasure.member_erase),
 ]
@@ -149,7 +154,10 @@ def erasures_run(*, now: dt.datetime | None = None) -> int:
                 "member_erase_failed organization=%s error=%s",
                 membership.organization_id,
                 type(exc).__name__,
-                extra={"event": "member_erase_failed", "organization_id": membership.organization_id},
+                extra={
+                    "event": "member_erase_failed",
+                    "organization_id": membership.organization_id,
+                },
             )
     return done
 

@@ -156,8 +156,7 @@ def erase_member(request: HttpRequest, membership: Membership, pk: int) -> HttpR
         return redirect("privacy:erasure")
     context = {
         "title": _("Erase a person's data"),
-        "question": _("Erase everything Portevoix holds about %(name)s?")
-        % {"name": person.name},
+        "question": _("Erase everything Portevoix holds about %(name)s?") % {"name": person.name},
         "detail": _(
             "Their name, email, job title, texts, tokens, devices, consents and connected "
             "accounts are deleted or replaced by a pseudonym; their shares, links and clicks "

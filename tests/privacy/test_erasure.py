@@ -307,7 +307,7 @@ def test_nothing_of_the_person_is_left_in_the_database_and_totals_are_the_same(
     assert erased.after == {"requested_by": "admin"}
     assert erased.actor_id == admin.user_id
     scrubbed = entries.get(action="accounts.member_update")
-    assert scrubbed.after["name"] == jeanne.user.full_name
+    assert scrubbed.after is not None and scrubbed.after["name"] == jeanne.user.full_name
     # (3) Their login is gone: the address and password no longer open a session.
     assert not User.objects.filter(email__iexact=EMAIL).exists()
     assert not client.login(username=EMAIL, password=PASSWORD)
@@ -392,9 +392,7 @@ def test_the_job_erases_only_who_left_long_enough_ago_in_their_organization(
     def leaver(organization: Any, email: str, days_ago: int) -> Membership:
         person = factories.make_member(organization, email=email)
         account_services.member_deprovision(membership=person)
-        Membership.objects.filter(pk=person.pk).update(
-            left_at=NOW - dt.timedelta(days=days_ago)
-        )
+        Membership.objects.filter(pk=person.pk).update(left_at=NOW - dt.timedelta(days=days_ago))
         return person
 
     org.erase_after_days = 30
@@ -531,7 +529,6 @@ def test_french_and_english(client: Any, admin: Membership, jeanne: Membership) 
     assert account_services.pseudonym_for(organization, "abc123") == "Ancien membre #abc123"
     organization.default_language = "en"
     assert account_services.pseudonym_for(organization, "abc123") == "Former member #abc123"
-
 
 
 # --- The audit log stays append-only: erasure may replace words, never what a row records.

@@ -93,7 +93,9 @@ def member_erase_begin(*, membership: Membership) -> ErasedPerson | None:
         profile.languages = []
         profile.help_with = []
         profile.visibility = ""
-        profile.save(update_fields=["opted_in", "pseudonym", "languages", "help_with", "visibility"])
+        profile.save(
+            update_fields=["opted_in", "pseudonym", "languages", "help_with", "visibility"]
+        )
         profile.interests.clear()
     NetworkPresence.objects.filter(profile__membership=locked).delete()
     # The consents' history goes: the audit log keeps the fact of the erasure.
@@ -139,7 +141,6 @@ def organization_erasure_set(*, organization: Organization, erase_after_days: in
     organization.erase_after_days = days
     organization.save(update_fields=["erase_after_days"])
     return True
-
 
 
 def placeholder_user(*, person: ErasedPerson) -> User:

@@ -25,7 +25,9 @@ def member_erase(*, person: ErasedPerson) -> int:
         )
         changed += 1
     for transition in (
-        Transition.objects.filter(item__in=scoped(ContentItem, org)).exclude(comment="").only("pk", "comment")
+        Transition.objects.filter(item__in=scoped(ContentItem, org))
+        .exclude(comment="")
+        .only("pk", "comment")
     ):
         if person.mentions(transition.comment):
             Transition.objects.filter(pk=transition.pk).update(

@@ -42,7 +42,7 @@ def member_erase(*, person: ErasedPerson) -> int:
     placeholder_label = f"{person.pseudonym}"
     changed = 0
     # The plain queryset: the model's manager refuses any change on purpose.
-    plain = models.QuerySet(model=AuditEntry)
+    plain: models.QuerySet[AuditEntry] = models.QuerySet(model=AuditEntry)
     with scrub_unlocked(connection):
         for entry in rows.filter(match).only("pk", "actor_id", "actor_label", "before", "after"):
             fields: dict[str, object] = {

@@ -24,9 +24,14 @@ def member_erase(*, person: ErasedPerson) -> int:
     ideas = scoped(Idea, org).filter(author_id=person.membership_id)
     images = list(IdeaImage.objects.filter(idea__in=ideas))
     names = [image.file.name for image in images if image.file]
-    storage = IdeaImage._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = IdeaImage._meta.get_field("file").storage
     IdeaImage.objects.filter(pk__in=[image.pk for image in images]).delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     changed = ideas.update(title=title[:200], body="", link="")
     scoped(Idea, org).filter(
         Q(decided_by_id=person.membership_id) | Q(author_id=person.membership_id)
