@@ -56,6 +56,7 @@ from portevoix.sharing.models import Click, Share, TrackedLink
 from portevoix.surveys.models import Answer
 from portevoix.training.models import Certificate
 from tests import factories
+from tests.publishing import conftest as publishing_fixtures
 
 from .conftest import NOW, fill
 
@@ -583,3 +584,21 @@ def test_the_audit_log_lets_erasure_replace_words_only(org: Any, admin: Membersh
         connection.cursor() as cursor,
     ):
         cursor.execute(update.format("actor_label = 'y'"), [entry.pk])
+
+
+# The local fake of X (tests/peers), as publishing's tests use it.
+fake_x = publishing_fixtures.fake_x
+
+
+def test_connected_accounts_are_revoked_at_the_network_and_deleted(
+    org: Any, admin: Membership, ambassador: Membership, fake_x: Any, oncommit: Any
+) -> None:
+    """The network is asked to revoke the tokens (here a local fake of X), once the erasure
+    is committed; the row is gone whatever the network says."""
+    connection = publishing_fixtures.connect_x(ambassador, fake_x)
+    account_services.member_deprovision(membership=ambassador)
+    assert not fake_x.revoked
+    with oncommit():
+        erasure.erase_member(actor=admin, membership_id=ambassador.pk)
+    assert fake_x.revoked
+    assert not Connection.objects.filter(pk=connection.pk).exists()
