@@ -51,6 +51,7 @@ from portevoix.privacy import erasure
 from portevoix.privacy.models import DataExport
 from portevoix.publishing.models import Connection, Post
 from portevoix.recognition.models import PointEntry
+from portevoix.rewards.models import Redemption, Reward
 from portevoix.scim.models import ScimUser
 from portevoix.sharing.models import Click, Share, TrackedLink
 from portevoix.surveys.models import Answer
@@ -161,6 +162,19 @@ def _own_words(person: Membership, author: Membership) -> None:
     )
     DataExport.objects.create(organization_id=org_id, membership=person, requested_at=NOW)
     PointEntry.objects.filter(membership=person).update(reason=f"For {NAME}")
+    reward = Reward.objects.create(
+        organization_id=org_id, kind="gift", title="Mug", cost=5, created_at=NOW
+    )
+    Redemption.objects.create(
+        organization_id=org_id,
+        reward=reward,
+        membership=person,
+        cost=5,
+        status="refused",
+        reason=f"Refused, {NAME}: {SECRET}",
+        created_at=NOW,
+        month=NOW.date().replace(day=1),
+    )
     share = Share.objects.filter(membership=person).first()
     assert share is not None
     ModerationCase.objects.create(
@@ -246,6 +260,7 @@ def figures(org: Any, viewer: Membership) -> dict[str, Any]:
         "vote_rows": IdeaVote.objects.filter(organization=org).count(),
         "certificates": Certificate.objects.filter(organization=org).count(),
         "posts": Post.objects.filter(organization=org).count(),
+        "redemptions": Redemption.objects.filter(organization=org).aggregate(Sum("cost")),
     }
     for model in (*ROLLUPS, MemberTotal):
         result[model.__name__] = model.objects.filter(organization=org).aggregate(
@@ -274,7 +289,31 @@ def test_nothing_of_the_person_is_left_in_the_database_and_totals_are_the_same(
     before = figures(org, admin)
     assert before["dashboard"].clicks > 0 and before["MemberRollup"]["clicks__sum"] > 0
     needles = (NAME, "Erasmus", EMAIL, SECRET)
-    assert scan(*needles)  # the scan does find the person before
+    # The scan does find the person before, in every app's tables.
+    tables_before = {hit.split(".")[0] for hit in scan(*needles)}
+    assert tables_before >= {
+        "accounts_user",
+        "accounts_membership",
+        "accounts_ambassadorprofile",
+        "accounts_networkpresence",
+        "accounts_invitation",
+        "sharing_share",
+        "publishing_post",
+        "publishing_connection",
+        "ideas_idea",
+        "ideas_ideacomment",
+        "surveys_answer",
+        "training_certificate",
+        "recognition_pointentry",
+        "rewards_redemption",
+        "notifications_notification",
+        "notifications_emaildelivery",
+        "notifications_emailsuppression",
+        "scim_scimuser",
+        "content_transition",
+        "governance_moderationcase",
+        "governance_auditentry",
+    }, tables_before
     with oncommit():
         assert erasure.erase_member(actor=admin, membership_id=jeanne.pk) is True
 
