@@ -49,7 +49,7 @@ def member_erase_begin(*, membership: Membership) -> ErasedPerson | None:
     erased (a second erasure changes nothing). Call inside the erasure's transaction."""
     locked = (
         scoped(Membership, membership.organization_id)
-        .select_for_update()
+        .select_for_update(of=("self",))  # the membership only, not its account or org
         .select_related("user", "organization")
         .get(pk=membership.pk)
     )
