@@ -641,3 +641,12 @@ def test_connected_accounts_are_revoked_at_the_network_and_deleted(
         erasure.erase_member(actor=admin, membership_id=ambassador.pk)
     assert fake_x.revoked
     assert not Connection.objects.filter(pk=connection.pk).exists()
+
+
+def test_the_hourly_task_runs_the_erasure(jeanne: Membership, oncommit: Any) -> None:
+    from config import schedule
+
+    with oncommit():
+        assert schedule.privacy_erasures.call_local() == 1  # left 40 days ago, delay 30
+    jeanne.refresh_from_db()
+    assert jeanne.erased_at is not None
