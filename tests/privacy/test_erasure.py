@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Sum
 from django.urls import reverse
 
+from config import schedule
 from portevoix.accounts import services as account_services
 from portevoix.accounts.models import (
     AmbassadorProfile,
@@ -644,8 +645,6 @@ def test_connected_accounts_are_revoked_at_the_network_and_deleted(
 
 
 def test_the_hourly_task_runs_the_erasure(jeanne: Membership, oncommit: Any) -> None:
-    from config import schedule
-
     with oncommit():
         assert schedule.privacy_erasures.call_local() == 1  # left 40 days ago, delay 30
     jeanne.refresh_from_db()
