@@ -63,7 +63,6 @@ def member_erase_begin(*, membership: Membership) -> ErasedPerson | None:
         user.first_name,
         user.last_name,
         user.email,
-        user.email.split("@", 1)[0],
         locked.title,
         profile.pseudonym if profile else "",
         *[p.handle for p in presences],
