@@ -377,6 +377,17 @@ def test_a_person_of_two_organizations_keeps_the_other(
 ) -> None:
     me, elsewhere = people.me, people.me_elsewhere
     user_id = me.user_id
+    # An entry about someone else, whose words are common ones ("ambassador" is also my
+    # address's local part): it is left as it is.
+    gates.audit_record(
+        organization=admin.organization,
+        actor=admin,
+        action="accounts.member_update",
+        object_type="accounts.user",
+        object_id=people.colleague.user_id,
+        before={"roles": []},
+        after={"roles": ["ambassador"], "email": "colleague@acme.test"},
+    )
     account_services.member_deprovision(membership=me)
     with oncommit():
         erasure.erase_member(actor=admin, membership_id=me.pk)
@@ -387,6 +398,8 @@ def test_a_person_of_two_organizations_keeps_the_other(
     assert Share.objects.get(membership=elsewhere).text.endswith('"ELSEWHERE")')
     assert not Share.objects.get(membership=me).text
     assert Share.objects.get(membership=people.colleague).text  # a colleague's stay
+    other = AuditEntry.objects.get(action="accounts.member_update")
+    assert other.after == {"roles": ["ambassador"], "email": "colleague@acme.test"}
 
 
 def test_the_person_erases_their_own_data_and_leaves(
