@@ -191,3 +191,13 @@ def privacy_organization_sweep() -> int:
     from portevoix.privacy import tasks as privacy_tasks
 
     return int(privacy_tasks.organization_sweep.call_local())
+
+
+@db_periodic_task(crontab(minute="17"), expires=3000)
+def privacy_erasures() -> int:
+    """Every hour: the data of people who left more than their organization's delay ago
+    ("erase N days after leaving") is erased; one transaction per person, an erased one
+    is left alone, so a late or doubled run erases each person once."""
+    from portevoix.privacy import tasks as privacy_tasks
+
+    return int(privacy_tasks.run_erasures.call_local())

@@ -98,6 +98,11 @@ class Organization(models.Model):
     two_factor_required_for_admins = models.BooleanField(
         _("administrators must use two-step verification"), default=False
     )
+    # A person who left is erased this many days after leaving (privacy's periodic job,
+    # docs/decisions/0022-erasure.md); 0 means never automatically.
+    erase_after_days = models.PositiveSmallIntegerField(
+        _("erase the data of people who left after (days)"), default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -128,6 +133,12 @@ class Membership(OrgOwned):
     title = models.CharField(_("job title"), max_length=120, blank=True)
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # When the person last left (deactivated by an administrator or the directory, or on
+    # their own erasure request); cleared when they come back. Erasure counts from it.
+    left_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set once the person's data was erased: the row stays, pseudonymous, so that every
+    # figure counted on it stays right (docs/decisions/0022-erasure.md).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

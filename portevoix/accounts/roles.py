@@ -101,6 +101,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "sso.manage",  # single sign-on: the identity provider, its domains, enforcement
             "scim.manage",  # directory provisioning: its tokens, the brake, held deactivations
             "webhooks.manage",  # outgoing webhooks: endpoints, their secrets, delivery logs
+            "privacy.erase",  # erase people who left; the delay of the automatic erasure
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

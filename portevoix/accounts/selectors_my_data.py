@@ -1,4 +1,5 @@
-"""What accounts holds about one member, for their "My data" page and archive (privacy).
+"""What accounts holds about one member, for their "My data" page and archive (privacy),
+and the people who left, for their erasure (privacy, docs/decisions/0022-erasure.md).
 
 Plain tables: each a list of rows (dicts of plain values). Never a secret: API tokens by
 name and dates only (no prefix, no hash), two-step verification by whether it is on.
@@ -6,11 +7,20 @@ name and dates only (no prefix, no hash), two-step verification by whether it is
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from portevoix.core.tenancy import scoped
+from portevoix.core.tenancy import get_scoped, scoped
 
-from .models import AmbassadorProfile, ApiToken, ConsentEvent, NetworkPresence, TotpDevice
+from .models import (
+    AmbassadorProfile,
+    ApiToken,
+    ConsentEvent,
+    NetworkPresence,
+    Organization,
+    TotpDevice,
+)
 
 if TYPE_CHECKING:
     from portevoix.core.tenancy import scoped
@@ -85,3 +95,57 @@ def my_data(membership: Membership) -> dict[str, list[dict[str, Any]]]:
         "consents": consents,
         "api_tokens": tokens,
     }
+
+
+@dataclass(frozen=True)
+class Leaver:
+    """A person who left and whose data is not erased yet, and when the job will erase it
+    (None: the organization erases only on request)."""
+
+    membership_id: int
+    name: str
+    email: str
+    left_at: dt.datetime | None
+    erase_on: dt.datetime | None
+
+
+def leavers(*, organization: Organization) -> list[Leaver]:
+    """The organization's people who left and are not erased yet, who left first first."""
+    days = organization.erase_after_days
+    rows = (
+        scoped(Membership, organization)
+        .filter(is_active=False, erased_at__isnull=True)
+        .select_related("user")
+        .order_by("left_at", "pk")
+    )
+    return [
+        Leaver(
+            membership_id=m.pk,
+            name=m.user.display_name,
+            email=m.user.email,
+            left_at=m.left_at,
+            erase_on=m.left_at + dt.timedelta(days=days) if (days and m.left_at) else None,
+        )
+        for m in rows
+    ]
+
+
+def leaver(*, organization: Organization, membership_id: int) -> Membership:
+    """One person of the organization (NotFound for anyone else's), for the erasure page."""
+    return get_scoped(Membership.objects.select_related("user"), organization, pk=membership_id)
+
+
+def leavers_due(*, now: dt.datetime) -> list[Membership]:
+    """Everyone, in every organization that erases automatically, who left more than its
+    delay ago and is not erased yet (the periodic erasure)."""
+    due: list[Membership] = []
+    for organization in Organization.objects.filter(erase_after_days__gt=0).only(
+        "pk", "erase_after_days"
+    ):
+        limit = now - dt.timedelta(days=organization.erase_after_days)
+        due += list(
+            scoped(Membership, organization).filter(
+                is_active=False, erased_at__isnull=True, left_at__lte=limit
+            )
+        )
+    return due

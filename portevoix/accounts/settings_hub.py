@@ -145,6 +145,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 ("org.export",),
                 _("Download every table, or delete the organization for good"),
             ),
+            _hub(
+                _("Erasure"),
+                "privacy:erasure",
+                ("privacy.erase",),
+                _("Erase the data of people who left, by hand or after a delay"),
+            ),
         ),
     ),
 )

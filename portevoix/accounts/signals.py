@@ -23,6 +23,11 @@ other apps connect to these, never to accounts' models or their tables).
   `before` and `after`, inside the transaction of the change; governance, above accounts,
   writes the entry (`gates.audit_record`) in that same transaction.
 
+- `member_erasing`: a person's data is being erased (docs/decisions/0022-erasure.md). Sent
+  with `person` (a `core.erasure.ErasedPerson`) inside the erasure's transaction, after
+  accounts moved the membership onto its pseudonymous account: scim and planning, which
+  no app imports, delete their rows of the person in that same transaction.
+
 `connect()` is called by `AccountsConfig.ready()`.
 """
 
@@ -42,6 +47,10 @@ ambassador_withdrew = Signal()
 password_login = Signal()
 audit_event = Signal()
 member_joined = Signal()
+# Sent INSIDE an erasure's transaction with `person` (core.erasure.ErasedPerson): the apps
+# no app imports (scim's directory records, planning's calendar feed tokens) delete their
+# rows of the person.
+member_erasing = Signal()
 
 _BEFORE = "_accounts_team_links_before"
 

@@ -15,12 +15,13 @@ from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
+from portevoix.core.erasure import ErasedPerson
 from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 
 from . import signals
-from .models import Goal, GoalMetricCode, InsightSettings
+from .models import Goal, GoalMetricCode, InsightSettings, ReportDelivery
 from .selectors import goals as goal_selectors
 from .selectors import kpis as kpi_selectors
 
@@ -297,3 +298,15 @@ def _insight_dict(row: InsightSettings) -> dict[str, Any]:
         "per_engagement": str(row.per_engagement),
         "mix_target": row.mix_target,
     }
+
+
+def member_erase(*, person: ErasedPerson) -> int:
+    """A person's erasure, analytics' part (docs/decisions/0022-erasure.md): the record of
+    the reports emailed to them goes. Rollups hold ids and figures, no words of anyone:
+    they stay as they are, so every total is unchanged. Returns how many rows went."""
+    deleted, _rows = (
+        scoped(ReportDelivery, person.organization_id)
+        .filter(recipient_id=person.membership_id)
+        .delete()
+    )
+    return deleted

@@ -8,16 +8,17 @@ fails with "no such function". Only `manage.py flush`, which empties every table
 purpose (the test suite calls it between transactional tests), unlocks it. PostgreSQL's
 flush uses TRUNCATE, which the row triggers do not see, so it has no unlock at all.
 
-The deletion of a whole organization (`purge_unlocked`, migration 0003) is the one other
+The deletion of a whole organization (`purge_unlocked`, migration 0004) is the one other
 exception: inside its transaction, the rows of that one organization may be deleted. On
 PostgreSQL the transaction sets `portevoix.audit_purge` to the organization's id (SET LOCAL:
 gone at the transaction's end), and the trigger lets a DELETE of a row of that organization
 through; on SQLite the same thread-local unlock as `flush` is held for the DELETE statement,
-which names that organization only. Nothing ever unlocks an UPDATE.
+which names that organization only. An UPDATE is let through only by the erasure (below).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,9 @@ from typing import Any
 TABLE = "governance_auditentry"
 MESSAGE = "audit log entries cannot be changed or deleted"
 SQLITE_FUNCTION = "portevoix_audit_unlocked"
+SQLITE_SCRUB_FUNCTION = "portevoix_audit_scrubbing"
+POSTGRES_SCRUB_SETTING = "portevoix.audit_scrub"
+PURGE_SETTING = "portevoix.audit_purge"
 
 _state = threading.local()
 
@@ -49,24 +53,6 @@ POSTGRES_BACKWARD = [
     "DROP FUNCTION IF EXISTS governance_auditentry_refuse();",
 ]
 
-# Migration 0003: a DELETE of the organization named by `portevoix.audit_purge` (set for
-# one transaction by `purge_unlocked`) goes through.
-POSTGRES_PURGE_FORWARD = [
-    f"""
-    CREATE OR REPLACE FUNCTION governance_auditentry_refuse() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'DELETE'
-           AND current_setting('portevoix.audit_purge', true) = OLD.organization_id::text THEN
-            RETURN OLD;
-        END IF;
-        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
-    END;
-    $$;
-    """,
-]
-POSTGRES_PURGE_BACKWARD = POSTGRES_FORWARD[:1]
-PURGE_SETTING = "portevoix.audit_purge"
 
 SQLITE_FORWARD = [
     f"""
@@ -85,6 +71,99 @@ SQLITE_BACKWARD = [
 ]
 
 
+# Erasure (migration 0003, docs/decisions/0022-erasure.md): an UPDATE is let through only
+# while the erasure service scrubs a person's words (a transaction-local setting on
+# PostgreSQL, this thread's flag on SQLite), and only when it keeps the row's identity:
+# its id, organization, action, object and time. DELETE stays refused.
+_KEEP = ("id", "organization_id", "action", "object_type", "object_id", "at")
+POSTGRES_SCRUB_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION governance_auditentry_refuse() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE'
+           AND coalesce(current_setting('{POSTGRES_SCRUB_SETTING}', true), '') = 'on'
+           AND {" AND ".join(f"NEW.{c} = OLD.{c}" for c in _KEEP)} THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
+    """,
+]
+POSTGRES_SCRUB_BACKWARD = POSTGRES_FORWARD[:1]
+SQLITE_SCRUB_FORWARD = [
+    "DROP TRIGGER IF EXISTS governance_auditentry_no_update;",
+    f"""
+    CREATE TRIGGER governance_auditentry_no_update BEFORE UPDATE ON {TABLE}
+    WHEN NOT {SQLITE_SCRUB_FUNCTION}()
+      OR {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _KEEP)}
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
+    """,
+]
+SQLITE_SCRUB_BACKWARD = [
+    "DROP TRIGGER IF EXISTS governance_auditentry_no_update;",
+    SQLITE_FORWARD[0],
+]
+
+
+# Migration 0004: besides the erasure's UPDATE above, a DELETE of the rows of the
+# organization named by `portevoix.audit_purge` (set for one transaction by
+# `purge_unlocked`: the whole organization is being deleted) goes through.
+POSTGRES_PURGE_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION governance_auditentry_refuse() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE'
+           AND coalesce(current_setting('{POSTGRES_SCRUB_SETTING}', true), '') = 'on'
+           AND {" AND ".join(f"NEW.{c} = OLD.{c}" for c in _KEEP)} THEN
+            RETURN NEW;
+        END IF;
+        IF TG_OP = 'DELETE'
+           AND current_setting('{PURGE_SETTING}', true) = OLD.organization_id::text THEN
+            RETURN OLD;
+        END IF;
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
+    END;
+    $$;
+    """,
+]
+POSTGRES_PURGE_BACKWARD = POSTGRES_SCRUB_FORWARD
+
+
+def _scrubbing() -> int:
+    return 1 if getattr(_state, "scrubbing", False) else 0
+
+
+@contextmanager
+def scrub_unlocked(connection: Any) -> Iterator[None]:
+    """Let this transaction replace personal words in audit rows (erasure only)."""
+    previous = getattr(_state, "scrubbing", False)
+    postgres = connection.vendor == "postgresql"
+
+    def set_postgres(value: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [POSTGRES_SCRUB_SETTING, value])
+
+    _state.scrubbing = True
+    if postgres:
+        set_postgres("on")
+    try:
+        yield
+    except BaseException:
+        _state.scrubbing = previous
+        if postgres:
+            # The transaction is usually aborted (its end drops the setting anyway): the
+            # error that brought us here is the one to raise.
+            with contextlib.suppress(Exception):
+                set_postgres("on" if previous else "off")
+        raise
+    _state.scrubbing = previous
+    if postgres:
+        set_postgres("on" if previous else "off")
+
+
 def _unlocked() -> int:
     return 1 if getattr(_state, "unlocked", False) else 0
 
@@ -93,6 +172,7 @@ def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> Non
     """`connection_created` receiver: give each SQLite connection the unlock function."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FUNCTION, 0, _unlocked)
+        connection.connection.create_function(SQLITE_SCRUB_FUNCTION, 0, _scrubbing)
 
 
 @contextmanager

@@ -351,7 +351,7 @@ def audit_purge_organization(*, organization_id: int) -> int:
     using = router.db_for_write(AuditEntry)
     connection = connections[using]
     with transaction.atomic(using=using), db.purge_unlocked(connection, organization_id):
-        return AuditEntry.objects.filter(organization_id=organization_id)._raw_delete(using)
+        return scoped(AuditEntry, organization_id)._raw_delete(using)
 
 
 def record_account_event(sender: Any, **event: Any) -> None:

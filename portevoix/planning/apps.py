@@ -6,3 +6,12 @@ class PlanningConfig(AppConfig):
     name = "portevoix.planning"
     label = "planning"
     verbose_name = _("Planning")
+
+    def ready(self) -> None:
+        from portevoix.accounts import signals
+
+        from . import services
+
+        signals.member_erasing.connect(
+            services.on_member_erasing, dispatch_uid="planning_member_erasing"
+        )

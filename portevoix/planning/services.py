@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
+from portevoix.core.erasure import ErasedPerson
 from portevoix.core.tenancy import scoped
 
 from .models import CalendarFeedToken
@@ -65,3 +66,19 @@ def feed_token_touch(token: CalendarFeedToken) -> None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
         CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def member_erase(*, person: ErasedPerson) -> int:
+    """A person's erasure, the calendar's part (docs/decisions/0022-erasure.md): their feed
+    tokens go. Called by the receiver of `accounts.signals.member_erasing` (no app imports
+    planning). Returns how many rows went."""
+    deleted, _rows = (
+        scoped(CalendarFeedToken, person.organization_id)
+        .filter(membership_id=person.membership_id)
+        .delete()
+    )
+    return deleted
+
+
+def on_member_erasing(sender: object, *, person: ErasedPerson, **kwargs: object) -> None:
+    member_erase(person=person)

@@ -19,8 +19,11 @@ def register() -> None:
                 "Downloaded the archive of the organization's data (%(object)s)"
             ),
             "privacy.org_delete_requested": _("Asked to delete the organization"),
+            "privacy.member_erased": _("Erased the data of a person (%(object)s)"),
+            "privacy.erasure_delay": _("Changed the delay of the automatic erasure"),
         }
     )
     audit_labels.register_object_type("privacy_export", _("data archive"))
+    audit_labels.register_object_type("privacy_member", _("former member"))
     audit_labels.register_object_type("organization_export", _("organization archive"))
     audit_labels.register_object_type("organization", _("organization"))

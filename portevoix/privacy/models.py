@@ -94,7 +94,8 @@ class OrganizationDeletion(models.Model):
     and how many rows went per table. No foreign key, no name, no person: it outlives the
     organization on purpose, as the only record that the deletion happened."""
 
-    organization_id = models.BigIntegerField(unique=True)
+    # The deleted organization's id (a plain number: no foreign key, it outlives it).
+    former_organization_id = models.BigIntegerField(unique=True)
     requested_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
     tables = models.JSONField(default=dict, blank=True)

@@ -194,7 +194,7 @@ def org_delete_request(*, actor: Membership, confirm_name: str) -> OrganizationD
     organization_id = organization.pk
     with transaction.atomic():
         deletion, _created = OrganizationDeletion.objects.get_or_create(
-            organization_id=organization_id, defaults={"requested_at": clock.now()}
+            former_organization_id=organization_id, defaults={"requested_at": clock.now()}
         )
         gates.audit_record(
             organization=organization_id,
@@ -230,7 +230,7 @@ def _delete_folder(storage_root: str | os.PathLike[str], folder: str) -> None:
 def org_purge(*, organization_id: int) -> dict[str, int]:
     """Delete everything of an organization whose deletion was asked (worker). Idempotent:
     an organization already gone, or never asked for, is left alone (empty result)."""
-    deletion = OrganizationDeletion.objects.filter(organization_id=organization_id).first()
+    deletion = OrganizationDeletion.objects.filter(former_organization_id=organization_id).first()
     if deletion is None or deletion.done_at is not None:
         return {}
     files = org_data.file_names(organization_id)
@@ -268,7 +268,7 @@ def org_purge_due() -> int:
     """Finish every deletion asked for and not done (periodic: a lost task, a crash)."""
     pending = list(
         OrganizationDeletion.objects.filter(done_at__isnull=True).values_list(
-            "organization_id", flat=True
+            "former_organization_id", flat=True
         )
     )
     for organization_id in pending:

@@ -19,7 +19,16 @@ from portevoix.core.spreadsheet import Sheet, csv_bytes
 CONSENT = _("Consent (voluntary enrolment, withdrawn at any time)")
 INTEREST = _("Legitimate interest of the organization (running the programme)")
 SECURITY = _("Legitimate interest (security and accountability)")
-WHILE_MEMBER = _("As long as the membership exists; deleted with it")
+# Erasure (docs/decisions/0022-erasure.md): on the person's request, by an administrator,
+# or automatically N days after the person left (the organization's setting).
+UNTIL_ERASED = _(
+    "Until erasure (on request, or N days after the person left: the organization's "
+    "setting, 30 by default), then deleted"
+)
+KEPT_PSEUDONYMOUS = _(
+    "Until erasure (on request, or N days after the person left), then kept under a "
+    "pseudonym so that the figures stay right; free texts deleted"
+)
 
 # (category, what is stored, purpose, legal basis, retention, who can see it)
 ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
@@ -32,7 +41,11 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Logging in, addressing the person, permissions"),
         INTEREST,
-        WHILE_MEMBER,
+        _(
+            "Until erasure (on request, or N days after the person left): name, email, title, "
+            "roles and secrets deleted; the login is deleted when no other organization uses "
+            "it; the membership stays under a pseudonym (“Former member #…”)"
+        ),
         _("The person; administrators; members see names and titles"),
     ),
     (
@@ -44,7 +57,10 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Voluntary enrolment; choosing content; potential reach"),
         CONSENT,
-        _("As long as the membership exists; the consent history is kept with it"),
+        _(
+            "Until erasure (on request, or N days after the person left), then deleted with "
+            "the consent history (the audit log keeps the fact of the erasure)"
+        ),
         _("The person; administrators and people managers (within the visibility chosen)"),
     ),
     (
@@ -55,7 +71,10 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Publishing on the person's behalf when they ask, follower counts"),
         CONSENT,
-        _("Until the person disconnects the account or leaves"),
+        _(
+            "Until the person disconnects the account or is erased (the network is asked to "
+            "revoke the tokens)"
+        ),
         _("The person (tokens: nobody, only the publishing engine)"),
     ),
     (
@@ -66,7 +85,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Sharing in a few clicks; measuring the programme"),
         CONSENT,
-        WHILE_MEMBER,
+        KEPT_PSEUDONYMOUS,
         _("The person; analysts, community managers and administrators"),
     ),
     (
@@ -77,7 +96,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Counting clicks and leads per link without tracking visitors"),
         INTEREST,
-        _("With the tracked link"),
+        _("With the tracked link, which stays after erasure (no personal data)"),
         _("Counts only: the person and the analysts"),
     ),
     (
@@ -85,7 +104,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         _("The points ledger, badges earned, reward requests and their decisions"),
         _("Recognition and incentives"),
         CONSENT,
-        WHILE_MEMBER,
+        KEPT_PSEUDONYMOUS,
         _("The person; boards show them as they chose; reward managers"),
     ),
     (
@@ -93,7 +112,10 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         _("Ideas, votes, comments and decisions"),
         _("Bottom-up suggestions and their triage"),
         CONSENT,
-        WHILE_MEMBER,
+        _(
+            "Until erasure (on request, or N days after the person left): titles, texts, "
+            "pictures and comments deleted; ideas and votes stay under a pseudonym"
+        ),
         _("Members of the organization; triage by the advocacy board and managers"),
     ),
     (
@@ -104,7 +126,10 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Programme feedback"),
         CONSENT,
-        _("With the survey"),
+        _(
+            "With the survey; on erasure, free-text answers to surveys that are not anonymous "
+            "are deleted"
+        ),
         _("Survey managers see results; anonymous answers only in groups of five or more"),
     ),
     (
@@ -112,7 +137,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         _("Enrolments, lessons completed, quiz attempts, certificates, event registrations"),
         _("Training and certification before sharing"),
         INTEREST,
-        WHILE_MEMBER,
+        KEPT_PSEUDONYMOUS,
         _("The person; training managers; a certificate's public page to whoever has its address"),
     ),
     (
@@ -123,7 +148,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Telling the person what concerns them, as they chose"),
         CONSENT,
-        WHILE_MEMBER,
+        UNTIL_ERASED,
         _("The person"),
     ),
     (
@@ -131,7 +156,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         _("Name, first characters, dates; the token itself only as a hash"),
         _("Scripts acting as the person"),
         INTEREST,
-        _("Until revoked; with the membership"),
+        _("Until revoked, or until erasure"),
         _("The person"),
     ),
     (
@@ -142,7 +167,11 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         ),
         _("Accountability of changes and sensitive actions"),
         SECURITY,
-        _("Kept with the organization; entries cannot be changed or deleted"),
+        _(
+            "Kept with the organization; entries cannot be deleted; on erasure the person's "
+            "name, email and words in them are replaced by the pseudonym, and one entry "
+            "records the erasure (who asked, when), without data"
+        ),
         _("Administrators"),
     ),
     (
@@ -150,7 +179,7 @@ ENTRIES: list[tuple[Promise, Promise, Promise, Promise, Promise, Promise]] = [
         _("A zip file with the person's data, prepared at their request"),
         _("The right of access and to data portability"),
         _("Legal obligation (right of access)"),
-        _("Deleted when its link expires (PRIVACY_EXPORT_DAYS, 7 days by default)"),
+        _("Deleted when its link expires (PRIVACY_EXPORT_DAYS, 7 days by default), or on erasure"),
         _("The person only"),
     ),
 ]

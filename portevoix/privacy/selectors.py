@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portevoix.accounts import selectors_my_data as account_data
 from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
+from portevoix.core.errors import NotFound
 from portevoix.core.networks import Network
 from portevoix.core.tenancy import scoped
 
@@ -175,3 +177,18 @@ def organization_exports(*, membership: Membership) -> list[OrganizationExport]:
 
 def can_delete_organization(*, membership: Membership) -> bool:
     return can(membership, "org.delete")
+
+
+def leavers(*, membership: Membership) -> list[account_data.Leaver]:
+    """The people who left and are not erased yet, for the administrators (`privacy.erase`)."""
+    require(membership, "privacy.erase")
+    return account_data.leavers(organization=membership.organization)
+
+
+def leaver(*, membership: Membership, membership_id: int) -> account_data.Leaver:
+    """One of them (`privacy.erase`; anyone else, someone active or already erased: NotFound)."""
+    require(membership, "privacy.erase")
+    for person in account_data.leavers(organization=membership.organization):
+        if person.membership_id == membership_id:
+            return person
+    raise NotFound(_("Not found."))

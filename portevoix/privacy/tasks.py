@@ -41,3 +41,11 @@ def organization_sweep() -> int:
     from . import organization
 
     return organization.org_exports_cleanup() + organization.org_purge_due()
+
+
+@db_task()
+def run_erasures() -> int:
+    """Erase the people who left more than their organization's delay ago."""
+    from . import erasure
+
+    return erasure.erasures_run()

@@ -174,6 +174,9 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"org.export", "org.delete"}
 # Outgoing webhooks (endpoints, their signing secrets, delivery logs): administrators only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"webhooks.manage"}
 
+# Erasure of people who left, and the delay of the automatic erasure: administrators only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"privacy.erase"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -211,7 +211,7 @@ def test_deleting_the_organization_leaves_nothing_of_it_and_everything_of_the_ot
     assert User.objects.filter(pk=people.me.user_id).exists()
     assert not User.objects.filter(pk=colleague_user).exists()
     assert not (private_root / "organization" / str(org_id)).exists()
-    trace = OrganizationDeletion.objects.get(organization_id=org_id)
+    trace = OrganizationDeletion.objects.get(former_organization_id=org_id)
     assert trace.done_at is not None
     assert trace.tables["sharing.Click"] == 6 and trace.tables["accounts.Organization"] == 1
     assert "Acme" not in json.dumps(trace.tables)
@@ -256,7 +256,9 @@ def test_the_demo_organization_is_deleted_completely(demo_module: Any) -> None:
     demo, _out = demo_module
     before = _counts(demo.pk)
     assert sum(1 for n in before.values() if n) > 60
-    OrganizationDeletion.objects.create(organization_id=demo.pk, requested_at=demo.created_at)
+    OrganizationDeletion.objects.create(
+        former_organization_id=demo.pk, requested_at=demo.created_at
+    )
     counts = organization.org_purge(organization_id=demo.pk)
     assert {label: n for label, n in _counts(demo.pk).items() if n} == {}
     assert not Organization.objects.filter(pk=demo.pk).exists()

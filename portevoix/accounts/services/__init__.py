@@ -18,6 +18,15 @@ from .enrolment import (
     ambassador_opt_out,
     ambassador_update,
 )
+from .erasure import (
+    ERASED_DOMAIN,
+    MAX_ERASE_AFTER_DAYS,
+    member_erase_begin,
+    member_erase_finish,
+    organization_erasure_set,
+    placeholder_user,
+    pseudonym_for,
+)
 from .first_run import FirstRun, organization_first_run
 from .invitations import (
     IssuedInvitation,
@@ -89,9 +98,11 @@ from .visits import FEED_SEEN_PRECISION, FEED_SESSION_GAP, ambassador_feed_visit
 
 __all__ = [
     "DEPROVISION_REASON",
+    "ERASED_DOMAIN",
     "FEED_SEEN_PRECISION",
     "FEED_SESSION_GAP",
     "MAX_APPROVALS",
+    "MAX_ERASE_AFTER_DAYS",
     "MAX_PSEUDONYM",
     "ORGANIZATION_LANGUAGES",
     "RECOVERY",
@@ -133,6 +144,8 @@ __all__ = [
     "invitation_revoke",
     "login_unlock",
     "member_deprovision",
+    "member_erase_begin",
+    "member_erase_finish",
     "member_identity_update",
     "member_provision",
     "member_reactivate",
@@ -140,6 +153,7 @@ __all__ = [
     "membership_update",
     "organization_close",
     "organization_create",
+    "organization_erasure_set",
     "organization_first_run",
     "organization_remember",
     "organization_update",
@@ -147,6 +161,8 @@ __all__ = [
     "password_reset_email_send",
     "password_reset_request",
     "password_reset_url",
+    "placeholder_user",
+    "pseudonym_for",
     "recovery_codes_left",
     "recovery_codes_regenerate",
     "team_create",

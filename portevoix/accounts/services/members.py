@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portevoix.core import clock
 from portevoix.core.errors import Conflict, DomainError
 from portevoix.core.tenancy import scoped
 
@@ -50,7 +51,8 @@ def membership_add(
     )
     if not membership.is_active:
         membership.is_active = True
-        membership.save(update_fields=["is_active"])
+        membership.left_at = None
+        membership.save(update_fields=["is_active", "left_at"])
         created = True
     if created:
         signals.announce_member_joined(membership)
@@ -92,8 +94,11 @@ def membership_update(
     if is_active is not None and is_active != membership.is_active:
         if not is_active and membership.role_rows.filter(role=Role.ADMIN).exists():
             _ensure_other_admin(org, membership)
+        if is_active and membership.erased_at is not None:
+            raise Conflict(_("This person's data was erased: invite them again instead."))
         membership.is_active = is_active
-        fields.append("is_active")
+        membership.left_at = None if is_active else clock.now()
+        fields += ["is_active", "left_at"]
     if fields:
         membership.save(update_fields=fields)
     forget_roles(membership)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from portevoix.core import clock
 from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.tenancy import scoped
 
@@ -125,4 +126,8 @@ def organization_close(*, organization_id: int) -> int:
     """Nobody may use the organization any more (it is about to be deleted): every membership
     is deactivated at once, so no page, API token or session reaches it. Returns how many
     memberships were closed. The caller checks who may ask, and records it."""
-    return scoped(Membership, organization_id).filter(is_active=True).update(is_active=False)
+    return (
+        scoped(Membership, organization_id)
+        .filter(is_active=True)
+        .update(is_active=False, left_at=clock.now())
+    )

@@ -140,7 +140,8 @@ def member_deprovision(*, membership: Membership, reason: str = DEPROVISION_REAS
         if membership.role_rows.filter(role="admin").exists():
             _ensure_other_admin(membership.organization, membership)
         membership.is_active = False
-        membership.save(update_fields=["is_active"])
+        membership.left_at = clock.now()
+        membership.save(update_fields=["is_active", "left_at"])
         changed = True
     profile = AmbassadorProfile.objects.select_for_update().filter(membership=membership).first()
     if profile is not None and profile.opted_in:
@@ -172,10 +173,11 @@ def member_deprovision(*, membership: Membership, reason: str = DEPROVISION_REAS
 def member_reactivate(*, membership: Membership) -> bool:
     """The directory brings a person back: active again, still not an ambassador (they opt in
     again themselves if they wish)."""
-    if membership.is_active:
+    if membership.is_active or membership.erased_at is not None:
         return False
     membership.is_active = True
-    membership.save(update_fields=["is_active"])
+    membership.left_at = None
+    membership.save(update_fields=["is_active", "left_at"])
     forget_roles(membership)
     return True
 

@@ -15,6 +15,7 @@ from .charter import (
     charter_draft_update,
     charter_publish,
 )
+from .erasure import member_erase
 from .guardrails import (
     MAX_DISCLOSURE_CHARS,
     MAX_TERM_CHARS,
@@ -46,6 +47,7 @@ __all__ = [
     "charter_draft_delete",
     "charter_draft_update",
     "charter_publish",
+    "member_erase",
     "moderation_decide",
     "moderation_decision_email_send",
     "moderation_report",

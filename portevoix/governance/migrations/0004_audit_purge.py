@@ -23,6 +23,6 @@ def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0002_audit_triggers")]
+    dependencies = [("governance", "0003_erasure")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
