@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     SURVEY = "survey", _("A survey for you opened, or closes soon")
     GOAL = "goal", _("A goal of the program was reached")
     CHAT_DISABLED = "chat_disabled", _("A Slack or Teams channel was turned off")
+    WEBHOOK_DISABLED = "webhook_disabled", _("A webhook endpoint was turned off")
 
 
 class PushState(models.TextChoices):

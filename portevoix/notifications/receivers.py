@@ -15,6 +15,7 @@ from django.db import transaction
 from portevoix.accounts import signals as account_signals
 from portevoix.analytics import signals as analytics_signals
 from portevoix.content import signals as content_signals
+from portevoix.core import signals as core_signals
 from portevoix.governance import signals as governance_signals
 from portevoix.ideas import signals as ideas_signals
 from portevoix.publishing import signals as publishing_signals
@@ -22,7 +23,7 @@ from portevoix.recognition import signals as recognition_signals
 from portevoix.rewards import signals as rewards_signals
 from portevoix.surveys import signals as survey_signals
 
-from . import services, tasks
+from . import services, sources, tasks
 
 logger = logging.getLogger("portevoix.notifications")
 
@@ -115,7 +116,32 @@ def on_survey_reminder(sender: Any, organization_id: int, survey_id: int, **kw: 
     _safely("survey", organization_id, tasks.notify_survey, organization_id, survey_id, "remind")
 
 
+def on_integration_disabled(
+    sender: Any,
+    organization_id: int,
+    integration: str,
+    object_id: int,
+    name: str,
+    failures: int,
+    **kw: Any,
+) -> None:
+    _safely(
+        "integration_disabled",
+        organization_id,
+        lambda: sources.integration_disabled(
+            organization_id=organization_id,
+            integration=integration,
+            object_id=object_id,
+            name=name,
+            failures=failures,
+        ),
+    )
+
+
 def connect() -> None:
+    core_signals.integration_disabled.connect(
+        on_integration_disabled, dispatch_uid="notifications_integration_disabled"
+    )
     content_signals.item_went_live.connect(on_item_live, dispatch_uid="notifications_item_live")
     publishing_signals.post_finished.connect(
         on_post_finished, dispatch_uid="notifications_post_finished"

@@ -262,3 +262,40 @@ def events_tomorrow(*, now: dt.datetime | None = None) -> int:
 
 def _event_message(event: Any, now: dt.datetime, tz: dt.tzinfo) -> messages.Message:
     return messages.event_soon(event, tz, now)
+
+
+def integration_disabled(
+    *, organization_id: int, integration: str, object_id: int, name: str, failures: int
+) -> int:
+    """An outgoing webhook endpoint turned itself off after failures: the people who manage
+    the organization's webhooks hear of it, with a link to the endpoint's page."""
+    if integration != "webhook":
+        return 0
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    roles = [role for role, actions in ROLE_ACTIONS.items() if "webhooks.manage" in actions]
+    managers = account_selectors.active_members_with_roles(
+        organization_id=organization_id, roles=roles
+    ).values_list("pk", flat=True)
+
+    def build(tz: dt.tzinfo) -> messages.Message:
+        return messages.Message(
+            title=_("The webhook endpoint “%(name)s” was turned off") % {"name": name[:80]},
+            body=_(
+                "Its deliveries failed %(count)d times in a row. Check the receiver, then turn "
+                "the endpoint on again: events are not sent to it meanwhile."
+            )
+            % {"count": failures},
+            url=reverse("webhooks:endpoint", kwargs={"pk": object_id}),
+        )
+
+    return len(
+        services.notify(
+            organization_id=organization_id,
+            membership_ids=list(managers),
+            kind=Kind.WEBHOOK_DISABLED,
+            dedupe_key=f"webhook:{object_id}:off:{int(clock.now().timestamp())}",
+            build=build,
+        )
+    )

@@ -26,6 +26,7 @@ from django.db.models import F
 from standardwebhooks.webhooks import Webhook
 
 from portevoix.core import clock, crypto
+from portevoix.core import signals as core_signals
 from portevoix.governance import gates
 from portevoix.networks import base
 
@@ -184,6 +185,15 @@ def _count(endpoint_id: int, *, ok: bool, failed: bool) -> None:
             endpoint.organization_id,
             endpoint.pk,
         )
+        # Its managers are told (notifications, through core.signals: nobody imports us).
+        notice = {
+            "organization_id": endpoint.organization_id,
+            "integration": "webhook",
+            "object_id": endpoint.pk,
+            "name": endpoint.description or endpoint.url,
+            "failures": endpoint.consecutive_failures,
+        }
+        transaction.on_commit(lambda: core_signals.integration_disabled.send(None, **notice))
 
 
 def due_delivery_ids(*, now: dt.datetime | None = None, limit: int = DUE_BATCH) -> list[int]:

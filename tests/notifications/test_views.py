@@ -159,7 +159,8 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     # Every kind not ticked is off (REWARD: the answers to reward requests, from rewards;
     # BADGE: badges earned, from recognition; SURVEY: surveys opened or closing; GOAL: a
     # goal of the program reached, from analytics; CHAT_DISABLED: a Slack or Teams channel
-    # turned off after failures, for those who manage them).
+    # turned off after failures, for those who manage them; WEBHOOK_DISABLED: the same for a
+    # webhook endpoint).
     assert sorted(prefs.kinds_off) == sorted(
         [
             Kind.CONTENT_LIVE,
@@ -170,6 +171,7 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
             Kind.SURVEY,
             Kind.GOAL,
             Kind.CHAT_DISABLED,
+            Kind.WEBHOOK_DISABLED,
         ]
     )
     assert prefs.push_enabled is False

@@ -18,11 +18,13 @@ from standardwebhooks.webhooks import Webhook
 
 from portevoix.accounts import services as account_services
 from portevoix.accounts import signals as account_signals
+from portevoix.accounts.models import Membership
 from portevoix.content import signals as content_signals
 from portevoix.core import crypto
 from portevoix.core.errors import DomainError, PermissionDenied
 from portevoix.governance import signals as governance_signals
 from portevoix.governance.models import AuditEntry
+from portevoix.notifications.models import Kind, Notification
 from portevoix.sharing import signals as sharing_signals
 from portevoix.webhooks import delivery, events, receivers, services
 from portevoix.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
@@ -457,15 +459,31 @@ def test_a_redirect_is_not_followed(admin, monkeypatch):
     assert (row.response_status, row.response_excerpt) == (302, "redirect not followed")
 
 
-def test_after_five_failed_deliveries_in_a_row_the_endpoint_is_turned_off(admin, monkeypatch):
+def test_after_five_failed_deliveries_in_a_row_the_endpoint_is_turned_off(
+    admin, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(delivery, "RETRY_DELAYS", ())
     monkeypatch.setattr(delivery, "MAX_ATTEMPTS", 1)
     endpoint, _s = _endpoint(admin)
+    plain = factories.make_member(admin.organization, email="plain@acme.test")
     answers = Answers(monkeypatch, 500)
     for item_id in range(1, delivery.AUTO_DISABLE_AFTER + 2):
         for pk in _live(admin.organization, item_id=item_id):
-            delivery.delivery_attempt(delivery_id=pk)
+            with django_capture_on_commit_callbacks(execute=True):
+                delivery.delivery_attempt(delivery_id=pk)
     endpoint.refresh_from_db()
+    # The admins (the organization's owner and this one) are told, once each, with a link to
+    # the endpoint; nobody else.
+    notices = Notification.objects.filter(kind=Kind.WEBHOOK_DISABLED).order_by("pk")
+    owner = (
+        Membership.objects.filter(organization=admin.organization)
+        .exclude(pk__in=[admin.pk, plain.pk])
+        .get()
+    )
+    assert sorted(n.membership_id for n in notices) == sorted([owner.pk, admin.pk])
+    assert notices[0].url == reverse("webhooks:endpoint", args=[endpoint.pk])
+    assert "échoué 5 fois de suite" in notices[0].body  # in the organization's language
+    assert not Notification.objects.filter(membership=plain).exists()
     assert not endpoint.enabled and endpoint.auto_disabled_at is not None
     assert len(answers.requests) == delivery.AUTO_DISABLE_AFTER
     entry = AuditEntry.objects.get(action="webhooks.endpoint_auto_disabled")

@@ -26,15 +26,18 @@ def bring_back(apps, schema_editor):
     AmbassadorProfile = apps.get_model("accounts", "AmbassadorProfile")
     from django.utils import timezone
 
-    for profile in AmbassadorProfile.objects.filter(visibility="hidden").select_related(
-        "membership"
-    ):
+    # Named columns only: going back, later migrations of accounts may already be undone in
+    # the database while the state still has their fields.
+    hidden = AmbassadorProfile.objects.filter(visibility="hidden").values_list(
+        "membership_id", "membership__organization_id", "visibility_updated_at"
+    )
+    for membership_id, organization_id, updated_at in hidden:
         Visibility.objects.update_or_create(
-            membership_id=profile.membership_id,
+            membership_id=membership_id,
             defaults={
-                "organization_id": profile.membership.organization_id,
+                "organization_id": organization_id,
                 "in_rankings": False,
-                "updated_at": profile.visibility_updated_at or timezone.now(),
+                "updated_at": updated_at or timezone.now(),
             },
         )
 

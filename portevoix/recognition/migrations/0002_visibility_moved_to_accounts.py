@@ -35,14 +35,23 @@ def bring_back(apps, schema_editor):
     Organization = apps.get_model("accounts", "Organization")
     from django.utils import timezone
 
-    for profile in AmbassadorProfile.objects.exclude(visibility="").select_related("membership"):
+    # Named columns only: going back, later migrations of accounts may already be undone in
+    # the database while the state still has their fields.
+    profiles = AmbassadorProfile.objects.exclude(visibility="").values_list(
+        "membership_id",
+        "membership__organization_id",
+        "visibility",
+        "pseudonym",
+        "visibility_updated_at",
+    )
+    for membership_id, organization_id, visibility, pseudonym, updated_at in profiles:
         RecognitionPreference.objects.update_or_create(
-            membership_id=profile.membership_id,
+            membership_id=membership_id,
             defaults={
-                "organization_id": profile.membership.organization_id,
-                "visibility": profile.visibility,
-                "pseudonym": profile.pseudonym,
-                "updated_at": profile.visibility_updated_at or timezone.now(),
+                "organization_id": organization_id,
+                "visibility": visibility,
+                "pseudonym": pseudonym,
+                "updated_at": updated_at or timezone.now(),
             },
         )
     for organization_id, default in Organization.objects.values_list("pk", "default_visibility"):

@@ -1,0 +1,14 @@
+"""Signals that any app may send (core imports no app; the apps that care connect to them).
+
+- `integration_disabled(organization_id, integration, object_id, name, failures)`: an
+  outgoing integration of an organization (`integration="webhook"`: a webhook endpoint)
+  turned itself off after failing `failures` times in a row. Sent once the change is kept.
+  The apps above those that send it may not import them (webhooks sit at the top), so the
+  notice goes through here: notifications tells the people who manage it.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+integration_disabled = Signal()
