@@ -72,3 +72,30 @@ def assert_accessible(page: Any, where: str = "") -> None:
     """Fail with the readable report when axe finds a serious or critical violation."""
     violations = axe_violations(page)
     assert not violations, describe(violations, where or page.url)
+
+
+def page_problems(
+    page: Any,
+    base_url: str,
+    paths: list[str],
+    label: str,
+    languages: tuple[str, ...] = ("en", "fr"),
+) -> list[str]:
+    """Open each path in each language (the language cookie) and report, per page, a width
+    past the viewport's (the page scrolls sideways) and axe's serious or critical findings.
+    An empty list: every page fits and passes."""
+    width = page.viewport_size["width"]
+    found: list[str] = []
+    for language in languages:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+        for path in paths:
+            page.goto(f"{base_url}{path}")
+            page.wait_for_selector(f"html[lang={language}]")
+            where = f"{path} ({language}, {label})"
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                found.append(f"{where} is {scroll}px wide")
+            violations = axe_violations(page)
+            if violations:
+                found.append(describe(violations, where))
+    return found

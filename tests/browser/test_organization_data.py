@@ -12,7 +12,7 @@ import pytest
 from portevoix.accounts.models import Membership, Organization
 from portevoix.accounts.roles import Role
 from tests import factories
-from tests.browser.axe import axe_source, axe_violations, describe
+from tests.browser.axe import axe_source, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,37 +44,20 @@ def log_in(page: Any, live_server: Any, email: str) -> None:
     page.wait_for_url(f"{live_server.url}{PATH}")
 
 
-def _check(page: Any, live_server: Any, label: str, width: int) -> list[str]:
-    found = []
-    for language in ("en", "fr"):
-        page.context.add_cookies(
-            [{"name": "django_language", "value": language, "url": live_server.url}]
-        )
-        page.goto(f"{live_server.url}{PATH}")
-        page.wait_for_selector(f"html[lang={language}]")
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        if scroll != width:
-            found.append(f"{PATH} ({language}, {label}) is {scroll}px wide")
-        violations = axe_violations(page)
-        if violations:
-            found.append(describe(violations, f"{PATH} ({language}, {label})"))
-    return found
-
-
 def test_the_organization_data_page_on_a_phone_and_a_desktop(new_page, live_server, admin):
     axe_source()
     phone = new_page(viewport=PHONE)
     log_in(phone, live_server, "admin@acme.test")
-    found = _check(phone, live_server, "phone, before", PHONE["width"])
+    found = page_problems(phone, live_server.url, [PATH], "phone, before")
     phone.get_by_role("button", name="Préparer une archive").click()
     phone.wait_for_selector("a[download]")
-    found += _check(phone, live_server, "phone, ready", PHONE["width"])
+    found += page_problems(phone, live_server.url, [PATH], "phone, ready")
     with phone.expect_download() as info:
         phone.locator("a[download]").click()
     assert info.value.suggested_filename.startswith("portevoix-organization-")
     desktop = new_page(viewport=DESKTOP)
     log_in(desktop, live_server, "admin@acme.test")
-    found += _check(desktop, live_server, "desktop", DESKTOP["width"])
+    found += page_problems(desktop, live_server.url, [PATH], "desktop")
     assert not found, "\n".join(found)
 
     # A wrong name: refused, said next to the field, nothing deleted.
