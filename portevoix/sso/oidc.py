@@ -14,6 +14,7 @@ is logged.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from authlib.common.security import generate_token
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -40,6 +42,8 @@ SCOPE = "openid email profile"
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 LEEWAY_SECONDS = 60
 MAX_DOCUMENT = 512 * 1024
+# How long a provider's discovery document and signing keys are kept (Django's cache).
+CACHE_SECONDS = 3600
 
 
 class OidcError(SignInError):
@@ -97,11 +101,27 @@ def _get_json(url: str, *, token: str = "") -> dict[str, Any]:
     return document
 
 
-def discover(issuer: str) -> Metadata:
-    """The provider's metadata from `{issuer}/.well-known/openid-configuration`; its
-    `issuer` must be the configured one (OpenID Connect Discovery, section 4.3)."""
+def _cached_json(url: str, *, fresh: bool = False) -> dict[str, Any]:
+    """`_get_json(url)`, kept in the cache for CACHE_SECONDS: a provider's discovery document
+    and signing keys change rarely, and a Monday morning of logins should not ask for them
+    each time. `fresh`: ask the provider again (and keep its new answer)."""
+    key = "sso:oidc:" + hashlib.sha256(url.encode("utf-8")).hexdigest()
+    if not fresh:
+        found = cache.get(key)
+        if isinstance(found, dict):
+            return found
+    document = _get_json(url)
+    cache.set(key, document, CACHE_SECONDS)
+    return document
+
+
+def discover(issuer: str, *, fresh: bool = False) -> Metadata:
+    """The provider's metadata from `{issuer}/.well-known/openid-configuration` (cached for
+    an hour); its `issuer` must be the configured one (OpenID Connect Discovery, 4.3)."""
     issuer = issuer.strip()
-    document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    document = _cached_json(
+        issuer.rstrip("/") + "/.well-known/openid-configuration", fresh=fresh
+    )
     found = str(document.get("issuer") or "")
     if found.rstrip("/") != issuer.rstrip("/"):
         raise OidcError(
@@ -191,9 +211,10 @@ def exchange_code(
     return dict(token)
 
 
-def jwks(metadata: Metadata) -> KeySet:
+def jwks(metadata: Metadata, *, fresh: bool = False) -> KeySet:
+    """The provider's signing keys (cached for an hour; `fresh` after a key rotation)."""
     try:
-        return KeySet.import_key_set(_get_json(metadata.jwks_uri))  # type: ignore[arg-type]
+        return KeySet.import_key_set(_cached_json(metadata.jwks_uri, fresh=fresh))  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise _unreachable(f"jwks: {type(exc).__name__}") from exc
 

@@ -341,6 +341,23 @@ def sign_in_start(*, email: str, redirect_uri: str, next_url: str = "") -> Start
     return Started(url=auth.url, flow=flow)
 
 
+def _validated(
+    id_token: str, metadata: oidc.Metadata, provider: IdentityProvider, nonce: str
+) -> dict[str, Any]:
+    """The ID token's claims, checked with the provider's cached keys; when they do not
+    verify it, once more with keys fetched afresh (the provider may have rotated them)."""
+
+    def check(keys: Any) -> dict[str, Any]:
+        return oidc.validate_id_token(
+            id_token, keys=keys, issuer=metadata.issuer, client_id=provider.client_id, nonce=nonce
+        )
+
+    try:
+        return check(oidc.jwks(metadata))
+    except oidc.OidcError:
+        return check(oidc.jwks(metadata, fresh=True))
+
+
 def sign_in_finish(
     *, flow: dict[str, Any] | None, params: dict[str, str], redirect_uri: str
 ) -> Membership:
@@ -374,13 +391,7 @@ def sign_in_finish(
             code=params["code"],
             code_verifier=str(flow.get("verifier", "")),
         )
-        claims = oidc.validate_id_token(
-            tokens["id_token"],
-            keys=oidc.jwks(metadata),
-            issuer=metadata.issuer,
-            client_id=provider.client_id,
-            nonce=str(flow.get("nonce", "")),
-        )
+        claims = _validated(tokens["id_token"], metadata, provider, str(flow.get("nonce", "")))
         info = oidc.userinfo(metadata, str(tokens.get("access_token") or ""), subject=claims["sub"])
     except crypto.DecryptionError as exc:
         raise people.refused(

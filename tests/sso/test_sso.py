@@ -239,7 +239,7 @@ def provider_answers(monkeypatch, admin):
         "groups": ["engineering", "Unknown"],
     }
     monkeypatch.setattr(oidc, "discover", lambda issuer: METADATA)
-    monkeypatch.setattr(oidc, "jwks", lambda metadata: KEYS)
+    monkeypatch.setattr(oidc, "jwks", lambda metadata, fresh=False: KEYS)
     monkeypatch.setattr(oidc, "userinfo", lambda *a, **k: dict(answers, sub="42"))
 
     def exchange(metadata: Any, **kwargs: Any) -> dict[str, Any]:
@@ -316,3 +316,51 @@ def test_the_admins_two_step_policy_is_about_passwords(provider_answers, org):
     by_password.force_login(member.user)
     response = by_password.get("/people/")
     assert response.status_code == 302 and response["Location"] == "/me/security/"
+
+
+def test_discovery_and_keys_are_cached_and_fetched_again_after_a_rotation(
+    monkeypatch, provider_answers, org
+):
+    """A second login asks the provider for neither its discovery document nor its keys;
+    a token signed by a key the cached set does not hold makes one fresh fetch of the keys."""
+    from django.core.cache import cache
+
+    cache.clear()
+    rotated = RSAKey.generate_key(2048, parameters={"kid": "k2"}, private=True)
+    served = {"keys": KEYS}
+    fetched: list[str] = []
+
+    def get_json(url: str, *, token: str = "") -> dict[str, Any]:
+        fetched.append(url.rsplit("/", 1)[-1])
+        if url.endswith("/.well-known/openid-configuration"):
+            return {
+                "issuer": ISSUER,
+                "authorization_endpoint": f"{ISSUER}/auth",
+                "token_endpoint": f"{ISSUER}/token",
+                "jwks_uri": f"{ISSUER}/jwks",
+            }
+        return dict(served["keys"].as_dict(private=False))
+
+    monkeypatch.setattr(oidc, "_get_json", get_json)
+    monkeypatch.undo()  # the fixture's stubs of discover and jwks go; ours stays below
+    monkeypatch.setattr(oidc, "_get_json", get_json)
+    monkeypatch.setattr(oidc, "userinfo", lambda *a, **k: dict(provider_answers, sub="42"))
+    signing = {"key": KEY}
+
+    def exchange(metadata: Any, **kwargs: Any) -> dict[str, Any]:
+        key, now = signing["key"], int(time.time())
+        claims = {"iss": ISSUER, "aud": "portevoix", "sub": "42", "iat": now, "exp": now + 300}
+        header = {"alg": "RS256", "kid": key.kid}
+        return {"id_token": jwt.encode(header, claims | {"nonce": provider_answers["_nonce"]}, key)}
+
+    monkeypatch.setattr(oidc, "exchange_code", exchange)
+    for _login in range(2):
+        response = _sign_in(Client(), provider_answers)
+        assert response.status_code == 302 and "/login/" not in response["Location"]
+        assert fetched == ["openid-configuration", "jwks"]  # the second asks nothing again
+    # The provider rotates its key: the cached set fails, one fresh fetch, the login passes.
+    signing["key"] = rotated
+    served["keys"] = KeySet([rotated])
+    response = _sign_in(Client(), provider_answers)
+    assert response.status_code == 302 and "/login/" not in response["Location"]
+    assert fetched == ["openid-configuration", "jwks", "jwks"]
