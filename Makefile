@@ -34,7 +34,7 @@ run: install
 	@bash scripts/run.sh
 
 test: install
-	$(VENV)/bin/pytest -n $(WORKERS) --dist loadfile -q
+	$(VENV)/bin/pytest -n $(WORKERS) --dist loadfile -q --durations=15
 
 # The unit and view tests: no subprocess, server, network peer, browser or benchmark
 # (markers `slow`, `peers`, `browser`: tests/conftest.py); in-memory SQLite.
