@@ -185,3 +185,17 @@ def test_enforcement_refuses_passwords_except_the_break_glass_admin(oidc_peer, o
         "/login/", {"username": "boss@example.com", "password": factories.PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_a_replayed_callback_is_refused(oidc_peer, org):
+    """The same answer of the provider (state and code) brought back a second time: the
+    sign-in it belonged to is over, so it is refused, in the same browser or another one."""
+    client = Client()
+    back = callback_path(oidc_peer.login(_start(client, "ada@example.com"), "ada@example.com"))
+    assert client.get(back).status_code == 302
+    stranger = Client()
+    for browser in (client, stranger):
+        response = browser.get(back, follow=True)
+        assert "expired or was not started here" in response.content.decode()
+    assert stranger.get("/me/").status_code == 302  # not logged in by the replay
+    assert AuditEntry.objects.filter(action="sso.member_joined").count() == 1
