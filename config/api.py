@@ -22,6 +22,7 @@ from portevoix.publishing.api import router as publishing_router
 from portevoix.recognition.api import router as recognition_router
 from portevoix.sharing.api import router as sharing_router
 from portevoix.training.api import router as training_router
+from portevoix.webhooks.api import router as webhooks_router
 
 api = CachedSchemaAPI(
     title="Portevoix API",
@@ -44,3 +45,4 @@ mount(api, analytics_router, area="analytics")
 mount(api, publishing_router, area="publishing")
 mount(api, recognition_router, area="recognition")
 mount(api, ideas_router, area="ideas")
+mount(api, webhooks_router, area="webhooks")

@@ -41,6 +41,7 @@ API_AREAS: tuple[tuple[str, Any], ...] = (
     ("publishing", gettext_lazy("Publishing")),
     ("recognition", gettext_lazy("Recognition")),
     ("ideas", gettext_lazy("Ideas")),
+    ("webhooks", gettext_lazy("Webhooks")),
 )
 AREA_CODES = frozenset(code for code, _label in API_AREAS)
 AREA_EXTENSION = "x-portevoix-area"
