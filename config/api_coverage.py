@@ -1,0 +1,292 @@
+"""Which API operations offer what each page action does, and the page actions the API does
+not offer, each with its reason. Read by tests/core/test_api_coverage.py, which finds the
+pages' actions itself (every URL whose view accepts POST, PUT, PATCH or DELETE) and fails on
+an action neither mapped nor declared here. See docs/decisions/0023-api-coverage.md.
+
+An operation is written "METHOD /path", the path as in the OpenAPI schema without /api/v1.
+A page action is its URL name (`app:name`); an unnamed URL, `app:` + its route.
+"""
+
+from __future__ import annotations
+
+# Page action -> the API operations that do the same thing.
+COVERED: dict[str, tuple[str, ...]] = {
+    # people
+    "accounts:invite": ("POST /invitations",),
+    "accounts:invitation_revoke": ("DELETE /invitations/{invitation_id}",),
+    "accounts:member": ("PATCH /members/{member_id}",),
+    "accounts:teams": ("POST /teams",),
+    "accounts:team": ("PATCH /teams/{team_id}",),
+    "accounts:team_delete": ("DELETE /teams/{team_id}",),
+    "accounts:enrol": ("POST /me/ambassador/opt-in", "PUT /me/ambassador"),
+    "accounts:enrol_withdraw": ("POST /me/ambassador/opt-out",),
+    # content
+    "content:item_new": ("POST /content",),
+    "content:item_edit": ("PUT /content/{item_id}",),
+    "content:item_submit": ("POST /content/{item_id}/submit",),
+    "content:item_approve": ("POST /content/{item_id}/approve",),
+    "content:approvals_approve": ("POST /content/{item_id}/approve",),
+    "content:item_request_changes": ("POST /content/{item_id}/request-changes",),
+    "content:approvals_request_changes": ("POST /content/{item_id}/request-changes",),
+    "content:item_comment": ("POST /content/{item_id}/comment",),
+    "content:item_archive": ("POST /content/{item_id}/archive",),
+    "content:item_restore": ("POST /content/{item_id}/restore",),
+    # The bulk form applies one of these to each checked item; the API does it per item.
+    "content:library_bulk": (
+        "POST /content/{item_id}/submit",
+        "POST /content/{item_id}/approve",
+        "POST /content/{item_id}/archive",
+        "POST /content/{item_id}/restore",
+    ),
+    # The CSV import makes one item per row: a client makes them one by one.
+    "content:library_import": ("POST /content",),
+    "content:topics": ("POST /topics",),
+    "content:campaigns": ("POST /campaigns",),
+    # The calendar's "move to" sets the item's publish_at, which the item update sets too.
+    "planning:move": ("PUT /content/{item_id}",),
+    # sharing
+    "sharing:check": ("POST /content/check-copy",),
+    "sharing:share": ("POST /shares",),
+    # The copy button's text with the tracked link is in the answer of POST /shares.
+    "sharing:copy": ("POST /shares",),
+    "sharing:confirm": ("POST /shares/{share_id}/confirm",),
+    "sharing:remove": ("POST /shares/{share_id}/remove",),
+    # governance
+    "governance:charter_accept": ("POST /charter/acknowledge",),
+    "governance:check": ("POST /guardrails/check",),
+    "governance:check_live": ("POST /guardrails/check",),
+    "governance:case_decide": ("POST /moderation/{case_id}/decide",),
+    # training
+    "training:lesson": ("POST /courses/{course_id}/lessons/{lesson_id}/complete",),
+    "training:quiz": ("POST /courses/{course_id}/attempts",),
+    "training:event_register": ("POST /events/{event_id}/register",),
+    "training:event_cancel": ("POST /events/{event_id}/cancel",),
+    # publishing
+    "publishing:publish": ("POST /publishing/posts",),
+    "publishing:card_publish": ("POST /publishing/posts",),
+    "publishing:card_publish_all": ("POST /publishing/posts",),
+    "publishing:post_edit": ("PATCH /publishing/posts/{post_id}",),
+    "publishing:post_cancel": ("POST /publishing/posts/{post_id}/cancel",),
+    "publishing:post_approve": ("POST /publishing/posts/{post_id}/approve",),
+    "publishing:post_decline": ("POST /publishing/posts/{post_id}/decline",),
+    "publishing:post_retry": ("POST /publishing/posts/{post_id}/retry",),
+    "publishing:pause": ("POST /publishing/pauses",),
+    "publishing:pause_end": ("POST /publishing/pauses/{pause_id}/end",),
+    "publishing:held_decide": ("POST /publishing/pauses/{pause_id}/held",),
+    "publishing:cadence": ("PUT /publishing/cadence/{network}",),
+    # webhooks
+    "webhooks:endpoints": ("POST /webhooks/endpoints",),
+    "webhooks:endpoint": ("PATCH /webhooks/endpoints/{endpoint_id}",),
+    "webhooks:rotate": ("POST /webhooks/endpoints/{endpoint_id}/rotate-secret",),
+    "webhooks:test": ("POST /webhooks/endpoints/{endpoint_id}/test",),
+    "webhooks:delete": ("DELETE /webhooks/endpoints/{endpoint_id}",),
+}
+
+# Why a page action is not in the API. Three kinds:
+# - BROWSER: it is about the browser itself (signing in, a cookie, a link from an email) or
+#   it is not a page at all (a hook another service posts to, the SCIM protocol): there is
+#   nothing for an API client to do.
+# - ON_PURPOSE: kept to a person's browser session, because a token (which can leak, and
+#   lives on in scripts) must not be able to do it.
+# - NOT_YET: a capability the API should offer and does not yet; listed so the gap is known,
+#   not hidden. Adding its operation means moving it to COVERED (the test says so).
+BROWSER = "browser"
+ON_PURPOSE = "on purpose"
+NOT_YET = "not yet"
+KINDS = (BROWSER, ON_PURPOSE, NOT_YET)
+
+_SIGN_IN = "signing in makes a browser session; an API client sends its token instead"
+_TWO_FACTOR = (
+    "the second factor guards password logins; a token must not be able to turn it off, "
+    "enrol it or read recovery codes (a leaked token would take over the account)"
+)
+_TOKENS = (
+    "tokens are made and revoked in the browser only: a token that could mint tokens would "
+    "escape its own scopes and survive its revocation (decision 0020)"
+)
+_SSO = (
+    "whoever changes the identity provider can sign in as anyone of the organization: kept "
+    "to an administrator's browser session (decision 0015)"
+)
+_SCIM_PROTOCOL = "the SCIM 2.0 protocol is itself an API, with its own tokens (decision 0016)"
+_SCIM_SETTINGS = (
+    "the directory's tokens and held changes decide who exists in the organization: kept to "
+    "an administrator's browser session (decision 0016)"
+)
+_AUTHORING_COURSES = "course authoring (courses, lessons, questions) has no API yet"
+_RECOGNITION = "recognition's settings (rules, badges, challenges, fair play) have no API yet"
+_REWARDS = "the rewards catalogue and redemptions have no API area yet"
+_IDEAS = "the idea box's API reads only; posting, voting and triage are not in it yet"
+_SURVEYS = "program surveys have no API area yet"
+_NOTIFY = "notification and email preferences have no API area yet"
+_CHAT = (
+    "chat integrations hold incoming-webhook URLs and a Slack app's secrets; no API yet, and "
+    "the Slack app install is an OAuth flow in the browser"
+)
+_ANALYTICS = "goals, KPI settings and report schedules are read-only in the API for now"
+_CHARTER = "the charter's versions are written in the browser; the API reads and accepts"
+_GUARDRAILS = "guardrail rules are edited in the browser; the API checks texts against them"
+
+GAPS: dict[str, tuple[str, str]] = {
+    "set_language": (BROWSER, "a cookie for the pages; the API answers in Accept-Language"),
+    "accounts:login": (BROWSER, _SIGN_IN),
+    "accounts:login_code": (BROWSER, _SIGN_IN),
+    "accounts:logout": (BROWSER, _SIGN_IN),
+    "accounts:password_reset": (BROWSER, "a password reset is for a person without a session"),
+    "accounts:password_reset_confirm": (BROWSER, "the link of a password reset email"),
+    "accounts:invitation_accept": (
+        BROWSER,
+        "the invitee has no account nor token yet: accepting makes the account",
+    ),
+    "accounts:org_switch": (
+        BROWSER,
+        "a token acts as one membership of one organization; switching is a session's",
+    ),
+    "accounts:organization_setup": (BROWSER, "the first run, before any organization exists"),
+    "accounts:member_unlock": (
+        ON_PURPOSE,
+        "lifting a sign-in lockout after failed passwords is an administrator's call on a "
+        "browser login; a script must not be able to undo the brute-force guard",
+    ),
+    "accounts:security_setup": (ON_PURPOSE, _TWO_FACTOR),
+    "accounts:security_disable": (ON_PURPOSE, _TWO_FACTOR),
+    "accounts:security_recovery_codes": (ON_PURPOSE, _TWO_FACTOR),
+    "accounts:tokens": (ON_PURPOSE, _TOKENS),
+    "accounts:token_revoke": (ON_PURPOSE, _TOKENS),
+    "accounts:org_settings": (
+        NOT_YET,
+        "the organization's settings (name, languages, look) are not in the API yet",
+    ),
+    "content:item_duplicate": (NOT_YET, "duplicating an item is not in the API yet"),
+    "content:item_from_template": (NOT_YET, "new item from a template is not in the API yet"),
+    "content:image_add": (NOT_YET, "image uploads (multipart) are not in the API yet"),
+    "content:image_remove": (NOT_YET, "an item's images are not in the API yet"),
+    "content:item_preview_refresh": (NOT_YET, "the link preview is refreshed on the page only"),
+    "sharing:tracking": (
+        ON_PURPOSE,
+        "conversion tracking's settings hold the key that signs conversions: kept to an "
+        "administrator's browser session",
+    ),
+    "sharing:tracking_key": (ON_PURPOSE, "it shows and replaces the conversions' signing key"),
+    "analytics:goal_new": (NOT_YET, _ANALYTICS),
+    "analytics:goal_edit": (NOT_YET, _ANALYTICS),
+    "analytics:goal_archive": (NOT_YET, _ANALYTICS),
+    "analytics:kpi_settings": (NOT_YET, _ANALYTICS),
+    "analytics:report_schedule": (NOT_YET, _ANALYTICS),
+    "governance:charter_new": (NOT_YET, _CHARTER),
+    "governance:charter_edit": (NOT_YET, _CHARTER),
+    "governance:charter_publish": (NOT_YET, _CHARTER),
+    "governance:charter_delete": (NOT_YET, _CHARTER),
+    "governance:rule_new": (NOT_YET, _GUARDRAILS),
+    "governance:rule_edit": (NOT_YET, _GUARDRAILS),
+    "governance:rule_delete": (NOT_YET, _GUARDRAILS),
+    "governance:report": (NOT_YET, "reporting a post to moderation is not in the API yet"),
+    "training:certificate_revoke": (NOT_YET, "revoking a certificate is not in the API yet"),
+    "training:course_new": (NOT_YET, _AUTHORING_COURSES),
+    "training:manage_course": (NOT_YET, _AUTHORING_COURSES),
+    "training:course_publish": (NOT_YET, _AUTHORING_COURSES),
+    "training:course_unpublish": (NOT_YET, _AUTHORING_COURSES),
+    "training:lesson_new": (NOT_YET, _AUTHORING_COURSES),
+    "training:lesson_edit": (NOT_YET, _AUTHORING_COURSES),
+    "training:lesson_delete": (NOT_YET, _AUTHORING_COURSES),
+    "training:question_new": (NOT_YET, _AUTHORING_COURSES),
+    "training:question_edit": (NOT_YET, _AUTHORING_COURSES),
+    "training:question_delete": (NOT_YET, _AUTHORING_COURSES),
+    "training:event_new": (NOT_YET, "creating events is not in the API yet"),
+    "training:event_edit": (NOT_YET, "editing events is not in the API yet"),
+    "training:event_attendance": (NOT_YET, "taking attendance is not in the API yet"),
+    "publishing:connect": (
+        BROWSER,
+        "connecting a social account is the network's OAuth consent, in the person's browser",
+    ),
+    "publishing:connect_bluesky": (
+        ON_PURPOSE,
+        "it takes a Bluesky app password: a person's credentials for another service are "
+        "typed in the browser, never passed through a token",
+    ),
+    "publishing:disconnect": (NOT_YET, "disconnecting an account is not in the API yet"),
+    "publishing:connection_kind": (NOT_YET, "an account's kind is set on the page only"),
+    "publishing:delegate": (
+        ON_PURPOSE,
+        "delegating one's account lets others publish as that person: given in the person's "
+        "own browser session",
+    ),
+    "publishing:undelegate": (NOT_YET, "revoking a delegation is not in the API yet"),
+    "publishing:time_zone": (NOT_YET, "the person's time zone is set on the page only"),
+    "publishing:apps": (
+        ON_PURPOSE,
+        "the organization's network apps hold client secrets: kept to an administrator's "
+        "browser session",
+    ),
+    "recognition:visibility": (NOT_YET, "who sees one's figures is set on the page only"),
+    "recognition:rules": (NOT_YET, _RECOGNITION),
+    "recognition:recount": (NOT_YET, _RECOGNITION),
+    "recognition:flag_review": (NOT_YET, _RECOGNITION),
+    "recognition:fairplay_settings": (NOT_YET, _RECOGNITION),
+    "recognition:badge_new": (NOT_YET, _RECOGNITION),
+    "recognition:badge_active": (NOT_YET, _RECOGNITION),
+    "recognition:challenge_new": (NOT_YET, _RECOGNITION),
+    "rewards:redeem": (NOT_YET, _REWARDS),
+    "rewards:cancel": (NOT_YET, _REWARDS),
+    "rewards:decide": (NOT_YET, _REWARDS),
+    "rewards:manage": (NOT_YET, _REWARDS),
+    "rewards:reward_new": (NOT_YET, _REWARDS),
+    "rewards:reward_edit": (NOT_YET, _REWARDS),
+    "ideas:new": (NOT_YET, _IDEAS),
+    "ideas:vote": (NOT_YET, _IDEAS),
+    "ideas:comment": (NOT_YET, _IDEAS),
+    "ideas:accept": (NOT_YET, _IDEAS),
+    "ideas:decline": (NOT_YET, _IDEAS),
+    "ideas:merge": (NOT_YET, _IDEAS),
+    "surveys:answer": (NOT_YET, _SURVEYS),
+    "surveys:new": (NOT_YET, _SURVEYS),
+    "surveys:edit": (NOT_YET, _SURVEYS),
+    "surveys:launch": (NOT_YET, _SURVEYS),
+    "surveys:close": (NOT_YET, _SURVEYS),
+    "notifications:read": (NOT_YET, "in-app notifications are not in the API yet"),
+    "notifications:read_all": (NOT_YET, "in-app notifications are not in the API yet"),
+    "notifications:settings": (NOT_YET, _NOTIFY),
+    "notifications:policy": (NOT_YET, _NOTIFY),
+    "notifications:email_settings": (NOT_YET, _NOTIFY),
+    "notifications:digest_schedule": (NOT_YET, _NOTIFY),
+    "notifications:signature_settings": (NOT_YET, "email signatures are set on the page only"),
+    "notifications:subscribe": (BROWSER, "a web push subscription is the browser's own"),
+    "notifications:unsubscribe": (BROWSER, "a web push subscription is the browser's own"),
+    "notifications:unsubscribe_email": (BROWSER, "the one-click link of an email"),
+    "notifications:email_bounce_hook": (BROWSER, "posted by the email provider, not a page"),
+    "notifications:slack_interactivity": (BROWSER, "posted by Slack, signed, not a page"),
+    "notifications:chat": (NOT_YET, _CHAT),
+    "notifications:chat_slack": (NOT_YET, _CHAT),
+    "notifications:chat_edit": (NOT_YET, _CHAT),
+    "notifications:chat_test": (NOT_YET, _CHAT),
+    "notifications:chat_enable": (NOT_YET, _CHAT),
+    "notifications:chat_delete": (NOT_YET, _CHAT),
+    "planning:feed_create": (
+        ON_PURPOSE,
+        "the calendar feed's secret address is a credential of its own, made in the browser",
+    ),
+    "planning:feed_revoke": (ON_PURPOSE, "the calendar feed's secret address, see feed_create"),
+    "sso:settings": (ON_PURPOSE, _SSO),
+    "sso:delete": (ON_PURPOSE, _SSO),
+    "sso:start": (BROWSER, _SIGN_IN),
+    "scim:settings": (ON_PURPOSE, _SCIM_SETTINGS),
+    "scim:token_revoke": (ON_PURPOSE, _SCIM_SETTINGS),
+    "scim:held_decide": (ON_PURPOSE, _SCIM_SETTINGS),
+    "scim:users": (BROWSER, _SCIM_PROTOCOL),
+    "scim:user": (BROWSER, _SCIM_PROTOCOL),
+    "scim:groups": (BROWSER, _SCIM_PROTOCOL),
+    "scim:group": (BROWSER, _SCIM_PROTOCOL),
+    r"scim:^scim/v2/\.search$": (BROWSER, _SCIM_PROTOCOL),
+    r"scim:^scim/v2/Users/\.search$": (BROWSER, _SCIM_PROTOCOL),
+    r"scim:^scim/v2/Groups/\.search$": (BROWSER, _SCIM_PROTOCOL),
+    "privacy:archive_request": (
+        ON_PURPOSE,
+        "the archive of all one's personal data is asked for and downloaded in the browser: "
+        "a leaked token must not be a way to take it (decision 0019)",
+    ),
+}
+
+# API operations that change something and have no page action: what only a program does.
+API_ONLY: dict[str, str] = {
+    "POST /conversions": "a conversion reported by the organization's own servers",
+}
