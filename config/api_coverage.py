@@ -74,6 +74,13 @@ COVERED: dict[str, tuple[str, ...]] = {
     "publishing:pause_end": ("POST /publishing/pauses/{pause_id}/end",),
     "publishing:held_decide": ("POST /publishing/pauses/{pause_id}/held",),
     "publishing:cadence": ("PUT /publishing/cadence/{network}",),
+    # ideas (images of an idea are added on the page: the API takes text and a link)
+    "ideas:new": ("POST /ideas",),
+    "ideas:vote": ("POST /ideas/{idea_id}/vote",),
+    "ideas:comment": ("POST /ideas/{idea_id}/comments",),
+    "ideas:accept": ("POST /ideas/{idea_id}/accept",),
+    "ideas:decline": ("POST /ideas/{idea_id}/decline",),
+    "ideas:merge": ("POST /ideas/{idea_id}/merge",),
     # webhooks
     "webhooks:endpoints": ("POST /webhooks/endpoints",),
     "webhooks:endpoint": ("PATCH /webhooks/endpoints/{endpoint_id}",),
@@ -116,7 +123,6 @@ _SCIM_SETTINGS = (
 _AUTHORING_COURSES = "course authoring (courses, lessons, questions) has no API yet"
 _RECOGNITION = "recognition's settings (rules, badges, challenges, fair play) have no API yet"
 _REWARDS = "the rewards catalogue and redemptions have no API area yet"
-_IDEAS = "the idea box's API reads only; posting, voting and triage are not in it yet"
 _SURVEYS = "program surveys have no API area yet"
 _NOTIFY = "notification and email preferences have no API area yet"
 _CHAT = (
@@ -232,12 +238,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "rewards:manage": (NOT_YET, _REWARDS),
     "rewards:reward_new": (NOT_YET, _REWARDS),
     "rewards:reward_edit": (NOT_YET, _REWARDS),
-    "ideas:new": (NOT_YET, _IDEAS),
-    "ideas:vote": (NOT_YET, _IDEAS),
-    "ideas:comment": (NOT_YET, _IDEAS),
-    "ideas:accept": (NOT_YET, _IDEAS),
-    "ideas:decline": (NOT_YET, _IDEAS),
-    "ideas:merge": (NOT_YET, _IDEAS),
     "surveys:answer": (NOT_YET, _SURVEYS),
     "surveys:new": (NOT_YET, _SURVEYS),
     "surveys:edit": (NOT_YET, _SURVEYS),
