@@ -56,6 +56,9 @@ COVERED: dict[str, tuple[str, ...]] = {
     "governance:check": ("POST /guardrails/check",),
     "governance:check_live": ("POST /guardrails/check",),
     "governance:case_decide": ("POST /moderation/{case_id}/decide",),
+    "governance:rule_new": ("POST /guardrails/rules",),
+    "governance:rule_edit": ("PUT /guardrails/rules/{rule_id}",),
+    "governance:rule_delete": ("DELETE /guardrails/rules/{rule_id}",),
     # training
     "training:lesson": ("POST /courses/{course_id}/lessons/{lesson_id}/complete",),
     "training:quiz": ("POST /courses/{course_id}/attempts",),
@@ -131,7 +134,6 @@ _CHAT = (
 )
 _ANALYTICS = "goals, KPI settings and report schedules are read-only in the API for now"
 _CHARTER = "the charter's versions are written in the browser; the API reads and accepts"
-_GUARDRAILS = "guardrail rules are edited in the browser; the API checks texts against them"
 
 GAPS: dict[str, tuple[str, str]] = {
     "set_language": (BROWSER, "a cookie for the pages; the API answers in Accept-Language"),
@@ -183,9 +185,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "governance:charter_edit": (NOT_YET, _CHARTER),
     "governance:charter_publish": (NOT_YET, _CHARTER),
     "governance:charter_delete": (NOT_YET, _CHARTER),
-    "governance:rule_new": (NOT_YET, _GUARDRAILS),
-    "governance:rule_edit": (NOT_YET, _GUARDRAILS),
-    "governance:rule_delete": (NOT_YET, _GUARDRAILS),
     "governance:report": (NOT_YET, "reporting a post to moderation is not in the API yet"),
     "training:certificate_revoke": (NOT_YET, "revoking a certificate is not in the API yet"),
     "training:course_new": (NOT_YET, _AUTHORING_COURSES),

@@ -8,12 +8,12 @@ look the object up in the caller's organization first: another organization's is
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
@@ -24,6 +24,7 @@ from portevoix.core.api_support import (
     DbId,
     PageParams,
     SessionMembershipAuth,
+    StrictBool,
     Text,
     TokenAuth,
     responses,
@@ -34,7 +35,16 @@ from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import Network
 
 from . import gates, matching, selectors, services
-from .models import CaseSource, CaseStatus, CharterVersion, ModerationCase
+from .models import (
+    CaseSource,
+    CaseStatus,
+    CharterVersion,
+    GuardrailRule,
+    ModerationCase,
+    RuleAction,
+    RuleKind,
+)
+from .services.guardrails import MAX_DISCLOSURE_CHARS, MAX_TERM_CHARS, MAX_TERMS
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -172,7 +182,70 @@ class AuditQuery(PageParams):
     until: Day | None = Field(None, description="Up to this day (inclusive), YYYY-MM-DD")
 
 
+class RuleIn(Schema):
+    """A guardrail rule, whole (PUT replaces every field). Which fields count depends on
+    the kind: `terms` for blocked_term, avoid_word and competitor; `allowed_domains` for
+    link_domain; `disclosures` ({network or "*": text}) for disclosure."""
+
+    kind: Text = Field(..., max_length=20, json_schema_extra=_enum(RuleKind.values))
+    action: Text = Field(RuleAction.WARN, max_length=10, json_schema_extra=_enum(RuleAction.values))
+    terms: list[Annotated[Text, Field(max_length=MAX_TERM_CHARS)]] = Field([], max_length=MAX_TERMS)
+    networks: list[Annotated[Text, Field(max_length=20)]] = Field(
+        [], max_length=20, description="Empty: every network, and texts without one"
+    )
+    allowed_domains: list[Annotated[Text, Field(max_length=253)]] = Field([], max_length=MAX_TERMS)
+    disclosures: dict[
+        Annotated[Text, Field(max_length=20)],
+        Annotated[Text, Field(max_length=MAX_DISCLOSURE_CHARS)],
+    ] = Field({}, max_length=20)
+    reason: Text = Field("", max_length=300, description="The message to the writer")
+    active: StrictBool = True
+
+
+class RuleOut(Schema):
+    id: int
+    kind: str = Field(..., json_schema_extra=_enum(RuleKind.values))
+    action: str = Field(..., json_schema_extra=_enum(RuleAction.values))
+    terms: list[str]
+    networks: list[str]
+    allowed_domains: list[str]
+    disclosures: dict[str, str]
+    reason: str
+    active: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 # --- Builders
+
+
+def _rule_out(rule: GuardrailRule) -> RuleOut:
+    return RuleOut(
+        id=rule.pk,
+        kind=rule.kind,
+        action=rule.action,
+        terms=list(rule.terms),
+        networks=list(rule.networks),
+        allowed_domains=list(rule.allowed_domains),
+        disclosures=dict(rule.disclosures),
+        reason=rule.reason,
+        active=rule.active,
+        created_at=rule.created_at,
+        updated_at=rule.updated_at,
+    )
+
+
+def _rule_data(payload: RuleIn) -> services.RuleData:
+    return services.RuleData(
+        kind=payload.kind,
+        action=payload.action,
+        terms=list(payload.terms),
+        networks=list(payload.networks),
+        allowed_domains=list(payload.allowed_domains),
+        disclosures=dict(payload.disclosures),
+        reason=payload.reason,
+        active=payload.active,
+    )
 
 
 def _charter_out(membership: Membership, version: CharterVersion) -> CharterOut:
@@ -285,6 +358,41 @@ def guardrails_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
             for m in result.matches
         ],
     )
+
+
+@router.get("/guardrails/rules", response=responses({200: list[RuleOut]}), tags=["guardrails"])
+def rule_list(request: HttpRequest) -> list[RuleOut]:
+    """The organization's guardrail rules (`guardrails.manage`: community managers)."""
+    return [_rule_out(r) for r in selectors.rules(membership=_membership(request))]
+
+
+@router.post("/guardrails/rules", response=responses({201: RuleOut}), tags=["guardrails"])
+def rule_create(request: HttpRequest, payload: RuleIn) -> Status[RuleOut]:
+    """Add a rule; audited. Refused (400, per field) as the page refuses it."""
+    rule = services.rule_create(actor=_membership(request), data=_rule_data(payload))
+    return Status(201, _rule_out(rule))
+
+
+@router.get("/guardrails/rules/{rule_id}", response=responses({200: RuleOut}), tags=["guardrails"])
+def rule_detail(request: HttpRequest, rule_id: DbId) -> RuleOut:
+    return _rule_out(selectors.rule(membership=_membership(request), pk=rule_id))
+
+
+@router.put("/guardrails/rules/{rule_id}", response=responses({200: RuleOut}), tags=["guardrails"])
+def rule_update(request: HttpRequest, rule_id: DbId, payload: RuleIn) -> RuleOut:
+    """Replace the rule (every field); audited when something changed."""
+    membership = _membership(request)
+    rule = selectors.rule(membership=membership, pk=rule_id)
+    return _rule_out(services.rule_update(actor=membership, rule=rule, data=_rule_data(payload)))
+
+
+@router.delete("/guardrails/rules/{rule_id}", response=responses({204: None}), tags=["guardrails"])
+def rule_delete(request: HttpRequest, rule_id: DbId) -> Status[None]:
+    """Remove the rule; audited."""
+    membership = _membership(request)
+    rule = selectors.rule(membership=membership, pk=rule_id)
+    services.rule_delete(actor=membership, rule=rule)
+    return Status(204, None)
 
 
 # --- Moderation
