@@ -56,6 +56,10 @@ COVERED: dict[str, tuple[str, ...]] = {
     "governance:check": ("POST /guardrails/check",),
     "governance:check_live": ("POST /guardrails/check",),
     "governance:case_decide": ("POST /moderation/{case_id}/decide",),
+    "governance:charter_new": ("POST /charter/versions",),
+    "governance:charter_edit": ("PUT /charter/versions/{version_id}",),
+    "governance:charter_publish": ("POST /charter/versions/{version_id}/publish",),
+    "governance:charter_delete": ("DELETE /charter/versions/{version_id}",),
     "governance:rule_new": ("POST /guardrails/rules",),
     "governance:rule_edit": ("PUT /guardrails/rules/{rule_id}",),
     "governance:rule_delete": ("DELETE /guardrails/rules/{rule_id}",),
@@ -133,7 +137,6 @@ _CHAT = (
     "the Slack app install is an OAuth flow in the browser"
 )
 _ANALYTICS = "goals, KPI settings and report schedules are read-only in the API for now"
-_CHARTER = "the charter's versions are written in the browser; the API reads and accepts"
 
 GAPS: dict[str, tuple[str, str]] = {
     "set_language": (BROWSER, "a cookie for the pages; the API answers in Accept-Language"),
@@ -181,10 +184,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "analytics:goal_archive": (NOT_YET, _ANALYTICS),
     "analytics:kpi_settings": (NOT_YET, _ANALYTICS),
     "analytics:report_schedule": (NOT_YET, _ANALYTICS),
-    "governance:charter_new": (NOT_YET, _CHARTER),
-    "governance:charter_edit": (NOT_YET, _CHARTER),
-    "governance:charter_publish": (NOT_YET, _CHARTER),
-    "governance:charter_delete": (NOT_YET, _CHARTER),
     "governance:report": (NOT_YET, "reporting a post to moderation is not in the API yet"),
     "training:certificate_revoke": (NOT_YET, "revoking a certificate is not in the API yet"),
     "training:course_new": (NOT_YET, _AUTHORING_COURSES),

@@ -38,12 +38,14 @@ from . import gates, matching, selectors, services
 from .models import (
     CaseSource,
     CaseStatus,
+    CharterStatus,
     CharterVersion,
     GuardrailRule,
     ModerationCase,
     RuleAction,
     RuleKind,
 )
+from .services.charter import MAX_CHARTER_CHARS, MAX_SUMMARY_CHARS
 from .services.guardrails import MAX_DISCLOSURE_CHARS, MAX_TERM_CHARS, MAX_TERMS
 
 if TYPE_CHECKING:
@@ -182,6 +184,38 @@ class AuditQuery(PageParams):
     until: Day | None = Field(None, description="Up to this day (inclusive), YYYY-MM-DD")
 
 
+class VersionIn(Schema):
+    body_fr: Text | None = Field(
+        None, max_length=MAX_CHARTER_CHARS, description="Markdown; left out: the current text"
+    )
+    body_en: Text | None = Field(
+        None, max_length=MAX_CHARTER_CHARS, description="Markdown; left out: the current text"
+    )
+
+
+class VersionUpdateIn(Schema):
+    body_fr: Text = Field(..., max_length=MAX_CHARTER_CHARS, description="Markdown")
+    body_en: Text = Field(..., max_length=MAX_CHARTER_CHARS, description="Markdown")
+
+
+class PublishIn(Schema):
+    summary_of_changes: Text = Field(
+        "", max_length=MAX_SUMMARY_CHARS, description="Required once a version was published"
+    )
+
+
+class VersionOut(Schema):
+    id: int
+    number: int
+    status: str = Field(..., json_schema_extra=_enum(CharterStatus.values))
+    body_fr: str
+    body_en: str
+    summary_of_changes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    published_at: dt.datetime | None
+
+
 class RuleIn(Schema):
     """A guardrail rule, whole (PUT replaces every field). Which fields count depends on
     the kind: `terms` for blocked_term, avoid_word and competitor; `allowed_domains` for
@@ -217,6 +251,20 @@ class RuleOut(Schema):
 
 
 # --- Builders
+
+
+def _version_out(version: CharterVersion) -> VersionOut:
+    return VersionOut(
+        id=version.pk,
+        number=version.number,
+        status=version.status,
+        body_fr=version.body_fr,
+        body_en=version.body_en,
+        summary_of_changes=version.summary_of_changes,
+        created_at=version.created_at,
+        updated_at=version.updated_at,
+        published_at=version.published_at,
+    )
 
 
 def _rule_out(rule: GuardrailRule) -> RuleOut:
@@ -316,6 +364,70 @@ def charter_acknowledge(request: HttpRequest, payload: AcknowledgeIn) -> Acknowl
         version = selectors.published_version(membership=membership, pk=payload.version_id)
     ack = services.charter_acknowledge(membership=membership, version=version)
     return AcknowledgementOut(version_id=ack.version_id, number=ack.version.number, at=ack.at)
+
+
+@router.get("/charter/versions", response=responses({200: list[VersionOut]}), tags=["charter"])
+def charter_versions(request: HttpRequest) -> list[VersionOut]:
+    """Every version, newest first, with the draft if any (`charter.manage`: admins)."""
+    return [_version_out(v) for v in selectors.charter_versions(membership=_membership(request))]
+
+
+@router.post("/charter/versions", response=responses({201: VersionOut}), tags=["charter"])
+def charter_version_create(request: HttpRequest, payload: VersionIn) -> Status[VersionOut]:
+    """Start the next version as a draft (409 if a draft exists); audited."""
+    version = services.charter_draft_create(
+        actor=_membership(request), body_fr=payload.body_fr, body_en=payload.body_en
+    )
+    return Status(201, _version_out(version))
+
+
+@router.get(
+    "/charter/versions/{version_id}", response=responses({200: VersionOut}), tags=["charter"]
+)
+def charter_version_detail(request: HttpRequest, version_id: DbId) -> VersionOut:
+    return _version_out(selectors.charter_version(membership=_membership(request), pk=version_id))
+
+
+@router.put(
+    "/charter/versions/{version_id}", response=responses({200: VersionOut}), tags=["charter"]
+)
+def charter_version_update(
+    request: HttpRequest, version_id: DbId, payload: VersionUpdateIn
+) -> VersionOut:
+    """Change the draft's texts (a published version never changes: 409); audited."""
+    membership = _membership(request)
+    version = selectors.charter_version(membership=membership, pk=version_id)
+    version = services.charter_draft_update(
+        actor=membership, version=version, body_fr=payload.body_fr, body_en=payload.body_en
+    )
+    return _version_out(version)
+
+
+@router.post(
+    "/charter/versions/{version_id}/publish",
+    response=responses({200: VersionOut}),
+    tags=["charter"],
+)
+def charter_version_publish(
+    request: HttpRequest, version_id: DbId, payload: PublishIn
+) -> VersionOut:
+    """Publish the draft: it becomes the current charter, and every member is asked to
+    accept it; audited."""
+    membership = _membership(request)
+    version = selectors.charter_version(membership=membership, pk=version_id)
+    version = services.charter_publish(
+        actor=membership, version=version, summary_of_changes=payload.summary_of_changes
+    )
+    return _version_out(version)
+
+
+@router.delete("/charter/versions/{version_id}", response=responses({204: None}), tags=["charter"])
+def charter_version_delete(request: HttpRequest, version_id: DbId) -> Status[None]:
+    """Delete the draft (a published version stays: 409); audited."""
+    membership = _membership(request)
+    version = selectors.charter_version(membership=membership, pk=version_id)
+    services.charter_draft_delete(actor=membership, version=version)
+    return Status(204, None)
 
 
 # --- Guardrails
