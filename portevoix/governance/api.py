@@ -151,6 +151,22 @@ class CaseQuery(PageParams):
     source: Literal["warning", "report", "suggestion"] | None = None
 
 
+class ReportIn(Schema):
+    item_id: BodyId | None = Field(None, description="A content item the caller can see")
+    share_id: BodyId | None = Field(
+        None, description="Or one share of it (for those who see the organization's shares)"
+    )
+    reason: Text = Field(..., min_length=1, max_length=services.MAX_REASON_CHARS)
+
+
+class ReportOut(Schema):
+    case_id: int
+    status: str = Field(..., json_schema_extra=_enum(CaseStatus.values))
+    object_type: str
+    object_id: str
+    created_at: dt.datetime
+
+
 class DecideIn(Schema):
     decision: Literal["approve", "reject", "remove"]
     reason: Text = Field("", max_length=services.MAX_REASON_CHARS)
@@ -522,6 +538,29 @@ def moderation_list(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage
     )
     return CasePageOut(
         items=[_case_out(c) for c in rows], count=count, limit=filters.limit, offset=filters.offset
+    )
+
+
+@router.post("/moderation/reports", response=responses({201: ReportOut}), tags=["moderation"])
+def moderation_report(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
+    """Report a content item, or one share of it, to the moderators (every member, as the
+    report page). Reporting it again while the case is open answers the same case. An item
+    or share the caller cannot see is a 404."""
+    case = services.moderation_report(
+        membership=_membership(request),
+        item_id=payload.item_id,
+        share_id=payload.share_id,
+        reason=payload.reason,
+    )
+    return Status(
+        201,
+        ReportOut(
+            case_id=case.pk,
+            status=case.status,
+            object_type=case.object_type,
+            object_id=case.object_id,
+            created_at=case.created_at,
+        ),
     )
 
 
