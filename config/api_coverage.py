@@ -31,13 +31,9 @@ COVERED: dict[str, tuple[str, ...]] = {
     "content:item_comment": ("POST /content/{item_id}/comment",),
     "content:item_archive": ("POST /content/{item_id}/archive",),
     "content:item_restore": ("POST /content/{item_id}/restore",),
-    # The bulk form applies one of these to each checked item; the API does it per item.
-    "content:library_bulk": (
-        "POST /content/{item_id}/submit",
-        "POST /content/{item_id}/approve",
-        "POST /content/{item_id}/archive",
-        "POST /content/{item_id}/restore",
-    ),
+    "content:library_bulk": ("POST /content/bulk",),
+    "content:item_duplicate": ("POST /content/{item_id}/duplicate",),
+    "content:item_from_template": ("POST /content/{item_id}/from-template",),
     # The CSV import makes one item per row: a client makes them one by one.
     "content:library_import": ("POST /content",),
     "content:topics": ("POST /topics",),
@@ -169,8 +165,6 @@ GAPS: dict[str, tuple[str, str]] = {
         NOT_YET,
         "the organization's settings (name, languages, look) are not in the API yet",
     ),
-    "content:item_duplicate": (NOT_YET, "duplicating an item is not in the API yet"),
-    "content:item_from_template": (NOT_YET, "new item from a template is not in the API yet"),
     "content:image_add": (NOT_YET, "image uploads (multipart) are not in the API yet"),
     "content:image_remove": (NOT_YET, "an item's images are not in the API yet"),
     "content:item_preview_refresh": (NOT_YET, "the link preview is refreshed on the page only"),

@@ -8,16 +8,17 @@ Endpoints only parse, authorize (through services and selectors, which call
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from portevoix.accounts.permissions import require
 from portevoix.accounts.services import api_token_resolve
 from portevoix.core import api_support, clock
 from portevoix.core.api_support import (
+    BodyId,
     DbId,
     PageParams,
     SessionMembershipAuth,
@@ -29,6 +30,8 @@ from portevoix.core.networks import Network, check_copy
 
 from .. import selectors, services
 from ..models import Campaign, ContentImage, ContentItem, NetworkCopy, Topic, Transition
+from ..services import bulk
+from ..services import library as library_services
 from .schemas import (
     OPTIONAL_COMMENT,
     ActionIn,
@@ -252,6 +255,53 @@ def copy_check(request: HttpRequest, payload: CheckCopyIn) -> CheckCopyOut:
     return CheckCopyOut(ok=all(r.ok for r in results), copies=results)
 
 
+# Before /content/{item_id}: the first path that matches wins.
+class BulkIn(Schema):
+    action: Literal["submit", "archive", "campaign", "topic", "template", "untemplate"]
+    item_ids: list[BodyId] = Field(..., min_length=1, max_length=bulk.MAX_ITEMS)
+    campaign_id: BodyId | None = Field(
+        None, description="For `campaign` (left out: the items leave their campaign)"
+    )
+    topic_id: BodyId | None = Field(None, description="For `topic` (required)")
+
+
+class BulkResultOut(Schema):
+    item_id: int
+    title: str
+    done: bool
+    reason: str = Field(..., description="Why it was refused, if it was")
+
+
+class BulkOut(Schema):
+    done: int
+    refused: int
+    results: list[BulkResultOut]
+
+
+@router.post("/content/bulk", response=responses({200: BulkOut}))
+def library_bulk(request: HttpRequest, payload: BulkIn) -> BulkOut:
+    """The library's bulk actions: apply one action to up to 200 items, each on its own
+    (one result per item: done, or refused with the reason, as the page reports it)."""
+    membership = _membership(request)
+    require(membership, "content.view_library")
+    results = bulk.bulk_apply(
+        membership=membership,
+        action=payload.action,
+        item_ids=payload.item_ids,
+        campaign_id=payload.campaign_id,
+        topic_id=payload.topic_id,
+    )
+    done = sum(1 for r in results if r.done)
+    return BulkOut(
+        done=done,
+        refused=len(results) - done,
+        results=[
+            BulkResultOut(item_id=r.item_id, title=r.title, done=r.done, reason=str(r.reason))
+            for r in results
+        ],
+    )
+
+
 @router.get("/content/{item_id}", response=responses({200: ItemDetailOut}))
 def item_detail(request: HttpRequest, item_id: DbId) -> ItemDetailOut:
     return _detail_out(request, _membership(request), item_id)
@@ -264,6 +314,27 @@ def item_update(request: HttpRequest, item_id: DbId, payload: ItemIn) -> ItemDet
     item = selectors.item_for_editor(membership=membership, pk=item_id)
     services.item_update(membership=membership, item=item, data=_item_data(payload))
     return _detail_out(request, membership, item_id)
+
+
+@router.post("/content/{item_id}/duplicate", response=responses({201: ItemDetailOut}))
+def item_duplicate(request: HttpRequest, item_id: DbId) -> Status[ItemDetailOut]:
+    """A copy of the item as a new draft (its texts, copies, topics, campaign), as the
+    library's "Duplicate"."""
+    membership = _membership(request)
+    item = selectors.item_for_editor(membership=membership, pk=item_id)
+    require(membership, "content.create")
+    new = library_services.item_duplicate(membership=membership, item=item)
+    return Status(201, _detail_out(request, membership, new.pk))
+
+
+@router.post("/content/{item_id}/from-template", response=responses({201: ItemDetailOut}))
+def item_from_template(request: HttpRequest, item_id: DbId) -> Status[ItemDetailOut]:
+    """A new draft from a template item (409 if the item is not a template)."""
+    membership = _membership(request)
+    template = selectors.item_for_editor(membership=membership, pk=item_id)
+    require(membership, "content.create")
+    new = library_services.item_from_template(membership=membership, template=template)
+    return Status(201, _detail_out(request, membership, new.pk))
 
 
 @router.post("/content/{item_id}/submit", response=responses({200: ItemDetailOut}))
