@@ -151,7 +151,7 @@ class CaseQuery(PageParams):
     source: Literal["warning", "report", "suggestion"] | None = None
 
 
-class ReportIn(Schema):
+class ModerationReportIn(Schema):
     item_id: BodyId | None = Field(None, description="A content item the caller can see")
     share_id: BodyId | None = Field(
         None, description="Or one share of it (for those who see the organization's shares)"
@@ -159,7 +159,7 @@ class ReportIn(Schema):
     reason: Text = Field(..., min_length=1, max_length=services.MAX_REASON_CHARS)
 
 
-class ReportOut(Schema):
+class ModerationReportOut(Schema):
     case_id: int
     status: str = Field(..., json_schema_extra=_enum(CaseStatus.values))
     object_type: str
@@ -200,7 +200,7 @@ class AuditQuery(PageParams):
     until: Day | None = Field(None, description="Up to this day (inclusive), YYYY-MM-DD")
 
 
-class VersionIn(Schema):
+class CharterVersionIn(Schema):
     body_fr: Text | None = Field(
         None, max_length=MAX_CHARTER_CHARS, description="Markdown; left out: the current text"
     )
@@ -209,18 +209,18 @@ class VersionIn(Schema):
     )
 
 
-class VersionUpdateIn(Schema):
+class CharterVersionUpdateIn(Schema):
     body_fr: Text = Field(..., max_length=MAX_CHARTER_CHARS, description="Markdown")
     body_en: Text = Field(..., max_length=MAX_CHARTER_CHARS, description="Markdown")
 
 
-class PublishIn(Schema):
+class CharterPublishIn(Schema):
     summary_of_changes: Text = Field(
         "", max_length=MAX_SUMMARY_CHARS, description="Required once a version was published"
     )
 
 
-class VersionOut(Schema):
+class CharterVersionOut(Schema):
     id: int
     number: int
     status: str = Field(..., json_schema_extra=_enum(CharterStatus.values))
@@ -232,7 +232,7 @@ class VersionOut(Schema):
     published_at: dt.datetime | None
 
 
-class RuleIn(Schema):
+class GuardrailRuleIn(Schema):
     """A guardrail rule, whole (PUT replaces every field). Which fields count depends on
     the kind: `terms` for blocked_term, avoid_word and competitor; `allowed_domains` for
     link_domain; `disclosures` ({network or "*": text}) for disclosure."""
@@ -252,7 +252,7 @@ class RuleIn(Schema):
     active: StrictBool = True
 
 
-class RuleOut(Schema):
+class GuardrailRuleOut(Schema):
     id: int
     kind: str = Field(..., json_schema_extra=_enum(RuleKind.values))
     action: str = Field(..., json_schema_extra=_enum(RuleAction.values))
@@ -269,8 +269,8 @@ class RuleOut(Schema):
 # --- Builders
 
 
-def _version_out(version: CharterVersion) -> VersionOut:
-    return VersionOut(
+def _version_out(version: CharterVersion) -> CharterVersionOut:
+    return CharterVersionOut(
         id=version.pk,
         number=version.number,
         status=version.status,
@@ -283,8 +283,8 @@ def _version_out(version: CharterVersion) -> VersionOut:
     )
 
 
-def _rule_out(rule: GuardrailRule) -> RuleOut:
-    return RuleOut(
+def _rule_out(rule: GuardrailRule) -> GuardrailRuleOut:
+    return GuardrailRuleOut(
         id=rule.pk,
         kind=rule.kind,
         action=rule.action,
@@ -299,7 +299,7 @@ def _rule_out(rule: GuardrailRule) -> RuleOut:
     )
 
 
-def _rule_data(payload: RuleIn) -> services.RuleData:
+def _rule_data(payload: GuardrailRuleIn) -> services.RuleData:
     return services.RuleData(
         kind=payload.kind,
         action=payload.action,
@@ -382,14 +382,18 @@ def charter_acknowledge(request: HttpRequest, payload: AcknowledgeIn) -> Acknowl
     return AcknowledgementOut(version_id=ack.version_id, number=ack.version.number, at=ack.at)
 
 
-@router.get("/charter/versions", response=responses({200: list[VersionOut]}), tags=["charter"])
-def charter_versions(request: HttpRequest) -> list[VersionOut]:
+@router.get(
+    "/charter/versions", response=responses({200: list[CharterVersionOut]}), tags=["charter"]
+)
+def charter_versions(request: HttpRequest) -> list[CharterVersionOut]:
     """Every version, newest first, with the draft if any (`charter.manage`: admins)."""
     return [_version_out(v) for v in selectors.charter_versions(membership=_membership(request))]
 
 
-@router.post("/charter/versions", response=responses({201: VersionOut}), tags=["charter"])
-def charter_version_create(request: HttpRequest, payload: VersionIn) -> Status[VersionOut]:
+@router.post("/charter/versions", response=responses({201: CharterVersionOut}), tags=["charter"])
+def charter_version_create(
+    request: HttpRequest, payload: CharterVersionIn
+) -> Status[CharterVersionOut]:
     """Start the next version as a draft (409 if a draft exists); audited."""
     version = services.charter_draft_create(
         actor=_membership(request), body_fr=payload.body_fr, body_en=payload.body_en
@@ -398,18 +402,18 @@ def charter_version_create(request: HttpRequest, payload: VersionIn) -> Status[V
 
 
 @router.get(
-    "/charter/versions/{version_id}", response=responses({200: VersionOut}), tags=["charter"]
+    "/charter/versions/{version_id}", response=responses({200: CharterVersionOut}), tags=["charter"]
 )
-def charter_version_detail(request: HttpRequest, version_id: DbId) -> VersionOut:
+def charter_version_detail(request: HttpRequest, version_id: DbId) -> CharterVersionOut:
     return _version_out(selectors.charter_version(membership=_membership(request), pk=version_id))
 
 
 @router.put(
-    "/charter/versions/{version_id}", response=responses({200: VersionOut}), tags=["charter"]
+    "/charter/versions/{version_id}", response=responses({200: CharterVersionOut}), tags=["charter"]
 )
 def charter_version_update(
-    request: HttpRequest, version_id: DbId, payload: VersionUpdateIn
-) -> VersionOut:
+    request: HttpRequest, version_id: DbId, payload: CharterVersionUpdateIn
+) -> CharterVersionOut:
     """Change the draft's texts (a published version never changes: 409); audited."""
     membership = _membership(request)
     version = selectors.charter_version(membership=membership, pk=version_id)
@@ -421,12 +425,12 @@ def charter_version_update(
 
 @router.post(
     "/charter/versions/{version_id}/publish",
-    response=responses({200: VersionOut}),
+    response=responses({200: CharterVersionOut}),
     tags=["charter"],
 )
 def charter_version_publish(
-    request: HttpRequest, version_id: DbId, payload: PublishIn
-) -> VersionOut:
+    request: HttpRequest, version_id: DbId, payload: CharterPublishIn
+) -> CharterVersionOut:
     """Publish the draft: it becomes the current charter, and every member is asked to
     accept it; audited."""
     membership = _membership(request)
@@ -488,26 +492,32 @@ def guardrails_check(request: HttpRequest, payload: CheckIn) -> CheckOut:
     )
 
 
-@router.get("/guardrails/rules", response=responses({200: list[RuleOut]}), tags=["guardrails"])
-def rule_list(request: HttpRequest) -> list[RuleOut]:
+@router.get(
+    "/guardrails/rules", response=responses({200: list[GuardrailRuleOut]}), tags=["guardrails"]
+)
+def rule_list(request: HttpRequest) -> list[GuardrailRuleOut]:
     """The organization's guardrail rules (`guardrails.manage`: community managers)."""
     return [_rule_out(r) for r in selectors.rules(membership=_membership(request))]
 
 
-@router.post("/guardrails/rules", response=responses({201: RuleOut}), tags=["guardrails"])
-def rule_create(request: HttpRequest, payload: RuleIn) -> Status[RuleOut]:
+@router.post("/guardrails/rules", response=responses({201: GuardrailRuleOut}), tags=["guardrails"])
+def rule_create(request: HttpRequest, payload: GuardrailRuleIn) -> Status[GuardrailRuleOut]:
     """Add a rule; audited. Refused (400, per field) as the page refuses it."""
     rule = services.rule_create(actor=_membership(request), data=_rule_data(payload))
     return Status(201, _rule_out(rule))
 
 
-@router.get("/guardrails/rules/{rule_id}", response=responses({200: RuleOut}), tags=["guardrails"])
-def rule_detail(request: HttpRequest, rule_id: DbId) -> RuleOut:
+@router.get(
+    "/guardrails/rules/{rule_id}", response=responses({200: GuardrailRuleOut}), tags=["guardrails"]
+)
+def rule_detail(request: HttpRequest, rule_id: DbId) -> GuardrailRuleOut:
     return _rule_out(selectors.rule(membership=_membership(request), pk=rule_id))
 
 
-@router.put("/guardrails/rules/{rule_id}", response=responses({200: RuleOut}), tags=["guardrails"])
-def rule_update(request: HttpRequest, rule_id: DbId, payload: RuleIn) -> RuleOut:
+@router.put(
+    "/guardrails/rules/{rule_id}", response=responses({200: GuardrailRuleOut}), tags=["guardrails"]
+)
+def rule_update(request: HttpRequest, rule_id: DbId, payload: GuardrailRuleIn) -> GuardrailRuleOut:
     """Replace the rule (every field); audited when something changed."""
     membership = _membership(request)
     rule = selectors.rule(membership=membership, pk=rule_id)
@@ -541,8 +551,12 @@ def moderation_list(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage
     )
 
 
-@router.post("/moderation/reports", response=responses({201: ReportOut}), tags=["moderation"])
-def moderation_report(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
+@router.post(
+    "/moderation/reports", response=responses({201: ModerationReportOut}), tags=["moderation"]
+)
+def moderation_report(
+    request: HttpRequest, payload: ModerationReportIn
+) -> Status[ModerationReportOut]:
     """Report a content item, or one share of it, to the moderators (every member, as the
     report page). Reporting it again while the case is open answers the same case. An item
     or share the caller cannot see is a 404."""
@@ -554,7 +568,7 @@ def moderation_report(request: HttpRequest, payload: ReportIn) -> Status[ReportO
     )
     return Status(
         201,
-        ReportOut(
+        ModerationReportOut(
             case_id=case.pk,
             status=case.status,
             object_type=case.object_type,

@@ -68,26 +68,26 @@ class IdeaIn(Schema):
     link: Text = Field("", max_length=500, description="Content to share only: http(s)://")
 
 
-class VoteIn(Schema):
+class IdeaVoteIn(Schema):
     vote: StrictBool = Field(True, description="false takes the vote back")
 
 
-class CommentIn(Schema):
+class IdeaCommentIn(Schema):
     body: Text = Field(..., min_length=1, max_length=MAX_COMMENT)
 
 
-class CommentOut(Schema):
+class IdeaCommentOut(Schema):
     id: int
     idea_id: int
     body: str
     created_at: dt.datetime
 
 
-class DeclineIn(Schema):
+class IdeaDeclineIn(Schema):
     reason: Text = Field(..., min_length=1, max_length=MAX_REASON, description="Sent to the author")
 
 
-class MergeIn(Schema):
+class IdeaMergeIn(Schema):
     into_id: BodyId = Field(..., description="An open idea of the organization")
 
 
@@ -152,7 +152,7 @@ def idea_detail(request: HttpRequest, idea_id: DbId) -> IdeaOut:
 
 
 @router.post("/ideas/{idea_id}/vote", response=responses({200: IdeaOut}))
-def idea_vote(request: HttpRequest, idea_id: DbId, payload: VoteIn) -> IdeaOut:
+def idea_vote(request: HttpRequest, idea_id: DbId, payload: IdeaVoteIn) -> IdeaOut:
     """Vote for a colleague's open idea, or take the vote back. Voting twice counts once."""
     membership = _membership(request)
     selectors.idea(membership=membership, idea_id=idea_id)
@@ -160,14 +160,16 @@ def idea_vote(request: HttpRequest, idea_id: DbId, payload: VoteIn) -> IdeaOut:
     return _fresh(membership, idea_id)
 
 
-@router.post("/ideas/{idea_id}/comments", response=responses({201: CommentOut}))
-def idea_comment(request: HttpRequest, idea_id: DbId, payload: CommentIn) -> Status[CommentOut]:
+@router.post("/ideas/{idea_id}/comments", response=responses({201: IdeaCommentOut}))
+def idea_comment(
+    request: HttpRequest, idea_id: DbId, payload: IdeaCommentIn
+) -> Status[IdeaCommentOut]:
     membership = _membership(request)
     selectors.idea(membership=membership, idea_id=idea_id)
     comment = services.idea_comment(membership=membership, idea_id=idea_id, body=payload.body)
     return Status(
         201,
-        CommentOut(
+        IdeaCommentOut(
             id=comment.pk, idea_id=idea_id, body=comment.body, created_at=comment.created_at
         ),
     )
@@ -184,7 +186,7 @@ def idea_accept(request: HttpRequest, idea_id: DbId) -> IdeaOut:
 
 
 @router.post("/ideas/{idea_id}/decline", response=responses({200: IdeaOut}))
-def idea_decline(request: HttpRequest, idea_id: DbId, payload: DeclineIn) -> IdeaOut:
+def idea_decline(request: HttpRequest, idea_id: DbId, payload: IdeaDeclineIn) -> IdeaOut:
     """Decline an open idea (`idea.triage`); the author is told why."""
     membership = _membership(request)
     selectors.idea(membership=membership, idea_id=idea_id)
@@ -193,7 +195,7 @@ def idea_decline(request: HttpRequest, idea_id: DbId, payload: DeclineIn) -> Ide
 
 
 @router.post("/ideas/{idea_id}/merge", response=responses({200: IdeaOut}))
-def idea_merge(request: HttpRequest, idea_id: DbId, payload: MergeIn) -> IdeaOut:
+def idea_merge(request: HttpRequest, idea_id: DbId, payload: IdeaMergeIn) -> IdeaOut:
     """Merge a duplicate into another open idea (`idea.triage`): its votes move there."""
     membership = _membership(request)
     selectors.idea(membership=membership, idea_id=idea_id)

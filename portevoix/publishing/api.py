@@ -114,7 +114,7 @@ def connection_list(request: HttpRequest) -> list[ConnectionOut]:
 # --- Posts
 
 
-class ItemRefOut(Schema):
+class PostItemRefOut(Schema):
     id: int
     title: str
 
@@ -130,7 +130,7 @@ class EngagementOut(Schema):
 
 class PostOut(Schema):
     id: int
-    item: ItemRefOut
+    item: PostItemRefOut
     member_id: int = Field(description="The account owner")
     network: str = Field(json_schema_extra=NETWORK_ENUM)
     connection_id: int | None = Field(description="None once the account was disconnected")
@@ -189,7 +189,7 @@ def _render_posts(posts: list[Post]) -> list[PostOut]:
         out.append(
             PostOut(
                 id=post.pk,
-                item=ItemRefOut(id=post.item.pk, title=post.item.title),
+                item=PostItemRefOut(id=post.item.pk, title=post.item.title),
                 member_id=post.membership_id,
                 network=post.network,
                 connection_id=post.connection_id,

@@ -60,7 +60,7 @@ class StandingOut(Schema):
     visibility: str
 
 
-class MeOut(Schema):
+class RecognitionMeOut(Schema):
     lifetime: int
     spendable: int
     standings: list[StandingOut]
@@ -85,8 +85,8 @@ def teams(request: HttpRequest, period: PeriodCode = "month") -> list[TeamRowOut
     return [TeamRowOut(**row.__dict__) for row in rows]
 
 
-@router.get("/recognition/me", response=responses({200: MeOut}))
-def me(request: HttpRequest) -> MeOut:
+@router.get("/recognition/me", response=responses({200: RecognitionMeOut}))
+def me(request: HttpRequest) -> RecognitionMeOut:
     """Your own points and rank in each period, whatever you chose to show others."""
     membership = _membership(request)
     lifetime, spendable = selectors.balance(membership=membership)
@@ -101,4 +101,4 @@ def me(request: HttpRequest) -> MeOut:
                 visibility=standing.visibility,
             )
         )
-    return MeOut(lifetime=lifetime, spendable=spendable, standings=standings)
+    return RecognitionMeOut(lifetime=lifetime, spendable=spendable, standings=standings)

@@ -70,14 +70,14 @@ def _check_events(types: list[str]) -> None:
 # --- Schemas
 
 
-class EndpointIn(Schema):
+class WebhookEndpointIn(Schema):
     url: EndpointUrl
     event_types: list[EventType] = Field(..., min_length=1, max_length=len(EVENT_TYPES))
     description: Annotated[Text, Field(max_length=MAX_DESCRIPTION)] = ""
     enabled: StrictBool = True
 
 
-class EndpointPatchIn(Schema):
+class WebhookEndpointPatchIn(Schema):
     """Only the fields given change."""
 
     url: EndpointUrl | None = None
@@ -88,7 +88,7 @@ class EndpointPatchIn(Schema):
     )
 
 
-class EndpointOut(Schema):
+class WebhookEndpointOut(Schema):
     id: int
     url: str
     description: str
@@ -104,20 +104,20 @@ class EndpointOut(Schema):
     )
 
 
-class EndpointCreatedOut(EndpointOut):
+class WebhookEndpointCreatedOut(WebhookEndpointOut):
     secret: str = Field(..., description="The signing secret (whsec_...): shown this once")
 
 
-class SecretOut(Schema):
+class WebhookSecretOut(Schema):
     endpoint_id: int
     secret: str = Field(..., description="The new signing secret: shown this once")
 
 
-class TestSentOut(Schema):
+class WebhookTestOut(Schema):
     delivery_id: int = Field(..., description="Its row in the endpoint's delivery log")
 
 
-class DeliveryOut(Schema):
+class WebhookDeliveryOut(Schema):
     id: int
     event_id: str
     event_type: str
@@ -131,12 +131,12 @@ class DeliveryOut(Schema):
     response_excerpt: str = Field(..., description="At most the first 200 characters")
 
 
-class DeliveryQuery(Schema):
+class WebhookDeliveryQuery(Schema):
     limit: int = Field(selectors.LOG_SIZE, ge=1, le=selectors.LOG_SIZE)
 
 
-def _endpoint_out(endpoint: WebhookEndpoint) -> EndpointOut:
-    return EndpointOut(
+def _endpoint_out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
+    return WebhookEndpointOut(
         id=endpoint.pk,
         url=endpoint.url,
         description=endpoint.description,
@@ -149,8 +149,8 @@ def _endpoint_out(endpoint: WebhookEndpoint) -> EndpointOut:
     )
 
 
-def _delivery_out(row: WebhookDelivery) -> DeliveryOut:
-    return DeliveryOut(
+def _delivery_out(row: WebhookDelivery) -> WebhookDeliveryOut:
+    return WebhookDeliveryOut(
         id=row.pk,
         event_id=row.event_id,
         event_type=row.event_type,
@@ -168,16 +168,16 @@ def _delivery_out(row: WebhookDelivery) -> DeliveryOut:
 # --- Endpoints
 
 
-@router.get("/webhooks/endpoints", response=responses({200: list[EndpointOut]}))
-def endpoint_list(request: HttpRequest) -> list[EndpointOut]:
+@router.get("/webhooks/endpoints", response=responses({200: list[WebhookEndpointOut]}))
+def endpoint_list(request: HttpRequest) -> list[WebhookEndpointOut]:
     """The organization's endpoints, oldest first (administrators; at most 20)."""
     return [_endpoint_out(e) for e in selectors.endpoints_page(membership=_membership(request))]
 
 
-@router.post("/webhooks/endpoints", response=responses({201: EndpointCreatedOut}))
+@router.post("/webhooks/endpoints", response=responses({201: WebhookEndpointCreatedOut}))
 def endpoint_create(
-    request: HttpRequest, response: HttpResponse, payload: EndpointIn
-) -> Status[EndpointCreatedOut]:
+    request: HttpRequest, response: HttpResponse, payload: WebhookEndpointIn
+) -> Status[WebhookEndpointCreatedOut]:
     """Add an endpoint (administrators). The answer carries its signing secret, once."""
     membership = _membership(request)
     require(membership, "webhooks.manage")  # 403 before the body's errors
@@ -194,18 +194,18 @@ def endpoint_create(
     )
     add_never_cache_headers(response)
     out = _endpoint_out(endpoint)
-    return Status(201, EndpointCreatedOut(**out.model_dump(), secret=secret))
+    return Status(201, WebhookEndpointCreatedOut(**out.model_dump(), secret=secret))
 
 
-@router.get("/webhooks/endpoints/{endpoint_id}", response=responses({200: EndpointOut}))
-def endpoint_detail(request: HttpRequest, endpoint_id: DbId) -> EndpointOut:
+@router.get("/webhooks/endpoints/{endpoint_id}", response=responses({200: WebhookEndpointOut}))
+def endpoint_detail(request: HttpRequest, endpoint_id: DbId) -> WebhookEndpointOut:
     return _endpoint_out(selectors.endpoint_of(membership=_membership(request), pk=endpoint_id))
 
 
-@router.patch("/webhooks/endpoints/{endpoint_id}", response=responses({200: EndpointOut}))
+@router.patch("/webhooks/endpoints/{endpoint_id}", response=responses({200: WebhookEndpointOut}))
 def endpoint_update(
-    request: HttpRequest, endpoint_id: DbId, payload: EndpointPatchIn
-) -> EndpointOut:
+    request: HttpRequest, endpoint_id: DbId, payload: WebhookEndpointPatchIn
+) -> WebhookEndpointOut:
     """Change the URL, the events, the description, or turn it on or off."""
     membership = _membership(request)
     endpoint = selectors.endpoint_of(membership=membership, pk=endpoint_id)  # 404, 403
@@ -234,33 +234,36 @@ def endpoint_delete(request: HttpRequest, endpoint_id: DbId) -> Status[None]:
 
 
 @router.post(
-    "/webhooks/endpoints/{endpoint_id}/rotate-secret", response=responses({200: SecretOut})
+    "/webhooks/endpoints/{endpoint_id}/rotate-secret", response=responses({200: WebhookSecretOut})
 )
-def secret_rotate(request: HttpRequest, response: HttpResponse, endpoint_id: DbId) -> SecretOut:
+def secret_rotate(
+    request: HttpRequest, response: HttpResponse, endpoint_id: DbId
+) -> WebhookSecretOut:
     """A new signing secret, at once (the old one no longer signs); shown this once."""
     membership = _membership(request)
     endpoint = selectors.endpoint_of(membership=membership, pk=endpoint_id)
     secret = services.secret_rotate(actor=membership, endpoint=endpoint)
     add_never_cache_headers(response)
-    return SecretOut(endpoint_id=endpoint.pk, secret=secret)
+    return WebhookSecretOut(endpoint_id=endpoint.pk, secret=secret)
 
 
-@router.post("/webhooks/endpoints/{endpoint_id}/test", response=responses({202: TestSentOut}))
-def test_send(request: HttpRequest, endpoint_id: DbId) -> Status[TestSentOut]:
+@router.post("/webhooks/endpoints/{endpoint_id}/test", response=responses({202: WebhookTestOut}))
+def test_send(request: HttpRequest, endpoint_id: DbId) -> Status[WebhookTestOut]:
     """Send a `webhook.test` event to the endpoint now (even while it is turned off); its
     result shows in the delivery log."""
     membership = _membership(request)
     endpoint = selectors.endpoint_of(membership=membership, pk=endpoint_id)
     delivery_id = services.test_event_send(actor=membership, endpoint=endpoint)
-    return Status(202, TestSentOut(delivery_id=delivery_id))
+    return Status(202, WebhookTestOut(delivery_id=delivery_id))
 
 
 @router.get(
-    "/webhooks/endpoints/{endpoint_id}/deliveries", response=responses({200: list[DeliveryOut]})
+    "/webhooks/endpoints/{endpoint_id}/deliveries",
+    response=responses({200: list[WebhookDeliveryOut]}),
 )
 def delivery_list(
-    request: HttpRequest, endpoint_id: DbId, filters: Query[DeliveryQuery]
-) -> list[DeliveryOut]:
+    request: HttpRequest, endpoint_id: DbId, filters: Query[WebhookDeliveryQuery]
+) -> list[WebhookDeliveryOut]:
     """The endpoint's latest deliveries, newest first (at most 50): state, attempts, the
     status and the start of the last answer, the next attempt. Never the body."""
     endpoint = selectors.endpoint_of(membership=_membership(request), pk=endpoint_id)

@@ -256,7 +256,7 @@ def copy_check(request: HttpRequest, payload: CheckCopyIn) -> CheckCopyOut:
 
 
 # Before /content/{item_id}: the first path that matches wins.
-class BulkIn(Schema):
+class LibraryBulkIn(Schema):
     action: Literal["submit", "archive", "campaign", "topic", "template", "untemplate"]
     item_ids: list[BodyId] = Field(..., min_length=1, max_length=bulk.MAX_ITEMS)
     campaign_id: BodyId | None = Field(
@@ -265,21 +265,21 @@ class BulkIn(Schema):
     topic_id: BodyId | None = Field(None, description="For `topic` (required)")
 
 
-class BulkResultOut(Schema):
+class LibraryBulkResultOut(Schema):
     item_id: int
     title: str
     done: bool
     reason: str = Field(..., description="Why it was refused, if it was")
 
 
-class BulkOut(Schema):
+class LibraryBulkOut(Schema):
     done: int
     refused: int
-    results: list[BulkResultOut]
+    results: list[LibraryBulkResultOut]
 
 
-@router.post("/content/bulk", response=responses({200: BulkOut}))
-def library_bulk(request: HttpRequest, payload: BulkIn) -> BulkOut:
+@router.post("/content/bulk", response=responses({200: LibraryBulkOut}))
+def library_bulk(request: HttpRequest, payload: LibraryBulkIn) -> LibraryBulkOut:
     """The library's bulk actions: apply one action to up to 200 items, each on its own
     (one result per item: done, or refused with the reason, as the page reports it)."""
     membership = _membership(request)
@@ -292,11 +292,13 @@ def library_bulk(request: HttpRequest, payload: BulkIn) -> BulkOut:
         topic_id=payload.topic_id,
     )
     done = sum(1 for r in results if r.done)
-    return BulkOut(
+    return LibraryBulkOut(
         done=done,
         refused=len(results) - done,
         results=[
-            BulkResultOut(item_id=r.item_id, title=r.title, done=r.done, reason=str(r.reason))
+            LibraryBulkResultOut(
+                item_id=r.item_id, title=r.title, done=r.done, reason=str(r.reason)
+            )
             for r in results
         ],
     )
