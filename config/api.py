@@ -18,6 +18,7 @@ from portevoix.core.api_support import (
 )
 from portevoix.governance.api import router as governance_router
 from portevoix.ideas.api import router as ideas_router
+from portevoix.notifications.api import router as notifications_router
 from portevoix.publishing.api import router as publishing_router
 from portevoix.recognition.api import router as recognition_router
 from portevoix.sharing.api import router as sharing_router
@@ -46,3 +47,4 @@ mount(api, publishing_router, area="publishing")
 mount(api, recognition_router, area="recognition")
 mount(api, ideas_router, area="ideas")
 mount(api, webhooks_router, area="webhooks")
+mount(api, notifications_router, area="notifications")

@@ -85,6 +85,9 @@ COVERED: dict[str, tuple[str, ...]] = {
     "ideas:accept": ("POST /ideas/{idea_id}/accept",),
     "ideas:decline": ("POST /ideas/{idea_id}/decline",),
     "ideas:merge": ("POST /ideas/{idea_id}/merge",),
+    # notifications
+    "notifications:read": ("POST /notifications/{notification_id}/read",),
+    "notifications:read_all": ("POST /notifications/read-all",),
     # webhooks
     "webhooks:endpoints": ("POST /webhooks/endpoints",),
     "webhooks:endpoint": ("PATCH /webhooks/endpoints/{endpoint_id}",),
@@ -235,8 +238,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "surveys:edit": (NOT_YET, _SURVEYS),
     "surveys:launch": (NOT_YET, _SURVEYS),
     "surveys:close": (NOT_YET, _SURVEYS),
-    "notifications:read": (NOT_YET, "in-app notifications are not in the API yet"),
-    "notifications:read_all": (NOT_YET, "in-app notifications are not in the API yet"),
     "notifications:settings": (NOT_YET, _NOTIFY),
     "notifications:policy": (NOT_YET, _NOTIFY),
     "notifications:email_settings": (NOT_YET, _NOTIFY),

@@ -42,6 +42,7 @@ API_AREAS: tuple[tuple[str, Any], ...] = (
     ("recognition", gettext_lazy("Recognition")),
     ("ideas", gettext_lazy("Ideas")),
     ("webhooks", gettext_lazy("Webhooks")),
+    ("notifications", gettext_lazy("My notifications")),
 )
 AREA_CODES = frozenset(code for code, _label in API_AREAS)
 AREA_EXTENSION = "x-portevoix-area"
