@@ -65,6 +65,12 @@ COVERED: dict[str, tuple[str, ...]] = {
     "training:quiz": ("POST /courses/{course_id}/attempts",),
     "training:event_register": ("POST /events/{event_id}/register",),
     "training:event_cancel": ("POST /events/{event_id}/cancel",),
+    "training:event_new": ("POST /events",),
+    "training:event_edit": ("PUT /events/{event_id}",),
+    "training:event_attendance": (
+        "GET /events/{event_id}/participants",
+        "POST /events/{event_id}/attendance",
+    ),
     # publishing
     "publishing:publish": ("POST /publishing/posts",),
     "publishing:card_publish": ("POST /publishing/posts",),
@@ -193,9 +199,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "training:question_new": (NOT_YET, _AUTHORING_COURSES),
     "training:question_edit": (NOT_YET, _AUTHORING_COURSES),
     "training:question_delete": (NOT_YET, _AUTHORING_COURSES),
-    "training:event_new": (NOT_YET, "creating events is not in the API yet"),
-    "training:event_edit": (NOT_YET, "editing events is not in the API yet"),
-    "training:event_attendance": (NOT_YET, "taking attendance is not in the API yet"),
     "publishing:connect": (
         BROWSER,
         "connecting a social account is the network's OAuth consent, in the person's browser",
