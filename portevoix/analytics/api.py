@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from portevoix.core.api_support import Day, DbId, responses
+from portevoix.core.api_support import BodyId, Day, DbId, StrictBool, Text, responses
 from portevoix.core.api_support import membership as api_membership
 
-from . import selectors
+from . import selectors, services
 from .selectors import Figures, Filters
 
 if TYPE_CHECKING:
@@ -307,3 +307,62 @@ def goals(request: HttpRequest) -> dict[str, Any]:
 
     rows = goal_selectors.goals(membership=_membership(request))
     return {"goals": [row.as_dict() for row in rows]}
+
+
+class GoalIn(Schema):
+    """A goal, whole (PUT replaces every field): a figure to reach between two days, for
+    the organization, one campaign or one team."""
+
+    name: Text = Field(..., min_length=1, max_length=200)
+    metric: GoalMetric
+    target: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    start: Day
+    deadline: Day
+    campaign_id: BodyId | None = None
+    team_id: BodyId | None = None
+    visible_to_ambassadors: StrictBool = False
+
+
+def _goal_data(payload: GoalIn) -> services.GoalData:
+    return services.GoalData(
+        name=payload.name,
+        metric=payload.metric,
+        target=payload.target,
+        start=payload.start,
+        deadline=payload.deadline,
+        campaign_id=payload.campaign_id,
+        team_id=payload.team_id,
+        visible_to_ambassadors=payload.visible_to_ambassadors,
+    )
+
+
+@router.post("/goals", response=responses({201: GoalOut}))
+def goal_create(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]:
+    """Set a goal (`goal.manage`); audited. Refused (400, per field) as the page refuses it."""
+    from .selectors import goals as goal_selectors
+
+    goal = services.goal_create(actor=_membership(request), data=_goal_data(payload))
+    return Status(201, goal_selectors.progress(goal).as_dict())
+
+
+@router.put("/goals/{goal_id}", response=responses({200: GoalOut}))
+def goal_update(request: HttpRequest, goal_id: DbId, payload: GoalIn) -> dict[str, Any]:
+    """Replace a goal (`goal.manage`); a reached goal is checked again if its figure, scope
+    or target changes; audited."""
+    from .selectors import goals as goal_selectors
+
+    membership = _membership(request)
+    goal_selectors.goal(membership=membership, goal_id=goal_id)  # another organization: 404
+    goal = services.goal_update(actor=membership, goal_id=goal_id, data=_goal_data(payload))
+    return goal_selectors.progress(goal).as_dict()
+
+
+@router.post("/goals/{goal_id}/archive", response=responses({204: None}))
+def goal_archive(request: HttpRequest, goal_id: DbId) -> Status[None]:
+    """Archive a goal (`goal.manage`): it leaves the dashboards; audited."""
+    from .selectors import goals as goal_selectors
+
+    membership = _membership(request)
+    goal_selectors.goal(membership=membership, goal_id=goal_id)
+    services.goal_archive(actor=membership, goal_id=goal_id)
+    return Status(204, None)
