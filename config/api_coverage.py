@@ -88,6 +88,10 @@ COVERED: dict[str, tuple[str, ...]] = {
     "publishing:pause_end": ("POST /publishing/pauses/{pause_id}/end",),
     "publishing:held_decide": ("POST /publishing/pauses/{pause_id}/held",),
     "publishing:cadence": ("PUT /publishing/cadence/{network}",),
+    "publishing:connection_kind": ("PATCH /publishing/connections/{connection_id}",),
+    "publishing:disconnect": ("DELETE /publishing/connections/{connection_id}",),
+    "publishing:undelegate": ("DELETE /publishing/delegations/{delegation_id}",),
+    "publishing:time_zone": ("PUT /me/time-zone",),
     # ideas (images of an idea are added on the page: the API takes text and a link)
     "ideas:new": ("POST /ideas",),
     "ideas:vote": ("POST /ideas/{idea_id}/vote",),
@@ -209,15 +213,11 @@ GAPS: dict[str, tuple[str, str]] = {
         "it takes a Bluesky app password: a person's credentials for another service are "
         "typed in the browser, never passed through a token",
     ),
-    "publishing:disconnect": (NOT_YET, "disconnecting an account is not in the API yet"),
-    "publishing:connection_kind": (NOT_YET, "an account's kind is set on the page only"),
     "publishing:delegate": (
         ON_PURPOSE,
         "delegating one's account lets others publish as that person: given in the person's "
         "own browser session",
     ),
-    "publishing:undelegate": (NOT_YET, "revoking a delegation is not in the API yet"),
-    "publishing:time_zone": (NOT_YET, "the person's time zone is set on the page only"),
     "publishing:apps": (
         ON_PURPOSE,
         "the organization's network apps hold client secrets: kept to an administrator's "

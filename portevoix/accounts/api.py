@@ -309,6 +309,23 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
+class TimeZoneIn(Schema):
+    time_zone: Text = Field(
+        ..., max_length=64, description="An IANA name (Europe/Paris); empty: the platform's"
+    )
+
+
+class TimeZoneOut(Schema):
+    time_zone: str
+
+
+@router.put("/me/time-zone", response=responses({200: TimeZoneOut}), tags=["me"])
+def time_zone_set(request: HttpRequest, payload: TimeZoneIn) -> TimeZoneOut:
+    """Your time zone, for scheduling posts and your best times (as the best-times page)."""
+    user = services.user_time_zone_set(user=_membership(request).user, time_zone=payload.time_zone)
+    return TimeZoneOut(time_zone=user.time_zone)
+
+
 @router.get("/me/ambassador", response=responses({200: AmbassadorOut}), tags=["me"])
 def ambassador_get(request: HttpRequest) -> AmbassadorOut:
     return _ambassador_out(_profile(_membership(request)))
