@@ -21,6 +21,7 @@ from portevoix.ideas.api import router as ideas_router
 from portevoix.notifications.api import router as notifications_router
 from portevoix.publishing.api import router as publishing_router
 from portevoix.recognition.api import router as recognition_router
+from portevoix.rewards.api import router as rewards_router
 from portevoix.sharing.api import router as sharing_router
 from portevoix.training.api import router as training_router
 from portevoix.webhooks.api import router as webhooks_router
@@ -48,3 +49,4 @@ mount(api, recognition_router, area="recognition")
 mount(api, ideas_router, area="ideas")
 mount(api, webhooks_router, area="webhooks")
 mount(api, notifications_router, area="notifications")
+mount(api, rewards_router, area="rewards")

@@ -102,6 +102,14 @@ COVERED: dict[str, tuple[str, ...]] = {
     # notifications
     "notifications:read": ("POST /notifications/{notification_id}/read",),
     "notifications:read_all": ("POST /notifications/read-all",),
+    # rewards
+    "rewards:redeem": ("POST /rewards/{reward_id}/redeem",),
+    "rewards:cancel": ("POST /rewards/redemptions/{redemption_id}/cancel",),
+    "rewards:decide": (
+        "POST /rewards/redemptions/{redemption_id}/approve",
+        "POST /rewards/redemptions/{redemption_id}/fulfil",
+        "POST /rewards/redemptions/{redemption_id}/refuse",
+    ),
     # webhooks
     "webhooks:endpoints": ("POST /webhooks/endpoints",),
     "webhooks:endpoint": ("PATCH /webhooks/endpoints/{endpoint_id}",),
@@ -143,7 +151,7 @@ _SCIM_SETTINGS = (
 )
 _AUTHORING_COURSES = "course authoring (courses, lessons, questions) has no API yet"
 _RECOGNITION = "recognition's settings (rules, badges, challenges, fair play) have no API yet"
-_REWARDS = "the rewards catalogue and redemptions have no API area yet"
+_REWARDS = "the rewards catalogue's settings and rewards are edited on the pages only, for now"
 _SURVEYS = "program surveys have no API area yet"
 _NOTIFY = "notification and email preferences have no API area yet"
 _CHAT = (
@@ -231,9 +239,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "recognition:badge_new": (NOT_YET, _RECOGNITION),
     "recognition:badge_active": (NOT_YET, _RECOGNITION),
     "recognition:challenge_new": (NOT_YET, _RECOGNITION),
-    "rewards:redeem": (NOT_YET, _REWARDS),
-    "rewards:cancel": (NOT_YET, _REWARDS),
-    "rewards:decide": (NOT_YET, _REWARDS),
     "rewards:manage": (NOT_YET, _REWARDS),
     "rewards:reward_new": (NOT_YET, _REWARDS),
     "rewards:reward_edit": (NOT_YET, _REWARDS),

@@ -43,6 +43,7 @@ API_AREAS: tuple[tuple[str, Any], ...] = (
     ("ideas", gettext_lazy("Ideas")),
     ("webhooks", gettext_lazy("Webhooks")),
     ("notifications", gettext_lazy("My notifications")),
+    ("rewards", gettext_lazy("Rewards")),
 )
 AREA_CODES = frozenset(code for code, _label in API_AREAS)
 AREA_EXTENSION = "x-portevoix-area"
