@@ -102,6 +102,8 @@ COVERED: dict[str, tuple[str, ...]] = {
     # notifications
     "notifications:read": ("POST /notifications/{notification_id}/read",),
     "notifications:read_all": ("POST /notifications/read-all",),
+    # recognition
+    "recognition:visibility": ("PUT /recognition/me/visibility",),
     # rewards
     "rewards:redeem": ("POST /rewards/{reward_id}/redeem",),
     "rewards:cancel": ("POST /rewards/redemptions/{redemption_id}/cancel",),
@@ -231,7 +233,6 @@ GAPS: dict[str, tuple[str, str]] = {
         "the organization's network apps hold client secrets: kept to an administrator's "
         "browser session",
     ),
-    "recognition:visibility": (NOT_YET, "who sees one's figures is set on the page only"),
     "recognition:rules": (NOT_YET, _RECOGNITION),
     "recognition:recount": (NOT_YET, _RECOGNITION),
     "recognition:flag_review": (NOT_YET, _RECOGNITION),

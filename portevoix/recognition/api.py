@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Literal, cast
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
-from portevoix.core.api_support import DbId, responses
+from portevoix.core.api_support import DbId, Text, responses
 from portevoix.core.api_support import membership as api_membership
 from portevoix.core.errors import NotFound
 
-from . import selectors
+from . import selectors, services
+from .services.preferences import MAX_PSEUDONYM
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -102,3 +104,31 @@ def me(request: HttpRequest) -> RecognitionMeOut:
             )
         )
     return RecognitionMeOut(lifetime=lifetime, spendable=spendable, standings=standings)
+
+
+VISIBILITY_ENUM: JsonDict = {"enum": ["name", "pseudonym", "hidden"]}
+
+
+class VisibilityIn(Schema):
+    visibility: Text = Field(
+        ...,
+        max_length=20,
+        json_schema_extra=VISIBILITY_ENUM,
+        description="How others see you on the boards, dashboards, exports and the API",
+    )
+    pseudonym: Text = Field("", max_length=MAX_PSEUDONYM, description="For `pseudonym`")
+
+
+class VisibilityOut(Schema):
+    visibility: str = Field(..., json_schema_extra=VISIBILITY_ENUM)
+    pseudonym: str
+
+
+@router.put("/recognition/me/visibility", response=responses({200: VisibilityOut}))
+def visibility_set(request: HttpRequest, payload: VisibilityIn) -> VisibilityOut:
+    """Your own choice, as on your recognition page: by name, under a pseudonym, or not at
+    all. Your own pages and `GET /recognition/me` always show you your figures."""
+    profile = services.preference_set(
+        membership=_membership(request), visibility=payload.visibility, pseudonym=payload.pseudonym
+    )
+    return VisibilityOut(visibility=profile.visibility, pseudonym=profile.pseudonym)
