@@ -34,6 +34,7 @@ from .services.events import MAX_PLACE as EVENT_MAX_PLACE
 from .services.events import MAX_TEXT as EVENT_MAX_TEXT
 from .services.events import MAX_TITLE as EVENT_MAX_TITLE
 from .services.events import MAX_URL as EVENT_MAX_URL
+from .services.learning import MAX_REASON as CERTIFICATE_MAX_REASON
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -403,6 +404,26 @@ def certificate_detail(request: HttpRequest, public_id: Text) -> CertificateOut:
     if len(public_id) > 40:
         raise DomainError(_("Unknown certificate."), field_errors={"public_id": [_("Too long.")]})
     certificate = selectors.certificate_in_org(membership=_membership(request), public_id=public_id)
+    return _certificate_out(request, certificate)
+
+
+class CertificateRevokeIn(Schema):
+    reason: Text = Field("", max_length=CERTIFICATE_MAX_REASON)
+
+
+@router.post("/certificates/{public_id}/revoke", response=responses({200: CertificateOut}))
+def certificate_revoke(
+    request: HttpRequest, public_id: Text, payload: CertificateRevokeIn
+) -> CertificateOut:
+    """Revoke a certificate (`training.manage`): its public page then says "revoked", and
+    its holder may pass the course again. 409 if it is already revoked."""
+    if len(public_id) > 40:
+        raise DomainError(_("Unknown certificate."), field_errors={"public_id": [_("Too long.")]})
+    membership = _membership(request)
+    certificate = selectors.certificate_in_org(membership=membership, public_id=public_id)
+    certificate = services.certificate_revoke(
+        actor=membership, certificate=certificate, reason=payload.reason
+    )
     return _certificate_out(request, certificate)
 
 
