@@ -24,6 +24,7 @@ from portevoix.recognition.api import router as recognition_router
 from portevoix.rewards.api import router as rewards_router
 from portevoix.sharing.api import router as sharing_router
 from portevoix.training.api import router as training_router
+from portevoix.training.api_authoring import router as training_authoring_router
 from portevoix.webhooks.api import router as webhooks_router
 
 api = CachedSchemaAPI(
@@ -43,6 +44,7 @@ mount(api, content_router, area="content")
 mount(api, governance_router, area="governance")
 mount(api, sharing_router, area="sharing")
 mount(api, training_router, area="training")
+mount(api, training_authoring_router, area="training")
 mount(api, analytics_router, area="analytics")
 mount(api, publishing_router, area="publishing")
 mount(api, recognition_router, area="recognition")

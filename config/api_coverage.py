@@ -69,6 +69,18 @@ COVERED: dict[str, tuple[str, ...]] = {
     "training:quiz": ("POST /courses/{course_id}/attempts",),
     "training:event_register": ("POST /events/{event_id}/register",),
     "training:event_cancel": ("POST /events/{event_id}/cancel",),
+    "training:course_new": ("POST /training/manage/courses",),
+    "training:manage_course": ("PUT /training/manage/courses/{course_id}",),
+    "training:course_publish": ("POST /training/manage/courses/{course_id}/publish",),
+    "training:course_unpublish": ("POST /training/manage/courses/{course_id}/unpublish",),
+    "training:lesson_new": ("POST /training/manage/courses/{course_id}/lessons",),
+    "training:lesson_edit": ("PUT /training/manage/courses/{course_id}/lessons/{lesson_id}",),
+    "training:lesson_delete": ("DELETE /training/manage/courses/{course_id}/lessons/{lesson_id}",),
+    "training:question_new": ("POST /training/manage/courses/{course_id}/questions",),
+    "training:question_edit": ("PUT /training/manage/courses/{course_id}/questions/{question_id}",),
+    "training:question_delete": (
+        "DELETE /training/manage/courses/{course_id}/questions/{question_id}",
+    ),
     "training:certificate_revoke": ("POST /certificates/{public_id}/revoke",),
     "training:event_new": ("POST /events",),
     "training:event_edit": ("PUT /events/{event_id}",),
@@ -152,7 +164,6 @@ _SCIM_SETTINGS = (
     "the directory's tokens and held changes decide who exists in the organization: kept to "
     "an administrator's browser session (decision 0016)"
 )
-_AUTHORING_COURSES = "course authoring (courses, lessons, questions) has no API yet"
 _RECOGNITION = "recognition's settings (rules, badges, challenges, fair play) have no API yet"
 _REWARDS = "the rewards catalogue's settings and rewards are edited on the pages only, for now"
 _SURVEYS = "program surveys have no API area yet"
@@ -204,16 +215,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "sharing:tracking_key": (ON_PURPOSE, "it shows and replaces the conversions' signing key"),
     "analytics:kpi_settings": (NOT_YET, _ANALYTICS),
     "analytics:report_schedule": (NOT_YET, _ANALYTICS),
-    "training:course_new": (NOT_YET, _AUTHORING_COURSES),
-    "training:manage_course": (NOT_YET, _AUTHORING_COURSES),
-    "training:course_publish": (NOT_YET, _AUTHORING_COURSES),
-    "training:course_unpublish": (NOT_YET, _AUTHORING_COURSES),
-    "training:lesson_new": (NOT_YET, _AUTHORING_COURSES),
-    "training:lesson_edit": (NOT_YET, _AUTHORING_COURSES),
-    "training:lesson_delete": (NOT_YET, _AUTHORING_COURSES),
-    "training:question_new": (NOT_YET, _AUTHORING_COURSES),
-    "training:question_edit": (NOT_YET, _AUTHORING_COURSES),
-    "training:question_delete": (NOT_YET, _AUTHORING_COURSES),
     "publishing:connect": (
         BROWSER,
         "connecting a social account is the network's OAuth consent, in the person's browser",
