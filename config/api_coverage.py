@@ -125,6 +125,9 @@ COVERED: dict[str, tuple[str, ...]] = {
         "POST /rewards/redemptions/{redemption_id}/fulfil",
         "POST /rewards/redemptions/{redemption_id}/refuse",
     ),
+    "rewards:manage": ("PUT /rewards/settings",),
+    "rewards:reward_new": ("POST /rewards/catalogue",),
+    "rewards:reward_edit": ("PUT /rewards/catalogue/{reward_id}",),
     # webhooks
     "webhooks:endpoints": ("POST /webhooks/endpoints",),
     "webhooks:endpoint": ("PATCH /webhooks/endpoints/{endpoint_id}",),
@@ -165,7 +168,6 @@ _SCIM_SETTINGS = (
     "an administrator's browser session (decision 0016)"
 )
 _RECOGNITION = "recognition's settings (rules, badges, challenges, fair play) have no API yet"
-_REWARDS = "the rewards catalogue's settings and rewards are edited on the pages only, for now"
 _SURVEYS = "program surveys have no API area yet"
 _NOTIFY = "notification and email preferences have no API area yet"
 _CHAT = (
@@ -241,9 +243,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "recognition:badge_new": (NOT_YET, _RECOGNITION),
     "recognition:badge_active": (NOT_YET, _RECOGNITION),
     "recognition:challenge_new": (NOT_YET, _RECOGNITION),
-    "rewards:manage": (NOT_YET, _REWARDS),
-    "rewards:reward_new": (NOT_YET, _REWARDS),
-    "rewards:reward_edit": (NOT_YET, _REWARDS),
     "surveys:answer": (NOT_YET, _SURVEYS),
     "surveys:new": (NOT_YET, _SURVEYS),
     "surveys:edit": (NOT_YET, _SURVEYS),

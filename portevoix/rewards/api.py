@@ -15,11 +15,12 @@ from ninja import Field, Router, Schema, Status
 from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
-from portevoix.core.api_support import DbId, Text, responses
+from portevoix.core.api_support import BodyId, DbId, StrictBool, StrictInt, Text, responses
 from portevoix.core.api_support import membership as api_membership
 
 from . import selectors, services
-from .models import Redemption, RedemptionStatus, RewardKind
+from .models import Redemption, RedemptionStatus, Reward, RewardKind, RewardSettings
+from .services.catalogue import MAX_COST
 from .services.redemptions import MAX_REASON
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 router = Router(tags=["rewards"])
 
+MAX_POSITIVE = 2_000_000_000  # below the columns' limit (PositiveIntegerField)
+MAX_BUDGET = MAX_POSITIVE
 STATUS_ENUM: JsonDict = {"enum": list(RedemptionStatus.values)}
 KIND_ENUM: JsonDict = {"enum": list(RewardKind.values)}
 
@@ -191,3 +194,125 @@ def redemption_refuse(
     selectors.redemption_to_answer(membership=membership, pk=redemption_id)
     services.redemption_refuse(actor=membership, pk=redemption_id, reason=payload.reason)
     return _answered(membership, redemption_id)
+
+
+# --- The catalogue's settings and rewards (`rewards.manage`)
+
+
+class RewardSettingsIn(Schema):
+    monthly_budget: StrictInt | None = Field(
+        None, ge=0, le=MAX_BUDGET, description="Points a month; null: no budget"
+    )
+    first_needs_approval: StrictBool = Field(..., description="A member's first request waits")
+    of_value: StrictBool = Field(
+        ..., description="Rewards of value: shares must carry the disclosure"
+    )
+    disclosure: Text = Field("", max_length=60, description="Required when `of_value`")
+
+
+class RewardSettingsOut(Schema):
+    monthly_budget: int | None
+    first_needs_approval: bool
+    of_value: bool
+    disclosure: str
+
+
+class RewardIn(Schema):
+    """A reward, whole (PUT replaces every field)."""
+
+    kind: Text = Field(..., max_length=20, json_schema_extra=KIND_ENUM)
+    title: Text = Field(..., min_length=1, max_length=200)
+    description: Text = Field("", max_length=100_000)
+    cost: StrictInt = Field(..., ge=1, le=MAX_COST, description="In points")
+    stock: StrictInt | None = Field(
+        None, ge=0, le=MAX_POSITIVE, description="What is left; null: unlimited"
+    )
+    team_ids: list[BodyId] = Field([], max_length=100, description="Empty: everyone")
+    active: StrictBool = True
+
+
+class RewardOut(Schema):
+    id: int
+    kind: str = Field(..., json_schema_extra=KIND_ENUM)
+    title: str
+    description: str
+    cost: int
+    stock: int | None
+    team_ids: list[int]
+    active: bool
+
+
+def _reward_out(reward: Reward) -> RewardOut:
+    return RewardOut(
+        id=reward.pk,
+        kind=reward.kind,
+        title=reward.title,
+        description=reward.description,
+        cost=reward.cost,
+        stock=reward.stock,
+        team_ids=selectors.reward_team_ids(reward),
+        active=reward.active,
+    )
+
+
+def _settings_out(row: RewardSettings) -> RewardSettingsOut:
+    return RewardSettingsOut(
+        monthly_budget=row.monthly_budget,
+        first_needs_approval=row.first_needs_approval,
+        of_value=row.of_value,
+        disclosure=row.disclosure,
+    )
+
+
+@router.get("/rewards/settings", response=responses({200: RewardSettingsOut}))
+def settings_detail(request: HttpRequest) -> RewardSettingsOut:
+    return _settings_out(selectors.reward_settings(membership=_membership(request)))
+
+
+@router.put("/rewards/settings", response=responses({200: RewardSettingsOut}))
+def settings_update(request: HttpRequest, payload: RewardSettingsIn) -> RewardSettingsOut:
+    """The monthly budget, approval of first requests, rewards of value and their
+    disclosure; audited."""
+    row = services.settings_update(
+        actor=_membership(request),
+        data=services.SettingsData(
+            monthly_budget=payload.monthly_budget,
+            first_needs_approval=payload.first_needs_approval,
+            of_value=payload.of_value,
+            disclosure=payload.disclosure,
+        ),
+    )
+    return _settings_out(row)
+
+
+@router.get("/rewards/catalogue", response=responses({200: list[RewardOut]}))
+def reward_list(request: HttpRequest) -> list[RewardOut]:
+    """Every reward, active first, for editing (a member's view is GET /rewards)."""
+    return [_reward_out(r) for r in selectors.rewards_to_edit(membership=_membership(request))]
+
+
+def _reward_data(payload: RewardIn) -> services.RewardData:
+    return services.RewardData(
+        kind=payload.kind,
+        title=payload.title,
+        cost=payload.cost,
+        description=payload.description,
+        stock=payload.stock,
+        team_ids=list(payload.team_ids),
+        active=payload.active,
+    )
+
+
+@router.post("/rewards/catalogue", response=responses({201: RewardOut}))
+def reward_create(request: HttpRequest, payload: RewardIn) -> Status[RewardOut]:
+    reward = services.reward_save(actor=_membership(request), data=_reward_data(payload))
+    return Status(201, _reward_out(reward))
+
+
+@router.put("/rewards/catalogue/{reward_id}", response=responses({200: RewardOut}))
+def reward_update(request: HttpRequest, reward_id: DbId, payload: RewardIn) -> RewardOut:
+    """Change a reward (its stock is what is left); requests already made keep their cost."""
+    membership = _membership(request)
+    selectors.reward_to_edit(membership=membership, pk=reward_id)  # 403, or 404
+    reward = services.reward_save(actor=membership, data=_reward_data(payload), pk=reward_id)
+    return _reward_out(reward)
