@@ -117,6 +117,11 @@ COVERED: dict[str, tuple[str, ...]] = {
     "notifications:read_all": ("POST /notifications/read-all",),
     # recognition
     "recognition:visibility": ("PUT /recognition/me/visibility",),
+    "recognition:badge_new": ("POST /recognition/badges",),
+    "recognition:badge_active": ("PUT /recognition/badges/{badge_id}/active",),
+    "recognition:fairplay_settings": ("PUT /recognition/fair-play/settings",),
+    "recognition:flag_review": ("POST /recognition/fair-play/flags/{flag_id}/review",),
+    "recognition:recount": ("POST /recognition/recounts",),
     # rewards
     "rewards:redeem": ("POST /rewards/{reward_id}/redeem",),
     "rewards:cancel": ("POST /rewards/redemptions/{redemption_id}/cancel",),
@@ -167,7 +172,7 @@ _SCIM_SETTINGS = (
     "the directory's tokens and held changes decide who exists in the organization: kept to "
     "an administrator's browser session (decision 0016)"
 )
-_RECOGNITION = "recognition's settings (rules, badges, challenges, fair play) have no API yet"
+_RECOGNITION = "the point rules and new challenges are set on their pages only, for now"
 _SURVEYS = "program surveys have no API area yet"
 _NOTIFY = "notification and email preferences have no API area yet"
 _CHAT = (
@@ -237,11 +242,6 @@ GAPS: dict[str, tuple[str, str]] = {
         "browser session",
     ),
     "recognition:rules": (NOT_YET, _RECOGNITION),
-    "recognition:recount": (NOT_YET, _RECOGNITION),
-    "recognition:flag_review": (NOT_YET, _RECOGNITION),
-    "recognition:fairplay_settings": (NOT_YET, _RECOGNITION),
-    "recognition:badge_new": (NOT_YET, _RECOGNITION),
-    "recognition:badge_active": (NOT_YET, _RECOGNITION),
     "recognition:challenge_new": (NOT_YET, _RECOGNITION),
     "surveys:answer": (NOT_YET, _SURVEYS),
     "surveys:new": (NOT_YET, _SURVEYS),
