@@ -67,6 +67,8 @@ COVERED: dict[str, tuple[str, ...]] = {
     "analytics:goal_new": ("POST /goals",),
     "analytics:goal_edit": ("PUT /goals/{goal_id}",),
     "analytics:goal_archive": ("POST /goals/{goal_id}/archive",),
+    "analytics:kpi_settings": ("PUT /analytics/settings",),
+    "analytics:report_schedule": ("PUT /analytics/reports/schedules/{kind}",),
     # training
     "training:lesson": ("POST /courses/{course_id}/lessons/{lesson_id}/complete",),
     "training:quiz": ("POST /courses/{course_id}/attempts",),
@@ -182,7 +184,6 @@ _CHAT = (
     "chat integrations hold incoming-webhook URLs and a Slack app's secrets; no API yet, and "
     "the Slack app install is an OAuth flow in the browser"
 )
-_ANALYTICS = "KPI settings and report schedules are set on their pages only, for now"
 
 GAPS: dict[str, tuple[str, str]] = {
     "set_language": (BROWSER, "a cookie for the pages; the API answers in Accept-Language"),
@@ -219,8 +220,6 @@ GAPS: dict[str, tuple[str, str]] = {
         "administrator's browser session",
     ),
     "sharing:tracking_key": (ON_PURPOSE, "it shows and replaces the conversions' signing key"),
-    "analytics:kpi_settings": (NOT_YET, _ANALYTICS),
-    "analytics:report_schedule": (NOT_YET, _ANALYTICS),
     "publishing:connect": (
         BROWSER,
         "connecting a social account is the network's OAuth consent, in the person's browser",
