@@ -17,6 +17,7 @@ from portevoix.core.api_support import (
     install_error_handlers,
 )
 from portevoix.governance.api import router as governance_router
+from portevoix.governance.api_writing import router as governance_writing_router
 from portevoix.ideas.api import router as ideas_router
 from portevoix.notifications.api import router as notifications_router
 from portevoix.publishing.api import router as publishing_router
@@ -42,6 +43,7 @@ install_error_handlers(api)
 mount(api, accounts_router, area="people")
 mount(api, content_router, area="content")
 mount(api, governance_router, area="governance")
+mount(api, governance_writing_router, area="governance")
 mount(api, sharing_router, area="sharing")
 mount(api, training_router, area="training")
 mount(api, training_authoring_router, area="training")
