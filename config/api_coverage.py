@@ -127,6 +127,7 @@ COVERED: dict[str, tuple[str, ...]] = {
     "recognition:fairplay_settings": ("PUT /recognition/fair-play/settings",),
     "recognition:flag_review": ("POST /recognition/fair-play/flags/{flag_id}/review",),
     "recognition:recount": ("POST /recognition/recounts",),
+    "recognition:challenge_new": ("POST /recognition/challenges",),
     # rewards
     "rewards:redeem": ("POST /rewards/{reward_id}/redeem",),
     "rewards:cancel": ("POST /rewards/redemptions/{redemption_id}/cancel",),
@@ -177,7 +178,7 @@ _SCIM_SETTINGS = (
     "the directory's tokens and held changes decide who exists in the organization: kept to "
     "an administrator's browser session (decision 0016)"
 )
-_RECOGNITION = "the point rules and new challenges are set on their pages only, for now"
+_RECOGNITION = "the point rules are set on their page only, for now"
 _SURVEYS = "program surveys have no API area yet"
 _NOTIFY = "notification and email preferences have no API area yet"
 _CHAT = (
@@ -240,7 +241,6 @@ GAPS: dict[str, tuple[str, str]] = {
         "browser session",
     ),
     "recognition:rules": (NOT_YET, _RECOGNITION),
-    "recognition:challenge_new": (NOT_YET, _RECOGNITION),
     "surveys:answer": (NOT_YET, _SURVEYS),
     "surveys:new": (NOT_YET, _SURVEYS),
     "surveys:edit": (NOT_YET, _SURVEYS),

@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Literal, cast
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AwareDatetime
 from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
-from portevoix.core.api_support import Day, DbId, StrictBool, StrictInt, Text, responses
+from portevoix.core.api_support import BodyId, Day, DbId, StrictBool, StrictInt, Text, responses
 from portevoix.core.api_support import membership as api_membership
-from portevoix.core.errors import NotFound
+from portevoix.core.errors import DomainError, NotFound
 
 from . import selectors, services
 from .badge_kinds import CUSTOM_COUNTERS
 from .models import Badge, BadgeColor, BadgeShape, FairPlayFlag
 from .services.badges import MAX_THRESHOLD
+from .services.challenges import MAX_BONUS, MAX_TARGET
 from .services.fairplay import LIMITS
 from .services.preferences import MAX_PSEUDONYM
 
@@ -329,5 +331,82 @@ def recount(request: HttpRequest, payload: RecountIn) -> Status[RecountOut]:
             since=done.since,
             entries_changed=done.entries_changed,
             points_delta=done.points_delta,
+        ),
+    )
+
+
+# --- Challenges (`recognition.challenges`)
+
+
+class ChallengeIn(Schema):
+    title: Text = Field(..., min_length=1, max_length=120)
+    description: Text = Field("", max_length=500)
+    metric: Literal["shares", "original_posts", "clicks", "points"]
+    target: StrictInt = Field(..., ge=1, le=MAX_TARGET)
+    starts_at: AwareDatetime = Field(..., description="ISO 8601 with a time zone")
+    ends_at: AwareDatetime = Field(..., description="After the start")
+    scope: Literal["organization", "team", "campaign"]
+    team_id: BodyId | None = Field(None, description="For the scope `team`")
+    campaign_id: BodyId | None = Field(None, description="For the scope `campaign`")
+    min_score: StrictInt = Field(1, ge=0, le=MAX_TARGET, description="To earn the bonus")
+    bonus_points: StrictInt = Field(0, ge=0, le=MAX_BONUS)
+
+
+class ChallengeCreatedOut(Schema):
+    id: int
+    title: str
+    metric: str
+    target: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    scope: str
+    team_id: int | None
+    campaign_id: int | None
+    min_score: int
+    bonus_points: int
+
+
+# The service names the form's fields; the API's are the ids.
+_CHALLENGE_FIELDS = {"team": "team_id", "campaign": "campaign_id"}
+
+
+@router.post("/recognition/challenges", response=responses({201: ChallengeCreatedOut}))
+def challenge_create(request: HttpRequest, payload: ChallengeIn) -> Status[ChallengeCreatedOut]:
+    """A new challenge for the organization, a team or a campaign; it counts the events
+    from its start."""
+    try:
+        challenge = services.challenge_create(
+            actor=_membership(request),
+            data=services.ChallengeData(
+                title=payload.title,
+                description=payload.description,
+                metric=payload.metric,
+                target=payload.target,
+                starts_at=payload.starts_at,
+                ends_at=payload.ends_at,
+                scope=payload.scope,
+                team_id=payload.team_id,
+                campaign_id=payload.campaign_id,
+                min_score=payload.min_score,
+                bonus_points=payload.bonus_points,
+            ),
+        )
+    except DomainError as exc:
+        exc.field_errors = {_CHALLENGE_FIELDS.get(k, k): v for k, v in exc.field_errors.items()}
+        raise
+    return Status(
+        201,
+        ChallengeCreatedOut(
+            id=challenge.pk,
+            title=challenge.title,
+            metric=challenge.metric,
+            target=challenge.target,
+            starts_at=challenge.starts_at,
+            ends_at=challenge.ends_at,
+            scope=challenge.scope,
+            team_id=challenge.team_id,
+            campaign_id=challenge.campaign_id,
+            min_score=challenge.min_score,
+            bonus_points=challenge.bonus_points,
         ),
     )

@@ -13,7 +13,7 @@ from portevoix.accounts import services as account_services
 from portevoix.accounts.roles import Role
 from portevoix.core import clock
 from portevoix.recognition import services
-from portevoix.recognition.models import Badge, FairPlayFlag, FlagStatus, PointRecount
+from portevoix.recognition.models import Badge, Challenge, FairPlayFlag, FlagStatus, PointRecount
 from tests import factories
 from tests.api.conftest import ApiClient, token_for
 from tests.recognition.conftest import NOON
@@ -108,3 +108,36 @@ def test_scopes_and_methods(admin):
     assert refused.status_code == 403 and "recognition:write" in refused.json()["detail"]
     assert api(admin).get("/recognition/recounts").status_code == 405
     assert not Badge.objects.exists()
+
+
+def _challenge(**overrides: object) -> dict[str, object]:
+    start = clock.now() + dt.timedelta(days=1)
+    body: dict[str, object] = {
+        "title": "200 partages",
+        "metric": "shares",
+        "target": 200,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(days=7)).isoformat(),
+        "scope": "organization",
+        "bonus_points": 50,
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_challenge_is_created_for_its_scope(admin, ambassador, outsider):
+    created = api(admin).post("/recognition/challenges", _challenge())
+    assert created.status_code == 201, created.content
+    assert created.json()["scope"] == "organization" and created.json()["bonus_points"] == 50
+    theirs = account_services.team_create(actor=outsider, name="Globex")
+    refused = api(admin).post(
+        "/recognition/challenges", _challenge(scope="team", team_id=theirs.pk)
+    )
+    assert refused.status_code == 400 and "team_id" in refused.json()["errors"]
+    start = clock.now()
+    backwards = _challenge(ends_at=(start - dt.timedelta(days=1)).isoformat())
+    assert api(admin).post("/recognition/challenges", backwards).status_code == 400
+    naive = _challenge(starts_at="2030-01-01T10:00:00")
+    assert api(admin).post("/recognition/challenges", naive).status_code == 422
+    assert api(ambassador).post("/recognition/challenges", _challenge()).status_code == 403
+    assert Challenge.objects.count() == 1
