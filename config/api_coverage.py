@@ -41,7 +41,7 @@ COVERED: dict[str, tuple[str, ...]] = {
     "content:library_import": ("POST /content",),
     "content:topics": ("POST /topics",),
     "content:campaigns": ("POST /campaigns",),
-    # The calendar's "move to" sets the item's publish_at, which the item update sets too.
+    # The calendar's "move to" sets the item's publish_at; the API sets it with the whole item.
     "planning:move": ("PUT /content/{item_id}",),
     # sharing
     "sharing:check": ("POST /content/check-copy",),
@@ -180,7 +180,7 @@ _SCIM_SETTINGS = (
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
 _SURVEYS = "program surveys have no API area yet"
-_NOTIFY = "notification and email preferences have no API area yet"
+_NOTIFY = "notification and email preferences are set on their pages only, for now"
 _CHAT = (
     "chat integrations hold incoming-webhook URLs and a Slack app's secrets; no API yet, and "
     "the Slack app install is an OAuth flow in the browser"
