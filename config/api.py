@@ -24,6 +24,7 @@ from portevoix.publishing.api import router as publishing_router
 from portevoix.recognition.api import router as recognition_router
 from portevoix.rewards.api import router as rewards_router
 from portevoix.sharing.api import router as sharing_router
+from portevoix.surveys.api import router as surveys_router
 from portevoix.training.api import router as training_router
 from portevoix.training.api_authoring import router as training_authoring_router
 from portevoix.webhooks.api import router as webhooks_router
@@ -54,3 +55,4 @@ mount(api, ideas_router, area="ideas")
 mount(api, webhooks_router, area="webhooks")
 mount(api, notifications_router, area="notifications")
 mount(api, rewards_router, area="rewards")
+mount(api, surveys_router, area="surveys")

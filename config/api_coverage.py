@@ -139,6 +139,10 @@ COVERED: dict[str, tuple[str, ...]] = {
     "rewards:manage": ("PUT /rewards/settings",),
     "rewards:reward_new": ("POST /rewards/catalogue",),
     "rewards:reward_edit": ("PUT /rewards/catalogue/{reward_id}",),
+    # surveys
+    "surveys:answer": ("POST /surveys/{survey_id}/answers",),
+    "surveys:launch": ("POST /surveys/{survey_id}/launch",),
+    "surveys:close": ("POST /surveys/{survey_id}/close",),
     # webhooks
     "webhooks:endpoints": ("POST /webhooks/endpoints",),
     "webhooks:endpoint": ("PATCH /webhooks/endpoints/{endpoint_id}",),
@@ -179,7 +183,7 @@ _SCIM_SETTINGS = (
     "an administrator's browser session (decision 0016)"
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
-_SURVEYS = "program surveys have no API area yet"
+_SURVEYS = "a survey and its questions are written on their page only, for now"
 _NOTIFY = "notification and email preferences are set on their pages only, for now"
 _CHAT = (
     "chat integrations hold incoming-webhook URLs and a Slack app's secrets; no API yet, and "
@@ -241,11 +245,8 @@ GAPS: dict[str, tuple[str, str]] = {
         "browser session",
     ),
     "recognition:rules": (NOT_YET, _RECOGNITION),
-    "surveys:answer": (NOT_YET, _SURVEYS),
     "surveys:new": (NOT_YET, _SURVEYS),
     "surveys:edit": (NOT_YET, _SURVEYS),
-    "surveys:launch": (NOT_YET, _SURVEYS),
-    "surveys:close": (NOT_YET, _SURVEYS),
     "notifications:settings": (NOT_YET, _NOTIFY),
     "notifications:policy": (NOT_YET, _NOTIFY),
     "notifications:email_settings": (NOT_YET, _NOTIFY),

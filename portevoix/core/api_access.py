@@ -44,6 +44,7 @@ API_AREAS: tuple[tuple[str, Any], ...] = (
     ("webhooks", gettext_lazy("Webhooks")),
     ("notifications", gettext_lazy("My notifications")),
     ("rewards", gettext_lazy("Rewards")),
+    ("surveys", gettext_lazy("Surveys")),
 )
 AREA_CODES = frozenset(code for code, _label in API_AREAS)
 AREA_EXTENSION = "x-portevoix-area"
