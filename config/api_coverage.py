@@ -37,6 +37,8 @@ COVERED: dict[str, tuple[str, ...]] = {
     "content:library_bulk": ("POST /content/bulk",),
     "content:item_duplicate": ("POST /content/{item_id}/duplicate",),
     "content:item_from_template": ("POST /content/{item_id}/from-template",),
+    "content:image_add": ("POST /content/{item_id}/images",),
+    "content:image_remove": ("DELETE /content/{item_id}/images/{image_id}",),
     # The CSV import makes one item per row: a client makes them one by one.
     "content:library_import": ("POST /content",),
     "content:topics": ("POST /topics",),
@@ -216,8 +218,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "accounts:security_recovery_codes": (ON_PURPOSE, _TWO_FACTOR),
     "accounts:tokens": (ON_PURPOSE, _TOKENS),
     "accounts:token_revoke": (ON_PURPOSE, _TOKENS),
-    "content:image_add": (NOT_YET, "image uploads (multipart) are not in the API yet"),
-    "content:image_remove": (NOT_YET, "an item's images are not in the API yet"),
     "content:item_preview_refresh": (NOT_YET, "the link preview is refreshed on the page only"),
     "sharing:tracking": (
         ON_PURPOSE,

@@ -4,12 +4,16 @@ and methods."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portevoix.accounts import services as account_services
-from portevoix.content.models import Campaign, ContentItem, State, Topic
+from portevoix.content.models import Campaign, ContentImage, ContentItem, State, Topic
 from portevoix.content.services import bulk
 from tests.api.conftest import ApiClient, token_for
+from tests.content._helpers import png_bytes
 from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +114,39 @@ def test_methods_and_scopes(manager):
     refused = read_only.post(f"/content/{item.pk}/duplicate")
     assert refused.status_code == 403 and "content:write" in refused.json()["detail"]
     assert ContentItem.objects.count() == 1
+
+
+def _upload(client: ApiClient, item_id: int, content: bytes, **fields: str) -> Any:
+    upload = SimpleUploadedFile("photo.png", content, content_type="image/png")
+    return client.client.post(
+        f"/api/v1/content/{item_id}/images",
+        {"image": upload, **fields},
+        headers=client._headers(),
+    )
+
+
+def test_images_are_added_and_removed_as_in_the_editor(manager, approver, outsider):
+    item = make_item(manager)
+    client = api(manager)
+    added = _upload(client, item.pk, png_bytes(), alt_text="Une photo")
+    assert added.status_code == 201, added.content
+    image = ContentImage.objects.get(item=item)
+    assert added.json()["id"] == image.pk and image.alt_text == "Une photo"
+    assert client.get(f"/content/{item.pk}").json()["images"][0]["id"] == image.pk
+    not_an_image = _upload(client, item.pk, b"%PDF-1.4 not an image")
+    assert not_an_image.status_code == 400 and "image" in not_an_image.json()["errors"]
+    long_alt = _upload(client, item.pk, png_bytes(), alt_text="x" * 301)
+    assert long_alt.status_code == 400 and "alt_text" in long_alt.json()["errors"]
+    assert _upload(api(approver), item.pk, png_bytes()).status_code == 403
+    assert _upload(api(outsider), item.pk, png_bytes()).status_code == 404
+    other_item = make_item(manager, title="Autre")
+    assert client.delete(f"/content/{other_item.pk}/images/{image.pk}").status_code == 404
+    assert api(outsider).delete(f"/content/{item.pk}/images/{image.pk}").status_code == 404
+    assert ContentImage.objects.count() == 1
+    assert client.delete(f"/content/{item.pk}/images/{image.pk}").status_code == 204
+    assert not ContentImage.objects.exists()
+    read_only = ApiClient(
+        account_services.api_token_create(membership=manager, name="ro", can_write=False).secret
+    )
+    refused = _upload(read_only, item.pk, png_bytes())
+    assert refused.status_code == 403 and "content:write" in refused.json()["detail"]

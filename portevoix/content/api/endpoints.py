@@ -31,7 +31,6 @@ from portevoix.core.networks import Network, check_copy
 from .. import selectors, services
 from ..models import Campaign, ContentImage, ContentItem, NetworkCopy, Topic, Transition
 from ..services import bulk
-from ..services import library as library_services
 from .schemas import (
     OPTIONAL_COMMENT,
     ActionIn,
@@ -316,27 +315,6 @@ def item_update(request: HttpRequest, item_id: DbId, payload: ItemIn) -> ItemDet
     item = selectors.item_for_editor(membership=membership, pk=item_id)
     services.item_update(membership=membership, item=item, data=_item_data(payload))
     return _detail_out(request, membership, item_id)
-
-
-@router.post("/content/{item_id}/duplicate", response=responses({201: ItemDetailOut}))
-def item_duplicate(request: HttpRequest, item_id: DbId) -> Status[ItemDetailOut]:
-    """A copy of the item as a new draft (its texts, copies, topics, campaign), as the
-    library's "Duplicate"."""
-    membership = _membership(request)
-    item = selectors.item_for_editor(membership=membership, pk=item_id)
-    require(membership, "content.create")
-    new = library_services.item_duplicate(membership=membership, item=item)
-    return Status(201, _detail_out(request, membership, new.pk))
-
-
-@router.post("/content/{item_id}/from-template", response=responses({201: ItemDetailOut}))
-def item_from_template(request: HttpRequest, item_id: DbId) -> Status[ItemDetailOut]:
-    """A new draft from a template item (409 if the item is not a template)."""
-    membership = _membership(request)
-    template = selectors.item_for_editor(membership=membership, pk=item_id)
-    require(membership, "content.create")
-    new = library_services.item_from_template(membership=membership, template=template)
-    return Status(201, _detail_out(request, membership, new.pk))
 
 
 @router.post("/content/{item_id}/submit", response=responses({200: ItemDetailOut}))
