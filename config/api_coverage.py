@@ -122,6 +122,8 @@ COVERED: dict[str, tuple[str, ...]] = {
     # notifications
     "notifications:read": ("POST /notifications/{notification_id}/read",),
     "notifications:read_all": ("POST /notifications/read-all",),
+    "notifications:settings": ("PUT /notifications/settings",),
+    "notifications:policy": ("PUT /notifications/policy",),
     # recognition
     "recognition:visibility": ("PUT /recognition/me/visibility",),
     "recognition:badge_new": ("POST /recognition/badges",),
@@ -186,7 +188,7 @@ _SCIM_SETTINGS = (
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
 _SURVEYS = "a survey and its questions are written on their page only, for now"
-_NOTIFY = "notification and email preferences are set on their pages only, for now"
+_NOTIFY = "email settings and the digest's schedule are set on their pages only, for now"
 _CHAT = (
     "chat integrations hold incoming-webhook URLs and a Slack app's secrets; no API yet, and "
     "the Slack app install is an OAuth flow in the browser"
@@ -247,8 +249,6 @@ GAPS: dict[str, tuple[str, str]] = {
     "recognition:rules": (NOT_YET, _RECOGNITION),
     "surveys:new": (NOT_YET, _SURVEYS),
     "surveys:edit": (NOT_YET, _SURVEYS),
-    "notifications:settings": (NOT_YET, _NOTIFY),
-    "notifications:policy": (NOT_YET, _NOTIFY),
     "notifications:email_settings": (NOT_YET, _NOTIFY),
     "notifications:digest_schedule": (NOT_YET, _NOTIFY),
     "notifications:signature_settings": (NOT_YET, "email signatures are set on the page only"),

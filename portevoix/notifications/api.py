@@ -1,22 +1,23 @@
 """API router of in-app notifications (the `notifications` area): the caller's own
 notifications (the bell's list), mark one read, mark all read. What /notifications/
 offers; only the caller's own: another member's notification is a 404, as on the page.
-Preferences stay on their pages (config/api_coverage.py says why)."""
+The caller's notification settings, and the organization's push policy (administrators);
+email settings and signatures stay on their pages for now (config/api_coverage.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic.json_schema import JsonDict
 
-from portevoix.core.api_support import DbId, PageParams, responses
+from portevoix.core.api_support import DbId, PageParams, StrictBool, StrictInt, Text, responses
 from portevoix.core.api_support import membership as api_membership
 
 from . import selectors, services
-from .models import Kind, Notification
+from .models import MAX_PUSHES_LIMIT, Kind, Notification, NotificationPreferences
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -87,3 +88,77 @@ def notification_read(request: HttpRequest, notification_id: DbId) -> Notificati
     membership = _membership(request)
     selectors.notification_of(membership=membership, pk=notification_id)  # others': 404
     return _out(services.notification_mark_read(membership=membership, pk=notification_id))
+
+
+# --- The caller's preferences, and the organization's push policy
+
+
+class NotificationSettingsIn(Schema):
+    """The caller's notification settings, whole (PUT replaces every field)."""
+
+    kinds_on: list[Annotated[Text, Field(max_length=30)]] = Field(
+        ..., max_length=len(Kind.values), description="The kinds to be told of"
+    )
+    push_enabled: StrictBool
+    quiet_start: dt.time | None = Field(None, description="Quiet hours: no push between")
+    quiet_end: dt.time | None = None
+    time_zone: Text = Field("", max_length=64, description="IANA name; empty: one's own")
+
+
+class NotificationSettingsOut(Schema):
+    kinds_on: list[str]
+    push_enabled: bool
+    quiet_start: dt.time | None
+    quiet_end: dt.time | None
+    time_zone: str
+
+
+class PushPolicyIn(Schema):
+    max_pushes_per_day: StrictInt = Field(..., ge=0, le=MAX_PUSHES_LIMIT, description="0: none")
+
+
+class PushPolicyOut(Schema):
+    max_pushes_per_day: int
+
+
+def _settings_out(prefs: NotificationPreferences) -> NotificationSettingsOut:
+    off = set(prefs.kinds_off or [])
+    return NotificationSettingsOut(
+        kinds_on=[k for k in Kind.values if k not in off],
+        push_enabled=prefs.push_enabled,
+        quiet_start=prefs.quiet_start,
+        quiet_end=prefs.quiet_end,
+        time_zone=prefs.time_zone,
+    )
+
+
+@router.get("/notifications/settings", response=responses({200: NotificationSettingsOut}))
+def settings_detail(request: HttpRequest) -> NotificationSettingsOut:
+    return _settings_out(selectors.preferences(membership=_membership(request)))
+
+
+@router.put("/notifications/settings", response=responses({200: NotificationSettingsOut}))
+def settings_update(
+    request: HttpRequest, payload: NotificationSettingsIn
+) -> NotificationSettingsOut:
+    """What the caller is told of, push on or off, quiet hours (both ends or neither)."""
+    prefs = services.preferences_update(
+        membership=_membership(request),
+        data=services.PreferencesData(
+            kinds_on=list(payload.kinds_on),
+            push_enabled=payload.push_enabled,
+            quiet_start=payload.quiet_start,
+            quiet_end=payload.quiet_end,
+            time_zone=payload.time_zone,
+        ),
+    )
+    return _settings_out(prefs)
+
+
+@router.put("/notifications/policy", response=responses({200: PushPolicyOut}))
+def policy_update(request: HttpRequest, payload: PushPolicyIn) -> PushPolicyOut:
+    """The organization's daily push limit per member (administrators)."""
+    policy = services.policy_update(
+        membership=_membership(request), max_pushes_per_day=payload.max_pushes_per_day
+    )
+    return PushPolicyOut(max_pushes_per_day=policy.max_pushes_per_day)

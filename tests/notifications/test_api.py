@@ -79,3 +79,38 @@ def test_methods_and_scopes(ambassador):
     refused = other_area.get("/notifications")
     assert refused.status_code == 403 and "notifications:read" in refused.json()["detail"]
     assert Notification.objects.get(pk=pk).read_at is None
+
+
+def test_the_caller_sets_what_they_are_told_of(ambassador, member):
+    client = api(ambassador)
+    before = client.get("/notifications/settings")
+    assert before.status_code == 200 and "content_live" in before.json()["kinds_on"]
+    body = {
+        "kinds_on": ["badge", "event"],
+        "push_enabled": False,
+        "quiet_start": "22:00",
+        "quiet_end": "07:30",
+        "time_zone": "Europe/Paris",
+    }
+    saved = client.put("/notifications/settings", body)
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["kinds_on"] == ["event", "badge"]  # in the kinds' order
+    assert saved.json()["quiet_end"] == "07:30:00"
+    assert client.get("/notifications/settings").json()["push_enabled"] is False
+    assert api(member).get("/notifications/settings").json()["push_enabled"] is True  # theirs
+    half = client.put("/notifications/settings", {**body, "quiet_end": None})
+    assert half.status_code == 400 and "quiet_end" in half.json()["errors"]
+    unknown = client.put("/notifications/settings", {**body, "kinds_on": ["gossip"]})
+    assert unknown.status_code == 400 and "kinds" in unknown.json()["errors"]
+    zone = client.put("/notifications/settings", {**body, "time_zone": "Mars/Olympus"})
+    assert zone.status_code == 400 and "time_zone" in zone.json()["errors"]
+    assert client.put("/notifications/settings", {**body, "push_enabled": 0}).status_code == 422
+
+
+def test_the_push_policy_is_for_administrators(admin, ambassador):
+    assert (
+        api(ambassador).put("/notifications/policy", {"max_pushes_per_day": 3}).status_code == 403
+    )
+    saved = api(admin).put("/notifications/policy", {"max_pushes_per_day": 3})
+    assert saved.status_code == 200 and saved.json() == {"max_pushes_per_day": 3}
+    assert api(admin).put("/notifications/policy", {"max_pushes_per_day": 21}).status_code == 422
