@@ -43,8 +43,7 @@ COVERED: dict[str, tuple[str, ...]] = {
     "content:library_import": ("POST /content",),
     "content:topics": ("POST /topics",),
     "content:campaigns": ("POST /campaigns",),
-    # The calendar's "move to" sets the item's publish_at; the API sets it with the whole item.
-    "planning:move": ("PUT /content/{item_id}",),
+    "planning:move": ("POST /content/{item_id}/reschedule",),
     # sharing
     "sharing:check": ("POST /content/check-copy",),
     "sharing:share": ("POST /shares",),

@@ -1,13 +1,15 @@
 """The library's tools in the API, beside `endpoints` on the same router: duplicate an
-item, a new draft from a template, an item's images (add, multipart; remove). What the
-library and the editor offer, through the same selectors and services."""
+item, a new draft from a template, an item's images (add, multipart; remove), and the
+calendar's move. What the library, the editor and the calendar offer, through the same
+selectors and services."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Status
+from ninja import Field, File, Form, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import AwareDatetime
 
 from portevoix.accounts.permissions import require
 from portevoix.core.api_support import DbId, responses
@@ -15,6 +17,7 @@ from portevoix.core.errors import DomainError, NotFound
 
 from .. import selectors, services
 from ..services import library as library_services
+from ..services import schedule as schedule_services
 from .endpoints import _detail_out, _image_out, _membership, router
 from .schemas import ImageOut, ItemDetailOut
 
@@ -71,3 +74,20 @@ def image_remove(request: HttpRequest, item_id: DbId, image_id: DbId) -> Status[
         raise NotFound(_("Not found."))
     services.image_remove(membership=membership, image=image)
     return Status(204, None)
+
+
+class RescheduleIn(Schema):
+    publish_at: AwareDatetime = Field(..., description="ISO 8601 with a time zone; from now on")
+
+
+@router.post("/content/{item_id}/reschedule", response=responses({200: ItemDetailOut}))
+def item_reschedule(request: HttpRequest, item_id: DbId, payload: RescheduleIn) -> ItemDetailOut:
+    """Move an item to a new publish-at, keeping the length of its live period: what the
+    calendar's "Move to" does (its readers, `calendar.view`, who may edit the item)."""
+    membership = _membership(request)
+    require(membership, "calendar.view")
+    item = selectors.item_for_editor(membership=membership, pk=item_id)
+    schedule_services.item_reschedule(
+        membership=membership, item=item, publish_at=payload.publish_at
+    )
+    return _detail_out(request, membership, item_id)
