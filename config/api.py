@@ -17,11 +17,17 @@ from portevoix.core.api_support import (
     install_error_handlers,
 )
 from portevoix.governance.api import router as governance_router
+from portevoix.governance.api_writing import router as governance_writing_router
 from portevoix.ideas.api import router as ideas_router
+from portevoix.notifications.api import router as notifications_router
 from portevoix.publishing.api import router as publishing_router
 from portevoix.recognition.api import router as recognition_router
+from portevoix.rewards.api import router as rewards_router
 from portevoix.sharing.api import router as sharing_router
+from portevoix.surveys.api import router as surveys_router
 from portevoix.training.api import router as training_router
+from portevoix.training.api_authoring import router as training_authoring_router
+from portevoix.webhooks.api import router as webhooks_router
 
 api = CachedSchemaAPI(
     title="Portevoix API",
@@ -38,9 +44,15 @@ install_error_handlers(api)
 mount(api, accounts_router, area="people")
 mount(api, content_router, area="content")
 mount(api, governance_router, area="governance")
+mount(api, governance_writing_router, area="governance")
 mount(api, sharing_router, area="sharing")
 mount(api, training_router, area="training")
+mount(api, training_authoring_router, area="training")
 mount(api, analytics_router, area="analytics")
 mount(api, publishing_router, area="publishing")
 mount(api, recognition_router, area="recognition")
 mount(api, ideas_router, area="ideas")
+mount(api, webhooks_router, area="webhooks")
+mount(api, notifications_router, area="notifications")
+mount(api, rewards_router, area="rewards")
+mount(api, surveys_router, area="surveys")

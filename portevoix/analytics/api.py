@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
-from portevoix.core.api_support import Day, DbId, responses
+from portevoix.core.api_support import BodyId, Day, DbId, StrictBool, StrictInt, Text, responses
 from portevoix.core.api_support import membership as api_membership
+from portevoix.core.errors import DomainError
+from portevoix.core.networks import NETWORK_CHOICES
 
-from . import selectors
+from . import selectors, services
 from .selectors import Figures, Filters
 
 if TYPE_CHECKING:
@@ -307,3 +310,168 @@ def goals(request: HttpRequest) -> dict[str, Any]:
 
     rows = goal_selectors.goals(membership=_membership(request))
     return {"goals": [row.as_dict() for row in rows]}
+
+
+class GoalIn(Schema):
+    """A goal, whole (PUT replaces every field): a figure to reach between two days, for
+    the organization, one campaign or one team."""
+
+    name: Text = Field(..., min_length=1, max_length=200)
+    metric: GoalMetric
+    target: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    start: Day
+    deadline: Day
+    campaign_id: BodyId | None = None
+    team_id: BodyId | None = None
+    visible_to_ambassadors: StrictBool = False
+
+
+def _goal_data(payload: GoalIn) -> services.GoalData:
+    return services.GoalData(
+        name=payload.name,
+        metric=payload.metric,
+        target=payload.target,
+        start=payload.start,
+        deadline=payload.deadline,
+        campaign_id=payload.campaign_id,
+        team_id=payload.team_id,
+        visible_to_ambassadors=payload.visible_to_ambassadors,
+    )
+
+
+@router.post("/goals", response=responses({201: GoalOut}))
+def goal_create(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]:
+    """Set a goal (`goal.manage`); audited. Refused (400, per field) as the page refuses it."""
+    from .selectors import goals as goal_selectors
+
+    goal = services.goal_create(actor=_membership(request), data=_goal_data(payload))
+    return Status(201, goal_selectors.progress(goal).as_dict())
+
+
+@router.put("/goals/{goal_id}", response=responses({200: GoalOut}))
+def goal_update(request: HttpRequest, goal_id: DbId, payload: GoalIn) -> dict[str, Any]:
+    """Replace a goal (`goal.manage`); a reached goal is checked again if its figure, scope
+    or target changes; audited."""
+    from .selectors import goals as goal_selectors
+
+    membership = _membership(request)
+    goal_selectors.goal(membership=membership, goal_id=goal_id)  # another organization: 404
+    goal = services.goal_update(actor=membership, goal_id=goal_id, data=_goal_data(payload))
+    return goal_selectors.progress(goal).as_dict()
+
+
+@router.post("/goals/{goal_id}/archive", response=responses({204: None}))
+def goal_archive(request: HttpRequest, goal_id: DbId) -> Status[None]:
+    """Archive a goal (`goal.manage`): it leaves the dashboards; audited."""
+    from .selectors import goals as goal_selectors
+
+    membership = _membership(request)
+    goal_selectors.goal(membership=membership, goal_id=goal_id)
+    services.goal_archive(actor=membership, goal_id=goal_id)
+    return Status(204, None)
+
+
+# --- Settings: the earned media value's rates and the content mix target
+
+
+class InsightSettingsIn(Schema):
+    """The earned media value's rates and the content mix target (`analytics.settings`),
+    whole (PUT replaces every field)."""
+
+    currency: Literal["EUR", "USD", "GBP", "CHF", "CAD"]
+    cpm: dict[Text, Decimal] = Field(
+        ...,
+        max_length=20,
+        description="Cost per thousand impressions, per network (a network left out: 0)",
+    )
+    cpc: Decimal = Field(..., ge=0, le=100_000, max_digits=9, decimal_places=2)
+    per_engagement: Decimal = Field(..., ge=0, le=100_000, max_digits=9, decimal_places=2)
+    mix_target: StrictInt = Field(..., ge=0, le=100, description="Percent of original posts")
+
+
+class InsightSettingsOut(Schema):
+    currency: str
+    cpm: dict[str, Decimal]
+    cpc: Decimal
+    per_engagement: Decimal
+    mix_target: int
+
+
+def _insight_out(row: Any) -> InsightSettingsOut:
+    return InsightSettingsOut(
+        currency=row.currency,
+        cpm={code: row.cpm_for(code) for code, _label in NETWORK_CHOICES},
+        cpc=row.cpc,
+        per_engagement=row.per_engagement,
+        mix_target=row.mix_target,
+    )
+
+
+@router.put("/analytics/settings", response=responses({200: InsightSettingsOut}))
+def insight_settings_update(request: HttpRequest, payload: InsightSettingsIn) -> InsightSettingsOut:
+    """Set the rates that value the earned media and the content mix target; audited."""
+    unknown = sorted(set(payload.cpm) - {code for code, _label in NETWORK_CHOICES})
+    if unknown:
+        raise DomainError(
+            _("Unknown network."),
+            field_errors={f"cpm.{code}": [_("Unknown network.")] for code in unknown},
+        )
+    row = services.insight_settings_update(
+        actor=_membership(request),
+        data=services.InsightData(
+            currency=payload.currency,
+            cpm={code: payload.cpm.get(code, Decimal(0)) for code, _label in NETWORK_CHOICES},
+            cpc=payload.cpc,
+            per_engagement=payload.per_engagement,
+            mix_target=payload.mix_target,
+        ),
+    )
+    return _insight_out(row)
+
+
+# --- Scheduled reports
+
+
+class ReportScheduleIn(Schema):
+    enabled: StrictBool
+    weekday: StrictInt = Field(0, ge=0, le=6, description="The weekly report: 0 is Monday")
+    day: StrictInt = Field(1, ge=1, le=28, description="The monthly report: day of the month")
+    hour: StrictInt = Field(..., ge=0, le=23, description="In the platform's time zone")
+    recipient_ids: list[BodyId] = Field(
+        ..., max_length=200, description="Members who may read the organization's figures"
+    )
+
+
+class ReportScheduleOut(Schema):
+    kind: Literal["weekly", "monthly"]
+    enabled: bool
+    weekday: int
+    day: int
+    hour: int
+
+
+@router.put("/analytics/reports/schedules/{kind}", response=responses({200: ReportScheduleOut}))
+def report_schedule_set(
+    request: HttpRequest, kind: Literal["weekly", "monthly"], payload: ReportScheduleIn
+) -> ReportScheduleOut:
+    """When the weekly or monthly report is emailed, and to whom (`report.manage`)."""
+    from . import services_reports
+
+    schedule = services_reports.report_schedule_set(
+        actor=_membership(request),
+        kind=kind,
+        data=services_reports.ScheduleData(
+            enabled=payload.enabled,
+            weekday=payload.weekday,
+            day=payload.day,
+            hour=payload.hour,
+            recipient_ids=list(payload.recipient_ids),
+        ),
+    )
+    return ReportScheduleOut(
+        kind=kind,
+        enabled=schedule.enabled,
+        weekday=schedule.weekday,
+        day=schedule.day,
+        hour=schedule.hour,
+    )

@@ -41,6 +41,10 @@ API_AREAS: tuple[tuple[str, Any], ...] = (
     ("publishing", gettext_lazy("Publishing")),
     ("recognition", gettext_lazy("Recognition")),
     ("ideas", gettext_lazy("Ideas")),
+    ("webhooks", gettext_lazy("Webhooks")),
+    ("notifications", gettext_lazy("My notifications")),
+    ("rewards", gettext_lazy("Rewards")),
+    ("surveys", gettext_lazy("Surveys")),
 )
 AREA_CODES = frozenset(code for code, _label in API_AREAS)
 AREA_EXTENSION = "x-portevoix-area"

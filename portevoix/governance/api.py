@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic.json_schema import JsonDict
 
 from portevoix.accounts.permissions import require
@@ -34,7 +34,12 @@ from portevoix.core.markdown import render_markdown
 from portevoix.core.networks import Network
 
 from . import gates, matching, selectors, services
-from .models import CaseSource, CaseStatus, CharterVersion, ModerationCase
+from .models import (
+    CaseSource,
+    CaseStatus,
+    CharterVersion,
+    ModerationCase,
+)
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -137,6 +142,22 @@ class CasePageOut(Schema):
 class CaseQuery(PageParams):
     status: Literal["open", "approved", "rejected", "removed"] | None = None
     source: Literal["warning", "report", "suggestion"] | None = None
+
+
+class ModerationReportIn(Schema):
+    item_id: BodyId | None = Field(None, description="A content item the caller can see")
+    share_id: BodyId | None = Field(
+        None, description="Or one share of it (for those who see the organization's shares)"
+    )
+    reason: Text = Field(..., min_length=1, max_length=services.MAX_REASON_CHARS)
+
+
+class ModerationReportOut(Schema):
+    case_id: int
+    status: str = Field(..., json_schema_extra=_enum(CaseStatus.values))
+    object_type: str
+    object_id: str
+    created_at: dt.datetime
 
 
 class DecideIn(Schema):
@@ -302,6 +323,33 @@ def moderation_list(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage
     )
     return CasePageOut(
         items=[_case_out(c) for c in rows], count=count, limit=filters.limit, offset=filters.offset
+    )
+
+
+@router.post(
+    "/moderation/reports", response=responses({201: ModerationReportOut}), tags=["moderation"]
+)
+def moderation_report(
+    request: HttpRequest, payload: ModerationReportIn
+) -> Status[ModerationReportOut]:
+    """Report a content item, or one share of it, to the moderators (every member, as the
+    report page). Reporting it again while the case is open answers the same case. An item
+    or share the caller cannot see is a 404."""
+    case = services.moderation_report(
+        membership=_membership(request),
+        item_id=payload.item_id,
+        share_id=payload.share_id,
+        reason=payload.reason,
+    )
+    return Status(
+        201,
+        ModerationReportOut(
+            case_id=case.pk,
+            status=case.status,
+            object_type=case.object_type,
+            object_id=case.object_id,
+            created_at=case.created_at,
+        ),
     )
 
 

@@ -39,6 +39,15 @@ def notifications_page(*, membership: Membership, page: str | int | None) -> Pag
     return Paginator(_mine(membership).order_by("-created_at", "-id"), PER_PAGE).get_page(page)
 
 
+def notifications_slice(
+    *, membership: Membership, offset: int, limit: int
+) -> tuple[int, list[Notification]]:
+    """The member's notifications, newest first, from `offset` (the API's pages): the count
+    and the rows, one query each."""
+    rows = _mine(membership).order_by("-created_at", "-id")
+    return rows.count(), list(rows[offset : offset + limit])
+
+
 def latest_notifications(*, membership: Membership, limit: int = 5) -> list[Notification]:
     """The member's newest notifications, read or not (the alerts of their home). One query."""
     return list(_mine(membership).order_by("-created_at", "-id")[:limit])

@@ -28,8 +28,16 @@ from portevoix.core.api_support import membership as api_membership
 from portevoix.core.errors import DomainError, NotFound
 from portevoix.core.networks import Network
 
-from . import scheduling, selectors, services
-from .models import Connection, ConnectionStatus, CrisisPause, Post, PostState, WhenMode
+from . import connections, scheduling, selectors, services
+from .models import (
+    Connection,
+    ConnectionStatus,
+    CrisisPause,
+    Delegation,
+    Post,
+    PostState,
+    WhenMode,
+)
 from .scheduling import SOURCE_DEFAULTS, SOURCE_ORGANIZATION, SOURCE_OWN, SOURCE_TEAM
 
 if TYPE_CHECKING:
@@ -111,10 +119,78 @@ def connection_list(request: HttpRequest) -> list[ConnectionOut]:
     return [_connection_out(c) for c in selectors.my_connections(_membership(request))]
 
 
+class ConnectionKindIn(Schema):
+    kind: Literal["personal", "company"]
+
+
+@router.patch("/publishing/connections/{connection_id}", response=responses({200: ConnectionOut}))
+def connection_update(
+    request: HttpRequest, connection_id: DbId, payload: ConnectionKindIn
+) -> ConnectionOut:
+    """Say whether one of your accounts is personal or company-affiliated (a Facebook Page
+    is always a company account: 400)."""
+    connection = connections.connection_set_kind(
+        membership=_membership(request), connection_id=connection_id, kind=payload.kind
+    )
+    return _connection_out(connection)
+
+
+@router.delete("/publishing/connections/{connection_id}", response=responses({204: None}))
+def connection_disconnect(request: HttpRequest, connection_id: DbId) -> Status[None]:
+    """Disconnect one of your accounts: the network is told (best effort), the tokens are
+    deleted, and what was waiting to go out through it is cancelled."""
+    connections.connection_disconnect(membership=_membership(request), connection_id=connection_id)
+    return Status(204, None)
+
+
+class DelegationOut(Schema):
+    id: int
+    executive_id: int = Field(description="Membership id of who delegated")
+    executive: str
+    assistant_id: int = Field(description="Membership id of who prepares the posts")
+    assistant: str
+    created_at: dt.datetime
+
+
+class DelegationsOut(Schema):
+    given: list[DelegationOut] = Field(description="Assistants who prepare posts for you")
+    received: list[DelegationOut] = Field(description="People you prepare posts for")
+
+
+def _delegation_out(d: Delegation) -> DelegationOut:
+    return DelegationOut(
+        id=d.pk,
+        executive_id=d.executive_id,
+        executive=d.executive.user.display_name,
+        assistant_id=d.assistant_id,
+        assistant=d.assistant.user.display_name,
+        created_at=d.created_at,
+    )
+
+
+@router.get("/publishing/delegations", response=responses({200: DelegationsOut}))
+def delegation_list(request: HttpRequest) -> DelegationsOut:
+    """Your active delegations, both ways. Granting one stays in the browser (your own
+    session): config/api_coverage.py says why."""
+    membership = _membership(request)
+    return DelegationsOut(
+        given=[_delegation_out(d) for d in selectors.delegations_given(membership)],
+        received=[_delegation_out(d) for d in selectors.delegations_received(membership)],
+    )
+
+
+@router.delete("/publishing/delegations/{delegation_id}", response=responses({204: None}))
+def delegation_revoke(request: HttpRequest, delegation_id: DbId) -> Status[None]:
+    """Withdraw a delegation you gave: what the assistant prepared and you did not approve
+    is cancelled. Only yours (another's: 404)."""
+    services.delegation_revoke(executive=_membership(request), delegation_id=delegation_id)
+    return Status(204, None)
+
+
 # --- Posts
 
 
-class ItemRefOut(Schema):
+class PostItemRefOut(Schema):
     id: int
     title: str
 
@@ -130,7 +206,7 @@ class EngagementOut(Schema):
 
 class PostOut(Schema):
     id: int
-    item: ItemRefOut
+    item: PostItemRefOut
     member_id: int = Field(description="The account owner")
     network: str = Field(json_schema_extra=NETWORK_ENUM)
     connection_id: int | None = Field(description="None once the account was disconnected")
@@ -189,7 +265,7 @@ def _render_posts(posts: list[Post]) -> list[PostOut]:
         out.append(
             PostOut(
                 id=post.pk,
-                item=ItemRefOut(id=post.item.pk, title=post.item.title),
+                item=PostItemRefOut(id=post.item.pk, title=post.item.title),
                 member_id=post.membership_id,
                 network=post.network,
                 connection_id=post.connection_id,

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 from pydantic.json_schema import JsonDict
 
+from portevoix.accounts.permissions import require
 from portevoix.core.api_support import (
     BodyId,
     DbId,
@@ -190,6 +191,18 @@ def share_confirm(request: HttpRequest, share_id: DbId) -> ShareOut:
     selectors.my_share(membership=membership, pk=share_id)
     services.share_confirm(membership=membership, share_id=share_id)
     return _share_out(selectors.my_share(membership=membership, pk=share_id))
+
+
+@router.post("/shares/{share_id}/remove", response=responses({200: ShareOut}))
+def share_remove(request: HttpRequest, share_id: DbId) -> ShareOut:
+    """Moderation takes a share down (`share.remove`, community managers): it is marked
+    removed, and kept (it was shared: it stays in the figures). Removing again changes
+    nothing."""
+    membership = _membership(request)
+    require(membership, "share.remove")
+    selectors.visible_share(membership=membership, pk=share_id)  # another organization: 404
+    services.share_remove(share_id=share_id, actor=membership)
+    return _share_out(selectors.visible_share(membership=membership, pk=share_id))
 
 
 # --- Conversions (server to server)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic.json_schema import JsonDict
 
-from portevoix.core.api_support import BodyId, DbId, Text, responses
+from portevoix.core.api_support import BodyId, DbId, StrictInt, Text, responses
 from portevoix.core.api_support import membership as api_membership
-from portevoix.core.errors import DomainError
+from portevoix.core.errors import DomainError, PermissionDenied
 
 from . import selectors, services
 from .models import (
@@ -29,6 +29,12 @@ from .models import (
     RegistrationStatus,
     RequiredFor,
 )
+from .services.events import MAX_CAPACITY as EVENT_MAX_CAPACITY
+from .services.events import MAX_PLACE as EVENT_MAX_PLACE
+from .services.events import MAX_TEXT as EVENT_MAX_TEXT
+from .services.events import MAX_TITLE as EVENT_MAX_TITLE
+from .services.events import MAX_URL as EVENT_MAX_URL
+from .services.learning import MAX_REASON as CERTIFICATE_MAX_REASON
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -183,6 +189,40 @@ class EventOut(Schema):
     registered: int
     waitlisted: int
     registration: RegistrationOut | None
+
+
+class EventIn(Schema):
+    """An event, whole (PUT replaces every field). A place or a video link is required."""
+
+    title: Text = Field(..., min_length=1, max_length=EVENT_MAX_TITLE)
+    kind: Text = Field(EventKind.COACHING, max_length=20, json_schema_extra=_enum(EventKind.values))
+    starts_at: dt.datetime = Field(..., description="ISO 8601 with a time zone; in the future")
+    ends_at: dt.datetime = Field(..., description="After the start")
+    capacity: StrictInt = Field(20, ge=1, le=EVENT_MAX_CAPACITY)
+    description: Text = Field("", max_length=EVENT_MAX_TEXT, description="Markdown")
+    place: Text = Field("", max_length=EVENT_MAX_PLACE)
+    video_url: Text = Field("", max_length=EVENT_MAX_URL, description="https://")
+    coach_id: BodyId | None = Field(None, description="A member of the organization")
+
+
+class ParticipantOut(Schema):
+    registration_id: int
+    member_id: int
+    name: str
+    status: str = Field(..., json_schema_extra=_enum(RegistrationStatus.values))
+    position: int | None = Field(..., description="On the waiting list")
+    attended: bool | None
+
+
+class AttendanceIn(Schema):
+    attended_ids: list[BodyId] = Field(
+        ..., max_length=EVENT_MAX_CAPACITY, description="Registration ids of who came"
+    )
+
+
+class AttendanceOut(Schema):
+    attended: int
+    registered: int
 
 
 # --- Builders
@@ -367,6 +407,26 @@ def certificate_detail(request: HttpRequest, public_id: Text) -> CertificateOut:
     return _certificate_out(request, certificate)
 
 
+class CertificateRevokeIn(Schema):
+    reason: Text = Field("", max_length=CERTIFICATE_MAX_REASON)
+
+
+@router.post("/certificates/{public_id}/revoke", response=responses({200: CertificateOut}))
+def certificate_revoke(
+    request: HttpRequest, public_id: Text, payload: CertificateRevokeIn
+) -> CertificateOut:
+    """Revoke a certificate (`training.manage`): its public page then says "revoked", and
+    its holder may pass the course again. 409 if it is already revoked."""
+    if len(public_id) > 40:
+        raise DomainError(_("Unknown certificate."), field_errors={"public_id": [_("Too long.")]})
+    membership = _membership(request)
+    certificate = selectors.certificate_in_org(membership=membership, public_id=public_id)
+    certificate = services.certificate_revoke(
+        actor=membership, certificate=certificate, reason=payload.reason
+    )
+    return _certificate_out(request, certificate)
+
+
 # --- Events
 
 
@@ -374,6 +434,81 @@ def certificate_detail(request: HttpRequest, public_id: Text) -> CertificateOut:
 def event_list(request: HttpRequest) -> list[EventOut]:
     """Events that have not ended yet, soonest first, with the caller's registration."""
     return [_event_out(row) for row in selectors.upcoming_events(membership=_membership(request))]
+
+
+def _event_data(payload: EventIn) -> services.EventData:
+    return services.EventData(
+        title=payload.title,
+        kind=payload.kind,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        capacity=payload.capacity,
+        description=payload.description,
+        place=payload.place,
+        video_url=payload.video_url,
+        coach_id=payload.coach_id,
+    )
+
+
+@router.post("/events", response=responses({201: EventOut}), tags=["events"])
+def event_create(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
+    """Create an event (`event.manage`: training managers, admins)."""
+    membership = _membership(request)
+    event = services.event_create(actor=membership, data=_event_data(payload))
+    return Status(201, _event_out(selectors.event_row(membership=membership, pk=event.pk)))
+
+
+@router.put("/events/{event_id}", response=responses({200: EventOut}), tags=["events"])
+def event_update(request: HttpRequest, event_id: DbId, payload: EventIn) -> EventOut:
+    """Replace the event (`event.manage`). A larger capacity moves people up from the
+    waiting list, as on the page."""
+    membership = _membership(request)
+    event = selectors.event_to_manage(membership=membership, pk=event_id)
+    services.event_update(actor=membership, event=event, data=_event_data(payload))
+    return _event_out(selectors.event_row(membership=membership, pk=event_id))
+
+
+@router.get(
+    "/events/{event_id}/participants",
+    response=responses({200: list[ParticipantOut]}),
+    tags=["events"],
+)
+def event_participants(request: HttpRequest, event_id: DbId) -> list[ParticipantOut]:
+    """Registered people, then the waiting list in rank order (managers and the coach)."""
+    membership = _membership(request)
+    event = selectors.event_for_member(membership=membership, pk=event_id)
+    if not selectors.can_see_participants(membership, event):
+        raise PermissionDenied(_("Only the managers and the coach see the participants."))
+    return [
+        ParticipantOut(
+            registration_id=r.pk,
+            member_id=r.membership_id,
+            name=r.membership.user.display_name,
+            status=r.status,
+            position=r.position,
+            attended=r.attended,
+        )
+        for r in selectors.event_participants(event=event)
+    ]
+
+
+@router.post(
+    "/events/{event_id}/attendance", response=responses({200: AttendanceOut}), tags=["events"]
+)
+def event_attendance(request: HttpRequest, event_id: DbId, payload: AttendanceIn) -> AttendanceOut:
+    """The coach of the session marks who came (registration ids; the others are marked
+    absent), once it has started."""
+    membership = _membership(request)
+    event = selectors.event_for_member(membership=membership, pk=event_id)
+    attended = services.attendance_mark(
+        actor=membership, event=event, attended_ids=list(payload.attended_ids)
+    )
+    registered = sum(
+        1
+        for r in selectors.event_participants(event=event)
+        if r.status == RegistrationStatus.REGISTERED
+    )
+    return AttendanceOut(attended=attended, registered=registered)
 
 
 @router.post("/events/{event_id}/register", response=responses({200: EventOut}), tags=["events"])

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from portevoix.accounts import services as account_services
 from portevoix.accounts.roles import Role
 from portevoix.governance import gates
 from portevoix.sharing import services
@@ -151,3 +152,29 @@ def test_the_schema_documents_the_endpoints(client):
         assert path in schema["paths"], path
     conversions = schema["paths"]["/api/v1/conversions"]["post"]
     assert not conversions.get("security")
+
+
+def test_moderation_removes_a_share_through_the_api(ambassador, admin, org, outsider, item):
+    """What the shares page's "remove" does: community managers and admins mark a share
+    removed (kept, idempotent); the ambassador cannot; another organization gets 404."""
+    share = services.share_open(membership=ambassador, item_id=item.pk, network="x").share
+    url = f"/shares/{share.pk}/remove"
+    assert api(ambassador).post(url).status_code == 403
+    assert api(outsider).post(url).status_code == 404
+    assert api(admin).get(url).status_code == 405
+    share.refresh_from_db()
+    assert share.removed_at is None
+    community = factories.make_member(org, Role.COMMUNITY_MANAGER)
+    removed = api(community).post(url)
+    assert removed.status_code == 200, removed.content
+    assert removed.json()["id"] == share.pk and removed.json()["removed_at"] is not None
+    again = api(admin).post(url)
+    assert again.status_code == 200
+    assert again.json()["removed_at"] == removed.json()["removed_at"]
+    assert Share.objects.get().removed_at is not None
+    assert api(admin).post(f"/shares/{share.pk + 1000}/remove").status_code == 404
+    read_only = ApiClient(
+        account_services.api_token_create(membership=community, name="ro", can_write=False).secret
+    )
+    refused = read_only.post(url)
+    assert refused.status_code == 403 and "sharing:write" in refused.json()["detail"]

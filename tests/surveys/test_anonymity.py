@@ -116,9 +116,31 @@ def test_no_page_and_no_export_shows_who_answered_what(client, admin, org):
     assert len(rows) == 7
 
 
-def test_the_api_has_no_survey_endpoint():
-    """Surveys offer no API yet: nothing there can show who answered what."""
+def test_the_api_reads_no_answer_and_no_participant():
+    """The survey API (the `surveys` area, decision 0023) lets a person answer and see
+    whether they answered, and a manager launch or close: no operation reads answers,
+    results or who answered, so nothing there can show who answered what."""
     from config.api import api
 
-    paths = api.get_openapi_schema()["paths"]
-    assert paths and not any("survey" in path for path in paths)
+    schema = api.get_openapi_schema()
+    survey_operations = {
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if "survey" in path
+    }
+    assert survey_operations == {
+        ("get", "/api/v1/surveys"),
+        ("get", "/api/v1/surveys/{survey_id}"),
+        ("post", "/api/v1/surveys/{survey_id}/answers"),
+        ("post", "/api/v1/surveys/{survey_id}/launch"),
+        ("post", "/api/v1/surveys/{survey_id}/close"),
+    }
+    answer_op = schema["paths"]["/api/v1/surveys/{survey_id}/answers"]["post"]
+    # Nothing is answered back but errors: an anonymous answer has no id to return.
+    statuses = {int(status) for status in answer_op["responses"]}
+    assert statuses - {204} <= {400, 401, 403, 404, 409, 422, 429}
+    components = schema["components"]["schemas"]
+    for name in ("SurveySummaryOut", "SurveyOut", "SurveyQuestionOut", "SurveyStateOut"):
+        fields = set(components[name]["properties"])
+        assert not fields & {"answers", "results", "participants", "member_id", "membership_id"}

@@ -8,16 +8,17 @@ Endpoints only parse, authorize (through services and selectors, which call
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from portevoix.accounts.permissions import require
 from portevoix.accounts.services import api_token_resolve
 from portevoix.core import api_support, clock
 from portevoix.core.api_support import (
+    BodyId,
     DbId,
     PageParams,
     SessionMembershipAuth,
@@ -29,6 +30,7 @@ from portevoix.core.networks import Network, check_copy
 
 from .. import selectors, services
 from ..models import Campaign, ContentImage, ContentItem, NetworkCopy, Topic, Transition
+from ..services import bulk
 from .schemas import (
     OPTIONAL_COMMENT,
     ActionIn,
@@ -250,6 +252,55 @@ def copy_check(request: HttpRequest, payload: CheckCopyIn) -> CheckCopyOut:
         raise DomainError(_("Unknown network."), field_errors=errors)
     results = [_check_out(c.network, c.text) for c in copies]
     return CheckCopyOut(ok=all(r.ok for r in results), copies=results)
+
+
+# Before /content/{item_id}: the first path that matches wins.
+class LibraryBulkIn(Schema):
+    action: Literal["submit", "archive", "campaign", "topic", "template", "untemplate"]
+    item_ids: list[BodyId] = Field(..., min_length=1, max_length=bulk.MAX_ITEMS)
+    campaign_id: BodyId | None = Field(
+        None, description="For `campaign` (left out: the items leave their campaign)"
+    )
+    topic_id: BodyId | None = Field(None, description="For `topic` (required)")
+
+
+class LibraryBulkResultOut(Schema):
+    item_id: int
+    title: str
+    done: bool
+    reason: str = Field(..., description="Why it was refused, if it was")
+
+
+class LibraryBulkOut(Schema):
+    done: int
+    refused: int
+    results: list[LibraryBulkResultOut]
+
+
+@router.post("/content/bulk", response=responses({200: LibraryBulkOut}))
+def library_bulk(request: HttpRequest, payload: LibraryBulkIn) -> LibraryBulkOut:
+    """The library's bulk actions: apply one action to up to 200 items, each on its own
+    (one result per item: done, or refused with the reason, as the page reports it)."""
+    membership = _membership(request)
+    require(membership, "content.view_library")
+    results = bulk.bulk_apply(
+        membership=membership,
+        action=payload.action,
+        item_ids=payload.item_ids,
+        campaign_id=payload.campaign_id,
+        topic_id=payload.topic_id,
+    )
+    done = sum(1 for r in results if r.done)
+    return LibraryBulkOut(
+        done=done,
+        refused=len(results) - done,
+        results=[
+            LibraryBulkResultOut(
+                item_id=r.item_id, title=r.title, done=r.done, reason=str(r.reason)
+            )
+            for r in results
+        ],
+    )
 
 
 @router.get("/content/{item_id}", response=responses({200: ItemDetailOut}))
