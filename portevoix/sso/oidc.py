@@ -119,9 +119,7 @@ def discover(issuer: str, *, fresh: bool = False) -> Metadata:
     """The provider's metadata from `{issuer}/.well-known/openid-configuration` (cached for
     an hour); its `issuer` must be the configured one (OpenID Connect Discovery, 4.3)."""
     issuer = issuer.strip()
-    document = _cached_json(
-        issuer.rstrip("/") + "/.well-known/openid-configuration", fresh=fresh
-    )
+    document = _cached_json(issuer.rstrip("/") + "/.well-known/openid-configuration", fresh=fresh)
     found = str(document.get("issuer") or "")
     if found.rstrip("/") != issuer.rstrip("/"):
         raise OidcError(
