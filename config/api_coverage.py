@@ -186,6 +186,10 @@ _SCIM_SETTINGS = (
     "an administrator's browser session (decision 0016)"
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
+_ERASURE = (
+    "erasing a person who left, and the delay of the automatic erasure, are on the erasure "
+    "page only, for now (decision 0022)"
+)
 _SURVEYS = "a survey and its questions are written on their page only, for now"
 _NOTIFY = "email settings and the digest's schedule are set on their pages only, for now"
 _CHAT = (
@@ -284,6 +288,28 @@ GAPS: dict[str, tuple[str, str]] = {
         ON_PURPOSE,
         "the archive of all one's personal data is asked for and downloaded in the browser: "
         "a leaked token must not be a way to take it (decision 0019)",
+    ),
+    "privacy:erase_own": (
+        ON_PURPOSE,
+        "erasing one's data ends one's membership and deletes the tokens themselves; it is "
+        "confirmed in the person's browser, never done by a token that may have leaked "
+        "(decision 0022)",
+    ),
+    "privacy:erase_member": (NOT_YET, _ERASURE),
+    "privacy:erasure": (NOT_YET, _ERASURE),
+    "privacy:organization_export_request": (
+        NOT_YET,
+        "the whole organization's archive is asked for and downloaded on its page only, for "
+        "now (a nightly export by API would suit a backup script; decision 0024)",
+    ),
+    "privacy:organization_delete": (
+        ON_PURPOSE,
+        "deleting the whole organization is confirmed by typing its name in an "
+        "administrator's browser session; a token must never be able to do it (decision 0024)",
+    ),
+    "sso:saml_acs": (
+        BROWSER,
+        "the identity provider's signed answer, posted by the person's browser (decision 0021)",
     ),
 }
 
