@@ -101,6 +101,6 @@ def _speaks(languages: Sequence[str], language: str) -> bool:
 
 
 def language_code(value: str | None) -> str:
-    """"fr-FR" -> "fr"; "" when the source does not say or says something else."""
+    """ "fr-FR" -> "fr"; "" when the source does not say or says something else."""
     code = (value or "").strip().lower().replace("_", "-").split("-", 1)[0]
     return code if code in ("fr", "en") else ""

@@ -134,8 +134,14 @@ def monitor_create(*, actor: Membership, data: MonitorData) -> Monitor:
             created_at=now,
             updated_at=now,
         )
-        _audit(actor, "listening.monitor_created", "listening_monitor", monitor, None,
-               _monitor_fields(monitor))
+        _audit(
+            actor,
+            "listening.monitor_created",
+            "listening_monitor",
+            monitor,
+            None,
+            _monitor_fields(monitor),
+        )
     return monitor
 
 
@@ -165,7 +171,9 @@ def _clean_feed(data: FeedData) -> FeedData:
     try:
         base.guard_url(url)
     except base.UnsafeAddress as exc:
-        raise DomainError(_("The feed has errors."), field_errors={"url": [exc.user_message]})
+        raise DomainError(
+            _("The feed has errors."), field_errors={"url": [exc.user_message]}
+        ) from exc
     interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
     return FeedData(url, data.title.strip()[:200], interval, data.active)
 
@@ -253,8 +261,14 @@ def retention_set(*, actor: Membership, days: int) -> ListeningPolicy:
         if before != days:
             policy.retention_days, policy.updated_at = days, clock.now()
             policy.save(update_fields=["retention_days", "updated_at"])
-            _audit(actor, "listening.retention_changed", "listening_policy", policy,
-                   {"retention_days": before}, {"retention_days": days})
+            _audit(
+                actor,
+                "listening.retention_changed",
+                "listening_policy",
+                policy,
+                {"retention_days": before},
+                {"retention_days": days},
+            )
     return policy
 
 
@@ -283,16 +297,21 @@ def mention_set_status(*, actor: Membership, mention: Mention, status: str) -> M
         if before != status:
             mention.status = status
             mention.save(update_fields=["status"])
-            _audit(actor, "listening.mention_status", "listening_mention", mention,
-                   {"status": before}, {"status": status})
+            _audit(
+                actor,
+                "listening.mention_status",
+                "listening_mention",
+                mention,
+                {"status": before},
+                {"status": status},
+            )
     return mention
 
 
 def matcher_for(organization_id: int) -> Matcher:
     monitors = scoped(Monitor, organization_id).filter(active=True)
     return Matcher(
-        MonitorSpec(m.pk, tuple(m.terms), tuple(m.exclusions), tuple(m.languages))
-        for m in monitors
+        MonitorSpec(m.pk, tuple(m.terms), tuple(m.exclusions), tuple(m.languages)) for m in monitors
     )
 
 

@@ -157,9 +157,9 @@ class RssSource:
                         not_modified=True, etag=state.etag, last_modified=state.last_modified
                     )
                 if response.status_code != 200:
-                    raise SourceError(_("The feed answered %(status)d.") % {
-                        "status": response.status_code
-                    })
+                    raise SourceError(
+                        _("The feed answered %(status)d.") % {"status": response.status_code}
+                    )
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body.extend(chunk)

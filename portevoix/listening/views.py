@@ -105,9 +105,7 @@ def monitor_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
         form = MonitorForm(request.POST)
         if form.is_valid():
             try:
-                services.monitor_update(
-                    actor=membership, monitor=monitor, data=_monitor_data(form)
-                )
+                services.monitor_update(actor=membership, monitor=monitor, data=_monitor_data(form))
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:

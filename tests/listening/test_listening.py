@@ -42,7 +42,9 @@ def _monitor(actor, name="Brand", terms=("Acme",), **kwargs):
     )
 
 
-def _entry(guid, text, *, when: dt.datetime | None = T0, language="", url="https://news.example.com/a"):
+def _entry(
+    guid, text, *, when: dt.datetime | None = T0, language="", url="https://news.example.com/a"
+):
     return sources.Entry(
         key=sources.entry_key("rss", guid),
         url=url,
@@ -169,9 +171,10 @@ def test_mentions_past_the_retention_are_deleted_and_not_stored_again(
     for actor in (community, outsider):
         services.ingest(organization_id=actor.organization_id, network="rss", entries=[recent])
     # Older than the default 90 days: not stored at all.
-    assert services.ingest(
-        organization_id=community.organization_id, network="rss", entries=[old]
-    ) == 0
+    assert (
+        services.ingest(organization_id=community.organization_id, network="rss", entries=[old])
+        == 0
+    )
     services.retention_set(actor=community, days=30)
     assert ListeningPolicy.objects.get().retention_days == 30
     assert AuditEntry.objects.filter(action="listening.retention_changed").count() == 1
@@ -270,14 +273,20 @@ def test_monitors_and_feeds_are_added_and_changed_through_the_pages(community, s
     client.post(edit, {"name": "Brand 2", "terms": "Acme", "exclusions": "acme.com"})
     monitor.refresh_from_db()
     assert (monitor.name, monitor.exclusions, monitor.active) == ("Brand 2", ["acme.com"], False)
-    refused = client.post(reverse("listening:feeds"), {"url": "https://10.1.2.3/rss", "interval_minutes": 30})
+    refused = client.post(
+        reverse("listening:feeds"), {"url": "https://10.1.2.3/rss", "interval_minutes": 30}
+    )
     assert refused.status_code == 200 and not Feed.objects.exists()
     client.post(
         reverse("listening:feeds"),
         {"url": "https://news.example.com/rss", "interval_minutes": 15, "active": "on"},
     )
     feed = Feed.objects.get()
-    assert (feed.url, feed.interval_minutes, feed.active) == ("https://news.example.com/rss", 15, True)
+    assert (feed.url, feed.interval_minutes, feed.active) == (
+        "https://news.example.com/rss",
+        15,
+        True,
+    )
     client.post(reverse("listening:feeds"), {"retention_days": 45})
     assert services.retention_days(community.organization_id) == 45
     assert client.get(reverse("listening:feed", args=[feed.pk])).status_code == 200
@@ -290,4 +299,4 @@ def test_the_inbox_in_french(community, seeded):
     assert "Veille" in html and "Ouvrir l\u2019original" in html
     assert "Open the original" not in html
     feeds = client.get(reverse("listening:feeds"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Conservation" in feeds
+    assert "Les mentions plus anciennes sont supprimées" in feeds

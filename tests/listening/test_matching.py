@@ -8,7 +8,9 @@ import pytest
 from portevoix.listening.matching import Matcher, MonitorSpec, language_code, term_forms, text_key
 
 BRAND = MonitorSpec(1, ("Portevoix", "Projet Orion"), exclusions=("portevoix.org",))
-DELIVERY = MonitorSpec(2, ("délai de livraison", "livraison"), exclusions=("offre",), languages=("fr",))
+DELIVERY = MonitorSpec(
+    2, ("délai de livraison", "livraison"), exclusions=("offre",), languages=("fr",)
+)
 PALACE = MonitorSpec(3, ("Élysée",), languages=("en",))
 SHIPPING = MonitorSpec(4, ("late delivery", "café"), languages=("en", "fr"))
 MATCHER = Matcher([BRAND, DELIVERY, PALACE, SHIPPING])
