@@ -143,8 +143,13 @@ def test_a_feed_is_claimed_by_one_worker(community, fixed_clock, monkeypatch):
     feed = services.feed_create(
         actor=community, data=services.FeedData(url="https://127.0.0.1/feed.xml")
     )
-    polled = []
-    monkeypatch.setattr(services, "feed_poll", lambda f: polled.append(f.pk) or 0)
+    polled: list[int] = []
+
+    def poll(feed: Feed) -> int:
+        polled.append(feed.pk)
+        return 0
+
+    monkeypatch.setattr(services, "feed_poll", poll)
     stale = Feed.objects.get(pk=feed.pk)  # what a second worker read at the same time
     assert services._claim(Feed.objects.get(pk=feed.pk), T0)
     assert not services._claim(stale, T0)
