@@ -101,6 +101,7 @@ def _speaks(languages: Sequence[str], language: str) -> bool:
 
 
 def language_code(value: str | None) -> str:
-    """ "fr-FR" -> "fr"; "" when the source does not say or says something else."""
+    """The primary language of a tag (fr-FR -> fr, de -> de); empty when the source does
+    not say, or says something that is not a language tag."""
     code = (value or "").strip().lower().replace("_", "-").split("-", 1)[0]
-    return code if code in ("fr", "en") else ""
+    return code if 2 <= len(code) <= 3 and code.isascii() and code.isalpha() else ""

@@ -38,9 +38,8 @@ def monitors(*, membership: Membership, action: str = "listening.view") -> list[
 
 def networks(*, membership: Membership) -> list[str]:
     require(membership, "listening.view")
-    return sorted(
-        set(scoped(Mention, membership.organization_id).values_list("network", flat=True))
-    )
+    rows = scoped(Mention, membership.organization_id).order_by("network")
+    return list(rows.values_list("network", flat=True).distinct())
 
 
 def inbox(*, membership: Membership, filters: InboxFilters) -> list[Mention]:

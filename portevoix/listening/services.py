@@ -320,6 +320,8 @@ def ingest(*, organization_id: int, network: str, entries: list[Entry]) -> int:
     another worker polling at the same time, meets the unique key and adds nothing. Entries
     older than the retention are not stored. Returns how many mentions were created."""
     matcher = matcher_for(organization_id)
+    if matcher.automaton is None:  # no active monitor: nothing to look for
+        return 0
     now = clock.now()
     cutoff = now - dt.timedelta(days=retention_days(organization_id))
     created = 0

@@ -126,6 +126,39 @@ def test_a_matching_entry_becomes_one_mention_however_often_it_is_seen(community
         )
 
 
+def test_a_worker_that_loses_the_race_stores_nothing_and_fails_nothing(
+    community, fixed_clock, monkeypatch
+):
+    _monitor(community)
+    entries = [_entry("1", "Acme again")]
+    org_id = community.organization_id
+    assert services.ingest(organization_id=org_id, network="rss", entries=entries) == 1
+    # The other worker's row appears between this worker's look and its insert: the look
+    # finds nothing, the unique key refuses the insert, the entry is skipped.
+    real_scoped = services.scoped
+
+    def racing(model, organization):
+        rows = real_scoped(model, organization)
+        return rows.exclude(pk__in=rows.values("pk")) if model is Mention else rows
+
+    monkeypatch.setattr(services, "scoped", racing)
+    assert services.ingest(organization_id=org_id, network="rss", entries=entries) == 0
+    assert Mention.objects.count() == 1
+
+
+def test_nothing_is_stored_without_an_active_monitor(community, fixed_clock):
+    monitor = _monitor(community)
+    services.monitor_update(
+        actor=community,
+        monitor=monitor,
+        data=services.MonitorData(name="Brand", terms=["Acme"], active=False),
+    )
+    entries = [_entry("1", "Acme again")]
+    org_id = community.organization_id
+    assert services.ingest(organization_id=org_id, network="rss", entries=entries) == 0
+    assert not Mention.objects.exists()
+
+
 def test_the_same_entry_is_a_mention_in_each_organization_that_watches_it(
     community, outsider, fixed_clock
 ):

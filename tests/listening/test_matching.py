@@ -60,10 +60,10 @@ def test_a_matcher_without_monitors_matches_nothing():
 
 
 def test_language_codes():
-    assert [language_code(v) for v in ("fr-FR", "EN_us", "de", "", None)] == [
-        "fr",
-        "en",
-        "",
-        "",
-        "",
-    ]
+    values = ("fr-FR", "EN_us", "de", "", None, "français", "x1")
+    assert [language_code(v) for v in values] == ["fr", "en", "de", "", "", "", ""]
+
+
+def test_a_text_in_another_language_does_not_match_a_monitor_of_french_or_english():
+    assert MATCHER.match("Lieferung: livraison", "de") == []
+    assert MATCHER.match("Portevoix", "de") == [1]  # a monitor without languages
