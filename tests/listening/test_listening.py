@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from config import schedule
 from portevoix.accounts.roles import Role
 from portevoix.core.errors import DomainError, PermissionDenied
 from portevoix.governance.models import AuditEntry
@@ -190,7 +191,7 @@ def test_a_feed_is_claimed_by_one_worker(community, fixed_clock, monkeypatch):
     assert feed.next_poll_at == T0 + dt.timedelta(minutes=30)
     assert tasks.poll_feeds.call_local() == 0 and polled == []  # not due any more
     fixed_clock["value"] = T0 + dt.timedelta(minutes=30)
-    tasks.poll_feeds.call_local()
+    schedule.listening_poll_feeds.call_local()  # the periodic task
     assert polled == [feed.pk]
 
 
@@ -216,7 +217,9 @@ def test_mentions_past_the_retention_are_deleted_and_not_stored_again(
     services.retention_set(actor=community, days=30)
     assert ListeningPolicy.objects.get().retention_days == 30
     assert AuditEntry.objects.filter(action="listening.retention_changed").count() == 1
-    assert tasks.purge_mentions.call_local() == 1  # ours, 40 > 30 days; theirs keeps 90
+    assert (
+        schedule.listening_purge_mentions.call_local() == 1
+    )  # ours, 40 > 30 days; theirs keeps 90
     assert list(Mention.objects.values_list("organization_id", flat=True)) == [
         outsider.organization_id
     ]
