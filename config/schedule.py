@@ -201,3 +201,22 @@ def privacy_erasures() -> int:
     from portevoix.privacy import tasks as privacy_tasks
 
     return int(privacy_tasks.run_erasures.call_local())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
+def listening_poll_feeds() -> int:
+    """Every five minutes: the listening feeds whose interval passed are read (conditional
+    GET; each feed claimed by one worker), and their entries that match a monitor stored as
+    mentions, each once per organization."""
+    from portevoix.listening import tasks as listening_tasks
+
+    return int(listening_tasks.poll_feeds.call_local())
+
+
+@db_periodic_task(crontab(minute="47"), expires=3000)
+def listening_purge_mentions() -> int:
+    """Every hour: mentions older than their organization's retention (90 days unless it
+    chose otherwise) are deleted."""
+    from portevoix.listening import tasks as listening_tasks
+
+    return int(listening_tasks.purge_mentions.call_local())

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portevoix.workspace",
     "portevoix.planning",
     "portevoix.privacy",
+    "portevoix.listening",
     "portevoix.demo",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("portevoix.scim.urls")),
     path("", include("portevoix.webhooks.urls")),
     path("", include("portevoix.privacy.urls")),
+    path("", include("portevoix.listening.urls")),
 ]
 
 if settings.SERVE_MEDIA:

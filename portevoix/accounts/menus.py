@@ -201,6 +201,7 @@ CONTENT = (
         ("governance:case", "governance:case_decide"),
         icon="moderation",
     ),
+    Entry("listening", _("Listening"), "listening:inbox", ("listening.view",), ("listening:",)),
     Entry(
         "fairplay",
         _("Fair play"),

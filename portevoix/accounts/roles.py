@@ -102,6 +102,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "scim.manage",  # directory provisioning: its tokens, the brake, held deactivations
             "webhooks.manage",  # outgoing webhooks: endpoints, their secrets, delivery logs
             "privacy.erase",  # erase people who left; the delay of the automatic erasure
+            "listening.view",  # the vigilance inbox: mentions of the monitors, their status
+            "listening.manage",  # listening monitors, feeds and the mentions' retention
         }
     ),
     Role.CONTENT_MANAGER: frozenset(
@@ -159,6 +161,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "rewards.fulfil",  # approve, fulfil or refuse redemptions
             "recognition.challenges",  # the organization's own badges and the challenges
             "chat.manage",  # the Slack and Teams channels and the organization's Slack app
+            "listening.view",  # the vigilance inbox: mentions of the monitors, their status
+            "listening.manage",  # listening monitors, feeds and the mentions' retention
         }
     ),
     Role.ANALYST: frozenset(

@@ -177,6 +177,10 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"webhooks.manage"}
 # Erasure of people who left, and the delay of the automatic erasure: administrators only.
 EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"privacy.erase"}
 
+# Listening (the vigilance inbox; monitors, feeds, retention): admins and community managers.
+for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
+    EXPECTED[_role] = EXPECTED[_role] | {"listening.view", "listening.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

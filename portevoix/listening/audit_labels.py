@@ -1,0 +1,24 @@
+"""The audit log's words for listening (registered in `apps.ready`)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portevoix.core import audit_labels
+
+
+def register() -> None:
+    audit_labels.register_actions(
+        {
+            "listening.monitor_created": _("Monitor added (%(object)s)"),
+            "listening.monitor_changed": _("Monitor changed (%(object)s)"),
+            "listening.feed_created": _("Feed added (%(object)s)"),
+            "listening.feed_changed": _("Feed changed (%(object)s)"),
+            "listening.mention_status": _("Mention marked (%(object)s)"),
+            "listening.retention_changed": _("Mention retention changed (%(object)s)"),
+        }
+    )
+    audit_labels.register_object_type("listening_monitor", _("monitor"))
+    audit_labels.register_object_type("listening_feed", _("feed"))
+    audit_labels.register_object_type("listening_mention", _("mention"))
+    audit_labels.register_object_type("listening_policy", _("listening settings"))

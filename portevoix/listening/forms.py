@@ -1,0 +1,62 @@
+"""The forms of listening: a monitor, a feed, the retention, the inbox filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import LANGUAGES, MentionStatus
+
+
+def lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
+
+
+class MonitorForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    terms = forms.CharField(
+        label=_("Keywords and phrases"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line (or separated by commas). Accents and capitals do not matter; "
+            "whole words only, plurals included."
+        ),
+    )
+    exclusions = forms.CharField(
+        label=_("Exclusions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A text holding one of these is not a mention of this monitor."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every language."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class FeedForm(forms.Form):
+    url = forms.URLField(
+        label=_("Feed address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("An RSS or Atom feed on the internet (https://)."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    interval_minutes = forms.IntegerField(
+        label=_("Check every (minutes)"), min_value=5, max_value=1440, initial=30
+    )
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class RetentionForm(forms.Form):
+    retention_days = forms.IntegerField(
+        label=_("Keep mentions for (days)"), min_value=1, max_value=730
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=MentionStatus.choices)

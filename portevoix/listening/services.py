@@ -1,0 +1,402 @@
+"""Every write of listening: monitors and feeds (`listening.manage`, audited), a mention's
+status (`listening.view`, audited), the retention; and the system's work: polling the due
+feeds, storing each matching entry once, deleting mentions past the retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from portevoix.accounts.permissions import require
+from portevoix.core import clock
+from portevoix.core.errors import DomainError
+from portevoix.core.tenancy import scoped
+from portevoix.governance import gates
+from portevoix.networks import base
+
+from .matching import Matcher, MonitorSpec, text_key
+from .models import (
+    DEFAULT_RETENTION_DAYS,
+    Feed,
+    ListeningPolicy,
+    Mention,
+    MentionStatus,
+    Monitor,
+)
+from .sources import SOURCES, Entry, FetchState, SourceError
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+log = logging.getLogger(__name__)
+
+MAX_MONITORS = 200
+MAX_TERMS = 50
+MAX_TERM_LENGTH = 100
+MAX_FEEDS = 200
+MIN_INTERVAL_MINUTES = 5
+MAX_RETENTION_DAYS = 730
+FEEDS_PER_RUN = 50
+
+
+@dataclass
+class MonitorData:
+    name: str
+    terms: list[str]
+    exclusions: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    active: bool = True
+
+
+@dataclass
+class FeedData:
+    url: str
+    title: str = ""
+    interval_minutes: int = 30
+    active: bool = True
+
+
+def _audit(
+    actor: Any,
+    action: str,
+    object_type: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    gates.audit_record(
+        organization=obj.organization_id,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=obj.pk,
+        before=before,
+        after=after,
+    )
+
+
+# --------------------------------------------------------------------------- monitors
+
+
+def _terms(values: list[str]) -> list[str]:
+    clean = []
+    for value in values:
+        value = " ".join(value.split())[:MAX_TERM_LENGTH]
+        if value and text_key(value).strip() and value not in clean:
+            clean.append(value)
+    return clean[:MAX_TERMS]
+
+
+def _clean_monitor(data: MonitorData) -> MonitorData:
+    errors: dict[str, list[str]] = {}
+    name = data.name.strip()[:100]
+    if not name:
+        errors["name"] = [_("Give the monitor a name.")]
+    terms = _terms(data.terms)
+    if not terms:
+        errors["terms"] = [_("Give at least one keyword or phrase.")]
+    if errors:
+        raise DomainError(_("The monitor has errors."), field_errors=errors)
+    languages = [code for code in ("fr", "en") if code in data.languages]
+    return MonitorData(name, terms, _terms(data.exclusions), languages, data.active)
+
+
+def _monitor_fields(monitor: Monitor) -> dict[str, Any]:
+    return {
+        "name": monitor.name,
+        "terms": list(monitor.terms),
+        "exclusions": list(monitor.exclusions),
+        "languages": list(monitor.languages),
+        "active": monitor.active,
+    }
+
+
+def monitor_create(*, actor: Membership, data: MonitorData) -> Monitor:
+    require(actor, "listening.manage")
+    data = _clean_monitor(data)
+    with transaction.atomic():
+        if scoped(Monitor, actor.organization_id).count() >= MAX_MONITORS:
+            raise DomainError(_("At most %(count)d monitors.") % {"count": MAX_MONITORS})
+        now = clock.now()
+        monitor = Monitor.objects.create(
+            organization_id=actor.organization_id,
+            name=data.name,
+            terms=data.terms,
+            exclusions=data.exclusions,
+            languages=data.languages,
+            active=data.active,
+            owner=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        _audit(
+            actor,
+            "listening.monitor_created",
+            "listening_monitor",
+            monitor,
+            None,
+            _monitor_fields(monitor),
+        )
+    return monitor
+
+
+def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) -> Monitor:
+    require(actor, "listening.manage", monitor)
+    data = _clean_monitor(data)
+    with transaction.atomic():
+        monitor = scoped(Monitor, actor.organization_id).select_for_update().get(pk=monitor.pk)
+        before = _monitor_fields(monitor)
+        monitor.name, monitor.terms, monitor.exclusions = data.name, data.terms, data.exclusions
+        monitor.languages, monitor.active = data.languages, data.active
+        after = _monitor_fields(monitor)
+        if after != before:
+            monitor.updated_at = clock.now()
+            monitor.save(
+                update_fields=["name", "terms", "exclusions", "languages", "active", "updated_at"]
+            )
+            _audit(actor, "listening.monitor_changed", "listening_monitor", monitor, before, after)
+    return monitor
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+def _clean_feed(data: FeedData) -> FeedData:
+    url = data.url.strip()
+    try:
+        base.guard_url(url)
+    except base.UnsafeAddress as exc:
+        raise DomainError(
+            _("The feed has errors."), field_errors={"url": [exc.user_message]}
+        ) from exc
+    interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
+    return FeedData(url, data.title.strip()[:200], interval, data.active)
+
+
+def _feed_fields(feed: Feed) -> dict[str, Any]:
+    return {
+        "url": feed.url,
+        "title": feed.title,
+        "interval_minutes": feed.interval_minutes,
+        "active": feed.active,
+    }
+
+
+def feed_create(*, actor: Membership, data: FeedData) -> Feed:
+    require(actor, "listening.manage")
+    data = _clean_feed(data)
+    with transaction.atomic():
+        feeds = scoped(Feed, actor.organization_id)
+        if feeds.count() >= MAX_FEEDS:
+            raise DomainError(_("At most %(count)d feeds.") % {"count": MAX_FEEDS})
+        if feeds.filter(url=data.url).exists():
+            raise DomainError(
+                _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
+            )
+        now = clock.now()
+        feed = Feed.objects.create(
+            organization_id=actor.organization_id,
+            url=data.url,
+            title=data.title,
+            interval_minutes=data.interval_minutes,
+            active=data.active,
+            next_poll_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        _audit(actor, "listening.feed_created", "listening_feed", feed, None, _feed_fields(feed))
+    return feed
+
+
+def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
+    require(actor, "listening.manage", feed)
+    data = _clean_feed(data)
+    with transaction.atomic():
+        feed = scoped(Feed, actor.organization_id).select_for_update().get(pk=feed.pk)
+        if scoped(Feed, actor.organization_id).filter(url=data.url).exclude(pk=feed.pk).exists():
+            raise DomainError(
+                _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
+            )
+        before = _feed_fields(feed)
+        fields = ["url", "title", "interval_minutes", "active", "updated_at"]
+        if data.url != feed.url:  # another address: its validators are not this one's
+            feed.etag, feed.last_modified, feed.next_poll_at = "", "", clock.now()
+            fields += ["etag", "last_modified", "next_poll_at"]
+        feed.url, feed.title = data.url, data.title
+        feed.interval_minutes, feed.active = data.interval_minutes, data.active
+        after = _feed_fields(feed)
+        if after != before:
+            feed.updated_at = clock.now()
+            feed.save(update_fields=fields)
+            _audit(actor, "listening.feed_changed", "listening_feed", feed, before, after)
+    return feed
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def retention_days(organization_id: int) -> int:
+    policy = scoped(ListeningPolicy, organization_id).first()
+    return policy.retention_days if policy else DEFAULT_RETENTION_DAYS
+
+
+def retention_set(*, actor: Membership, days: int) -> ListeningPolicy:
+    require(actor, "listening.manage")
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise DomainError(
+            _("Keep mentions between 1 and %(max)d days.") % {"max": MAX_RETENTION_DAYS},
+            field_errors={"retention_days": []},
+        )
+    with transaction.atomic():
+        policy, _created = ListeningPolicy.objects.select_for_update().get_or_create(
+            organization_id=actor.organization_id,
+            defaults={"retention_days": DEFAULT_RETENTION_DAYS, "updated_at": clock.now()},
+        )
+        before = policy.retention_days
+        if before != days:
+            policy.retention_days, policy.updated_at = days, clock.now()
+            policy.save(update_fields=["retention_days", "updated_at"])
+            _audit(
+                actor,
+                "listening.retention_changed",
+                "listening_policy",
+                policy,
+                {"retention_days": before},
+                {"retention_days": days},
+            )
+    return policy
+
+
+def purge_expired() -> int:
+    """Delete the mentions older than their organization's retention; returns how many."""
+    now = clock.now()
+    deleted = 0
+    organizations = set(Mention.objects.values_list("organization_id", flat=True).distinct())
+    for organization_id in sorted(organizations):
+        cutoff = now - dt.timedelta(days=retention_days(organization_id))
+        _total, rows = scoped(Mention, organization_id).filter(published_at__lt=cutoff).delete()
+        deleted += rows.get(Mention._meta.label, 0)
+    return deleted
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+def mention_set_status(*, actor: Membership, mention: Mention, status: str) -> Mention:
+    require(actor, "listening.view", mention)
+    if status not in MentionStatus.values:
+        raise DomainError(_("Unknown status."))
+    with transaction.atomic():
+        mention = scoped(Mention, actor.organization_id).select_for_update().get(pk=mention.pk)
+        before = mention.status
+        if before != status:
+            mention.status = status
+            mention.save(update_fields=["status"])
+            _audit(
+                actor,
+                "listening.mention_status",
+                "listening_mention",
+                mention,
+                {"status": before},
+                {"status": status},
+            )
+    return mention
+
+
+def matcher_for(organization_id: int) -> Matcher:
+    monitors = scoped(Monitor, organization_id).filter(active=True)
+    return Matcher(
+        MonitorSpec(m.pk, tuple(m.terms), tuple(m.exclusions), tuple(m.languages)) for m in monitors
+    )
+
+
+def ingest(*, organization_id: int, network: str, entries: list[Entry]) -> int:
+    """Store each entry that matches a monitor of the organization, once: a second poll, or
+    another worker polling at the same time, meets the unique key and adds nothing. Entries
+    older than the retention are not stored. Returns how many mentions were created."""
+    matcher = matcher_for(organization_id)
+    if matcher.automaton is None:  # no active monitor: nothing to look for
+        return 0
+    now = clock.now()
+    cutoff = now - dt.timedelta(days=retention_days(organization_id))
+    created = 0
+    for entry in entries:
+        published = min(entry.published_at or now, now)
+        if published < cutoff:
+            continue
+        monitor_ids = matcher.match(entry.text, entry.language)
+        if not monitor_ids:
+            continue
+        if scoped(Mention, organization_id).filter(key=entry.key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                mention = Mention.objects.create(
+                    organization_id=organization_id,
+                    key=entry.key,
+                    network=network,
+                    url=entry.url,
+                    text=entry.text,
+                    author=entry.author,
+                    language=entry.language,
+                    published_at=published,
+                    found_at=now,
+                )
+                mention.monitors.set(monitor_ids)
+        except IntegrityError:
+            continue  # another worker stored it first
+        created += 1
+    return created
+
+
+def _claim(feed: Feed, now: dt.datetime) -> bool:
+    """Take the feed for this run: only one worker moves its next poll time forward."""
+    later = now + dt.timedelta(minutes=feed.interval_minutes)
+    return bool(
+        Feed.objects.filter(pk=feed.pk, next_poll_at=feed.next_poll_at).update(next_poll_at=later)
+    )
+
+
+def feed_poll(feed: Feed) -> int:
+    """Fetch one feed (conditional GET) and store its matching entries; returns how many
+    mentions were created. A failure is kept on the feed, short and without the body."""
+    source = SOURCES["rss"]
+    state = FetchState(url=feed.url, etag=feed.etag, last_modified=feed.last_modified)
+    now = clock.now()
+    created = 0
+    try:
+        result = source.fetch(state)
+    except SourceError as exc:
+        feed.last_result = exc.message[:200]
+        log.info("listening feed %s: %s", feed.pk, exc.message)
+    else:
+        if result.not_modified:
+            feed.last_result = "not_modified"
+        else:
+            created = ingest(
+                organization_id=feed.organization_id, network=source.network, entries=result.entries
+            )
+            feed.etag, feed.last_modified = result.etag, result.last_modified
+            feed.last_result = "ok"
+    feed.last_polled_at = now
+    feed.save(update_fields=["etag", "last_modified", "last_result", "last_polled_at"])
+    return created
+
+
+def poll_due_feeds(limit: int = FEEDS_PER_RUN) -> int:
+    """Poll the active feeds whose time came (each claimed by one worker); returns how many
+    mentions were created."""
+    now = clock.now()
+    due = list(
+        Feed.objects.filter(active=True, next_poll_at__lte=now).order_by("next_poll_at")[:limit]
+    )
+    created = 0
+    for feed in due:
+        if _claim(feed, now):
+            created += feed_poll(feed)
+    return created

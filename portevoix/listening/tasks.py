@@ -1,0 +1,20 @@
+"""Listening's background work (thin: each task calls a service; config/schedule.py runs
+them periodically)."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from . import services
+
+
+@db_task()
+def poll_feeds() -> int:
+    """Poll the feeds that are due; returns the mentions created."""
+    return services.poll_due_feeds()
+
+
+@db_task()
+def purge_mentions() -> int:
+    """Delete the mentions older than their organization's retention."""
+    return services.purge_expired()

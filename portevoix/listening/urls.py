@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "listening"
+urlpatterns = [
+    path("listening/", views.inbox, name="inbox"),
+    path("listening/mentions/<int:pk>/status/", views.mention_status, name="mention_status"),
+    path("listening/monitors/", views.monitors, name="monitors"),
+    path("listening/monitors/<int:pk>/", views.monitor_edit, name="monitor"),
+    path("listening/feeds/", views.feeds, name="feeds"),
+    path("listening/feeds/<int:pk>/", views.feed_edit, name="feed"),
+]

@@ -1,0 +1,196 @@
+"""Listening pages: the vigilance inbox (`listening.view`: mentions by monitor, filters,
+status by POST) and the monitors and feeds (`listening.manage`). Thin: selectors read,
+services write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from portevoix.core.errors import DomainError
+from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
+
+from . import selectors, services
+from .forms import FeedForm, MonitorForm, RetentionForm, StatusForm, lines
+from .models import MentionStatus
+
+if TYPE_CHECKING:
+    from portevoix.accounts.models import Membership
+
+
+def _filters(request: HttpRequest) -> selectors.InboxFilters:
+    monitor = request.GET.get("monitor", "")
+    status = request.GET.get("status", MentionStatus.NEW)
+    return selectors.InboxFilters(
+        monitor_id=int(monitor) if monitor.isdigit() else None,
+        network=request.GET.get("network", "")[:20],
+        status=status if status in MentionStatus.values else "",
+    )
+
+
+@never_cache
+@member_view
+@require_http_methods(["GET"])
+def inbox(request: HttpRequest, membership: Membership) -> HttpResponse:
+    filters = _filters(request)
+    context = {
+        "mentions": selectors.inbox(membership=membership, filters=filters),
+        "monitors": selectors.monitors(membership=membership),
+        "networks": selectors.networks(membership=membership),
+        "filters": filters,
+        "statuses": MentionStatus.choices,
+        "size": selectors.INBOX_SIZE,
+    }
+    return render(request, "listening/inbox.html", context)
+
+
+@member_view
+def mention_status(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    mention = selectors.mention_of(membership=membership, pk=pk)  # 404 / 403
+    if refused := post_only(request):
+        return refused
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.mention_set_status(
+            actor=membership, mention=mention, status=form.cleaned_data["status"]
+        )
+        messages.success(request, _("The mention is marked."))
+    back = safe_next(request, request.POST.get("next"), default=None)
+    return redirect(back or "listening:inbox")
+
+
+def _monitor_data(form: MonitorForm) -> services.MonitorData:
+    data = form.cleaned_data
+    return services.MonitorData(
+        name=data["name"],
+        terms=lines(data["terms"]),
+        exclusions=lines(data["exclusions"]),
+        languages=list(data["languages"]),
+        active=bool(data["active"]),
+    )
+
+
+@never_cache
+@member_view
+@require_http_methods(["GET", "POST"])
+def monitors(request: HttpRequest, membership: Membership) -> HttpResponse:
+    rows = selectors.monitors(membership=membership, action="listening.manage")
+    if request.method == "POST":
+        form = MonitorForm(request.POST)
+        if form.is_valid():
+            try:
+                services.monitor_create(actor=membership, data=_monitor_data(form))
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The monitor is added."))
+                return redirect("listening:monitors")
+    else:
+        form = MonitorForm(initial={"active": True})
+    return render(request, "listening/monitors.html", {"monitors": rows, "form": form})
+
+
+@never_cache
+@member_view
+@require_http_methods(["GET", "POST"])
+def monitor_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    monitor = selectors.monitor_of(membership=membership, pk=pk)
+    if request.method == "POST":
+        form = MonitorForm(request.POST)
+        if form.is_valid():
+            try:
+                services.monitor_update(actor=membership, monitor=monitor, data=_monitor_data(form))
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The monitor is saved."))
+                return redirect("listening:monitors")
+    else:
+        form = MonitorForm(
+            initial={
+                "name": monitor.name,
+                "terms": "\n".join(monitor.terms),
+                "exclusions": "\n".join(monitor.exclusions),
+                "languages": monitor.languages,
+                "active": monitor.active,
+            }
+        )
+    return render(request, "listening/monitor.html", {"monitor": monitor, "form": form})
+
+
+def _feed_data(form: FeedForm) -> services.FeedData:
+    data = form.cleaned_data
+    return services.FeedData(
+        url=data["url"],
+        title=data["title"] or "",
+        interval_minutes=data["interval_minutes"],
+        active=bool(data["active"]),
+    )
+
+
+@never_cache
+@member_view
+@require_http_methods(["GET", "POST"])
+def feeds(request: HttpRequest, membership: Membership) -> HttpResponse:
+    rows = selectors.feeds(membership=membership)  # listening.manage, or 403
+    form = FeedForm(initial={"active": True, "interval_minutes": 30})
+    retention = RetentionForm(
+        initial={"retention_days": services.retention_days(membership.organization_id)}
+    )
+    if request.method == "POST" and "retention_days" in request.POST:
+        retention = RetentionForm(request.POST)
+        if retention.is_valid():
+            try:
+                services.retention_set(
+                    actor=membership, days=retention.cleaned_data["retention_days"]
+                )
+            except DomainError as exc:
+                apply_domain_error(retention, exc)
+            else:
+                messages.success(request, _("The retention is saved."))
+                return redirect("listening:feeds")
+    elif request.method == "POST":
+        form = FeedForm(request.POST)
+        if form.is_valid():
+            try:
+                services.feed_create(actor=membership, data=_feed_data(form))
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The feed is added."))
+                return redirect("listening:feeds")
+    context = {"feeds": rows, "form": form, "retention": retention}
+    return render(request, "listening/feeds.html", context)
+
+
+@never_cache
+@member_view
+@require_http_methods(["GET", "POST"])
+def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    feed = selectors.feed_of(membership=membership, pk=pk)
+    if request.method == "POST":
+        form = FeedForm(request.POST)
+        if form.is_valid():
+            try:
+                services.feed_update(actor=membership, feed=feed, data=_feed_data(form))
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The feed is saved."))
+                return redirect("listening:feeds")
+    else:
+        form = FeedForm(
+            initial={
+                "url": feed.url,
+                "title": feed.title,
+                "interval_minutes": feed.interval_minutes,
+                "active": feed.active,
+            }
+        )
+    return render(request, "listening/feed.html", {"feed": feed, "form": form})
