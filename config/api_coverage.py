@@ -186,6 +186,10 @@ _SCIM_SETTINGS = (
     "an administrator's browser session (decision 0016)"
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
+_LISTENING = (
+    "listening is a first slice (decision 0025): its monitors, feeds and the inbox's statuses "
+    "are on its pages only, for now"
+)
 _ERASURE = (
     "erasing a person who left, and the delay of the automatic erasure, are on the erasure "
     "page only, for now (decision 0022)"
@@ -307,6 +311,11 @@ GAPS: dict[str, tuple[str, str]] = {
         "deleting the whole organization is confirmed by typing its name in an "
         "administrator's browser session; a token must never be able to do it (decision 0024)",
     ),
+    "listening:monitors": (NOT_YET, _LISTENING),
+    "listening:monitor": (NOT_YET, _LISTENING),
+    "listening:feeds": (NOT_YET, _LISTENING),
+    "listening:feed": (NOT_YET, _LISTENING),
+    "listening:mention_status": (NOT_YET, _LISTENING),
     "sso:saml_acs": (
         BROWSER,
         "the identity provider's signed answer, posted by the person's browser (decision 0021)",
