@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LANGUAGES, MentionStatus
+from .models import LANGUAGES, FeedKind, MentionStatus
 
 
 def lines(value: str) -> list[str]:
@@ -39,11 +39,27 @@ class MonitorForm(forms.Form):
 
 
 class FeedForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of source"), choices=FeedKind.choices, required=False, initial="rss"
+    )
     url = forms.URLField(
-        label=_("Feed address"),
+        label=_("Address"),
         max_length=500,
         assume_scheme="https",
-        help_text=_("An RSS or Atom feed on the internet (https://)."),
+        required=False,
+        help_text=_(
+            "An RSS or Atom feed on the internet (https://), or the Mastodon instance "
+            "(https://mastodon.social). None for Hacker News."
+        ),
+    )
+    query = forms.CharField(
+        label=_("Search or hashtag"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Hacker News: what to search (empty: the keywords of the active monitors). "
+            "Mastodon: the hashtag, without #."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     interval_minutes = forms.IntegerField(

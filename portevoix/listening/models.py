@@ -35,10 +35,23 @@ class Monitor(OrgOwned):
         return self.name
 
 
-class Feed(OrgOwned):
-    """An RSS or Atom feed polled with a conditional GET (its ETag and Last-Modified kept)."""
+class FeedKind(models.TextChoices):
+    RSS = "rss", _("RSS or Atom feed")
+    HACKERNEWS = "hackernews", _("Hacker News search")
+    MASTODON_TAG = "mastodon_tag", _("Mastodon hashtag")
 
-    url = models.URLField(_("URL"), max_length=500)
+
+class Feed(OrgOwned):
+    """A listening source, polled regularly. `kind` says which: an RSS or Atom feed (`url`,
+    asked with a conditional GET: its ETag and Last-Modified kept); a Hacker News search
+    (`query`, or the terms of the active monitors when empty; `cursor` is the newest
+    `created_at_i` seen); a Mastodon hashtag timeline (`url` is the instance, `query` the
+    hashtag, `cursor` the newest status id seen)."""
+
+    kind = models.CharField(max_length=20, choices=FeedKind.choices, default=FeedKind.RSS)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    query = models.CharField(max_length=200, blank=True)
+    cursor = models.CharField(max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
     interval_minutes = models.PositiveIntegerField(default=30)
@@ -56,7 +69,14 @@ class Feed(OrgOwned):
         indexes = [models.Index(fields=["active", "next_poll_at"], name="listening_feed_due_idx")]
 
     def __str__(self) -> str:
-        return self.title or self.url
+        if self.title:
+            return self.title
+        if self.kind == FeedKind.HACKERNEWS:
+            return f"Hacker News · {self.query}" if self.query else "Hacker News"
+        if self.kind == FeedKind.MASTODON_TAG:
+            host = self.url.split("://", 1)[-1].rstrip("/")
+            return f"#{self.query} · {host}"
+        return self.url
 
 
 class MentionStatus(models.TextChoices):

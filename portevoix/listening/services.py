@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
     Feed,
+    FeedKind,
     ListeningPolicy,
     Mention,
     MentionStatus,
@@ -55,10 +57,12 @@ class MonitorData:
 
 @dataclass
 class FeedData:
-    url: str
+    url: str = ""  # the feed (RSS), the instance (Mastodon); unused for Hacker News
     title: str = ""
     interval_minutes: int = 30
     active: bool = True
+    kind: str = FeedKind.RSS
+    query: str = ""  # the search (Hacker News, optional) or the hashtag (Mastodon)
 
 
 def _audit(
@@ -166,21 +170,47 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
 # --------------------------------------------------------------------------- feeds
 
 
+HASHTAG = re.compile(r"^\w{1,100}$")
+
+
 def _clean_feed(data: FeedData) -> FeedData:
-    url = data.url.strip()
-    try:
-        base.guard_url(url)
-    except base.UnsafeAddress as exc:
-        raise DomainError(
-            _("The feed has errors."), field_errors={"url": [exc.user_message]}
-        ) from exc
+    """Check a source by its kind: an RSS feed needs a public address; a Mastodon hashtag an
+    instance (kept as scheme and host) and a hashtag; a Hacker News search an optional query
+    (empty: the active monitors' terms)."""
+    kind = data.kind if data.kind in FeedKind.values else FeedKind.RSS
+    url, query = data.url.strip(), " ".join(data.query.split())[:200]
+    errors: dict[str, list[str]] = {}
+    if kind == FeedKind.HACKERNEWS:
+        url = ""
+    else:
+        try:
+            normalized = base.guard_url(url)
+        except base.UnsafeAddress as exc:
+            errors["url"] = [exc.user_message]
+        else:
+            if kind == FeedKind.MASTODON_TAG:
+                url = normalized
+    if kind == FeedKind.MASTODON_TAG:
+        query = query.lstrip("#")
+        if not HASHTAG.match(query):
+            errors["query"] = [_("Give a hashtag: letters, digits or _, without spaces.")]
+    elif kind == FeedKind.RSS:
+        query = ""
+    if errors:
+        raise DomainError(_("The feed has errors."), field_errors=errors)
     interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
-    return FeedData(url, data.title.strip()[:200], interval, data.active)
+    return FeedData(url, data.title.strip()[:200], interval, data.active, kind, query)
+
+
+def _same_source(organization_id: int, data: FeedData) -> Any:
+    return scoped(Feed, organization_id).filter(kind=data.kind, url=data.url, query=data.query)
 
 
 def _feed_fields(feed: Feed) -> dict[str, Any]:
     return {
+        "kind": feed.kind,
         "url": feed.url,
+        "query": feed.query,
         "title": feed.title,
         "interval_minutes": feed.interval_minutes,
         "active": feed.active,
@@ -194,14 +224,16 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
         feeds = scoped(Feed, actor.organization_id)
         if feeds.count() >= MAX_FEEDS:
             raise DomainError(_("At most %(count)d feeds.") % {"count": MAX_FEEDS})
-        if feeds.filter(url=data.url).exists():
+        if _same_source(actor.organization_id, data).exists():
             raise DomainError(
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         now = clock.now()
         feed = Feed.objects.create(
             organization_id=actor.organization_id,
+            kind=data.kind,
             url=data.url,
+            query=data.query,
             title=data.title,
             interval_minutes=data.interval_minutes,
             active=data.active,
@@ -214,20 +246,22 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
 
 
 def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
+    """Change a source (its kind stays); another address or query starts afresh."""
     require(actor, "listening.manage", feed)
-    data = _clean_feed(data)
+    data = _clean_feed(replace(data, kind=feed.kind))
     with transaction.atomic():
         feed = scoped(Feed, actor.organization_id).select_for_update().get(pk=feed.pk)
-        if scoped(Feed, actor.organization_id).filter(url=data.url).exclude(pk=feed.pk).exists():
+        if _same_source(actor.organization_id, data).exclude(pk=feed.pk).exists():
             raise DomainError(
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         before = _feed_fields(feed)
-        fields = ["url", "title", "interval_minutes", "active", "updated_at"]
-        if data.url != feed.url:  # another address: its validators are not this one's
-            feed.etag, feed.last_modified, feed.next_poll_at = "", "", clock.now()
-            fields += ["etag", "last_modified", "next_poll_at"]
-        feed.url, feed.title = data.url, data.title
+        fields = ["url", "query", "title", "interval_minutes", "active", "updated_at"]
+        if (data.url, data.query) != (feed.url, feed.query):  # validators, cursor: not this one's
+            feed.etag, feed.last_modified, feed.cursor = "", "", ""
+            feed.next_poll_at = clock.now()
+            fields += ["etag", "last_modified", "cursor", "next_poll_at"]
+        feed.url, feed.query, feed.title = data.url, data.query, data.title
         feed.interval_minutes, feed.active = data.interval_minutes, data.active
         after = _feed_fields(feed)
         if after != before:
@@ -362,11 +396,26 @@ def _claim(feed: Feed, now: dt.datetime) -> bool:
     )
 
 
+def _terms_of(organization_id: int) -> tuple[str, ...]:
+    terms: list[str] = []
+    for monitor in scoped(Monitor, organization_id).filter(active=True):
+        terms += [t for t in monitor.terms if t not in terms]
+    return tuple(terms)
+
+
 def feed_poll(feed: Feed) -> int:
-    """Fetch one feed (conditional GET) and store its matching entries; returns how many
-    mentions were created. A failure is kept on the feed, short and without the body."""
-    source = SOURCES["rss"]
-    state = FetchState(url=feed.url, etag=feed.etag, last_modified=feed.last_modified)
+    """Fetch one source (by its kind: a conditional GET, or a search or timeline from its
+    cursor) and store its matching entries; returns how many mentions were created. A
+    failure is kept on the feed, short and without the body; the cursor then stays."""
+    source = SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
+    state = FetchState(
+        url=feed.url,
+        etag=feed.etag,
+        last_modified=feed.last_modified,
+        query=feed.query,
+        terms=_terms_of(feed.organization_id) if feed.kind == FeedKind.HACKERNEWS else (),
+        cursor=feed.cursor,
+    )
     now = clock.now()
     created = 0
     try:
@@ -382,9 +431,10 @@ def feed_poll(feed: Feed) -> int:
                 organization_id=feed.organization_id, network=source.network, entries=result.entries
             )
             feed.etag, feed.last_modified = result.etag, result.last_modified
+            feed.cursor = result.cursor[:100]
             feed.last_result = "ok"
     feed.last_polled_at = now
-    feed.save(update_fields=["etag", "last_modified", "last_result", "last_polled_at"])
+    feed.save(update_fields=["etag", "last_modified", "cursor", "last_result", "last_polled_at"])
     return created
 
 

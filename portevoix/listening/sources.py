@@ -1,6 +1,6 @@
 """The listening sources, each behind one small contract: `Source.fetch(state)` returns the
-new entries and the state to keep for next time. RSS and Atom feeds are the first source;
-Bluesky, Mastodon and Hacker News are to follow (decision 0025).
+new entries and the state to keep for next time. RSS and Atom feeds, the Hacker News search
+API and Mastodon hashtag timelines; Bluesky is to follow (decision 0025).
 
 The RSS source asks with a conditional GET (If-None-Match / If-Modified-Since from the
 ETag and Last-Modified kept per feed) through the project's SSRF-guarded HTTP client
@@ -14,14 +14,16 @@ import calendar
 import datetime as dt
 import hashlib
 import html
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import feedparser
 import httpx
 import nh3
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from portevoix.networks import base
@@ -29,6 +31,8 @@ from portevoix.networks import base
 from .matching import language_code
 
 RSS = "rss"
+HACKERNEWS = "hackernews"
+MASTODON = "mastodon"
 MAX_FEED_BYTES = 2 * 1024 * 1024
 FETCH_SECONDS = 15.0
 MAX_TEXT = 2000
@@ -60,6 +64,9 @@ class FetchState:
     url: str
     etag: str = ""
     last_modified: str = ""
+    query: str = ""  # a search (Hacker News) or a hashtag (Mastodon)
+    terms: tuple[str, ...] = ()  # searched one by one when there is no query
+    cursor: str = ""  # where the last fetch stopped (newest time or id seen)
 
 
 @dataclass
@@ -68,6 +75,7 @@ class FetchResult:
     entries: list[Entry] = field(default_factory=list)
     etag: str = ""
     last_modified: str = ""
+    cursor: str = ""
 
 
 class Source(Protocol):
@@ -176,4 +184,171 @@ class RssSource:
         return FetchResult(entries=parse_feed(bytes(body)), etag=etag, last_modified=last_modified)
 
 
-SOURCES: dict[str, Source] = {RSS: RssSource()}
+# --------------------------------------------------------------------------- JSON APIs
+
+MAX_SEARCHES = 20  # Hacker News searches per poll when the monitors' terms are used
+HN_PAGE = 100
+MASTODON_PAGE = 40
+
+
+def _get_json(url: str, params: dict[str, str]) -> Any:
+    """GET a JSON document through the guarded client: no redirect, at most
+    `MAX_FEED_BYTES` in `FETCH_SECONDS`; any failure is a short `SourceError`."""
+    try:
+        base.guard_url(url)
+    except base.UnsafeAddress as exc:
+        raise SourceError(exc.user_message) from exc
+    deadline = time.monotonic() + FETCH_SECONDS
+    try:
+        with (
+            base.http_client(timeout=httpx.Timeout(FETCH_SECONDS)) as client,
+            client.stream(
+                "GET", url, params=params, headers={"Accept": "application/json"}
+            ) as response,
+        ):
+            if response.status_code != 200:
+                raise SourceError(
+                    _("The feed answered %(status)d.") % {"status": response.status_code}
+                )
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_FEED_BYTES:
+                    raise SourceError(_("The feed is too large."))
+                if time.monotonic() > deadline:
+                    raise SourceError(_("The feed took too long."))
+    except base.UnsafeAddress as exc:
+        raise SourceError(exc.user_message) from exc
+    except httpx.HTTPError as exc:
+        raise SourceError(_("The feed could not be reached.")) from exc
+    try:
+        return json.loads(bytes(body))
+    except ValueError as exc:
+        raise SourceError(_("The answer could not be read.")) from exc
+
+
+def _text(*parts: Any) -> str:
+    return "\n".join(p for p in (_plain(x) if isinstance(x, str) else "" for x in parts) if p)
+
+
+def _iso(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _number(value: Any) -> int:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else 0
+
+
+def parse_hn(document: Any) -> list[Entry]:
+    """The stories and comments of an Algolia search answer."""
+    hits = document.get("hits") if isinstance(document, dict) else None
+    entries = []
+    for hit in hits if isinstance(hits, list) else []:
+        if not isinstance(hit, dict):
+            continue
+        object_id = str(hit.get("objectID") or "")
+        if not object_id.isdigit():
+            continue
+        text = _text(hit.get("title"), hit.get("story_text"), hit.get("comment_text"))
+        if not text:
+            continue
+        created = _number(hit.get("created_at_i"))
+        entries.append(
+            Entry(
+                key=entry_key(HACKERNEWS, f"hn:{object_id}"),
+                url=f"https://news.ycombinator.com/item?id={object_id}",
+                text=text[:MAX_TEXT],
+                author=_plain(str(hit.get("author") or ""))[:MAX_AUTHOR],
+                published_at=dt.datetime.fromtimestamp(created, tz=dt.UTC) if created else None,
+                language="",  # the API does not say
+            )
+        )
+    return entries
+
+
+class HackerNewsSource:
+    """The Hacker News search by date (Algolia), stories and comments newer than the cursor
+    (the newest `created_at_i` seen). One search for the source's query, or one per term of
+    the active monitors (at most `MAX_SEARCHES`); the newest `HN_PAGE` hits of each."""
+
+    network = HACKERNEWS
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        queries = [state.query] if state.query else list(dict.fromkeys(state.terms))
+        newest = _number(state.cursor)
+        entries: dict[str, Entry] = {}
+        url = settings.LISTENING_HN_API.rstrip("/") + "/search_by_date"
+        for query in queries[:MAX_SEARCHES]:
+            params = {"query": query, "tags": "(story,comment)", "hitsPerPage": str(HN_PAGE)}
+            if state.cursor:
+                params["numericFilters"] = f"created_at_i>{_number(state.cursor)}"
+            document = _get_json(url, params)
+            for entry in parse_hn(document):
+                entries.setdefault(entry.key, entry)
+            for hit in document.get("hits") or [] if isinstance(document, dict) else []:
+                if isinstance(hit, dict):
+                    newest = max(newest, _number(hit.get("created_at_i")))
+        return FetchResult(entries=list(entries.values()), cursor=str(newest) if newest else "")
+
+
+def parse_mastodon(document: Any, host: str) -> list[Entry]:
+    """The statuses of a Mastodon timeline (boosts left out: their original is the post)."""
+    entries = []
+    for status in document if isinstance(document, list) else []:
+        if not isinstance(status, dict) or status.get("reblog"):
+            continue
+        status_id = str(status.get("id") or "")
+        if not status_id.isdigit():
+            continue
+        text = _text(status.get("spoiler_text"), status.get("content"))
+        if not text:
+            continue
+        account = status.get("account") if isinstance(status.get("account"), dict) else {}
+        entries.append(
+            Entry(
+                key=entry_key(MASTODON, f"mastodon:{host}:{status_id}"),
+                url=_web_url(str(status.get("url") or status.get("uri") or "")),
+                text=text[:MAX_TEXT],
+                author=str(account.get("acct") or "")[:MAX_AUTHOR],
+                published_at=_iso(status.get("created_at")),
+                language=language_code(status.get("language")),
+            )
+        )
+    return entries
+
+
+class MastodonTagSource:
+    """A public hashtag timeline of one instance (no token), the statuses newer than the
+    cursor (`since_id`, the newest status id seen), `MASTODON_PAGE` at most per poll."""
+
+    network = MASTODON
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        instance = state.url.rstrip("/")
+        host = urlsplit(instance).netloc.lower()
+        params = {"limit": str(MASTODON_PAGE)}
+        if state.cursor:
+            params["since_id"] = state.cursor
+        document = _get_json(
+            f"{instance}/api/v1/timelines/tag/{quote(state.query, safe='')}", params
+        )
+        newest = _number(state.cursor)
+        for status in document if isinstance(document, list) else []:
+            if isinstance(status, dict):
+                newest = max(newest, _number(status.get("id")))
+        return FetchResult(
+            entries=parse_mastodon(document, host), cursor=str(newest) if newest else ""
+        )
+
+
+SOURCES: dict[str, Source] = {
+    "rss": RssSource(),
+    "hackernews": HackerNewsSource(),
+    "mastodon_tag": MastodonTagSource(),
+}

@@ -127,10 +127,12 @@ def monitor_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
 def _feed_data(form: FeedForm) -> services.FeedData:
     data = form.cleaned_data
     return services.FeedData(
-        url=data["url"],
+        url=data["url"] or "",
         title=data["title"] or "",
         interval_minutes=data["interval_minutes"],
         active=bool(data["active"]),
+        kind=data["kind"] or "rss",
+        query=data["query"] or "",
     )
 
 
@@ -139,7 +141,7 @@ def _feed_data(form: FeedForm) -> services.FeedData:
 @require_http_methods(["GET", "POST"])
 def feeds(request: HttpRequest, membership: Membership) -> HttpResponse:
     rows = selectors.feeds(membership=membership)  # listening.manage, or 403
-    form = FeedForm(initial={"active": True, "interval_minutes": 30})
+    form = FeedForm(initial={"active": True, "interval_minutes": 30, "kind": "rss"})
     retention = RetentionForm(
         initial={"retention_days": services.retention_days(membership.organization_id)}
     )
@@ -187,7 +189,9 @@ def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
     else:
         form = FeedForm(
             initial={
+                "kind": feed.kind,
                 "url": feed.url,
+                "query": feed.query,
                 "title": feed.title,
                 "interval_minutes": feed.interval_minutes,
                 "active": feed.active,
