@@ -309,7 +309,9 @@ def parse_mastodon(document: Any, host: str) -> list[Entry]:
         text = _text(status.get("spoiler_text"), status.get("content"))
         if not text:
             continue
-        account = status.get("account") if isinstance(status.get("account"), dict) else {}
+        account = status.get("account")
+        if not isinstance(account, dict):
+            account = {}
         entries.append(
             Entry(
                 key=entry_key(MASTODON, f"mastodon:{host}:{status_id}"),

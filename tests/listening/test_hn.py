@@ -8,6 +8,7 @@ poll of the others; and the feeds page that adds such a source (French labels, 4
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.peers]
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 T1 = int(dt.datetime(2026, 12, 7, 7, 0, tzinfo=dt.UTC).timestamp())
 
-HITS = [
+HITS: list[dict[str, Any]] = [
     {
         "objectID": "4101",
         "created_at_i": T1 + 60,
@@ -46,7 +47,7 @@ HITS = [
         "author": "someone",
     },
 ]
-LATER = {
+LATER: dict[str, Any] = {
     "objectID": "4104",
     "created_at_i": T1 + 600,
     "title": "Ask HN: Is Acme hiring?",
@@ -136,9 +137,7 @@ def test_two_polls_store_each_matching_hit_once(hn, cm):
     hn.hits.append(LATER)
     calls = len(hn.app.calls)
     assert services.feed_poll(feed) == 1
-    assert {c.query["numericFilters"] for c in hn.app.calls[calls:]} == {
-        f"created_at_i>{T1 + 60}"
-    }
+    assert {c.query["numericFilters"] for c in hn.app.calls[calls:]} == {f"created_at_i>{T1 + 60}"}
     # Even with the cursor lost, a hit already stored is not stored again.
     Feed.objects.filter(pk=feed.pk).update(cursor="")
     feed.refresh_from_db()
