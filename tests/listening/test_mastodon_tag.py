@@ -201,6 +201,7 @@ def test_the_feeds_page_adds_a_mastodon_hashtag(instance, cm, member, outsider):
     listing = client.get(reverse("listening:feeds")).content.decode()
     assert f"#Acme · {url.split('://', 1)[1]}" in listing and "Mastodon hashtag" in listing
     edit = reverse("listening:feed", args=[feed.pk])
+    assert "Mot-dièse Mastodon" in client.get(edit, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     Feed.objects.filter(pk=feed.pk).update(cursor="110003")
     client.post(edit, {"url": url, "query": "acmecorp", "interval_minutes": 15, "active": "on"})
     feed.refresh_from_db()
