@@ -14,10 +14,23 @@ DEFAULT_RETENTION_DAYS = 90
 LANGUAGES = (("fr", _("French")), ("en", _("English")))
 
 
+class MonitorCategory(models.TextChoices):
+    """What a monitor watches: share of voice sets the brand against its competitors."""
+
+    BRAND = "brand", _("Our brand")
+    COMPETITOR = "competitor", _("Competitor")
+    PRODUCT = "product", _("Product")
+    EXECUTIVE = "executive", _("Executive")
+    TREND = "trend", _("Trend or topic")
+
+
 class Monitor(OrgOwned):
     """A named set of keywords and phrases, with exclusions and languages (empty: any)."""
 
     name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(
+        _("category"), max_length=20, choices=MonitorCategory.choices, default=MonitorCategory.BRAND
+    )
     terms = models.JSONField(default=list)
     exclusions = models.JSONField(default=list)
     languages = models.JSONField(default=list)
@@ -85,6 +98,12 @@ class MentionStatus(models.TextChoices):
     IGNORED = "ignored", _("Ignored")
 
 
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+
+
 class Mention(OrgOwned):
     """A post or entry that matched at least one monitor; stored once per organization and
     source key (the feed entry's guid, or its link)."""
@@ -101,6 +120,17 @@ class Mention(OrgOwned):
         max_length=10, choices=MentionStatus.choices, default=MentionStatus.NEW
     )
     monitors = models.ManyToManyField(Monitor, related_name="mentions")
+    # Computed locally when the mention is stored (empty: not computed, e.g. a language the
+    # analysers do not read); the score is the analyser's compound, -1 to 1.
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    sentiment_score = models.FloatField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
