@@ -197,6 +197,7 @@ NAV_BADGE_PROVIDERS = {
     "content:approvals": "portevoix.content.selectors.approvals_badge",
     "recognition:fairplay": "portevoix.recognition.selectors.fairplay_badge",
     "surveys:mine": "portevoix.surveys.selectors.nav.open_badge",
+    "listening:curation": "portevoix.listening.selectors_curation.curation_badge",
 }
 
 # The figures (shares, clicks, conversions) of the library's rows: content may not import
@@ -205,7 +206,10 @@ LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
 # Where a content item came from, on its page: content may not import the apps that make
 # drafts (the idea box), so each provider named here takes `item=` and answers
 # (label, local url) or None (docs/decisions/0007-idea-origin.md).
-CONTENT_ORIGIN_PROVIDERS = ["portevoix.ideas.selectors.content_origin"]
+CONTENT_ORIGIN_PROVIDERS = [
+    "portevoix.ideas.selectors.content_origin",
+    "portevoix.listening.selectors_curation.content_origin",
+]
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

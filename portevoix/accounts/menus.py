@@ -201,7 +201,26 @@ CONTENT = (
         ("governance:case", "governance:case_decide"),
         icon="moderation",
     ),
-    Entry("listening", _("Listening"), "listening:inbox", ("listening.view",), ("listening:",)),
+    Entry(
+        "listening",
+        _("Listening"),
+        "listening:inbox",
+        ("listening.view",),
+        (
+            "listening:mention_status",
+            "listening:monitors",
+            "listening:monitor",
+            "listening:feeds",
+            "listening:feed",
+        ),
+    ),
+    Entry(
+        "curation",
+        _("Curation"),
+        "listening:curation",
+        ("content.create",),
+        ("listening:proposal_accept", "listening:proposal_dismiss"),
+    ),
     Entry(
         "fairplay",
         _("Fair play"),

@@ -16,9 +16,12 @@ def register() -> None:
             "listening.feed_changed": _("Feed changed (%(object)s)"),
             "listening.mention_status": _("Mention marked (%(object)s)"),
             "listening.retention_changed": _("Mention retention changed (%(object)s)"),
+            "listening.proposal_accepted": _("Curated entry made a draft (%(object)s)"),
+            "listening.proposal_dismissed": _("Curated entry set aside (%(object)s)"),
         }
     )
     audit_labels.register_object_type("listening_monitor", _("monitor"))
     audit_labels.register_object_type("listening_feed", _("feed"))
     audit_labels.register_object_type("listening_mention", _("mention"))
     audit_labels.register_object_type("listening_policy", _("listening settings"))
+    audit_labels.register_object_type("listening_proposal", _("curated entry"))

@@ -66,6 +66,14 @@ class FeedForm(forms.Form):
         label=_("Check every (minutes)"), min_value=5, max_value=1440, initial=30
     )
     active = forms.BooleanField(label=_("Active"), required=False)
+    curate = forms.BooleanField(
+        label=_("Propose its entries for the library"),
+        required=False,
+        help_text=_(
+            "Sector watch: each new entry waits in Curation, where a content manager can make "
+            "it a third-party news draft credited to this source."
+        ),
+    )
 
 
 class RetentionForm(forms.Form):

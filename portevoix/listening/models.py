@@ -72,6 +72,9 @@ class Feed(OrgOwned):
     last_modified = models.CharField(max_length=100, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
+    # Curated source (decision 0029): its new entries are proposed to the content managers
+    # as third-party / industry news, whether or not they match a monitor.
+    curate = models.BooleanField(_("propose its entries for the library"), default=False)
     # What the last poll got: "ok", "not_modified" or a short error (never a body).
     last_result = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
@@ -155,3 +158,49 @@ class ListeningPolicy(OrgOwned):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="listening_policy_once")
         ]
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Proposal(OrgOwned):
+    """An entry of a curated source, proposed to the content managers as third-party /
+    industry news (the seeds' 80/20: 20 % sector watch). Accepting it makes a draft item in
+    the library, credited to its source, which then goes through approval like any other."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, related_name="proposals")
+    key = models.CharField(max_length=64)  # the entry's key, as a mention's
+    source_name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=1000)
+    summary = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    published_at = models.DateTimeField()
+    found_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="listening_proposal_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "status", "published_at"], name="listening_proposal_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -20,6 +20,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 from portevoix.networks import base
 
+from . import curation
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -29,6 +30,7 @@ from .models import (
     Mention,
     MentionStatus,
     Monitor,
+    Proposal,
 )
 from .sources import SOURCES, Entry, FetchState, SourceError
 
@@ -63,6 +65,7 @@ class FeedData:
     active: bool = True
     kind: str = FeedKind.RSS
     query: str = ""  # the search (Hacker News, optional) or the hashtag (Mastodon)
+    curate: bool = False  # propose its entries for the library (decision 0029)
 
 
 def _audit(
@@ -199,7 +202,7 @@ def _clean_feed(data: FeedData) -> FeedData:
     if errors:
         raise DomainError(_("The feed has errors."), field_errors=errors)
     interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
-    return FeedData(url, data.title.strip()[:200], interval, data.active, kind, query)
+    return FeedData(url, data.title.strip()[:200], interval, data.active, kind, query, data.curate)
 
 
 def _same_source(organization_id: int, data: FeedData) -> Any:
@@ -214,6 +217,7 @@ def _feed_fields(feed: Feed) -> dict[str, Any]:
         "title": feed.title,
         "interval_minutes": feed.interval_minutes,
         "active": feed.active,
+        "curate": feed.curate,
     }
 
 
@@ -237,6 +241,7 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
             title=data.title,
             interval_minutes=data.interval_minutes,
             active=data.active,
+            curate=data.curate,
             next_poll_at=now,
             created_at=now,
             updated_at=now,
@@ -256,13 +261,14 @@ def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         before = _feed_fields(feed)
-        fields = ["url", "query", "title", "interval_minutes", "active", "updated_at"]
+        fields = ["url", "query", "title", "interval_minutes", "active", "curate", "updated_at"]
         if (data.url, data.query) != (feed.url, feed.query):  # validators, cursor: not this one's
             feed.etag, feed.last_modified, feed.cursor = "", "", ""
             feed.next_poll_at = clock.now()
             fields += ["etag", "last_modified", "cursor", "next_poll_at"]
         feed.url, feed.query, feed.title = data.url, data.query, data.title
         feed.interval_minutes, feed.active = data.interval_minutes, data.active
+        feed.curate = data.curate
         after = _feed_fields(feed)
         if after != before:
             feed.updated_at = clock.now()
@@ -315,6 +321,9 @@ def purge_expired() -> int:
         cutoff = now - dt.timedelta(days=retention_days(organization_id))
         _total, rows = scoped(Mention, organization_id).filter(published_at__lt=cutoff).delete()
         deleted += rows.get(Mention._meta.label, 0)
+    for organization_id in sorted(set(Proposal.objects.values_list("organization_id", flat=True))):
+        cutoff = now - dt.timedelta(days=retention_days(organization_id))
+        curation.purge_expired(organization_id=organization_id, cutoff=cutoff)
     return deleted
 
 
@@ -430,6 +439,9 @@ def feed_poll(feed: Feed) -> int:
             created = ingest(
                 organization_id=feed.organization_id, network=source.network, entries=result.entries
             )
+            if feed.curate:
+                cutoff = now - dt.timedelta(days=retention_days(feed.organization_id))
+                curation.propose(feed=feed, entries=result.entries, cutoff=cutoff)
             feed.etag, feed.last_modified = result.etag, result.last_modified
             feed.cursor = result.cursor[:100]
             feed.last_result = "ok"

@@ -37,6 +37,7 @@ MAX_FEED_BYTES = 2 * 1024 * 1024
 FETCH_SECONDS = 15.0
 MAX_TEXT = 2000
 MAX_AUTHOR = 200
+MAX_TITLE = 200
 
 
 class SourceError(Exception):
@@ -57,6 +58,7 @@ class Entry:
     author: str
     published_at: dt.datetime | None
     language: str
+    title: str = ""  # a feed entry's own title (curation proposes it as an item's title)
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def parse_feed(body: bytes) -> list[Entry]:
                 author=_plain(item.get("author", ""))[:MAX_AUTHOR],
                 published_at=_when(item),
                 language=language,
+                title=title[:MAX_TITLE],
             )
         )
     return entries

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_curation
 
 app_name = "listening"
 urlpatterns = [
@@ -10,4 +10,15 @@ urlpatterns = [
     path("listening/monitors/<int:pk>/", views.monitor_edit, name="monitor"),
     path("listening/feeds/", views.feeds, name="feeds"),
     path("listening/feeds/<int:pk>/", views.feed_edit, name="feed"),
+    path("listening/curation/", views_curation.proposals, name="curation"),
+    path(
+        "listening/curation/<int:pk>/accept/",
+        views_curation.proposal_accept,
+        name="proposal_accept",
+    ),
+    path(
+        "listening/curation/<int:pk>/dismiss/",
+        views_curation.proposal_dismiss,
+        name="proposal_dismiss",
+    ),
 ]

@@ -133,6 +133,7 @@ def _feed_data(form: FeedForm) -> services.FeedData:
         active=bool(data["active"]),
         kind=data["kind"] or "rss",
         query=data["query"] or "",
+        curate=bool(data["curate"]),
     )
 
 
@@ -195,6 +196,7 @@ def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
                 "title": feed.title,
                 "interval_minutes": feed.interval_minutes,
                 "active": feed.active,
+                "curate": feed.curate,
             }
         )
     return render(request, "listening/feed.html", {"feed": feed, "form": form})

@@ -25,6 +25,8 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from . import intents, utm
 from .codes import is_code
+from .mix import ContentMix as ContentMix
+from .mix import content_mix as content_mix
 from .models import Click, Conversion, Share, TrackedLink, TrackingSettings
 from .rollups import campaign_of_event as campaign_of_event
 from .rollups import rollup_clicks as rollup_clicks
