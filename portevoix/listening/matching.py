@@ -16,12 +16,13 @@ the text's language when the source gives one.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
-from portevoix.governance.matching.words import inflections, reading
+from portevoix.governance.matching.words import JOINERS, _fold_char, inflections, reading
 
 # At most this many spellings of one term (the inflections of each word, combined).
 MAX_FORMS_PER_TERM = 64
@@ -35,10 +36,88 @@ class MonitorSpec:
     languages: tuple[str, ...] = ()  # empty: every language
 
 
-def text_key(text: str) -> str:
-    """The text's normalized words, one space between them and at each end."""
+def slow_text_key(text: str) -> str:
+    """The text's normalized words, one space between them and at each end, read by the
+    guardrails' own reader (which also keeps offsets, unneeded here)."""
     stream, _compounds = reading(text)
     return " " + " ".join(word.norm for word in stream) + " "
+
+
+# --- The same reading, fast (decision 0025, "Speed"): a post is folded by one
+# `str.translate` with a table filled as characters are met, its words found by one regular
+# expression, and only the gluing of spelled-out letters is done word by word in Python.
+# It gives exactly what `slow_text_key` gives (tests/listening/test_matching.py checks it on
+# generated texts); a text holding a character whose folded form mixes letters with other
+# signs (a rare compatibility character such as "⒜") is read the slow way.
+
+INVISIBLE = "\x00"  # stands for what folds to nothing: an invisible character, an accent
+_FOLDS: dict[int, str] = {}
+_AWKWARD: set[int] = set()
+# A word: letters or digits, with the invisible characters inside or right after it.
+_WORD = re.compile(r"[^\W_](?:[^\W_]|\x00)*")
+MAX_JOINED = 40  # as the guardrails' MAX_JOINED_PARTS
+
+
+def _learn(text: str) -> bool:
+    """Fill the fold table with the text's new characters; False if one is awkward."""
+    for char in set(text):
+        code = ord(char)
+        if code in _FOLDS:
+            continue
+        if code in _AWKWARD:
+            return False
+        folded = _fold_char(char)
+        if folded == "":
+            _FOLDS[code] = INVISIBLE
+        elif char == INVISIBLE:
+            _AWKWARD.add(code)
+            return False
+        elif all(c.isalnum() for c in folded) or (
+            len(folded) == 1 and (folded in JOINERS) == (char in JOINERS)
+        ):
+            _FOLDS[code] = folded
+        else:
+            _AWKWARD.add(code)
+            return False
+    return True
+
+
+def text_key(text: str) -> str:
+    """The text's normalized words, one space between them and at each end."""
+    if not _learn(text):
+        return slow_text_key(text)
+    folded = text.translate(_FOLDS)
+    out: list[str] = []
+    run: list[str] = []  # the current compound's parts (glued by single joiners)
+    last_end = -1
+    for match in _WORD.finditer(folded):
+        start, end = match.span()
+        word = match.group().replace(INVISIBLE, "")
+        if run and not (
+            start - last_end == 1 and folded[last_end] in JOINERS and len(run) < MAX_JOINED
+        ):
+            _glue_letters(run, out)
+            run = []
+        run.append(word)
+        last_end = end
+    if run:
+        _glue_letters(run, out)
+    return " " + " ".join(out) + " "
+
+
+def _glue_letters(parts: list[str], out: list[str]) -> None:
+    """Inside one compound, runs of single letters become one word ("O.R.I.O.N")."""
+    letters: list[str] = []
+    for part in parts:
+        if len(part) == 1 and part.isalpha():
+            letters.append(part)
+            continue
+        if letters:
+            out.append("".join(letters))
+            letters = []
+        out.append(part)
+    if letters:
+        out.append("".join(letters))
 
 
 def term_forms(term: str) -> set[str]:

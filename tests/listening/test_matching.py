@@ -4,8 +4,17 @@ boundaries, phrases, hashtags and mentions, plurals, exclusions, languages."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from portevoix.listening.matching import Matcher, MonitorSpec, language_code, term_forms, text_key
+from portevoix.listening.matching import (
+    Matcher,
+    MonitorSpec,
+    language_code,
+    slow_text_key,
+    term_forms,
+    text_key,
+)
 
 BRAND = MonitorSpec(1, ("Portevoix", "Projet Orion"), exclusions=("portevoix.org",))
 DELIVERY = MonitorSpec(
@@ -67,3 +76,34 @@ def test_language_codes():
 def test_a_text_in_another_language_does_not_match_a_monitor_of_french_or_english():
     assert MATCHER.match("Lieferung: livraison", "de") == []
     assert MATCHER.match("Portevoix", "de") == [1]  # a monitor without languages
+
+
+# Letters, digits, spaces, every joiner, accents precomposed and combining, invisible
+# characters, ligatures, characters whose folded form is a joiner or mixes letters and signs
+# (read the slow way), the stand-in for invisibles itself, emoji and punctuation.
+ALPHABET = (
+    "aAbzÉéeE019 \t\n-\u2010\u2011\u2012\u2013.\u00b7_*/\u2022"
+    "\u0301\u0327\u200b\u00ad\u2060œŒæßﬁĳ\uff0d\uff0e\u2474\u249c\u00bd\x00#@'\u2019😀,;!?()"
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_the_fast_reading_is_the_guardrails_reading(text):
+    assert text_key(text) == slow_text_key(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "O.R.I.O.N et P-O-R-T-E-V-O-I-X",
+        "con-fi-den-tiel, l\u2019Œuvre du cœur",
+        "a\u200b-b c-\u200bd e\u0301-f",
+        "x" + "-x" * 60,
+        "A\uff0dB \u249c ½ straße \ufb01nal",
+        "",
+        "   ",
+    ],
+)
+def test_the_fast_reading_on_the_hard_cases(text):
+    assert text_key(text) == slow_text_key(text)
