@@ -70,6 +70,7 @@ EXTRAS = (
     "reports",
     "sso",
     "webhooks",
+    "listening",
 )
 
 

@@ -30,6 +30,7 @@ from .models import (
     Mention,
     MentionStatus,
     Monitor,
+    MonitorCategory,
     Proposal,
 )
 from .sources import SOURCES, Entry, FetchState, SourceError
@@ -55,6 +56,7 @@ class MonitorData:
     exclusions: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     active: bool = True
+    category: str = MonitorCategory.BRAND  # what it watches (share of voice)
 
 
 @dataclass
@@ -110,7 +112,11 @@ def _clean_monitor(data: MonitorData) -> MonitorData:
     if errors:
         raise DomainError(_("The monitor has errors."), field_errors=errors)
     languages = [code for code in ("fr", "en") if code in data.languages]
-    return MonitorData(name, terms, _terms(data.exclusions), languages, data.active)
+    if data.category not in MonitorCategory.values:
+        raise DomainError(
+            _("The monitor has errors."), field_errors={"category": [_("Unknown category.")]}
+        )
+    return MonitorData(name, terms, _terms(data.exclusions), languages, data.active, data.category)
 
 
 def _monitor_fields(monitor: Monitor) -> dict[str, Any]:
@@ -120,6 +126,7 @@ def _monitor_fields(monitor: Monitor) -> dict[str, Any]:
         "exclusions": list(monitor.exclusions),
         "languages": list(monitor.languages),
         "active": monitor.active,
+        "category": monitor.category,
     }
 
 
@@ -137,6 +144,7 @@ def monitor_create(*, actor: Membership, data: MonitorData) -> Monitor:
             exclusions=data.exclusions,
             languages=data.languages,
             active=data.active,
+            category=data.category,
             owner=actor,
             created_at=now,
             updated_at=now,
@@ -160,11 +168,20 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
         before = _monitor_fields(monitor)
         monitor.name, monitor.terms, monitor.exclusions = data.name, data.terms, data.exclusions
         monitor.languages, monitor.active = data.languages, data.active
+        monitor.category = data.category
         after = _monitor_fields(monitor)
         if after != before:
             monitor.updated_at = clock.now()
             monitor.save(
-                update_fields=["name", "terms", "exclusions", "languages", "active", "updated_at"]
+                update_fields=[
+                    "name",
+                    "terms",
+                    "exclusions",
+                    "languages",
+                    "active",
+                    "category",
+                    "updated_at",
+                ]
             )
             _audit(actor, "listening.monitor_changed", "listening_monitor", monitor, before, after)
     return monitor

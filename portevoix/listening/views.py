@@ -73,6 +73,7 @@ def _monitor_data(form: MonitorForm) -> services.MonitorData:
         exclusions=lines(data["exclusions"]),
         languages=list(data["languages"]),
         active=bool(data["active"]),
+        category=data["category"] or "brand",
     )
 
 
@@ -119,6 +120,7 @@ def monitor_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
                 "exclusions": "\n".join(monitor.exclusions),
                 "languages": monitor.languages,
                 "active": monitor.active,
+                "category": monitor.category,
             }
         )
     return render(request, "listening/monitor.html", {"monitor": monitor, "form": form})

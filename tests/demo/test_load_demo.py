@@ -6,6 +6,7 @@ savepoint, so one test's changes never reach the next."""
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -383,3 +384,31 @@ def test_the_demo_schedules_its_reports_and_they_open(demo_module):
         assert page.status_code == 200, kind
     weekly = report_selectors.report(membership=executive, kind="weekly")
     assert weekly.comparison.current.shares > 0 and weekly.top_items
+
+
+def test_the_demo_listens_to_its_brand_and_competitors_and_curates(demo_module):
+    from django.test import Client
+
+    from portevoix.listening.models import Mention, Monitor, Proposal
+
+    org, _output = demo_module
+    monitors = {m.name: m for m in scoped(Monitor, org)}
+    categories = {m.category for m in monitors.values()}
+    assert {"brand", "competitor", "trend"} <= categories
+    brand = monitors["Lumen Énergie"]
+    assert brand.mentions.count() >= 50
+    assert monitors["Solaris Power"].mentions.count() >= 10
+    assert monitors["VoltaVerde"].mentions.count() >= 10
+    now = clock.now()
+    last_hour = brand.mentions.filter(published_at__gte=now - dt.timedelta(hours=1)).count()
+    assert last_hour >= 10  # the outage burst, for the spike alert
+    assert scoped(Mention, org).values("network").distinct().count() >= 3
+    assert scoped(Proposal, org).filter(status="pending").count() == 5
+    community = Membership.objects.get(organization=org, user__email=data.COMMUNITY)
+    content = Membership.objects.get(organization=org, user__email=data.CONTENT)
+    client = Client()
+    client.force_login(community.user)
+    assert "Lumen" in client.get("/listening/").content.decode()
+    client.force_login(content.user)
+    page = client.get("/listening/curation/").content.decode()
+    assert "Autoconsommation collective" in page
