@@ -22,10 +22,7 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 PAGE_SIZE = 50
-# The seeds' balance (002): 80 % expertise and company content, 20 % sector watch.
-THIRD_PARTY_TARGET = 20
-# An ambassador's mix counts as "on target" within this many points of it.
-TOLERANCE = 10
+THIRD_PARTY_TARGET = sharing_selectors.THIRD_PARTY_TARGET  # the seeds' 80/20 (002)
 MIX_DAYS = 30
 
 
@@ -69,15 +66,8 @@ def content_mix(*, membership: Membership, now: dt.datetime | None = None) -> Mi
     program, members = sharing_selectors.content_mix(
         organization_id=membership.organization_id, since=since
     )
-    below = on_target = above = 0
-    for mix in members.values():
-        percent = mix.percent or 0
-        if percent < THIRD_PARTY_TARGET - TOLERANCE:
-            below += 1
-        elif percent > THIRD_PARTY_TARGET + TOLERANCE:
-            above += 1
-        else:
-            on_target += 1
+    bands = [mix.band for mix in members.values()]
+    below, on_target, above = (bands.count(b) for b in ("below", "near", "above"))
     return MixReport(MIX_DAYS, THIRD_PARTY_TARGET, program, len(members), below, on_target, above)
 
 

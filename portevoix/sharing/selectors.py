@@ -25,6 +25,7 @@ from portevoix.core.tenancy import get_scoped_or_404, scoped
 
 from . import intents, utm
 from .codes import is_code
+from .mix import THIRD_PARTY_TARGET as THIRD_PARTY_TARGET
 from .mix import ContentMix as ContentMix
 from .mix import content_mix as content_mix
 from .models import Click, Conversion, Share, TrackedLink, TrackingSettings

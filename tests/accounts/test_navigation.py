@@ -62,6 +62,7 @@ def test_an_admin_sees_every_group_and_tokens_among_the_settings(admin):
         "calendar",
         "topics",
         "listening",
+        "curation",
         "fairplay",
         "guardrails",
         "pause",
@@ -94,7 +95,7 @@ def test_a_content_manager_sees_content_and_analytics_but_no_settings(manager):
     outline = navigation_for(manager).outline()
     assert "share" not in outline
     assert "settings" not in outline
-    assert outline["content"] == ["library", "calendar", "topics"]
+    assert outline["content"] == ["library", "calendar", "topics", "curation"]
     assert outline["program"] == [*PROGRAM, "courses", *REWARDS]
     assert outline["insights"] == ["analytics", "goals", "reports"]
     assert outline["tabs"] == ["home", "library", "analytics", "me"]

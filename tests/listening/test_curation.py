@@ -235,3 +235,23 @@ def test_the_page_in_french(curated, manager, monkeypatch, fixed_clock):
     body = client.get(reverse("listening:curation")).content.decode()
     assert "Veille à partager" in body and "Équilibre des contenus" in body
     assert "Faire un brouillon" in body and "Mettre de côté" in body
+
+
+def test_an_ambassador_sees_their_own_mix_on_my_shares(org, manager, approver, ambassador):
+    company = factories.make_live_item(manager, approver, title="Our news")
+    sector = factories.make_live_item(
+        manager, approver, title="Sector", content_type=ContentType.INDUSTRY_NEWS
+    )
+    other = factories.make_member(org, email="other@acme.test", ambassador=True)
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    events.share(ambassador, company, "x", at)
+    events.share(ambassador, sector, "linkedin", at)
+    events.share(other, sector, "x", at)  # a colleague's: not in mine
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(ambassador.user)
+    body = client.get(reverse("sharing:my_shares")).content.decode()
+    assert "Your content mix" in body
+    assert "<strong>50 %</strong> of your shares over the last 30 days (1 of 2)" in body
+    assert "Mostly third-party news" in body  # 50 % is over 20 + 10
+    client.force_login(manager.user)  # no share: no mix shown
+    assert "Your content mix" not in client.get(reverse("sharing:my_shares")).content.decode()

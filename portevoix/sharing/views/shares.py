@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can, require
+from portevoix.core import clock
 from portevoix.core.web import member_view, safe_next
 
 from .. import selectors, services
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 SHARES_PER_PAGE = 20
+MIX_DAYS = 30
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -43,8 +46,21 @@ def my_shares(request: HttpRequest, membership: Membership) -> HttpResponse:
             "can_view_all": can(membership, "share.view_all"),
             "can_share": can(membership, "share.create"),
             "can_manage_tracking": can(membership, "tracking.manage"),
+            "mix": _own_mix(membership),
+            "mix_days": MIX_DAYS,
+            "mix_target": selectors.THIRD_PARTY_TARGET,
         },
     )
+
+
+def _own_mix(membership: Membership) -> selectors.ContentMix | None:
+    """The member's content mix over the last `MIX_DAYS` days (the seeds' 80/20)."""
+    _program, mine = selectors.content_mix(
+        organization_id=membership.organization_id,
+        since=clock.now() - dt.timedelta(days=MIX_DAYS),
+        membership_id=membership.pk,
+    )
+    return mine.get(membership.pk)
 
 
 @member_view
