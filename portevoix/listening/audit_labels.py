@@ -16,6 +16,8 @@ def register() -> None:
             "listening.feed_changed": _("Feed changed (%(object)s)"),
             "listening.mention_status": _("Mention marked (%(object)s)"),
             "listening.retention_changed": _("Mention retention changed (%(object)s)"),
+            "listening.mention_assigned": _("Mention assigned (%(object)s)"),
+            "listening.alerts_changed": _("Listening alert thresholds changed (%(object)s)"),
         }
     )
     audit_labels.register_object_type("listening_monitor", _("monitor"))
