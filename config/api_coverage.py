@@ -187,8 +187,8 @@ _SCIM_SETTINGS = (
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
 _LISTENING = (
-    "listening is a first slice (decision 0025): its monitors, feeds and the inbox's statuses "
-    "are on its pages only, for now"
+    "listening is a first slice (decisions 0025, 0027): its monitors, feeds, the inbox's "
+    "statuses and assignments and the alert thresholds are on its pages only, for now"
 )
 _ERASURE = (
     "erasing a person who left, and the delay of the automatic erasure, are on the erasure "
@@ -316,6 +316,8 @@ GAPS: dict[str, tuple[str, str]] = {
     "listening:feeds": (NOT_YET, _LISTENING),
     "listening:feed": (NOT_YET, _LISTENING),
     "listening:mention_status": (NOT_YET, _LISTENING),
+    "listening:mention_assign": (NOT_YET, _LISTENING),
+    "listening:alert_settings": (NOT_YET, _LISTENING),
     "sso:saml_acs": (
         BROWSER,
         "the identity provider's signed answer, posted by the person's browser (decision 0021)",

@@ -199,9 +199,7 @@ class SpikeAlert(OrgOwned):
     class Meta:
         ordering = ["-hour", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["monitor", "kind", "hour"], name="listening_alert_once"
-            )
+            models.UniqueConstraint(fields=["monitor", "kind", "hour"], name="listening_alert_once")
         ]
         indexes = [models.Index(fields=["organization", "hour"], name="listening_alert_time_idx")]
 

@@ -104,9 +104,7 @@ def inbox_rows(*, membership: Membership, filters: InboxFilters) -> QuerySet[Men
         rows = rows.filter(assignee_id=filters.assignee_id)
     if filters.before:
         when, pk = filters.before
-        rows = rows.filter(published_at__lte=when).filter(
-            Q(published_at__lt=when) | Q(pk__lt=pk)
-        )
+        rows = rows.filter(published_at__lte=when).filter(Q(published_at__lt=when) | Q(pk__lt=pk))
     return rows.order_by("-published_at", "-pk")
 
 

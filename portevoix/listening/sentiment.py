@@ -29,14 +29,21 @@ METHODS = {"en": "VADER 3.3.2", "fr": "textblob-fr 0.2.0 (Pattern)"}
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 FRENCH_WORDS = frozenset(
-    "le la les un une des du de et est sont pas ne nous vous je tu il elle ils elles ce cette "
-    "ces mon ma mes son sa ses leur leurs dans pour avec sur mais ou très aussi encore qui "
-    "que quoi été être avoir avons avez c j n l d qu au aux chez plus moins rien tout".split()
+    re.findall(
+        r"\S+",
+        "le la les un une des du de et est sont pas ne nous vous je tu il elle ils elles ce "
+        "cette ces mon ma mes son sa ses leur leurs dans pour avec sur mais ou très aussi "
+        "encore qui que quoi été être avoir avons avez c j n l d qu au aux chez plus moins "
+        "rien tout",
+    )
 )
 ENGLISH_WORDS = frozenset(
-    "the a an and is are was were not no we you i he she they it this that these those my "
-    "your his her their in for with on but or very also still who what been be have has had "
-    "do does did of to at from more less nothing all just so".split()
+    re.findall(
+        r"\S+",
+        "the a an and is are was were not no we you i he she they it this that these those "
+        "my your his her their in for with on but or very also still who what been be have "
+        "has had do does did of to at from more less nothing all just so",
+    )
 )
 
 
@@ -48,7 +55,7 @@ class Result:
 
 
 def guess_language(text: str) -> str:
-    """"fr", "en" or "" from common function words: at least two of one language's and
+    """ "fr", "en" or "" from common function words: at least two of one language's and
     twice as many as the other's; else unsure ("")."""
     words = [w.casefold() for w in WORD.findall(text[:MAX_CHARS])]
     french = sum(1 for w in words if w in FRENCH_WORDS)

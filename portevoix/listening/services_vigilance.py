@@ -34,17 +34,16 @@ def listeners(organization_id: int) -> QuerySet[Membership]:
     """The active members who read the inbox (`listening.view`): whom a mention may be
     assigned to."""
     roles = [role for role, actions in ROLE_ACTIONS.items() if "listening.view" in actions]
-    return account_selectors.active_members_with_roles(
-        organization_id=organization_id, roles=roles
-    )
+    return account_selectors.active_members_with_roles(organization_id=organization_id, roles=roles)
 
 
 def mention_assign(*, actor: Membership, mention: Mention, assignee_id: int | None) -> Mention:
     """Give the mention to a colleague who reads the inbox (None: to nobody)."""
     require(actor, "listening.view", mention)
-    if assignee_id is not None and not listeners(actor.organization_id).filter(
-        pk=assignee_id
-    ).exists():
+    if (
+        assignee_id is not None
+        and not listeners(actor.organization_id).filter(pk=assignee_id).exists()
+    ):
         raise DomainError(
             _("Assign the mention to someone who reads the inbox."),
             field_errors={"assignee": []},

@@ -93,9 +93,7 @@ class Alert:
 def _managers(organization_id: int) -> Any:
     """The active community managers and admins (the roles with `listening.manage`)."""
     roles = [role for role, actions in ROLE_ACTIONS.items() if "listening.manage" in actions]
-    return account_selectors.active_members_with_roles(
-        organization_id=organization_id, roles=roles
-    )
+    return account_selectors.active_members_with_roles(organization_id=organization_id, roles=roles)
 
 
 def listening_alert(**data: Any) -> int:

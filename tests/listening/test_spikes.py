@@ -139,6 +139,7 @@ def test_a_spike_is_raised_once_and_told_to_the_managers(
     assert {community.pk, admin.pk} <= told and member.pk not in told  # admins and CMs only
     emails = sorted(m.membership.user.email for m in notified.select_related("membership__user"))
     note = notified.first()
+    assert note is not None
     query = parse_qs(urlsplit(note.url).query)
     assert urlsplit(note.url).path == reverse("publishing:pause")
     assert "Brand" in query["reason"][0]
@@ -154,7 +155,12 @@ def test_a_spike_is_raised_once_and_told_to_the_managers(
     assert notified.count() == len(told) == len(mail.outbox) and deliveries.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         SpikeAlert.objects.create(
-            organization=org, monitor=brand, kind="volume", hour=HOUR, count=1, baseline=0,
+            organization=org,
+            monitor=brand,
+            kind="volume",
+            hour=HOUR,
+            count=1,
+            baseline=0,
             created_at=NOW,
         )
 
@@ -223,7 +229,12 @@ def test_the_alert_pages_roles_and_methods(community, member, outsider, fixed_cl
     assert client.put(reverse("listening:alert_settings")).status_code == 405
     answer = client.post(
         reverse("listening:alert_settings"),
-        {"spike_factor": "4", "spike_minimum": "20", "negative_rise": "30", "negative_minimum": "6"},
+        {
+            "spike_factor": "4",
+            "spike_minimum": "20",
+            "negative_rise": "30",
+            "negative_minimum": "6",
+        },
     )
     assert answer.status_code == 302
     assert services_vigilance.alert_settings(community.organization_id).spike_minimum == 20
@@ -253,7 +264,7 @@ def test_the_weekly_summary(community, member, outsider, org, fixed_clock):
     assert "Acme is wonderful" in html and "Acme support was terrible" in html
     assert "Spike of mentions (12)" in html
     french = client.get(reverse("listening:summary"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Ce qui s’est dit" in french
+    assert "Ce qui s\u2019est dit" in french
     before = client.get(reverse("listening:summary"), {"week": "2026-03-02"}).content.decode()
     assert "<td>2</td><td>0</td>" in before
     assert client.post(reverse("listening:summary")).status_code == 405
