@@ -77,17 +77,24 @@ class Alert:
             "hour over the 7 days before."
         ) % {"count": self.count, "when": self.when, "median": f"{self.baseline:g}"}
 
-    def reason(self) -> str:
+    def reason(self, limit: int = 80) -> str:
+        monitor = self.monitor if len(self.monitor) <= limit else self.monitor[: limit - 1] + "…"
         if self.kind == "negative":
             text = _(
                 "Listening alert: negative mentions of “%(monitor)s” rose sharply (%(hour)s UTC)."
             )
         else:
             text = _("Listening alert: spike of mentions of “%(monitor)s” (%(hour)s UTC).")
-        return text % {"monitor": self.monitor, "hour": f"{self.hour:%Y-%m-%d %H:00}"}
+        return text % {"monitor": monitor, "hour": f"{self.hour:%Y-%m-%d %H:00}"}
 
     def pause_link(self) -> str:
-        return f"{self.pause_path}?{urlencode({'reason': self.reason()})}"
+        """The crisis pause with the reason filled in; within a notification's 500 characters
+        (a long name, encoded, is shortened rather than the link cut)."""
+        for limit in (80, 40, 12):
+            link = f"{self.pause_path}?{urlencode({'reason': self.reason(limit)})}"
+            if len(link) <= 500:
+                break
+        return link
 
 
 def _managers(organization_id: int) -> Any:

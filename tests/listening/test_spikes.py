@@ -199,8 +199,15 @@ def test_the_organization_thresholds(community, member, fixed_clock):
     assert set(error.value.field_errors) == {"spike_factor", "spike_minimum", "negative_rise"}
 
 
-def test_the_job_is_scheduled_like_the_polls():
-    assert callable(schedule.listening_spike_alerts)
+def test_the_hourly_job_judges_the_last_complete_hour(community, outsider, fixed_clock):
+    _monitor(community)
+    _monitor(outsider, name="Theirs")
+    _mentions(community, HOUR + dt.timedelta(minutes=59), 10)
+    _mentions(outsider, HOUR + dt.timedelta(minutes=61), 10)  # their current hour: not yet
+    assert schedule.listening_spike_alerts.call_local() == 1  # the periodic task
+    assert list(SpikeAlert.objects.values_list("organization_id", "hour")) == [
+        (community.organization_id, HOUR)
+    ]
 
 
 def test_the_pause_page_is_prefilled_escaped_and_cut(admin):
@@ -272,3 +279,19 @@ def test_the_weekly_summary(community, member, outsider, org, fixed_clock):
     assert client.get(reverse("listening:summary")).status_code == 403
     client.force_login(outsider.user)
     assert "Acme is wonderful" not in client.get(reverse("listening:summary")).content.decode()
+
+
+def test_a_long_accented_monitor_name_keeps_the_pause_link_whole():
+    from portevoix.notifications.listening_alerts import Alert
+
+    alert = Alert(
+        organization_id=1,
+        alert_id=1,
+        kind="negative",
+        monitor="é" * 80,
+        hour=HOUR,
+        pause_path="/publishing/pause/",
+    )
+    link = alert.pause_link()
+    assert len(link) <= 500
+    assert parse_qs(urlsplit(link).query)["reason"][0].startswith("Listening alert")
