@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portevoix.accounts.roles import Role
@@ -276,3 +277,28 @@ def test_the_inbox_in_french_at_phone_width_markup(community, fixed_clock):
     assert "Assignées à moi" in page
     assert "Négatif" in page
     assert 'name="viewport"' in page
+
+
+def test_the_inbox_page_costs_the_same_queries_for_few_or_many_mentions(
+    community, org, fixed_clock
+):
+    factories.make_member(org, Role.ADMIN, email="boss@acme.test")
+    _monitor(community)
+    client = Client()
+    client.force_login(community.user)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("listening:inbox")).status_code == 200
+        return len(queries)
+
+    _ingest(community, [(f"a{n}", f"Acme {n}", "en", T0) for n in range(3)])
+    cost()  # the first page of a session also fills caches (the page frame, roles)
+    few = cost()
+    _ingest(community, [(f"b{n}", f"Acme news {n}", "en", T0) for n in range(40)])
+    mentions = Mention.objects.order_by("pk")
+    for mention in mentions[:20]:
+        services_vigilance.mention_assign(
+            actor=community, mention=mention, assignee_id=community.pk
+        )
+    assert cost() == few
