@@ -187,8 +187,9 @@ _SCIM_SETTINGS = (
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
 _LISTENING = (
-    "listening is young (decisions 0025, 0029): its monitors, feeds, the inbox's statuses "
-    "and curation are on its pages only, for now"
+    "listening is young (decisions 0025, 0027, 0029): its monitors, feeds, the inbox's "
+    "statuses and assignments, the alert thresholds and curation are on its pages only, "
+    "for now"
 )
 _ERASURE = (
     "erasing a person who left, and the delay of the automatic erasure, are on the erasure "
@@ -318,6 +319,8 @@ GAPS: dict[str, tuple[str, str]] = {
     "listening:mention_status": (NOT_YET, _LISTENING),
     "listening:proposal_accept": (NOT_YET, _LISTENING),
     "listening:proposal_dismiss": (NOT_YET, _LISTENING),
+    "listening:mention_assign": (NOT_YET, _LISTENING),
+    "listening:alert_settings": (NOT_YET, _LISTENING),
     "sso:saml_acs": (
         BROWSER,
         "the identity provider's signed answer, posted by the person's browser (decision 0021)",

@@ -213,6 +213,16 @@ def listening_poll_feeds() -> int:
     return int(listening_tasks.poll_feeds.call_local())
 
 
+@db_periodic_task(crontab(minute="12"), expires=3000)
+def listening_spike_alerts() -> int:
+    """Every hour (at :12, so the 5-minute polls brought the hour in): each active monitor's
+    last complete hour against the median of its 7 days before; an alert once per monitor,
+    kind and hour, told to the community managers and admins (decision 0027)."""
+    from portevoix.listening import tasks as listening_tasks
+
+    return int(listening_tasks.spike_alerts.call_local())
+
+
 @db_periodic_task(crontab(minute="47"), expires=3000)
 def listening_purge_mentions() -> int:
     """Every hour: mentions older than their organization's retention (90 days unless it

@@ -12,3 +12,10 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 integration_disabled = Signal()
+
+# `listening_alert(organization_id, alert_id, kind, monitor, hour, count, baseline, negatives,
+# negative_share, baseline_share, alerts_path, pause_path)`: a listening monitor's hour passed
+# its baseline (kind "volume": mentions; "negative": the share of negative ones). Sent once
+# per alert, when it is kept. Listening sits at the top (no app imports it), so notifications
+# hears of it here and tells the community managers and admins.
+listening_alert = Signal()

@@ -18,6 +18,8 @@ def register() -> None:
             "listening.retention_changed": _("Mention retention changed (%(object)s)"),
             "listening.proposal_accepted": _("Curated entry made a draft (%(object)s)"),
             "listening.proposal_dismissed": _("Curated entry set aside (%(object)s)"),
+            "listening.mention_assigned": _("Mention assigned (%(object)s)"),
+            "listening.alerts_changed": _("Listening alert thresholds changed (%(object)s)"),
         }
     )
     audit_labels.register_object_type("listening_monitor", _("monitor"))

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from portevoix.core.tenancy import OrgOwned
 
 DEFAULT_RETENTION_DAYS = 90
+DEFAULT_SPIKE_FACTOR = 3.0
+DEFAULT_SPIKE_MINIMUM = 10
+DEFAULT_NEGATIVE_RISE = 25
+DEFAULT_NEGATIVE_MINIMUM = 5
 LANGUAGES = (("fr", _("French")), ("en", _("English")))
 
 
@@ -141,7 +145,15 @@ class Mention(OrgOwned):
             models.UniqueConstraint(fields=["organization", "key"], name="listening_mention_once")
         ]
         indexes = [
-            models.Index(fields=["organization", "published_at"], name="listening_mention_time_idx")
+            # The inbox's keyset pages: newest first by (published_at, id), per organization,
+            # with or without the status filter (decision 0027).
+            models.Index(
+                fields=["organization", "published_at", "id"], name="listening_mention_page_idx"
+            ),
+            models.Index(
+                fields=["organization", "status", "published_at", "id"],
+                name="listening_mention_status_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,9 +161,17 @@ class Mention(OrgOwned):
 
 
 class ListeningPolicy(OrgOwned):
-    """The organization's listening settings: how long mentions are kept."""
+    """The organization's listening settings: how long mentions are kept, and when a monitor's
+    hour is a spike (decision 0027): at least `spike_minimum` mentions and `spike_factor`
+    times the median hourly count of the previous 7 days; negative sentiment rises sharply
+    when at least `negative_minimum` mentions of the hour are negative and their share is
+    `negative_rise` points above the 7 days' share."""
 
     retention_days = models.PositiveIntegerField(default=DEFAULT_RETENTION_DAYS)
+    spike_factor = models.FloatField(default=DEFAULT_SPIKE_FACTOR)
+    spike_minimum = models.PositiveIntegerField(default=DEFAULT_SPIKE_MINIMUM)
+    negative_rise = models.PositiveIntegerField(default=DEFAULT_NEGATIVE_RISE)  # points, %
+    negative_minimum = models.PositiveIntegerField(default=DEFAULT_NEGATIVE_MINIMUM)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -204,3 +224,33 @@ class Proposal(OrgOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AlertKind(models.TextChoices):
+    VOLUME = "volume", _("Spike of mentions")
+    NEGATIVE = "negative", _("Rise of negative sentiment")
+
+
+class SpikeAlert(OrgOwned):
+    """A monitor's hour that passed its baseline: raised once per monitor, kind and hour (the
+    unique constraint makes retries and concurrent workers harmless)."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    hour = models.DateTimeField()  # the start of the hour (UTC)
+    count = models.PositiveIntegerField()  # mentions of the hour
+    baseline = models.FloatField()  # median hourly count of the 7 days before
+    negatives = models.PositiveIntegerField(default=0)  # negative mentions of the hour
+    negative_share = models.FloatField(default=0)  # of the hour's mentions with a sentiment
+    baseline_share = models.FloatField(default=0)  # the same over the 7 days before
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-hour", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "kind", "hour"], name="listening_alert_once")
+        ]
+        indexes = [models.Index(fields=["organization", "hour"], name="listening_alert_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id}:{self.kind}:{self.hour:%Y-%m-%dT%H}"

@@ -3,10 +3,12 @@ and feeds of the organization, one of each (404 across organizations)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from portevoix.accounts.permissions import require
 from portevoix.core.tenancy import get_scoped, scoped
@@ -14,6 +16,8 @@ from portevoix.core.tenancy import get_scoped, scoped
 from .models import Feed, Mention, MentionStatus, Monitor
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from portevoix.accounts.models import Membership
 
 INBOX_SIZE = 100
@@ -24,6 +28,41 @@ class InboxFilters:
     monitor_id: int | None = None
     network: str = ""
     status: str = MentionStatus.NEW
+    sentiment: str = ""  # positive, neutral, negative, "none" (not computed) or "" (any)
+    language: str = ""
+    since: dt.date | None = None  # published on or after this day (the reader's time zone)
+    until: dt.date | None = None  # published on or before this day
+    assignee_id: int | None = None  # "assigned to me": the reader's membership id
+    # Keyset: the page after this (published_at, id), newest first (decision 0027).
+    before: tuple[dt.datetime, int] | None = None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    mentions: list[Mention]
+    next_cursor: str  # "" on the last page
+
+
+def cursor_of(mention: Mention) -> str:
+    """The position after `mention`: its time in microseconds since the epoch and its id."""
+    micros = int(mention.published_at.timestamp()) * 1_000_000 + mention.published_at.microsecond
+    return f"{micros}.{mention.pk}"
+
+
+def parse_cursor(value: str) -> tuple[dt.datetime, int] | None:
+    micros, _dot, pk = (value or "").partition(".")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        return None
+    seconds, rest = divmod(int(micros), 1_000_000)
+    try:
+        when = dt.datetime.fromtimestamp(seconds, tz=dt.UTC).replace(microsecond=rest)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return when, int(pk)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def monitors(*, membership: Membership, action: str = "listening.view") -> list[Monitor]:
@@ -42,8 +81,9 @@ def networks(*, membership: Membership) -> list[str]:
     return list(rows.values_list("network", flat=True).distinct())
 
 
-def inbox(*, membership: Membership, filters: InboxFilters) -> list[Mention]:
-    """The latest mentions that pass the filters, newest first, with their monitors."""
+def inbox_rows(*, membership: Membership, filters: InboxFilters) -> QuerySet[Mention]:
+    """The mentions that pass the filters, newest first by (published_at, id): one indexed
+    range scan per page (listening_mention_page_idx / _status_idx), however many there are."""
     require(membership, "listening.view")
     rows = scoped(Mention, membership.organization_id)
     if filters.monitor_id:
@@ -52,12 +92,39 @@ def inbox(*, membership: Membership, filters: InboxFilters) -> list[Mention]:
         rows = rows.filter(network=filters.network)
     if filters.status:
         rows = rows.filter(status=filters.status)
+    if filters.sentiment:
+        rows = rows.filter(sentiment="" if filters.sentiment == "none" else filters.sentiment)
+    if filters.language:
+        rows = rows.filter(language__startswith=filters.language)
+    if filters.since:
+        rows = rows.filter(published_at__gte=_day_start(filters.since))
+    if filters.until:
+        rows = rows.filter(published_at__lt=_day_start(filters.until + dt.timedelta(days=1)))
+    if filters.assignee_id:
+        rows = rows.filter(assignee_id=filters.assignee_id)
+    if filters.before:
+        when, pk = filters.before
+        rows = rows.filter(published_at__lte=when).filter(Q(published_at__lt=when) | Q(pk__lt=pk))
+    return rows.order_by("-published_at", "-pk")
+
+
+def inbox_page(*, membership: Membership, filters: InboxFilters) -> InboxPage:
+    """A page of the inbox (`INBOX_SIZE` mentions) with their monitors and assignee, and the
+    cursor of the next page."""
     own_monitors = scoped(Monitor, membership.organization_id).order_by("name")
-    return list(
-        rows.prefetch_related(Prefetch("monitors", queryset=own_monitors)).order_by(
-            "-published_at", "-pk"
-        )[:INBOX_SIZE]
+    rows = list(
+        inbox_rows(membership=membership, filters=filters)
+        .select_related("assignee__user")
+        .prefetch_related(Prefetch("monitors", queryset=own_monitors))[: INBOX_SIZE + 1]
     )
+    more = len(rows) > INBOX_SIZE
+    rows = rows[:INBOX_SIZE]
+    return InboxPage(rows, cursor_of(rows[-1]) if more else "")
+
+
+def inbox(*, membership: Membership, filters: InboxFilters) -> list[Mention]:
+    """The latest mentions that pass the filters (one page), newest first."""
+    return inbox_page(membership=membership, filters=filters).mentions
 
 
 def mention_of(*, membership: Membership, pk: int) -> Mention:

@@ -20,7 +20,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 from portevoix.networks import base
 
-from . import curation
+from . import curation, sentiment
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -394,6 +394,7 @@ def ingest(*, organization_id: int, network: str, entries: list[Entry]) -> int:
             continue
         if scoped(Mention, organization_id).filter(key=entry.key).exists():
             continue
+        feeling = sentiment.analyse(entry.text, entry.language)  # decision 0027
         try:
             with transaction.atomic():
                 mention = Mention.objects.create(
@@ -403,9 +404,11 @@ def ingest(*, organization_id: int, network: str, entries: list[Entry]) -> int:
                     url=entry.url,
                     text=entry.text,
                     author=entry.author,
-                    language=entry.language,
+                    language=entry.language or (feeling.language if feeling else ""),
                     published_at=published,
                     found_at=now,
+                    sentiment=feeling.label if feeling else "",
+                    sentiment_score=feeling.score if feeling else None,
                 )
                 mention.monitors.set(monitor_ids)
         except IntegrityError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from . import services
+from . import alerts, services
 
 
 @db_task()
@@ -18,3 +18,9 @@ def poll_feeds() -> int:
 def purge_mentions() -> int:
     """Delete the mentions older than their organization's retention."""
     return services.purge_expired()
+
+
+@db_task()
+def spike_alerts() -> int:
+    """Judge every active monitor's last hour; returns the alerts raised."""
+    return alerts.check_spikes()

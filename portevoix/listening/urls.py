@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import views, views_curation
+from . import views, views_curation, views_vigilance
 
 app_name = "listening"
 urlpatterns = [
     path("listening/", views.inbox, name="inbox"),
     path("listening/mentions/<int:pk>/status/", views.mention_status, name="mention_status"),
+    path(
+        "listening/mentions/<int:pk>/assign/", views_vigilance.mention_assign, name="mention_assign"
+    ),
+    path("listening/alerts/", views_vigilance.alerts, name="alerts"),
+    path("listening/alerts/settings/", views_vigilance.alert_settings, name="alert_settings"),
+    path("listening/summary/", views_vigilance.summary, name="summary"),
     path("listening/monitors/", views.monitors, name="monitors"),
     path("listening/monitors/<int:pk>/", views.monitor_edit, name="monitor"),
     path("listening/feeds/", views.feeds, name="feeds"),

@@ -4,6 +4,7 @@ services write."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -16,21 +17,36 @@ from django.views.decorators.http import require_http_methods
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
 
-from . import selectors, services
+from . import selectors, sentiment, services, services_vigilance
 from .forms import FeedForm, MonitorForm, RetentionForm, StatusForm, lines
-from .models import MentionStatus
+from .models import LANGUAGES, MentionStatus, Sentiment
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 
-def _filters(request: HttpRequest) -> selectors.InboxFilters:
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest, membership: Membership) -> selectors.InboxFilters:
     monitor = request.GET.get("monitor", "")
     status = request.GET.get("status", MentionStatus.NEW)
+    feeling = request.GET.get("sentiment", "")
+    language = request.GET.get("language", "")
     return selectors.InboxFilters(
-        monitor_id=int(monitor) if monitor.isdigit() else None,
+        monitor_id=int(monitor) if monitor.isdigit() and len(monitor) < 12 else None,
         network=request.GET.get("network", "")[:20],
         status=status if status in MentionStatus.values else "",
+        sentiment=feeling if feeling in {*Sentiment.values, "none"} else "",
+        language=language if language in dict(LANGUAGES) else "",
+        since=_day(request.GET.get("from", "")),
+        until=_day(request.GET.get("to", "")),
+        assignee_id=membership.pk if request.GET.get("mine") == "1" else None,
+        before=selectors.parse_cursor(request.GET.get("before", "")),
     )
 
 
@@ -38,13 +54,21 @@ def _filters(request: HttpRequest) -> selectors.InboxFilters:
 @member_view
 @require_http_methods(["GET"])
 def inbox(request: HttpRequest, membership: Membership) -> HttpResponse:
-    filters = _filters(request)
+    filters = _filters(request, membership)
+    page = selectors.inbox_page(membership=membership, filters=filters)
+    following = request.GET.copy()
+    following["before"] = page.next_cursor
     context = {
-        "mentions": selectors.inbox(membership=membership, filters=filters),
+        "mentions": page.mentions,
+        "next_query": following.urlencode() if page.next_cursor else "",
         "monitors": selectors.monitors(membership=membership),
         "networks": selectors.networks(membership=membership),
+        "listeners": list(services_vigilance.listeners(membership.organization_id)),
         "filters": filters,
         "statuses": MentionStatus.choices,
+        "sentiments": Sentiment.choices,
+        "languages": LANGUAGES,
+        "methods": sentiment.METHODS,
         "size": selectors.INBOX_SIZE,
     }
     return render(request, "listening/inbox.html", context)

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     GOAL = "goal", _("A goal of the program was reached")
     CHAT_DISABLED = "chat_disabled", _("A Slack or Teams channel was turned off")
     WEBHOOK_DISABLED = "webhook_disabled", _("A webhook endpoint was turned off")
+    LISTENING_ALERT = "listening_alert", _("A listening alert: a spike of mentions")
 
 
 class PushState(models.TextChoices):

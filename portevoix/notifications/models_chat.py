@@ -36,6 +36,7 @@ class ChatEvent(models.TextChoices):
     DIGEST = "digest", _("A weekly summary of new content")
     CHALLENGE = "challenge", _("Challenge progress")
     GOAL = "goal", _("Goals reached")
+    LISTENING = "listening", _("Listening alerts (spikes of mentions, negative sentiment)")
 
 
 class ChatConnection(OrgOwned):

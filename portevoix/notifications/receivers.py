@@ -23,7 +23,7 @@ from portevoix.recognition import signals as recognition_signals
 from portevoix.rewards import signals as rewards_signals
 from portevoix.surveys import signals as survey_signals
 
-from . import services, sources, tasks
+from . import listening_alerts, services, sources, tasks
 
 logger = logging.getLogger("portevoix.notifications")
 
@@ -138,7 +138,19 @@ def on_integration_disabled(
     )
 
 
+def on_listening_alert(sender: Any, organization_id: int, **data: Any) -> None:
+    # Sent by the hourly spike job once the alert is kept: told at once (that job is a task).
+    _safely(
+        "listening_alert",
+        organization_id,
+        lambda: listening_alerts.listening_alert(organization_id=organization_id, **data),
+    )
+
+
 def connect() -> None:
+    core_signals.listening_alert.connect(
+        on_listening_alert, dispatch_uid="notifications_listening_alert"
+    )
     core_signals.integration_disabled.connect(
         on_integration_disabled, dispatch_uid="notifications_integration_disabled"
     )

@@ -1,5 +1,6 @@
 """The listening pages a community manager opens (the vigilance inbox with mentions, the
-monitors, a monitor, the feeds with the retention, a feed) on a phone (390x844) and a
+monitors, a monitor, the feeds with the retention, a feed, the alerts and their thresholds,
+the week, the inbox filtered) on a phone (390x844) and a
 desktop (1366x900), in English and French: no page scrolls sideways, axe-core finds no
 serious or critical violation; and a mention is marked handled from the phone."""
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from portevoix.accounts.roles import Role
-from portevoix.listening import services, sources
+from portevoix.listening import alerts, services, sources
 from portevoix.listening.models import Feed, Mention, MentionStatus, Monitor
 from tests import factories
 from tests.browser.axe import axe_source, page_problems
@@ -73,7 +75,15 @@ def test_the_listening_pages_on_a_phone_and_a_desktop(new_page, live_server, com
         f"/listening/monitors/{Monitor.objects.order_by('pk').first().pk}/",  # type: ignore[union-attr]
         "/listening/feeds/",
         f"/listening/feeds/{Feed.objects.get().pk}/",
+        "/listening/alerts/",
+        "/listening/alerts/settings/",
+        "/listening/summary/",
+        "/listening/?status=&sentiment=negative&language=fr&mine=1",
     ]
+    monitor = Monitor.objects.order_by("pk").first()
+    assert monitor is not None
+    hour = alerts.hour_start(timezone.now())
+    alerts._raise(monitor, hour, alerts.Verdict("volume", 12, 1.0), timezone.now())
     found = []
     for label, viewport in (
         ("phone", {"width": 390, "height": 844}),

@@ -142,5 +142,13 @@ def test_the_weekly_summary_lists_the_weeks_content_once_and_nothing_when_empty(
     assert events.weekly_digest(now=now + dt.timedelta(days=8)) == 0
 
 
-def test_the_channel_events_are_the_documented_five():
-    assert set(ChatEvent.values) == {"live", "important", "digest", "challenge", "goal"}
+def test_the_channel_events_are_the_documented_six():
+    # The five of decision 0014, and listening's spike alerts (decision 0027).
+    assert set(ChatEvent.values) == {
+        "live",
+        "important",
+        "digest",
+        "challenge",
+        "goal",
+        "listening",
+    }

@@ -160,7 +160,7 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     # BADGE: badges earned, from recognition; SURVEY: surveys opened or closing; GOAL: a
     # goal of the program reached, from analytics; CHAT_DISABLED: a Slack or Teams channel
     # turned off after failures, for those who manage them; WEBHOOK_DISABLED: the same for a
-    # webhook endpoint).
+    # webhook endpoint; LISTENING_ALERT: a listening spike, for those who manage listening).
     assert sorted(prefs.kinds_off) == sorted(
         [
             Kind.CONTENT_LIVE,
@@ -172,6 +172,7 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
             Kind.GOAL,
             Kind.CHAT_DISABLED,
             Kind.WEBHOOK_DISABLED,
+            Kind.LISTENING_ALERT,
         ]
     )
     assert prefs.push_enabled is False

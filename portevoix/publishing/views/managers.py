@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 def pause(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Crisis pause: stop all scheduled publishing (or one campaign's) in one action."""
     require(membership, "publishing.pause")
-    form = PauseForm()
+    # A listening alert links here with the reason filled in (escaped when rendered).
+    form = PauseForm(initial={"reason": request.GET.get("reason", "")[:500]})
     if request.method == "POST":
         form = PauseForm(request.POST)
         if form.is_valid():
