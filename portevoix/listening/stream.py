@@ -10,17 +10,22 @@ What was handled after the last save is replayed and changes nothing, and nothin
 cursor is skipped: a frame's seq is taken only once its posts are stored.
 
 `run_streams` (the `listening_stream` command) keeps one thread per host, follows the
-feeds added or removed every `REFRESH_SECONDS`, and stops them all when asked.
+feeds added or removed every `REFRESH_SECONDS`, and stops them all when asked. It streams only
+while it holds the installation's lease (a key in the shared cache, Redis on several
+machines: `cache.add` is atomic there), renewed at every refresh: a second worker waits, and
+takes over within `LEASE_SECONDS` when the first is gone.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import connection
 
 from portevoix.core import clock
@@ -39,6 +44,8 @@ TICK_SECONDS = 0.5  # how long one wait for a frame lasts: the stop is seen with
 MAX_BACKOFF_SECONDS = 60.0
 HEALTHY_SECONDS = 60.0  # a connection that lived this long resets the backoff
 JOIN_SECONDS = 15.0
+LEASE_KEY = "listening:stream-worker"
+LEASE_SECONDS = 90
 
 
 class HostStream:
@@ -201,15 +208,41 @@ def stream_hosts() -> set[str]:
     )
 
 
+def hold_lease(token: str, seconds: int = LEASE_SECONDS) -> bool:
+    """Take or renew the installation's stream lease; False when another worker holds it."""
+    if cache.add(LEASE_KEY, token, seconds):
+        return True
+    if cache.get(LEASE_KEY) == token:
+        cache.touch(LEASE_KEY, seconds)
+        return True
+    return False
+
+
+def release_lease(token: str) -> None:
+    if cache.get(LEASE_KEY) == token:
+        cache.delete(LEASE_KEY)
+
+
 def run_streams(stop: threading.Event, refresh: float = REFRESH_SECONDS) -> None:
-    """One thread per host with an active bluesky feed, until `stop` is set; hosts added
-    or removed are seen every `refresh` seconds. Every thread saves its cursor and is
-    joined before this returns."""
+    """One thread per host with an active bluesky feed, while this worker holds the lease and
+    until `stop` is set; hosts added or removed are seen every `refresh` seconds. Every
+    thread saves its cursor and is joined before this returns."""
     running: dict[str, tuple[threading.Thread, threading.Event]] = {}
+    token = secrets.token_hex(8)
+    lease = max(LEASE_SECONDS, int(3 * refresh))
+    waiting = False
     try:
         while not stop.is_set():
             try:
-                wanted = stream_hosts()
+                holding = hold_lease(token, lease)
+            except Exception as exc:  # the cache may be back next time: keep what runs
+                log.warning("listening streams: cannot read the lease (%s)", type(exc).__name__)
+                holding = bool(running)
+            if not holding and not waiting:
+                log.info("listening streams: another stream worker holds the lease; waiting")
+            waiting = not holding
+            try:
+                wanted = stream_hosts() if holding else set()
             except Exception as exc:
                 log.warning("listening streams: cannot read the feeds (%s)", type(exc).__name__)
                 connection.close()
@@ -235,4 +268,8 @@ def run_streams(stop: threading.Event, refresh: float = REFRESH_SECONDS) -> None
             own_stop.set()
         for thread, _own_stop in running.values():
             thread.join(JOIN_SECONDS)
+        try:
+            release_lease(token)
+        except Exception as exc:  # it expires by itself
+            log.warning("listening streams: cannot release the lease (%s)", type(exc).__name__)
         connection.close()

@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portevoix.listening import bluesky, services, sources
+from portevoix.listening import bluesky, services, sources, stream
 from portevoix.listening.models import Feed, FeedKind, Mention
 from portevoix.listening.stream import HostStream, stream_hosts
 from portevoix.networks import base
@@ -194,6 +194,32 @@ def test_a_refused_host_is_noted_on_the_feed_and_the_stream_stops(
     stop = threading.Event()
     stop.set()
     HostStream("https://127.0.0.1:9").run(stop)  # stopped before it starts: returns at once
+
+
+class OneRound(threading.Event):
+    """A stop event that is set by the first wait: one round of the supervisor."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.set()
+        return True
+
+
+def test_one_stream_worker_holds_the_lease(two_orgs: Any) -> None:
+    assert stream.hold_lease("a") and stream.hold_lease("a")  # taken, then renewed
+    assert not stream.hold_lease("b")  # a second worker waits
+    threads = threading.active_count()
+    stream.run_streams(OneRound(), refresh=0.01)  # not the holder: starts nothing
+    assert threading.active_count() == threads
+    assert not stream.hold_lease("b")  # the holder's lease is left alone
+    stream.release_lease("b")  # not its own: nothing
+    assert not stream.hold_lease("c")
+    stream.release_lease("a")
+    assert stream.hold_lease("b")  # the next one takes over
+    stream.release_lease("b")
+    stopped = threading.Event()
+    stopped.set()
+    stream.run_streams(stopped)  # stopped before it starts: returns at once
+    assert stream.hold_lease("c")
 
 
 # --------------------------------------------------------------------------- the page
