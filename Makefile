@@ -29,7 +29,8 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-# Start the platform with demo data on SQLite: web server (granian) + background worker + click ingester.
+# Start the platform with demo data on SQLite: web server (granian) + background worker + click ingester
+# + listening stream worker.
 run: install
 	@bash scripts/run.sh
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: migrate a SQLite database in var/, load the demo organization (once), and serve
-# with granian plus the background worker and the click ingester.
+# with granian plus the background worker, the click ingester and the listening stream worker.
 # Safe to run again: the data is kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import LANGUAGES, FeedKind, MentionStatus, MonitorCategory
@@ -45,18 +46,26 @@ class MonitorForm(forms.Form):
     active = forms.BooleanField(label=_("Active"), required=False)
 
 
+class SourceAddressField(forms.URLField):
+    """An address of a source: http(s), or ws(s) for a Bluesky host's firehose (the service
+    checks which scheme fits the kind, and that the host is public)."""
+
+    default_validators = [URLValidator(schemes=["http", "https", "ws", "wss"])]
+
+
 class FeedForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of source"), choices=FeedKind.choices, required=False, initial="rss"
     )
-    url = forms.URLField(
+    url = SourceAddressField(
         label=_("Address"),
         max_length=500,
         assume_scheme="https",
         required=False,
         help_text=_(
-            "An RSS or Atom feed on the internet (https://), or the Mastodon instance "
-            "(https://mastodon.social). None for Hacker News."
+            "An RSS or Atom feed on the internet (https://), the Mastodon instance "
+            "(https://mastodon.social), or for Bluesky a relay or a PDS (wss://bsky.network). "
+            "None for Hacker News."
         ),
     )
     query = forms.CharField(

@@ -56,6 +56,7 @@ class FeedKind(models.TextChoices):
     RSS = "rss", _("RSS or Atom feed")
     HACKERNEWS = "hackernews", _("Hacker News search")
     MASTODON_TAG = "mastodon_tag", _("Mastodon hashtag")
+    BLUESKY = "bluesky", _("Bluesky network (firehose)")
 
 
 class Feed(OrgOwned):
@@ -63,7 +64,9 @@ class Feed(OrgOwned):
     asked with a conditional GET: its ETag and Last-Modified kept); a Hacker News search
     (`query`, or the terms of the active monitors when empty; `cursor` is the newest
     `created_at_i` seen); a Mastodon hashtag timeline (`url` is the instance, `query` the
-    hashtag, `cursor` the newest status id seen)."""
+    hashtag, `cursor` the newest status id seen); the Bluesky network (`url` is a relay or
+    a PDS, https://host, whose firehose the stream worker follows: not polled; `cursor` is
+    the `seq` of the last frame handled, decision 0026)."""
 
     kind = models.CharField(max_length=20, choices=FeedKind.choices, default=FeedKind.RSS)
     url = models.URLField(_("URL"), max_length=500, blank=True)
@@ -96,6 +99,8 @@ class Feed(OrgOwned):
         if self.kind == FeedKind.MASTODON_TAG:
             host = self.url.split("://", 1)[-1].rstrip("/")
             return f"#{self.query} · {host}"
+        if self.kind == FeedKind.BLUESKY:
+            return f"Bluesky · {self.url.split('://', 1)[-1].rstrip('/')}"
         return self.url
 
 

@@ -33,7 +33,7 @@ from .models import (
     MonitorCategory,
     Proposal,
 )
-from .sources import SOURCES, Entry, FetchState, SourceError
+from .sources import SOURCES, Entry, FetchState, SourceError, normalize_host
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -47,6 +47,7 @@ MAX_FEEDS = 200
 MIN_INTERVAL_MINUTES = 5
 MAX_RETENTION_DAYS = 730
 FEEDS_PER_RUN = 50
+STREAMED = (FeedKind.BLUESKY,)  # followed by the stream worker (stream.py), not polled
 
 
 @dataclass
@@ -202,6 +203,12 @@ def _clean_feed(data: FeedData) -> FeedData:
     errors: dict[str, list[str]] = {}
     if kind == FeedKind.HACKERNEWS:
         url = ""
+    elif kind == FeedKind.BLUESKY:  # a relay or a PDS: kept as https://host (wss:// read)
+        query = ""
+        try:
+            url = normalize_host(url)
+        except base.UnsafeAddress as exc:
+            errors["url"] = [exc.user_message]
     else:
         try:
             normalized = base.guard_url(url)
@@ -375,11 +382,14 @@ def matcher_for(organization_id: int) -> Matcher:
     )
 
 
-def ingest(*, organization_id: int, network: str, entries: list[Entry]) -> int:
+def ingest(
+    *, organization_id: int, network: str, entries: list[Entry], matcher: Matcher | None = None
+) -> int:
     """Store each entry that matches a monitor of the organization, once: a second poll, or
     another worker polling at the same time, meets the unique key and adds nothing. Entries
-    older than the retention are not stored. Returns how many mentions were created."""
-    matcher = matcher_for(organization_id)
+    older than the retention are not stored. Returns how many mentions were created. A
+    stream passes the `matcher` it keeps (else the organization's is built)."""
+    matcher = matcher or matcher_for(organization_id)
     if matcher.automaton is None:  # no active monitor: nothing to look for
         return 0
     now = clock.now()
@@ -415,6 +425,17 @@ def ingest(*, organization_id: int, network: str, entries: list[Entry]) -> int:
             continue  # another worker stored it first
         created += 1
     return created
+
+
+def mentions_forget(*, organization_ids: list[int], keys: list[str]) -> int:
+    """Delete the mentions of these source keys (posts deleted at the source: data
+    minimisation), in these organizations; idempotent. Returns how many were deleted."""
+    if not organization_ids or not keys:
+        return 0
+    _total, rows = Mention.objects.filter(
+        organization_id__in=organization_ids, key__in=keys
+    ).delete()
+    return rows.get(Mention._meta.label, 0)
 
 
 def _claim(feed: Feed, now: dt.datetime) -> bool:
@@ -475,7 +496,9 @@ def poll_due_feeds(limit: int = FEEDS_PER_RUN) -> int:
     mentions were created."""
     now = clock.now()
     due = list(
-        Feed.objects.filter(active=True, next_poll_at__lte=now).order_by("next_poll_at")[:limit]
+        Feed.objects.filter(active=True, next_poll_at__lte=now)
+        .exclude(kind__in=STREAMED)
+        .order_by("next_poll_at")[:limit]
     )
     created = 0
     for feed in due:

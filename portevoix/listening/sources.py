@@ -1,6 +1,8 @@
 """The listening sources, each behind one small contract: `Source.fetch(state)` returns the
 new entries and the state to keep for next time. RSS and Atom feeds, the Hacker News search
-API and Mastodon hashtag timelines; Bluesky is to follow (decision 0025).
+API and Mastodon hashtag timelines. The Bluesky firehose is a stream, not a poll: its
+source is `bluesky.py`, its worker `stream.py` (decision 0026); only the address check of its
+host is here, for the form, without loading the atproto SDK.
 
 The RSS source asks with a conditional GET (If-None-Match / If-Modified-Since from the
 ETag and Last-Modified kept per feed) through the project's SSRF-guarded HTTP client
@@ -350,6 +352,25 @@ class MastodonTagSource:
         return FetchResult(
             entries=parse_mastodon(document, host), cursor=str(newest) if newest else ""
         )
+
+
+# --------------------------------------------------------------------------- Bluesky
+
+
+def normalize_host(url: str) -> str:
+    """The host's base URL as kept on the feed: `wss://h` and `https://h` give `https://h`,
+    `ws://h` and `http://h` give `http://h` (only for a host SOCIAL_ALLOWED_PRIVATE_HOSTS
+    allows); a path, such as `/xrpc/com.atproto.sync.subscribeRepos`, is dropped. Raises
+    `base.UnsafeAddress` for an address that is not public."""
+    value = url.strip()
+    lowered = value.lower()
+    if lowered.startswith("wss://"):
+        value = "https://" + value[6:]
+    elif lowered.startswith("ws://"):
+        value = "http://" + value[5:]
+    elif "://" not in value and value:
+        value = "https://" + value
+    return base.guard_url(value)
 
 
 SOURCES: dict[str, Source] = {

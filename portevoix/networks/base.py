@@ -219,12 +219,12 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def _checked_address(host: str, port: int) -> str:
+def checked_address(host: str, port: int) -> str:
     """The address to connect to for `host`: every address it resolves to must be public
     (global, not multicast), unless the host is listed in SOCIAL_ALLOWED_PRIVATE_HOSTS.
     Checked at connection time, on the address actually used, so a name that resolved to a
     public address when a member entered it cannot later lead inside the network (DNS
-    rebinding)."""
+    rebinding). Public for the clients that are not httpx (the listening firehose)."""
     host = host.strip("[]").lower()
     allowed = _allowed_private_hosts()
     if host in allowed or f"{host}:{port}" in allowed:
@@ -252,7 +252,7 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
         return super().connect_tcp(
-            _checked_address(host, port),
+            checked_address(host, port),
             port,
             timeout=timeout,
             local_address=local_address,

@@ -116,6 +116,7 @@ def test_every_unit_parses_and_reads_the_environment_file() -> None:
         "portevoix-worker.service",
         "portevoix-worker-extra@.service",
         "portevoix-serve.service",
+        "portevoix-stream.service",
     }
     for path in UNITS:
         unit = read_unit(path)
@@ -204,6 +205,7 @@ def test_every_exec_start_runs_a_real_command_of_the_project() -> None:
         same_as_serve = {
             "run_huey": serve.worker_args(int(env["HUEY_WORKERS"])),
             "ingest_clicks": serve.CLICKS_ARGS,
+            "listening_stream": serve.STREAM_ARGS,
             "serve": ["serve"],
         }[name]
         assert [a for a in argv[2:] if a != "--no-periodic"] == same_as_serve, path.name
@@ -212,9 +214,9 @@ def test_every_exec_start_runs_a_real_command_of_the_project() -> None:
             # run_huey: --no-periodic stores False, its absence None (the settings decide: on).
             assert (options.periodic is not False) is periodic, f"{path.name}: periodic?"
             assert options.graceful_signal.upper() in {"TERM", "SIGTERM"}, path.name
-    # `make run` / `manage.py serve` start these three: so do the units (or serve itself,
+    # `make run` / `manage.py serve` start these four: so do the units (or serve itself,
     # portevoix-serve.service, on one machine).
-    assert seen == {"granian", "run_huey", "ingest_clicks", "serve"}
+    assert seen == {"granian", "run_huey", "ingest_clicks", "listening_stream", "serve"}
 
 
 def _check_granian(args: list[str], unit: str) -> None:

@@ -1,6 +1,6 @@
 """`manage.py serve`: run the whole platform on one machine, the production way.
 
-Three child processes:
+Four child processes:
 
 - web: granian serving `config.wsgi:application` (Django, with the tracked-link redirect
   /l/<code> in front of it) on HOST:PORT (default 127.0.0.1:8000) with WEB_CONCURRENCY
@@ -10,12 +10,15 @@ Three child processes:
 - worker: the huey consumer (`manage.py run_huey`) with the periodic schedule of
   `config/schedule.py`, HUEY_WORKERS threads (default 2);
 - clicks: the click ingester (`manage.py ingest_clicks --follow`), which moves the clicks
-  journaled by this machine's web processes into the database.
+  journaled by this machine's web processes into the database;
+- stream: the listening stream worker (`manage.py listening_stream`), which follows the
+  Bluesky firehose of the hosts the organizations listen to (decision 0026).
 
 SIGTERM stops them gracefully (granian finishes its requests, huey its running tasks);
 SIGINT (Ctrl-C) stops them quickly; a second signal kills them. If a child exits on its
 own, the others are stopped and `serve` exits with an error. Bigger installations run the
-three commands on their own, on as many machines as needed (one ingester per web host).
+commands on their own, on as many machines as needed (one ingester per web host, one stream
+worker per installation).
 """
 
 from __future__ import annotations
@@ -92,12 +95,15 @@ def worker_args(workers: int) -> list[str]:
 
 # `manage.py` arguments of the click ingester (deploy/systemd/portevoix-clicks.service).
 CLICKS_ARGS = ["ingest_clicks", "--follow"]
+# `manage.py` arguments of the listening stream worker (deploy/systemd/portevoix-stream.service).
+STREAM_ARGS = ["listening_stream"]
 
 
 class Command(BaseCommand):
     help = (
         "Run Portevoix on this machine: granian (web), the huey consumer (background jobs "
-        "and the periodic schedule) and the click ingester. Configured by HOST, PORT, "
+        "and the periodic schedule), the click ingester and the listening stream worker. "
+        "Configured by HOST, PORT, "
         "WEB_CONCURRENCY, WEB_THREADS, HUEY_WORKERS, ACCESS_LOG."
     )
 
@@ -147,6 +153,7 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         worker_cmd = [*manage, *worker_args(huey_workers)]
         clicks_cmd = [*manage, *CLICKS_ARGS]
+        stream_cmd = [*manage, *STREAM_ARGS]
 
         children: list[Child] = []
         stopping: dict[str, int] = {"signals": 0}
@@ -161,7 +168,12 @@ class Command(BaseCommand):
 
         previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for name, cmd in (("web", web_cmd), ("worker", worker_cmd), ("clicks", clicks_cmd)):
+            for name, cmd in (
+                ("web", web_cmd),
+                ("worker", worker_cmd),
+                ("clicks", clicks_cmd),
+                ("stream", stream_cmd),
+            ):
                 children.append(Child(name, self._spawn(cmd, env, base_dir)))
             if stopping["signals"]:  # a signal came while the children were starting
                 forward(signal.SIGTERM, None)
@@ -173,7 +185,8 @@ class Command(BaseCommand):
                 f"Portevoix is running at http://{shown_host}:{port}/ "
                 f"(web: granian pid {children[0].process.pid}, {web_workers} workers; "
                 f"worker: huey pid {children[1].process.pid}; "
-                f"clicks: ingester pid {children[2].process.pid}). Press Ctrl-C to stop."
+                f"clicks: ingester pid {children[2].process.pid}; "
+                f"stream: listening pid {children[3].process.pid}). Press Ctrl-C to stop."
             )
             self.stdout.flush()
             failed = self._supervise(children, stopping)
@@ -187,7 +200,7 @@ class Command(BaseCommand):
         if failed is not None:
             raise CommandError(
                 f"The {failed.name} process exited with code {failed.process.returncode}; "
-                "stopped the other one."
+                "stopped the others."
             )
         self.stdout.write("Portevoix stopped.")
 
