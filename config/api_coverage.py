@@ -191,6 +191,11 @@ _LISTENING = (
     "statuses and assignments, the alert thresholds and curation are on its pages only, "
     "for now"
 )
+_ASSIST = (
+    "drafting with the organization's model is on the item's page only, for now: an API "
+    "client can call its own model and send the copies with PUT /content/{item_id} "
+    "(decision 0030)"
+)
 _ERASURE = (
     "erasing a person who left, and the delay of the automatic erasure, are on the erasure "
     "page only, for now (decision 0022)"
@@ -321,6 +326,13 @@ GAPS: dict[str, tuple[str, str]] = {
     "listening:proposal_dismiss": (NOT_YET, _LISTENING),
     "listening:mention_assign": (NOT_YET, _LISTENING),
     "listening:alert_settings": (NOT_YET, _LISTENING),
+    "assist:settings": (
+        ON_PURPOSE,
+        "the language model's address and key decide where the organization's content is "
+        "sent: kept to an administrator's browser session (decision 0030)",
+    ),
+    "assist:draft": (NOT_YET, _ASSIST),
+    "assist:add": (NOT_YET, _ASSIST),
     "sso:saml_acs": (
         BROWSER,
         "the identity provider's signed answer, posted by the person's browser (decision 0021)",

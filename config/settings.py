@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "portevoix.planning",
     "portevoix.privacy",
     "portevoix.listening",
+    "portevoix.assist",
     "portevoix.demo",
 ]
 
@@ -209,7 +210,12 @@ LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
 CONTENT_ORIGIN_PROVIDERS = [
     "portevoix.ideas.selectors.content_origin",
     "portevoix.listening.selectors_curation.content_origin",
+    "portevoix.assist.selectors.content_origin",
 ]
+# Links other apps offer on an item's page (content imports none of them): each provider
+# takes `membership=` and `item=` and answers (label, local url) or None. Drafting copies
+# with the organization's language model (docs/decisions/0030-drafting-assistance.md).
+CONTENT_ITEM_ACTION_PROVIDERS = ["portevoix.assist.selectors.item_action"]
 # The synced follower count of a member's connected account on a network, for a share's
 # potential reach (`sharing.selectors.connected_audience`): each provider takes
 # `membership=` and `network=` and returns a count or None. Sharing imports no publishing.

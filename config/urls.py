@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("portevoix.webhooks.urls")),
     path("", include("portevoix.privacy.urls")),
     path("", include("portevoix.listening.urls")),
+    path("", include("portevoix.assist.urls")),
 ]
 
 if settings.SERVE_MEDIA:

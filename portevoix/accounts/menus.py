@@ -359,6 +359,7 @@ SETTINGS_HUB_ACTIONS = (
     "sso.manage",
     "scim.manage",
     "webhooks.manage",
+    "assist.manage",
 )
 SETTINGS = (
     Entry("settings_hub", _("All settings"), "accounts:settings", ("org.manage",)),

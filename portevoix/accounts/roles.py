@@ -104,6 +104,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "privacy.erase",  # erase people who left; the delay of the automatic erasure
             "listening.view",  # the vigilance inbox: mentions of the monitors, their status
             "listening.manage",  # listening monitors, feeds and the mentions' retention
+            "assist.manage",  # drafting assistance: the language model's address, model, key
         }
     ),
     Role.CONTENT_MANAGER: frozenset(

@@ -116,6 +116,12 @@ SETTINGS_HUB: tuple[tuple[str | Promise, tuple[Entry, ...]], ...] = (
                 _("Signed messages to your other tools when something happens here"),
             ),
             _hub(
+                _("Drafting assistance"),
+                "assist:settings",
+                ("assist.manage",),
+                _("A language model of your choice drafts copies; off until you turn it on"),
+            ),
+            _hub(
                 _("Email signatures"),
                 "notifications:signature_settings",
                 ("org.manage",),

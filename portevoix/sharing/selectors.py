@@ -34,6 +34,7 @@ from .rollups import rollup_clicks as rollup_clicks
 from .rollups import rollup_conversions as rollup_conversions
 from .rollups import rollup_shares as rollup_shares
 from .textcheck import GuardrailHit, copy_report, guardrail_hits, normalized
+from .variety import VarietyWarning, variety_warning
 from .visitor import local_day as local_day  # the rollup day of a share or click
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ class TextCheck:
     fits: bool = True
     blocked: bool = False
     guardrails: tuple[GuardrailHit, ...] = ()
+    variety: VarietyWarning | None = None  # a near-copy of colleagues' posts: warns only
 
 
 def share_text_check(*, membership: Membership, item_id: int, network: str, text: str) -> TextCheck:
@@ -163,8 +165,15 @@ def share_text_check(*, membership: Membership, item_id: int, network: str, text
     posted = intents.posted_text(network, full, short) if short and text.strip() else text
     result, errors = copy_report(network, posted.strip())
     hits: tuple[GuardrailHit, ...] = ()
+    variety = None
     if text.strip() and _personalized(item, network, full, short):
         hits = guardrail_hits(organization=membership.organization, text=full, network=network)
+        variety = variety_warning(
+            organization_id=membership.organization_id,
+            membership_id=membership.pk,
+            network=network,
+            text=full,
+        )
     blocked = any(hit.action == "block" for hit in hits)
     return TextCheck(
         network=network,
@@ -176,6 +185,7 @@ def share_text_check(*, membership: Membership, item_id: int, network: str, text
         fits=result.ok,
         blocked=blocked,
         guardrails=hits,
+        variety=variety,
     )
 
 

@@ -181,6 +181,9 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"privacy.erase"}
 for _role in (Role.ADMIN, Role.COMMUNITY_MANAGER):
     EXPECTED[_role] = EXPECTED[_role] | {"listening.view", "listening.manage"}
 
+# Drafting assistance (the language model's address, model and key): administrators only.
+EXPECTED[Role.ADMIN] = EXPECTED[Role.ADMIN] | {"assist.manage"}
+
 ROLE_CODES = [code for code, _label in ALL_ROLES]
 ACTIONS = sorted(ALL_ACTIONS)
 

@@ -467,6 +467,19 @@ def item_origins(*, item: ContentItem) -> list[tuple[str, str]]:
     return found
 
 
+def item_actions(*, membership: Membership, item: ContentItem) -> list[tuple[str, str]]:
+    """Links to what other apps offer on an item's page (drafting copies with the
+    organization's model...): each provider named in `settings.CONTENT_ITEM_ACTION_PROVIDERS`
+    takes `membership=` and `item=` and answers (label, local url) or None. Content imports
+    none of them (docs/decisions/0030-drafting-assistance.md)."""
+    found = []
+    for path in getattr(settings, "CONTENT_ITEM_ACTION_PROVIDERS", ()):
+        action = import_string(path)(membership=membership, item=item)
+        if action is not None:
+            found.append((str(action[0]), str(action[1])))
+    return found
+
+
 def organizations_with_reviews_due(*, before: dt.datetime) -> list[int]:
     """The ids of the organizations with an item in review due before `before` (the
     approvers' reminder walks them)."""

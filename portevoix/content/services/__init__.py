@@ -97,6 +97,26 @@ def validate_copies(copies: list[CopyData]) -> dict[str, list[str]]:
     return errors
 
 
+def item_data_of(item: ContentItem) -> ItemData:
+    """The item as `ItemData`, for a service that changes one part of it (adds copies) and
+    calls `item_update` with the rest as it is."""
+    return ItemData(
+        title=item.title,
+        language=item.language,
+        body=item.body,
+        link=item.link,
+        content_type=item.content_type,
+        priority=item.priority,
+        important=item.important,
+        featured=item.featured,
+        publish_at=item.publish_at,
+        expire_at=item.expire_at,
+        campaign_id=item.campaign_id,
+        topic_ids=[topic.pk for topic in item.topics.all()],
+        copies=[CopyData(copy.network, copy.text) for copy in item.copies.all()],
+    )
+
+
 def _validate_item(membership: Membership, data: ItemData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():

@@ -99,6 +99,7 @@ def _render_detail(
             "action_forms": action_forms,
             "error": error,
             "origins": selectors.item_origins(item=item),
+            "item_actions": selectors.item_actions(membership=membership, item=item),
             "can_refresh_preview": bool(item.link) and can(membership, "content.edit", item),
             "preview_reason": previews.reason_label(item.preview_reason),
             # What changed since the last approved revision, while the item is being reviewed.

@@ -179,6 +179,10 @@ def share_check(request: HttpRequest) -> JsonResponse:
                 {"action": hit.action, "kind": hit.kind, "term": hit.term, "message": hit.message}
                 for hit in result.guardrails
             ],
+            # A near-copy of many colleagues' recent posts (sharing/variety.py): a warning.
+            "variety": {"colleagues": result.variety.colleagues, "message": result.variety.message}
+            if result.variety
+            else None,
         }
     )
 

@@ -1,6 +1,7 @@
 // Share page: live checks of the ambassador's text as they type (debounced, by the server:
 // the length as it will be posted, with the tracked link in place, and the organization's
-// guardrails: competitors, words to avoid, blocked terms), the Share button disabled while
+// guardrails: competitors, words to avoid, blocked terms; and the variety check: a text that
+// reads like many colleagues' recent posts warns), the Share button disabled while
 // the text is over the limit or blocked (a warning only warns), "personalize this text",
 // a preview of the post as the network will show it, updated as they type,
 // and a reload when the ambassador comes back from the network so "I posted it" shows.
@@ -28,7 +29,7 @@
     return node;
   }
 
-  function showGuardrails(hits) {
+  function showGuardrails(hits, variety) {
     if (!region) { return; }
     while (region.firstChild) { region.removeChild(region.firstChild); }
     ["block", "warn"].forEach(function (action) {
@@ -40,6 +41,10 @@
       mine.forEach(function (hit) { list.appendChild(el("li", "share-guardrails-" + action, hit.message)); });
       region.appendChild(list);
     });
+    // A near-copy of colleagues' posts only warns: it never disables the button.
+    if (variety && variety.message) {
+      region.appendChild(el("p", "share-guardrails-warn share-variety", variety.message));
+    }
   }
 
   function show(data) {
@@ -52,7 +57,7 @@
       counter.textContent = text;
       counter.classList.toggle("over", errors.length > 0);
     }
-    showGuardrails(hits);
+    showGuardrails(hits, data.variety);
     if (errors.length || blocked) { area.setAttribute("aria-invalid", "true"); }
     else { area.removeAttribute("aria-invalid"); }
     // Over the limit or blocked: the server would refuse it, so the button waits.
