@@ -155,3 +155,13 @@ class ListeningPolicy(OrgOwned):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="listening_policy_once")
         ]
+
+
+from .models_voice import (  # noqa: E402 - share of voice and benchmarks (decision 0028)
+    BenchmarkAccount,
+    BenchmarkKind,
+    BenchmarkSnapshot,
+    VoiceDay,
+)
+
+__all__ = ["BenchmarkAccount", "BenchmarkKind", "BenchmarkSnapshot", "VoiceDay"]

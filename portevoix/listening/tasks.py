@@ -18,3 +18,19 @@ def poll_feeds() -> int:
 def purge_mentions() -> int:
     """Delete the mentions older than their organization's retention."""
     return services.purge_expired()
+
+
+@db_task()
+def recount_voice() -> int:
+    """Recompute the share of voice cells of today and yesterday (decision 0028)."""
+    from . import voice
+
+    return voice.recount_recent()
+
+
+@db_task()
+def snapshot_benchmarks() -> int:
+    """Take today's snapshot of the benchmarked accounts that have none yet."""
+    from . import services_benchmarks
+
+    return services_benchmarks.snapshots_due()
