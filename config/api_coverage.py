@@ -187,8 +187,8 @@ _SCIM_SETTINGS = (
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
 _LISTENING = (
-    "listening is a first slice (decision 0025): its monitors, feeds and the inbox's statuses "
-    "are on its pages only, for now"
+    "listening is a first slice (decisions 0025, 0028): its monitors, feeds, the inbox's "
+    "statuses and the benchmarked accounts are on its pages only, for now"
 )
 _ERASURE = (
     "erasing a person who left, and the delay of the automatic erasure, are on the erasure "
@@ -316,6 +316,9 @@ GAPS: dict[str, tuple[str, str]] = {
     "listening:feeds": (NOT_YET, _LISTENING),
     "listening:feed": (NOT_YET, _LISTENING),
     "listening:mention_status": (NOT_YET, _LISTENING),
+    "listening:benchmarks": (NOT_YET, _LISTENING),
+    "listening:benchmark": (NOT_YET, _LISTENING),
+    "listening:benchmark_delete": (NOT_YET, _LISTENING),
     "sso:saml_acs": (
         BROWSER,
         "the identity provider's signed answer, posted by the person's browser (decision 0021)",

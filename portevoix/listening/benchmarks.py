@@ -72,6 +72,10 @@ class Figures:
         ]
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
@@ -111,13 +115,12 @@ def bluesky(handle: str, now: dt.datetime) -> Figures:
         feed = answer.get("feed") if isinstance(answer, dict) else None
         older = False
         for item in feed if isinstance(feed, list) else []:
-            post = item.get("post") if isinstance(item, dict) else None
-            if not isinstance(post, dict) or item.get("reason"):
+            post = _dict(_dict(item).get("post"))
+            if not post or _dict(item).get("reason"):
                 continue  # a repost of someone's post
-            author = post.get("author") if isinstance(post.get("author"), dict) else {}
-            if did and author.get("did") not in (None, did):
+            if did and _dict(post.get("author")).get("did") not in (None, did):
                 continue
-            record = post.get("record") if isinstance(post.get("record"), dict) else {}
+            record = _dict(post.get("record"))
             when = _iso(record.get("createdAt")) or _iso(post.get("indexedAt"))
             if when is None:
                 continue

@@ -105,7 +105,8 @@ def recount(organization_id: int, start: dt.date, end: dt.date) -> int:
             mention__published_at__lt=high,
         )
         .annotate(day=TruncDate("mention__published_at"))
-        .values_list("monitor_id", "day", "mention__network", "mention__sentiment")
+        # django-stubs does not see the annotation `day` here
+        .values_list("monitor_id", "day", "mention__network", "mention__sentiment")  # type: ignore[misc]
         .annotate(n=Count("pk"))
         .order_by()
     )

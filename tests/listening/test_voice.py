@@ -112,7 +112,7 @@ def _shares(line):
     return [(c.count, c.share) for c in line.cells]
 
 
-def P(value):  # noqa: N802 - a percent, as the selector gives it
+def P(value):  # a percent, as the selector gives it
     return Decimal(value)
 
 
