@@ -1,7 +1,9 @@
 """Reads of the share of voice page (`listening.view`), from the `VoiceDay` rollup only:
 the brand (every monitor of category "brand", together) against each competitor monitor,
 over the last 7, 30 or 90 days: shares in percent with their counts, per day or week, per
-network, and each party's sentiment split. One query on the rollup, summed here.
+network, and each party's sentiment split. Two grouped queries on the rollup (per monitor
+and day, per monitor, network and sentiment): a few hundred rows whatever the number of
+mentions.
 
 A mention that matches two brand monitors counts twice for the brand (the rollup is per
 monitor); one brand monitor holding every spelling avoids it (decision 0028)."""
@@ -12,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -140,26 +142,27 @@ def share_of_voice(
         else:
             party_of[pk] = len(parties)
             parties.append(Party(str(pk), name, len(parties)))
-    rows = (
-        scoped(VoiceDay, organization_id)
-        .filter(day__gte=start, day__lte=end, monitor_id__in=list(party_of))
-        .values_list("monitor_id", "day", "network", "sentiment")
-        .annotate(n=Sum("mentions"))
-        .order_by()
+    cells = scoped(VoiceDay, organization_id).filter(
+        day__gte=start, day__lte=end, monitor_id__in=list(party_of)
     )
+
+    def summed(*keys: str) -> list[tuple[Any, ...]]:
+        """The cells summed by `keys` in the database: a few hundred rows at most."""
+        return list(cells.values_list(*keys).annotate(n=Sum("mentions")).order_by())
+
     width = len(parties)
     by_bucket: dict[dt.date, list[int]] = defaultdict(lambda: [0] * width)
     by_network: dict[str, list[int]] = defaultdict(lambda: [0] * width)
     by_sentiment: list[dict[str, int]] = [dict.fromkeys(SENTIMENTS, 0) for _p in parties]
     overall = [0] * width
-    for monitor_id, day, network, sentiment, n in rows:
+    for monitor_id, day, n in summed("monitor_id", "day"):
         i = party_of[monitor_id]
-        bucket = week_start(day) if unit == "week" else day
-        by_bucket[bucket][i] += n
-        by_network[network][i] += n
-        key = sentiment if sentiment in by_sentiment[i] else ""
-        by_sentiment[i][key] += n
+        by_bucket[week_start(day) if unit == "week" else day][i] += n
         overall[i] += n
+    for monitor_id, network, sentiment, n in summed("monitor_id", "network", "sentiment"):
+        by_network[network][party_of[monitor_id]] += n
+        split = by_sentiment[party_of[monitor_id]]
+        split[sentiment if sentiment in split else ""] += n
     buckets, current = [], week_start(start) if unit == "week" else start
     step = dt.timedelta(days=7 if unit == "week" else 1)
     while current <= end:
@@ -173,8 +176,8 @@ def share_of_voice(
     sentiments = []
     for party, split in zip(parties, by_sentiment, strict=True):
         total = sum(split.values())
-        cells = [Cell(split[s], percent(split[s], total)) for s in SENTIMENTS]
-        sentiments.append(SentimentSplit(party, total, cells))
+        tones = [Cell(split[s], percent(split[s], total)) for s in SENTIMENTS]
+        sentiments.append(SentimentSplit(party, total, tones))
     return Voice(
         days=days,
         unit=unit,
