@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LANGUAGES, FeedKind, MentionStatus
+from .models import LANGUAGES, FeedKind, MentionStatus, MonitorCategory
 
 
 def lines(value: str) -> list[str]:
@@ -14,6 +14,14 @@ def lines(value: str) -> list[str]:
 
 class MonitorForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=MonitorCategory.choices,
+        required=False,
+        help_text=_(
+            "Share of voice compares your brand's monitors with your competitors' monitors."
+        ),
+    )
     terms = forms.CharField(
         label=_("Keywords and phrases"),
         widget=forms.Textarea(attrs={"rows": 4}),

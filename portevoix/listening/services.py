@@ -30,6 +30,7 @@ from .models import (
     Mention,
     MentionStatus,
     Monitor,
+    MonitorCategory,
 )
 from .sources import SOURCES, Entry, FetchState, SourceError
 
@@ -54,6 +55,7 @@ class MonitorData:
     exclusions: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     active: bool = True
+    category: str = MonitorCategory.BRAND  # share of voice: brand, competitor, ... (0028)
 
 
 @dataclass
@@ -108,7 +110,8 @@ def _clean_monitor(data: MonitorData) -> MonitorData:
     if errors:
         raise DomainError(_("The monitor has errors."), field_errors=errors)
     languages = [code for code in ("fr", "en") if code in data.languages]
-    return MonitorData(name, terms, _terms(data.exclusions), languages, data.active)
+    category = data.category if data.category in MonitorCategory.values else MonitorCategory.BRAND
+    return MonitorData(name, terms, _terms(data.exclusions), languages, data.active, category)
 
 
 def _monitor_fields(monitor: Monitor) -> dict[str, Any]:
@@ -118,6 +121,7 @@ def _monitor_fields(monitor: Monitor) -> dict[str, Any]:
         "exclusions": list(monitor.exclusions),
         "languages": list(monitor.languages),
         "active": monitor.active,
+        "category": monitor.category,
     }
 
 
@@ -135,6 +139,7 @@ def monitor_create(*, actor: Membership, data: MonitorData) -> Monitor:
             exclusions=data.exclusions,
             languages=data.languages,
             active=data.active,
+            category=data.category,
             owner=actor,
             created_at=now,
             updated_at=now,
@@ -158,11 +163,20 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
         before = _monitor_fields(monitor)
         monitor.name, monitor.terms, monitor.exclusions = data.name, data.terms, data.exclusions
         monitor.languages, monitor.active = data.languages, data.active
+        monitor.category = data.category
         after = _monitor_fields(monitor)
         if after != before:
             monitor.updated_at = clock.now()
             monitor.save(
-                update_fields=["name", "terms", "exclusions", "languages", "active", "updated_at"]
+                update_fields=[
+                    "name",
+                    "terms",
+                    "exclusions",
+                    "languages",
+                    "active",
+                    "category",
+                    "updated_at",
+                ]
             )
             _audit(actor, "listening.monitor_changed", "listening_monitor", monitor, before, after)
     return monitor

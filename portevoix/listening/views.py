@@ -73,6 +73,7 @@ def _monitor_data(form: MonitorForm) -> services.MonitorData:
         exclusions=lines(data["exclusions"]),
         languages=list(data["languages"]),
         active=bool(data["active"]),
+        category=data["category"] or "brand",
     )
 
 
@@ -92,7 +93,7 @@ def monitors(request: HttpRequest, membership: Membership) -> HttpResponse:
                 messages.success(request, _("The monitor is added."))
                 return redirect("listening:monitors")
     else:
-        form = MonitorForm(initial={"active": True})
+        form = MonitorForm(initial={"active": True, "category": "brand"})
     return render(request, "listening/monitors.html", {"monitors": rows, "form": form})
 
 
@@ -119,6 +120,7 @@ def monitor_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpR
                 "exclusions": "\n".join(monitor.exclusions),
                 "languages": monitor.languages,
                 "active": monitor.active,
+                "category": monitor.category,
             }
         )
     return render(request, "listening/monitor.html", {"monitor": monitor, "form": form})

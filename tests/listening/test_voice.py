@@ -58,11 +58,9 @@ def cm(org, monkeypatch):
 
 
 def _monitor(actor, name, terms, category):
-    monitor = services.monitor_create(
-        actor=actor, data=services.MonitorData(name=name, terms=terms)
+    return services.monitor_create(
+        actor=actor, data=services.MonitorData(name=name, terms=terms, category=category)
     )
-    Monitor.objects.filter(pk=monitor.pk).update(category=category)
-    return monitor
 
 
 def _entry(guid, text, when):
@@ -261,3 +259,29 @@ def test_the_page(cm, fixture, member, outsider):
     assert "Umbrella" not in other and "57,1" not in other and "57.1" not in other
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_the_monitor_form_sets_the_category(cm):
+    client = Client()
+    client.force_login(cm.user)
+    page = client.get(reverse("listening:monitors"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Catégorie" in page and "Concurrent" in page
+    answer = client.post(
+        reverse("listening:monitors"),
+        {"name": "Initech", "terms": "initech", "category": "competitor", "active": "on"},
+    )
+    assert answer.status_code == 302
+    monitor = Monitor.objects.get()
+    assert monitor.category == MonitorCategory.COMPETITOR
+    client.post(
+        reverse("listening:monitor", args=[monitor.pk]),
+        {"name": "Initech", "terms": "initech", "category": "nonsense", "active": "on"},
+    )
+    monitor.refresh_from_db()
+    assert monitor.category == MonitorCategory.COMPETITOR  # an unknown choice is refused
+    client.post(
+        reverse("listening:monitor", args=[monitor.pk]),
+        {"name": "Initech", "terms": "initech", "category": "trend", "active": "on"},
+    )
+    monitor.refresh_from_db()
+    assert monitor.category == MonitorCategory.TREND
