@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import statistics
 import sys
@@ -68,6 +69,8 @@ def main() -> None:
     cells_per_org = len(categories) * args.days * len(networks) * len(sentiments)
     per_cell = max(1, 10_000_000 // cells_per_org)
     stamp = int(time.time())
+    # the factories number their users from 1: start past a previous run's in the same database
+    factories._seq = itertools.count(stamp * 100)
     target = None
     started = time.monotonic()
     for n in range(args.others + 1):
