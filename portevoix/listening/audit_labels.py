@@ -16,9 +16,13 @@ def register() -> None:
             "listening.feed_changed": _("Feed changed (%(object)s)"),
             "listening.mention_status": _("Mention marked (%(object)s)"),
             "listening.retention_changed": _("Mention retention changed (%(object)s)"),
+            "listening.benchmark_created": _("Benchmarked account added (%(object)s)"),
+            "listening.benchmark_changed": _("Benchmarked account changed (%(object)s)"),
+            "listening.benchmark_deleted": _("Benchmarked account removed (%(object)s)"),
         }
     )
     audit_labels.register_object_type("listening_monitor", _("monitor"))
     audit_labels.register_object_type("listening_feed", _("feed"))
     audit_labels.register_object_type("listening_mention", _("mention"))
     audit_labels.register_object_type("listening_policy", _("listening settings"))
+    audit_labels.register_object_type("listening_benchmark", _("benchmarked account"))
