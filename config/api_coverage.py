@@ -187,9 +187,9 @@ _SCIM_SETTINGS = (
 )
 _RECOGNITION = "the point rules are set on their page only, for now"
 _LISTENING = (
-    "listening is young (decisions 0025, 0027, 0029): its monitors, feeds, the inbox's "
-    "statuses and assignments, the alert thresholds and curation are on its pages only, "
-    "for now"
+    "listening is young (decisions 0025 to 0029): its monitors, feeds, the inbox's "
+    "statuses and assignments, the alert thresholds, the benchmarked accounts and curation "
+    "are on its pages only, for now"
 )
 _ASSIST = (
     "drafting with the organization's model is on the item's page only, for now: an API "
@@ -333,6 +333,9 @@ GAPS: dict[str, tuple[str, str]] = {
     ),
     "assist:draft": (NOT_YET, _ASSIST),
     "assist:add": (NOT_YET, _ASSIST),
+    "listening:benchmarks": (NOT_YET, _LISTENING),
+    "listening:benchmark": (NOT_YET, _LISTENING),
+    "listening:benchmark_delete": (NOT_YET, _LISTENING),
     "sso:saml_acs": (
         BROWSER,
         "the identity provider's signed answer, posted by the person's browser (decision 0021)",

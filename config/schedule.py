@@ -230,3 +230,22 @@ def listening_purge_mentions() -> int:
     from portevoix.listening import tasks as listening_tasks
 
     return int(listening_tasks.purge_mentions.call_local())
+
+
+@db_periodic_task(crontab(minute="29"), expires=3000)
+def listening_recount_voice() -> int:
+    """Every hour: the share of voice counts of today and yesterday are recomputed from the
+    mentions (idempotent; repairs a sentiment filled in later or a post deleted at its
+    source; the counts are otherwise added as each mention is stored)."""
+    from portevoix.listening import tasks as listening_tasks
+
+    return int(listening_tasks.recount_voice.call_local())
+
+
+@db_periodic_task(crontab(minute="53"), expires=3000)
+def listening_snapshot_benchmarks() -> int:
+    """Every hour: each benchmarked public account gets its snapshot of the day, once (one
+    row per account and day; an account that could not be read is tried again next hour)."""
+    from portevoix.listening import tasks as listening_tasks
+
+    return int(listening_tasks.snapshot_benchmarks.call_local())

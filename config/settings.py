@@ -483,6 +483,8 @@ SOCIAL_ALLOWED_PRIVATE_HOSTS = env_list("SOCIAL_ALLOWED_PRIVATE_HOSTS")
 SOCIAL_HTTP_TIMEOUT = float(env_int("SOCIAL_HTTP_TIMEOUT", 20))
 # Listening: the Hacker News search API (Algolia); tests point it at a local fake.
 LISTENING_HN_API = env_str("LISTENING_HN_API", "https://hn.algolia.com/api/v1")
+# The Bluesky AppView the benchmarks read public profiles and posts from (decision 0028).
+LISTENING_BSKY_APPVIEW = env_str("LISTENING_BSKY_APPVIEW", "https://public.api.bsky.app")
 # A worker that claimed a post and died: another may take it over after this many seconds
 # (it first asks the network whether the post went out).
 PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 300)

@@ -208,10 +208,18 @@ CONTENT = (
         ("listening.view",),
         (
             "listening:mention_status",
+            "listening:mention_assign",
             "listening:monitors",
             "listening:monitor",
             "listening:feeds",
             "listening:feed",
+            "listening:alerts",
+            "listening:alert_settings",
+            "listening:summary",
+            "listening:voice",
+            "listening:benchmarks",
+            "listening:benchmark",
+            "listening:benchmark_delete",
         ),
     ),
     Entry(

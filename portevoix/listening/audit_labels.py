@@ -20,6 +20,9 @@ def register() -> None:
             "listening.proposal_dismissed": _("Curated entry set aside (%(object)s)"),
             "listening.mention_assigned": _("Mention assigned (%(object)s)"),
             "listening.alerts_changed": _("Listening alert thresholds changed (%(object)s)"),
+            "listening.benchmark_created": _("Benchmarked account added (%(object)s)"),
+            "listening.benchmark_changed": _("Benchmarked account changed (%(object)s)"),
+            "listening.benchmark_deleted": _("Benchmarked account removed (%(object)s)"),
         }
     )
     audit_labels.register_object_type("listening_monitor", _("monitor"))
@@ -27,3 +30,4 @@ def register() -> None:
     audit_labels.register_object_type("listening_mention", _("mention"))
     audit_labels.register_object_type("listening_policy", _("listening settings"))
     audit_labels.register_object_type("listening_proposal", _("curated entry"))
+    audit_labels.register_object_type("listening_benchmark", _("benchmarked account"))

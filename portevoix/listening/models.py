@@ -259,3 +259,13 @@ class SpikeAlert(OrgOwned):
 
     def __str__(self) -> str:
         return f"{self.monitor_id}:{self.kind}:{self.hour:%Y-%m-%dT%H}"
+
+
+from .models_voice import (  # noqa: E402 - share of voice and benchmarks (decision 0028)
+    BenchmarkAccount,
+    BenchmarkKind,
+    BenchmarkSnapshot,
+    VoiceDay,
+)
+
+__all__ = ["BenchmarkAccount", "BenchmarkKind", "BenchmarkSnapshot", "VoiceDay"]

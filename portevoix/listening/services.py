@@ -20,7 +20,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 from portevoix.networks import base
 
-from . import curation, sentiment
+from . import curation, sentiment, voice
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -337,7 +337,8 @@ def retention_set(*, actor: Membership, days: int) -> ListeningPolicy:
 
 
 def purge_expired() -> int:
-    """Delete the mentions older than their organization's retention; returns how many."""
+    """Delete the mentions older than their organization's retention; returns how many.
+    Their share of voice counts stay (aggregates, no personal data: `voice`)."""
     now = clock.now()
     deleted = 0
     organizations = set(Mention.objects.values_list("organization_id", flat=True).distinct())
@@ -421,6 +422,7 @@ def ingest(
                     sentiment_score=feeling.score if feeling else None,
                 )
                 mention.monitors.set(monitor_ids)
+                voice.count_mention(mention, monitor_ids)  # the share of voice rollup
         except IntegrityError:
             continue  # another worker stored it first
         created += 1

@@ -24,3 +24,19 @@ def purge_mentions() -> int:
 def spike_alerts() -> int:
     """Judge every active monitor's last hour; returns the alerts raised."""
     return alerts.check_spikes()
+
+
+@db_task()
+def recount_voice() -> int:
+    """Recompute the share of voice cells of today and yesterday (decision 0028)."""
+    from . import voice
+
+    return voice.recount_recent()
+
+
+@db_task()
+def snapshot_benchmarks() -> int:
+    """Take today's snapshot of the benchmarked accounts that have none yet."""
+    from . import services_benchmarks
+
+    return services_benchmarks.snapshots_due()

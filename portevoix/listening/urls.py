@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_curation, views_vigilance
+from . import views, views_curation, views_vigilance, views_voice
 
 app_name = "listening"
 urlpatterns = [
@@ -26,5 +26,13 @@ urlpatterns = [
         "listening/curation/<int:pk>/dismiss/",
         views_curation.proposal_dismiss,
         name="proposal_dismiss",
+    ),
+    path("listening/voice/", views_voice.voice, name="voice"),
+    path("listening/benchmarks/", views_voice.benchmarks, name="benchmarks"),
+    path("listening/benchmarks/<int:pk>/", views_voice.benchmark_edit, name="benchmark"),
+    path(
+        "listening/benchmarks/<int:pk>/delete/",
+        views_voice.benchmark_delete,
+        name="benchmark_delete",
     ),
 ]

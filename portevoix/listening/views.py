@@ -117,7 +117,7 @@ def monitors(request: HttpRequest, membership: Membership) -> HttpResponse:
                 messages.success(request, _("The monitor is added."))
                 return redirect("listening:monitors")
     else:
-        form = MonitorForm(initial={"active": True})
+        form = MonitorForm(initial={"active": True, "category": "brand"})
     return render(request, "listening/monitors.html", {"monitors": rows, "form": form})
 
 
