@@ -23,7 +23,7 @@ from portevoix.accounts.models import Membership, Organization
 from portevoix.core import clock
 from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import scoped
-from portevoix.listening import curation, services, sources
+from portevoix.listening import alerts, benchmarks, curation, services, services_benchmarks, sources
 
 if TYPE_CHECKING:
     from portevoix.listening.models import Feed
@@ -111,15 +111,20 @@ def load(org: Organization) -> None:
     curated = _feeds(actor)
     replay = _replay()
     now = clock.now()
+    # The burst of the replay (posts of less than an hour) lands in the last complete hour,
+    # the one the hourly spike check judges.
+    last_hour_end = alerts.hour_start(now)
     by_network: dict[str, list[sources.Entry]] = {}
     for n, post in enumerate(replay["posts"]):
+        hours_ago = post["hours_ago"]
+        end = last_hour_end if hours_ago < 1 else now
         by_network.setdefault(post["network"], []).append(
             sources.Entry(
                 key=sources.entry_key(post["network"], f"demo:{n}"),
                 url=post["url"],
                 text=post["text"],
                 author=post["author"],
-                published_at=now - dt.timedelta(hours=post["hours_ago"]),
+                published_at=end - dt.timedelta(hours=hours_ago),
                 language=post["language"],
             )
         )
@@ -144,4 +149,56 @@ def load(org: Organization) -> None:
         proposed = curation.propose(
             feed=curated, entries=entries, cutoff=now - dt.timedelta(days=90)
         )
-    logger.info("demo listening: %d mentions, %d proposals", stored, proposed)
+    raised = alerts.check_organization(org.pk, last_hour_end - dt.timedelta(hours=1), now)
+    _benchmarks(actor, now)
+    logger.info("demo listening: %d mentions, %d proposals, %d alerts", stored, proposed, raised)
+
+
+# Recorded figures of three public Bluesky accounts (invented, in the shape of real ones):
+# (handle, name, ours, followers 30 days ago, followers today, posts a week, engagement a post)
+BENCHMARKS = (
+    ("lumen-energie.bsky.social", "Lumen Énergie", True, 4100, 4630, 9, 38.0),
+    ("solarispower.bsky.social", "Solaris Power", False, 7900, 8120, 14, 21.5),
+    ("voltaverde.bsky.social", "VoltaVerde", False, 2600, 3050, 6, 44.0),
+)
+
+
+def _benchmarks(actor: Membership, now: dt.datetime) -> None:
+    """Three accounts side by side with 31 days of recorded history, paused (turn one on
+    under Listening → Benchmarks to read it from the network every day)."""
+    for handle, label, own, start, end, weekly, engagement in BENCHMARKS:
+        account = services_benchmarks.benchmark_create(
+            actor=actor,
+            data=services_benchmarks.BenchmarkData(
+                kind="bluesky", handle=handle, label=label, own=own, active=False
+            ),
+        )
+        for days_ago in range(30, -1, -1):
+            when = now - dt.timedelta(days=days_ago)
+            followers = end - (end - start) * days_ago // 30
+            posts = [
+                benchmarks.Post(
+                    url=f"https://bsky.app/profile/{handle}/post/3ldemo{days_ago:02d}{n}",
+                    text=f"{label} : {TOPICS[(days_ago + n) % len(TOPICS)]}",
+                    engagement=round(engagement * (0.5 + ((days_ago * 7 + n * 3) % 10) / 10)),
+                    published_at=when - dt.timedelta(hours=n * 11),
+                )
+                for n in range(weekly)
+            ]
+            services_benchmarks.snapshot_record(
+                account,
+                day=services_benchmarks.local_day(when),
+                figures=benchmarks.Figures(
+                    followers=followers, posts_total=900 + weekly * (60 - days_ago), posts=posts
+                ),
+                now=when,
+            )
+
+
+TOPICS = (
+    "notre nouveau parc solaire est raccordé",
+    "offre de stockage pour les PME",
+    "we are hiring field technicians",
+    "retour sur le salon Energaia",
+    "autoconsommation collective : mode d\u2019emploi",
+)

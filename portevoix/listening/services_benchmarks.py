@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -182,9 +183,20 @@ def snapshot_take(account: BenchmarkAccount) -> BenchmarkSnapshot | None:
         account.save(update_fields=["last_result"])
         log.info("listening benchmark %s: %s", account.pk, exc.message)
         return None
+    snapshot = snapshot_record(account, day=day, figures=figures, now=now)
+    account.last_result = "ok"
+    account.save(update_fields=["last_result"])
+    return snapshot
+
+
+def snapshot_record(
+    account: BenchmarkAccount, *, day: dt.date, figures: benchmarks.Figures, now: dt.datetime
+) -> BenchmarkSnapshot:
+    """Store the account's figures for `day`, once (a second call, or another worker, gets
+    the stored one). Used by `snapshot_take`, and by the demo for its recorded history."""
     try:
         with transaction.atomic():
-            snapshot = BenchmarkSnapshot.objects.create(
+            return BenchmarkSnapshot.objects.create(
                 organization_id=account.organization_id,
                 account_id=account.pk,
                 day=day,
@@ -197,9 +209,6 @@ def snapshot_take(account: BenchmarkAccount) -> BenchmarkSnapshot | None:
             )
     except IntegrityError:  # another worker took it first
         return BenchmarkSnapshot.objects.get(account_id=account.pk, day=day)
-    account.last_result = "ok"
-    account.save(update_fields=["last_result"])
-    return snapshot
 
 
 def snapshots_due(limit: int = SNAPSHOTS_PER_RUN) -> int:

@@ -389,7 +389,15 @@ def test_the_demo_schedules_its_reports_and_they_open(demo_module):
 def test_the_demo_listens_to_its_brand_and_competitors_and_curates(demo_module):
     from django.test import Client
 
-    from portevoix.listening.models import Mention, Monitor, Proposal
+    from portevoix.listening.models import (
+        BenchmarkAccount,
+        BenchmarkSnapshot,
+        Mention,
+        Monitor,
+        Proposal,
+        SpikeAlert,
+        VoiceDay,
+    )
 
     org, _output = demo_module
     monitors = {m.name: m for m in scoped(Monitor, org)}
@@ -400,15 +408,25 @@ def test_the_demo_listens_to_its_brand_and_competitors_and_curates(demo_module):
     assert monitors["Solaris Power"].mentions.count() >= 10
     assert monitors["VoltaVerde"].mentions.count() >= 10
     now = clock.now()
-    last_hour = brand.mentions.filter(published_at__gte=now - dt.timedelta(hours=1)).count()
-    assert last_hour >= 10  # the outage burst, for the spike alert
+    burst = brand.mentions.filter(published_at__gte=now - dt.timedelta(hours=2)).count()
+    assert burst >= 10  # the outage burst, in the last complete hour
     assert scoped(Mention, org).values("network").distinct().count() >= 3
     assert scoped(Proposal, org).filter(status="pending").count() == 5
+    alert_kinds = set(scoped(SpikeAlert, org).filter(monitor=brand).values_list("kind", flat=True))
+    assert alert_kinds == {"volume", "negative"}  # the outage burst of the last hour
+    sentiments = set(scoped(Mention, org).values_list("sentiment", flat=True))
+    assert {"positive", "negative"} <= sentiments
+    assert scoped(VoiceDay, org).filter(monitor=monitors["Solaris Power"]).exists()
+    assert scoped(BenchmarkAccount, org).count() == 3
+    assert scoped(BenchmarkSnapshot, org).count() == 3 * 31
     community = Membership.objects.get(organization=org, user__email=data.COMMUNITY)
     content = Membership.objects.get(organization=org, user__email=data.CONTENT)
     client = Client()
     client.force_login(community.user)
     assert "Lumen" in client.get("/listening/").content.decode()
+    for page in ("voice", "benchmarks", "alerts", "summary"):
+        assert client.get(f"/listening/{page}/").status_code == 200, page
+    assert "Solaris Power" in client.get("/listening/benchmarks/").content.decode()
     client.force_login(content.user)
     page = client.get("/listening/curation/").content.decode()
     assert "Autoconsommation collective" in page
