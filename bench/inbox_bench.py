@@ -6,8 +6,8 @@ Fills one organization with `--mentions` mentions over 90 days (its retention), 
 (each mention matches one, one in ten matches two), 4 networks, 4 sentiments, 80 % still new,
 inserted by SQL in batches (the mentions and their monitor links); then times, `--runs` times
 after a warm-up, the selectors the inbox page calls (the page of 100 mentions with each
-filter, a page deep in the past through the keyset cursor, the monitors with their count of
-new mentions, the networks) and the whole page, logged in as a community manager, and prints
+filter, a page deep in the past through the keyset cursor, the monitors with this week's
+counts, the networks) and the whole page, logged in as a community manager, and prints
 the medians. Target: under 100 ms. Without DATABASE_URL it uses a fresh SQLite file under
 /tmp; with one, the database is migrated and the organization it creates is left there (use
 a throwaway database).
@@ -167,7 +167,7 @@ def main() -> None:
         ms = timed(lambda f=filters: selectors.inbox_page(membership=cm, filters=f))
         print(f"inbox page, {label}: {ms:.1f} ms (median)")
     ms = timed(lambda: selectors.monitors(membership=cm))
-    print(f"monitors with their new count: {ms:.1f} ms (median)")
+    print(f"monitors with this week's counts: {ms:.1f} ms (median)")
     ms = timed(lambda: selectors.networks(membership=cm))
     print(f"networks: {ms:.1f} ms (median)")
     client = Client()
