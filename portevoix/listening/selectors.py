@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from portevoix.accounts.models import Membership
 
-INBOX_SIZE = 100
+INBOX_SIZE = 50  # a page; 100 cards took about twice as long to render (bench/inbox_bench.py)
 WEEK_DAYS = 7  # the monitors' counts: mentions of the last 7 local days
 
 

@@ -188,10 +188,11 @@ def test_keyset_pages_go_beyond_the_latest_hundred(community, fixed_clock, monke
     client = Client()
     client.force_login(community.user)
     first = client.get(reverse("listening:inbox"), {"status": ""}).content.decode()
-    assert first.count('class="card mention"') == 100 and 'rel="next"' in first
-    query = selectors.cursor_of(Mention.objects.order_by("-published_at", "-pk")[99])
+    size = selectors.INBOX_SIZE
+    assert first.count('class="card mention"') == size and 'rel="next"' in first
+    query = selectors.cursor_of(Mention.objects.order_by("-published_at", "-pk")[size - 1])
     second = client.get(reverse("listening:inbox"), {"status": "", "before": query})
-    assert second.content.decode().count('class="card mention"') == 100
+    assert second.content.decode().count('class="card mention"') == size
 
 
 def test_the_inbox_page_query_uses_an_index(community, fixed_clock):
