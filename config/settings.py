@@ -201,6 +201,10 @@ NAV_BADGE_PROVIDERS = {
     "listening:curation": "portevoix.listening.selectors_curation.curation_badge",
 }
 
+# Blocks other apps add to a section of the home (workspace imports none of them): each
+# provider takes the membership and answers a `core.context_processors.HomeBlock` or None.
+HOME_BLOCK_PROVIDERS = {"community": ["portevoix.listening.selectors.home_block"]}
+
 # The figures (shares, clicks, conversions) of the library's rows: content may not import
 # analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).
 LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"

@@ -74,6 +74,28 @@ class TopbarItem:
 
 
 @dataclass(frozen=True)
+class HomeBlock:
+    """A block another app adds to a section of the home (`settings.HOME_BLOCK_PROVIDERS`,
+    {section: [dotted paths]}; each provider takes the membership and answers a block or
+    None): `title`, `count` (shown after the title; `capped`: "N+"), `text` (a line under it),
+    `url` and `link`, where the work is done. Every text already translated."""
+
+    title: str
+    count: int
+    text: str
+    url: str
+    link: str
+    capped: bool = False
+
+
+def home_blocks(section: str, membership: Any) -> list[HomeBlock]:
+    """The blocks of one home section, in the order the setting names the providers."""
+    paths = tuple(getattr(settings, "HOME_BLOCK_PROVIDERS", {}).get(section, ()))
+    found = (provider(membership) for provider in _providers(paths))
+    return [block for block in found if block is not None]
+
+
+@dataclass(frozen=True)
 class NavBadge:
     """A count after a navigation link (`settings.NAV_BADGE_PROVIDERS`): `count` (shown
     when above zero) and `label`, what the count means (already translated, read by screen

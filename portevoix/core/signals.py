@@ -19,3 +19,8 @@ integration_disabled = Signal()
 # per alert, when it is kept. Listening sits at the top (no app imports it), so notifications
 # hears of it here and tells the community managers and admins.
 listening_alert = Signal()
+
+# `listening_mention_assigned(organization_id, mention_id, assignee_id, actor_name, excerpt,
+# inbox_path)`: a colleague gave a mention of the vigilance inbox to this member (not to
+# themself). Sent once the assignment is kept; notifications tells the assignee in-app.
+listening_mention_assigned = Signal()

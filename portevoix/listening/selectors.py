@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from portevoix.accounts.permissions import require
+from portevoix.accounts.permissions import can, require
 from portevoix.core import clock
+from portevoix.core.context_processors import HomeBlock
 from portevoix.core.tenancy import get_scoped, scoped
 
 from . import voice
-from .models import Feed, Mention, MentionStatus, Monitor, VoiceDay
+from .models import Feed, Mention, MentionStatus, Monitor, SpikeAlert, VoiceDay
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
 
 INBOX_SIZE = 50  # a page; 100 cards took about twice as long to render (bench/inbox_bench.py)
 WEEK_DAYS = 7  # the monitors' counts: mentions of the last 7 local days
+HOME_CAP = 1000  # the home counts new mentions up to this many ("1000+"): a bounded read
 
 
 @dataclass(frozen=True)
@@ -168,3 +173,33 @@ def feed_of(*, membership: Membership, pk: int) -> Feed:
     feed = get_scoped(Feed, membership.organization_id, pk=pk)
     require(membership, "listening.manage", feed)
     return feed
+
+
+def home_block(membership: Membership) -> HomeBlock | None:
+    """The vigilance inbox on the community manager's home (`settings.HOME_BLOCK_PROVIDERS`):
+    the new mentions (counted up to `HOME_CAP`, so the read stays bounded at millions), those
+    new and assigned to this member, and the spike alerts of the last 7 days. Three queries;
+    None for a member who does not read the inbox."""
+    if not can(membership, "listening.view"):
+        return None
+    organization_id = membership.organization_id
+    new = scoped(Mention, organization_id).filter(status=MentionStatus.NEW)
+    count = new.values("pk")[:HOME_CAP].count()
+    mine = new.filter(assignee_id=membership.pk).count()
+    since = clock.now() - dt.timedelta(days=WEEK_DAYS)
+    alerts = scoped(SpikeAlert, organization_id).filter(hour__gte=since).count()
+    text = " · ".join(
+        [
+            ngettext("%(n)d assigned to you", "%(n)d assigned to you", mine) % {"n": mine},
+            ngettext("%(n)d spike alert in 7 days", "%(n)d spike alerts in 7 days", alerts)
+            % {"n": alerts},
+        ]
+    )
+    return HomeBlock(
+        title=_("New mentions"),
+        count=count,
+        capped=count >= HOME_CAP,
+        text=text,
+        url=reverse("listening:inbox"),
+        link=_("Open the vigilance inbox"),
+    )

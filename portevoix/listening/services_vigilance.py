@@ -8,12 +8,14 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.accounts.roles import ROLE_ACTIONS
 from portevoix.core import clock
+from portevoix.core import signals as core_signals
 from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
@@ -62,7 +64,26 @@ def mention_assign(*, actor: Membership, mention: Mention, assignee_id: int | No
                 {"assignee": before},
                 {"assignee": assignee_id},
             )
+            if assignee_id is not None and assignee_id != actor.pk:
+                _tell_assignee(actor, mention, assignee_id)
     return mention
+
+
+def _tell_assignee(actor: Membership, mention: Mention, assignee_id: int) -> None:
+    """Once the assignment is kept, the assignee hears of it (in-app, by the usual rules);
+    the key names this assignment so a retry never tells twice, a later one tells again."""
+    data = {
+        "organization_id": actor.organization_id,
+        "mention_id": mention.pk,
+        "assignee_id": assignee_id,
+        "key": f"listening-assign:{mention.pk}:{assignee_id}:{int(clock.now().timestamp())}",
+        "actor_name": actor.user.display_name,
+        "excerpt": mention.text[:140],
+        "inbox_path": reverse("listening:inbox") + "?mine=1&status=",
+    }
+    transaction.on_commit(
+        lambda: core_signals.listening_mention_assigned.send(sender=Mention, **data)
+    )
 
 
 @dataclass(frozen=True)

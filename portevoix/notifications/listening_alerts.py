@@ -176,3 +176,34 @@ def _chat(alert: Alert, key: str) -> None:
         build=build,
         connections=channels,
     )
+
+
+def mention_assigned(
+    *,
+    organization_id: int,
+    assignee_id: int,
+    key: str,
+    actor_name: str,
+    excerpt: str,
+    inbox_path: str,
+    **unused: Any,
+) -> int:
+    """Tell a member that a colleague gave them a mention of the vigilance inbox (in-app,
+    pushed by the usual rules); returns the notifications created (0 or 1)."""
+    text = " ".join(str(excerpt).split())
+
+    def build(tz: dt.tzinfo) -> messages.Message:
+        return messages.Message(
+            title=_("%(name)s assigned you a mention") % {"name": str(actor_name)[:80]},
+            body=f"“{text[:137] + '…' if len(text) > 140 else text}”",
+            url=str(inbox_path)[:500],
+        )
+
+    created = services.notify(
+        organization_id=organization_id,
+        membership_ids=[assignee_id],
+        kind=Kind.LISTENING_ASSIGNED,
+        dedupe_key=key,
+        build=build,
+    )
+    return len(created)

@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     CHAT_DISABLED = "chat_disabled", _("A Slack or Teams channel was turned off")
     WEBHOOK_DISABLED = "webhook_disabled", _("A webhook endpoint was turned off")
     LISTENING_ALERT = "listening_alert", _("A listening alert: a spike of mentions")
+    LISTENING_ASSIGNED = "listening_assigned", _("A mention was assigned to you")
 
 
 class PushState(models.TextChoices):

@@ -147,7 +147,18 @@ def on_listening_alert(sender: Any, organization_id: int, **data: Any) -> None:
     )
 
 
+def on_mention_assigned(sender: Any, organization_id: int, **data: Any) -> None:
+    _safely(
+        "listening_mention_assigned",
+        organization_id,
+        lambda: listening_alerts.mention_assigned(organization_id=organization_id, **data),
+    )
+
+
 def connect() -> None:
+    core_signals.listening_mention_assigned.connect(
+        on_mention_assigned, dispatch_uid="notifications_listening_mention_assigned"
+    )
     core_signals.listening_alert.connect(
         on_listening_alert, dispatch_uid="notifications_listening_alert"
     )

@@ -24,6 +24,7 @@ from portevoix.analytics import selectors as analytics_selectors
 from portevoix.analytics.selectors import goals as goal_selectors
 from portevoix.content import selectors as content_selectors
 from portevoix.core import clock
+from portevoix.core.context_processors import HomeBlock, home_blocks
 from portevoix.governance import selectors as governance_selectors
 from portevoix.notifications import selectors as notification_selectors
 from portevoix.publishing import selectors as publishing_selectors
@@ -66,6 +67,8 @@ class CommunitySection:
     pauses: list[CrisisPause]
     alerts: list[Notification]
     fairplay_count: int = 0  # fair-play flags waiting for a review
+    # What other apps add (settings.HOME_BLOCK_PROVIDERS): the vigilance inbox.
+    blocks: list[HomeBlock] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,7 @@ def content_section(membership: Membership) -> ContentSection:
 
 
 def community_section(membership: Membership) -> CommunitySection:
-    """Eight queries."""
+    """Eight queries, and the blocks of other apps (the vigilance inbox: three)."""
     cases = governance_selectors.moderation_waiting(membership=membership, limit=LIMIT)
     reconnect_count, reconnect = publishing_selectors.reconnect_waiting(
         membership=membership, limit=LIMIT
@@ -202,6 +205,7 @@ def community_section(membership: Membership) -> CommunitySection:
         fairplay_count=recognition_selectors.fairplay_open_count(
             organization_id=membership.organization_id
         ),
+        blocks=home_blocks("community", membership),
     )
 
 

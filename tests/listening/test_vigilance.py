@@ -246,6 +246,33 @@ def test_a_mention_is_assigned_to_a_listener_only_and_audited(
     assert mention.assignee_id is None
 
 
+def test_the_assignee_is_told_once_and_not_when_assigning_themself(
+    community, org, fixed_clock, django_capture_on_commit_callbacks
+):
+    from portevoix.notifications.models import Kind, Notification
+
+    _monitor(community)
+    _ingest(community, [("1", "Acme <b>late</b> again " + "x" * 300, "en", T0)])
+    mention = Mention.objects.get()
+    admin = factories.make_member(org, Role.ADMIN, email="a2@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        services_vigilance.mention_assign(actor=community, mention=mention, assignee_id=admin.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # unchanged: nothing sent
+        services_vigilance.mention_assign(actor=community, mention=mention, assignee_id=admin.pk)
+    told = Notification.objects.get(kind=Kind.LISTENING_ASSIGNED)
+    assert told.membership_id == admin.pk and told.organization_id == org.pk
+    assert community.user.display_name in told.title
+    assert told.body.startswith("“Acme <b>late</b> again") and len(told.body) <= 142
+    assert told.url == reverse("listening:inbox") + "?mine=1&status="
+    with django_capture_on_commit_callbacks(execute=True):  # to themself: no notice
+        services_vigilance.mention_assign(
+            actor=community, mention=mention, assignee_id=community.pk
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services_vigilance.mention_assign(actor=community, mention=mention, assignee_id=None)
+    assert Notification.objects.filter(kind=Kind.LISTENING_ASSIGNED).count() == 1
+
+
 def test_the_assign_view_roles_method_and_csrf(community, member, outsider, org, fixed_clock):
     _monitor(community)
     _ingest(community, [("1", "Acme again", "en", T0)])

@@ -160,7 +160,8 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
     # BADGE: badges earned, from recognition; SURVEY: surveys opened or closing; GOAL: a
     # goal of the program reached, from analytics; CHAT_DISABLED: a Slack or Teams channel
     # turned off after failures, for those who manage them; WEBHOOK_DISABLED: the same for a
-    # webhook endpoint; LISTENING_ALERT: a listening spike, for those who manage listening).
+    # webhook endpoint; LISTENING_ALERT: a listening spike, for those who manage listening;
+    # LISTENING_ASSIGNED: a mention of the vigilance inbox given to you).
     assert sorted(prefs.kinds_off) == sorted(
         [
             Kind.CONTENT_LIVE,
@@ -173,6 +174,7 @@ def test_settings_save_kinds_push_and_quiet_hours(ambassador, vapid_key):
             Kind.CHAT_DISABLED,
             Kind.WEBHOOK_DISABLED,
             Kind.LISTENING_ALERT,
+            Kind.LISTENING_ASSIGNED,
         ]
     )
     assert prefs.push_enabled is False

@@ -166,6 +166,41 @@ def test_community_manager_sees_cases_reconnections_pause_and_alerts(client, org
     assert "La publication est suspendue." in text_of(client, "fr")
 
 
+def test_community_manager_sees_the_vigilance_inbox_of_their_organization_only(
+    client, org, other_org, community, monkeypatch
+):
+    from portevoix.listening import selectors as listening_selectors
+    from portevoix.listening.models import Mention
+
+    now = clock.now()
+
+    def mention(organization, key, **extra):
+        return Mention.objects.create(
+            organization=organization,
+            key=key,
+            network="rss",
+            text="Acme is late",
+            published_at=now,
+            found_at=now,
+            **extra,
+        )
+
+    for n in range(3):
+        mention(org, f"a{n}")
+    mention(org, "mine", assignee=community)
+    mention(org, "done", status="handled", assignee=community)
+    for n in range(5):
+        mention(other_org, f"b{n}")
+    client = logged(client, community)
+    text = text_of(client)
+    assert 'New mentions <span class="home-count">4</span>' in text
+    assert "1 assigned to you · 0 spike alerts in 7 days" in text
+    assert reverse("listening:inbox") in text
+    assert "Nouvelles mentions" in text_of(client, "fr")
+    monkeypatch.setattr(listening_selectors, "HOME_CAP", 2)  # a bounded count, shown "2+"
+    assert '<span class="home-count">2+</span>' in text_of(client)
+
+
 # --- Analyst and executive
 
 
