@@ -179,7 +179,7 @@ def _benchmarks(actor: Membership, now: dt.datetime) -> None:
             posts = [
                 benchmarks.Post(
                     url=f"https://bsky.app/profile/{handle}/post/3ldemo{days_ago:02d}{n}",
-                    text=f"{label} : {TOPICS[(days_ago + n) % len(TOPICS)]}",
+                    text=TOPICS[(days_ago + n) % len(TOPICS)],
                     engagement=round(engagement * (0.5 + ((days_ago * 7 + n * 3) % 10) / 10)),
                     published_at=when - dt.timedelta(hours=n * 11),
                 )
@@ -196,9 +196,9 @@ def _benchmarks(actor: Membership, now: dt.datetime) -> None:
 
 
 TOPICS = (
-    "notre nouveau parc solaire est raccordé",
-    "offre de stockage pour les PME",
-    "we are hiring field technicians",
-    "retour sur le salon Energaia",
-    "autoconsommation collective : mode d\u2019emploi",
+    "Notre nouveau parc #solaire est raccordé au réseau",
+    "Une offre de #stockage pour les PME, raccordé en une journée",
+    "We are hiring field technicians #jobs",
+    "Retour sur le salon Energaia #stockage #solaire",
+    "Autoconsommation collective : mode d\u2019emploi #solaire",
 )

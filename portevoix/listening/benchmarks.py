@@ -13,6 +13,12 @@ Engagement of a post: likes + reposts + replies (Bluesky; quotes are not in ever
 answer), favourites + boosts + replies (Mastodon). Per post: the total over the posts of the
 last 7 days divided by their number. The best posts: the 3 with the most engagement (the
 newest first when equal), text truncated to 200 characters.
+
+Topics, without any model: a topic is a hashtag, or a word of 4 letters or more (links,
+@mentions and the common French and English words left out) that comes back in at least 2
+of the week's posts. Each is scored by the engagement of the posts that carry it (by their
+number when the source gives no engagement, a blog); the 5 best are the account's topics of
+the week, and each best post names the topics it carries.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from . import sources
+from . import sentiment, sources
 from .sources import SourceError, _get_json, _iso, _number, _plain, _web_url
 
 WINDOW = dt.timedelta(days=7)
@@ -36,6 +42,23 @@ BEST_TEXT = 200
 HANDLE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*$")
 DID = re.compile(r"^did:(plc|web):[a-zA-Z0-9._:%-]{1,200}$")
 MASTODON_USER = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+TOPICS = 5
+TOPIC_MIN_POSTS = 2
+TOPIC_MIN_LETTERS = 4
+LINK = re.compile(r"(?:https?://|www\.)\S+|@[\w.-]+", re.IGNORECASE | re.UNICODE)
+HASHTAG = re.compile(r"#([^\W_][\w]{1,49})", re.UNICODE)
+# Words too common to name a topic, beyond the function words of the language guess.
+COMMON = frozenset(
+    re.findall(
+        r"\S+",
+        "avec cette sont nous vous leur leurs dans pour plus tout tous toute toutes faire fait "
+        "comme mais aussi bien très encore être avoir était sera peut doit entre depuis "
+        "notre votre nos vos chez sans sous vers quand alors donc ainsi après avant jour "
+        "about after again also been before being from have here into just like more most "
+        "only other over some such than that them then there these they this those very "
+        "what when where which while will with would your today week year new read",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -66,10 +89,65 @@ class Figures:
     @property
     def best_posts(self) -> list[dict[str, Any]]:
         ranked = sorted(self.posts, key=lambda p: (p.engagement or 0, p.published_at), reverse=True)
+        scores = _topic_scores(self.posts)
         return [
-            {"url": p.url, "text": p.text[:BEST_TEXT], "engagement": p.engagement}
+            {
+                "url": p.url,
+                "text": p.text[:BEST_TEXT],
+                "engagement": p.engagement,
+                "topics": sorted(
+                    (term for term in terms_of(p.text) if term in scores),
+                    key=lambda term: (-scores[term][0], -scores[term][1], term),
+                )[:TOPICS],
+            }
             for p in ranked[:BEST]
         ]
+
+    @property
+    def topics(self) -> list[dict[str, Any]]:
+        """The week's topics, best first: {"term", "posts", "engagement"} (engagement None
+        when the source gives none)."""
+        measured = any(p.engagement is not None for p in self.posts)
+        scores = _topic_scores(self.posts)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+        return [
+            {"term": term, "posts": posts, "engagement": engagement if measured else None}
+            for term, (engagement, posts) in ranked[:TOPICS]
+        ]
+
+
+def terms_of(text: str) -> set[str]:
+    """The candidate topics of a post: its hashtags ("#term") and its words of 4 letters or
+    more that are not common words, casefolded; links and @mentions left out."""
+    text = LINK.sub(" ", text)
+    tags = {"#" + tag.casefold() for tag in HASHTAG.findall(text)}
+    text = HASHTAG.sub(" ", text)
+    words = {
+        word
+        for word in (w.casefold() for w in sentiment.WORD.findall(text))
+        if len(word) >= TOPIC_MIN_LETTERS
+        and word not in COMMON
+        and word not in sentiment.FRENCH_WORDS
+        and word not in sentiment.ENGLISH_WORDS
+    }
+    return tags | words
+
+
+def _topic_scores(posts: list[Post]) -> dict[str, tuple[int, int]]:
+    """{term: (engagement of the posts carrying it, or their number without engagement;
+    posts)} for the hashtags and the words found in at least `TOPIC_MIN_POSTS` posts."""
+    measured = any(p.engagement is not None for p in posts)
+    engagement: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for post in posts:
+        for term in terms_of(post.text):
+            count[term] = count.get(term, 0) + 1
+            engagement[term] = engagement.get(term, 0) + ((post.engagement or 0) if measured else 1)
+    return {
+        term: (engagement[term], posts)
+        for term, posts in count.items()
+        if term.startswith("#") or posts >= TOPIC_MIN_POSTS
+    }
 
 
 def _dict(value: Any) -> dict[str, Any]:

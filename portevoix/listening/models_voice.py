@@ -69,7 +69,8 @@ class BenchmarkSnapshot(OrgOwned):
     none (a blog); `engagement_per_post` is the mean of likes + reposts + replies (Bluesky)
     or favourites + boosts + replies (Mastodon) over the posts of the last 7 days, None
     without posts or for a blog. `best_posts`: up to 3 of those posts,
-    {"url", "text" (truncated), "engagement"}."""
+    {"url", "text" (truncated), "engagement", "topics"}; `topics`: the week's topics, best
+    first, {"term", "posts", "engagement"} (see `benchmarks`)."""
 
     account = models.ForeignKey(BenchmarkAccount, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -78,6 +79,7 @@ class BenchmarkSnapshot(OrgOwned):
     posts_7d = models.PositiveIntegerField(default=0)
     engagement_per_post = models.FloatField(null=True, blank=True)
     best_posts = models.JSONField(default=list)
+    topics = models.JSONField(default=list)
     taken_at = models.DateTimeField()
 
     class Meta:

@@ -59,6 +59,10 @@ class BenchmarkRow:
     def best_posts(self) -> list[dict[str, Any]]:
         return list(self.latest.best_posts) if self.latest else []
 
+    @property
+    def topics(self) -> list[dict[str, Any]]:
+        return list(self.latest.topics) if self.latest else []
+
 
 @dataclass(frozen=True)
 class Ambassadors:

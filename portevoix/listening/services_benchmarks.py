@@ -205,6 +205,7 @@ def snapshot_record(
                 posts_7d=figures.posts_7d,
                 engagement_per_post=figures.engagement_per_post,
                 best_posts=figures.best_posts,
+                topics=figures.topics,
                 taken_at=now,
             )
     except IntegrityError:  # another worker took it first

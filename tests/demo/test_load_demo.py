@@ -419,6 +419,9 @@ def test_the_demo_listens_to_its_brand_and_competitors_and_curates(demo_module):
     assert scoped(VoiceDay, org).filter(monitor=monitors["Solaris Power"]).exists()
     assert scoped(BenchmarkAccount, org).count() == 3
     assert scoped(BenchmarkSnapshot, org).count() == 3 * 31
+    latest = scoped(BenchmarkSnapshot, org).order_by("-day").first()
+    assert latest is not None
+    assert {"#solaire", "#stockage"} <= {topic["term"] for topic in latest.topics}
     community = Membership.objects.get(organization=org, user__email=data.COMMUNITY)
     content = Membership.objects.get(organization=org, user__email=data.CONTENT)
     client = Client()
@@ -426,7 +429,10 @@ def test_the_demo_listens_to_its_brand_and_competitors_and_curates(demo_module):
     assert "Lumen" in client.get("/listening/").content.decode()
     for page in ("voice", "benchmarks", "alerts", "summary"):
         assert client.get(f"/listening/{page}/").status_code == 200, page
-    assert "Solaris Power" in client.get("/listening/benchmarks/").content.decode()
+    page = client.get("/listening/benchmarks/").content.decode()
+    assert "Solaris Power" in page and '<span class="badge">#solaire</span>' in page
+    home = client.get("/").content.decode()
+    assert "New mentions" in home and "Open the vigilance inbox" in home
     client.force_login(content.user)
     page = client.get("/listening/curation/").content.decode()
     assert "Autoconsommation collective" in page

@@ -12,7 +12,10 @@ Mastodon (clock 2026-03-20 12:00 UTC; the last 7 days start 13 March 12:00):
     102  14 March   0
     101  10 March  older than 7 days: left out
   3 posts, (13 + 5 + 0) / 3 = 6.0 engagement per post; best 105, 103, 102.
-The blog: entries of 19 and 16 March (and 1 March, older): 2 posts, no engagement.
+  Topics: "lyon" (105 and 103: 13 + 5 = 18), "#hydrogen" (105 and 102: 13 + 0 = 13); the
+  word "hydrogen" is in 103 only, "plant", "storage"... in one post each: not topics.
+The blog: entries of 19 and 16 March (and 1 March, older): 2 posts, no engagement; topic
+  "usine" (in both titles: 2 posts).
 """
 
 from __future__ import annotations
@@ -40,12 +43,12 @@ NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 3, 20)
 
 
-def status(status_id, when, fav, boosts, replies, **extra):
+def status(status_id, when, fav, boosts, replies, content="", **extra):
     return {
         "id": str(status_id),
         "created_at": when,
         "url": f"https://social.example/@acme/{status_id}",
-        "content": f"<p>Post <b>{status_id}</b></p>",
+        "content": content or f"<p>Post <b>{status_id}</b></p>",
         "favourites_count": fav,
         "reblogs_count": boosts,
         "replies_count": replies,
@@ -55,18 +58,20 @@ def status(status_id, when, fav, boosts, replies, **extra):
 
 
 STATUSES = [
-    status(105, "2026-03-20T08:00:00.000Z", 10, 2, 1),
+    status(105, "2026-03-20T08:00:00.000Z", 10, 2, 1, "<p>Our #Hydrogen plant in Lyon opens</p>"),
     status(104, "2026-03-19T08:00:00.000Z", 50, 50, 50, reblog={"id": "9"}),
-    status(103, "2026-03-18T08:00:00.000Z", 3, 0, 2),
-    status(102, "2026-03-14T00:00:00.000Z", 0, 0, 0),
+    status(
+        103, "2026-03-18T08:00:00.000Z", 3, 0, 2, "<p>Hydrogen storage: the LYON team explains</p>"
+    ),
+    status(102, "2026-03-14T00:00:00.000Z", 0, 0, 0, "<p>Post 102 about #hydrogen</p>"),
     status(101, "2026-03-10T08:00:00.000Z", 100, 0, 0),
 ]
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Acme blog</title>
-<item><title>Nouveautés de mars</title><link>https://blog.example.com/mars</link>
+<item><title>Notre usine en mars</title><link>https://blog.example.com/mars</link>
 <guid>b3</guid><pubDate>Thu, 19 Mar 2026 09:00:00 +0000</pubDate></item>
-<item><title>Notre usine</title><link>https://blog.example.com/usine</link>
+<item><title>Visite de l\u2019usine</title><link>https://blog.example.com/usine</link>
 <guid>b2</guid><pubDate>Mon, 16 Mar 2026 09:00:00 +0000</pubDate></item>
 <item><title>Vieux billet</title><link>https://blog.example.com/vieux</link>
 <guid>b1</guid><pubDate>Sun, 01 Mar 2026 09:00:00 +0000</pubDate></item>
@@ -130,9 +135,28 @@ def test_snapshots_against_hand_computed_figures_once_a_day(peers, cm, clock):
     assert (snap.day, snap.followers, snap.posts_total, snap.posts_7d) == (TODAY, 1234, 567, 3)
     assert snap.engagement_per_post == 6.0
     assert snap.best_posts == [
-        {"url": "https://social.example/@acme/105", "text": "Post 105", "engagement": 13},
-        {"url": "https://social.example/@acme/103", "text": "Post 103", "engagement": 5},
-        {"url": "https://social.example/@acme/102", "text": "Post 102", "engagement": 0},
+        {
+            "url": "https://social.example/@acme/105",
+            "text": "Our #Hydrogen plant in Lyon opens",
+            "engagement": 13,
+            "topics": ["lyon", "#hydrogen"],
+        },
+        {
+            "url": "https://social.example/@acme/103",
+            "text": "Hydrogen storage: the LYON team explains",
+            "engagement": 5,
+            "topics": ["lyon"],
+        },
+        {
+            "url": "https://social.example/@acme/102",
+            "text": "Post 102 about #hydrogen",
+            "engagement": 0,
+            "topics": ["#hydrogen"],
+        },
+    ]
+    assert snap.topics == [
+        {"term": "lyon", "posts": 2, "engagement": 18},
+        {"term": "#hydrogen", "posts": 2, "engagement": 13},
     ]
     post = BenchmarkSnapshot.objects.get(account=blog)
     assert (post.followers, post.posts_total, post.posts_7d, post.engagement_per_post) == (
@@ -141,10 +165,11 @@ def test_snapshots_against_hand_computed_figures_once_a_day(peers, cm, clock):
         2,
         None,
     )
-    assert [p["url"] for p in post.best_posts] == [
-        "https://blog.example.com/mars",
-        "https://blog.example.com/usine",
+    assert [(p["url"], p["topics"]) for p in post.best_posts] == [
+        ("https://blog.example.com/mars", ["usine"]),
+        ("https://blog.example.com/usine", ["usine"]),
     ]
+    assert post.topics == [{"term": "usine", "posts": 2, "engagement": None}]
     calls = len(server.app.calls)
     # the same day again: nothing asked, nothing added
     assert services_benchmarks.snapshots_due() == 0
@@ -280,7 +305,9 @@ def test_the_pages(peers, cm, member, outsider):
     services_benchmarks.snapshots_due()
     page = client.get(page_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Comparatifs" in page and "Nos ambassadeurs" in page and "Le nôtre" in page
-    assert "1234" in page and "6,0" in page and "Post 105" in page
+    assert "1234" in page and "6,0" in page and "Our #Hydrogen plant in Lyon opens" in page
+    assert "Sujets de la semaine" in page and "Sujets : lyon, #hydrogen" in page
+    assert '<span class="badge">lyon</span> <span class="muted">2 publications, 18</span>' in page
     bad = client.post(
         page_url, {"kind": "bluesky", "handle": "x y", "label": "Z"}, HTTP_ACCEPT_LANGUAGE="fr"
     )
