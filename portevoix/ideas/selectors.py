@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process, utils
 
 from portevoix.accounts.permissions import can, require
+from portevoix.content import selectors as content_selectors
 from portevoix.core import goal_metrics
 from portevoix.core.errors import NotFound
 from portevoix.core.tenancy import get_scoped, scoped
@@ -180,6 +181,22 @@ def content_origin(*, item: object) -> tuple[str, str] | None:
         "name": found.author.user.display_name,
     }
     return label, reverse("ideas:idea", args=[found.pk])
+
+
+def draft_links(*, membership: Membership, idea: Idea) -> list[tuple[str, str]]:
+    """On an accepted idea's page, for who may open the library: its content draft, then
+    what other apps offer on it (drafting its copies with the organization's language model,
+    docs/decisions/0030-drafting-assistance.md). Empty for anyone else, or with no draft."""
+    if not idea.content_item_id or not can(membership, "content.view_library"):
+        return []
+    try:
+        item = content_selectors.item_for_editor(membership=membership, pk=idea.content_item_id)
+    except NotFound:
+        return []
+    return [
+        (_("Open the content draft"), reverse("content:item", args=[item.pk])),
+        *content_selectors.item_actions(membership=membership, item=item),
+    ]
 
 
 def accepted_count(

@@ -121,6 +121,7 @@ def _detail(
             else []
         ),
         "triager": triager,
+        "draft_links": selectors.draft_links(membership=membership, idea=idea),
         "may_accept": triager and services.may_draft(membership, idea),
         "makes_draft": idea.kind in services.DRAFT_KINDS,
         "comment_form": CommentForm(),

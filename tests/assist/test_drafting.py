@@ -291,3 +291,33 @@ def test_add_answers_only_post(client, manager, model_on, item):
     client.force_login(manager.user)
     assert client.get(reverse("assist:add", args=[item.pk])).status_code == 405
     assert client.put(reverse("assist:draft", args=[item.pk])).status_code == 405
+
+
+def test_an_accepted_idea_offers_its_draft_and_drafting_from_it(client, manager, member, model_on):
+    from portevoix.content.models import ContentItem
+    from portevoix.ideas import services as idea_services
+
+    idea = idea_services.idea_post(
+        membership=member,
+        data=idea_services.IdeaData(
+            kind="content", title="Nos ingénieurs à Lyon", body="Montrer l'équipe du site."
+        ),
+    )
+    idea_page = reverse("ideas:idea", args=[idea.pk])
+    client.force_login(manager.user)
+    assert "Draft copies with the model" not in client.get(idea_page).content.decode()
+    idea_services.idea_accept(membership=manager, idea_id=idea.pk)
+    idea.refresh_from_db()
+    assert idea.content_item_id is not None
+    item = ContentItem.objects.get(pk=idea.content_item_id)
+    page = client.get(idea_page).content.decode()
+    assert reverse("content:item", args=[item.pk]) in page and "Open the content draft" in page
+    assert reverse("assist:draft", args=[item.pk]) in page
+    assert f"Draft copies with the model ({MODEL})" in page
+    response = ask(client, item)
+    assert response.status_code == 200 and tokens(response)
+    brief = json.loads(model_on.requests[-1].body)["messages"][-1]["content"]
+    assert "Nos ingénieurs à Lyon" in brief and "Montrer l'équipe du site." in brief
+    client.force_login(member.user)  # the idea's author, who may not open the library
+    page = client.get(idea_page).content.decode()
+    assert "Open the content draft" not in page and "Draft copies" not in page
