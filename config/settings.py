@@ -208,6 +208,10 @@ HOME_BLOCK_PROVIDERS = {"community": ["portevoix.listening.selectors.home_block"
 # The figures (shares, clicks, conversions) of the library's rows: content may not import
 # analytics, so it calls the function named here ({item id: (shares, clicks, conversions)}).
 LIBRARY_FIGURES_PROVIDER = "portevoix.analytics.selectors.item_figures"
+# The organization's target share of third-party news in the shares, in % (its content mix
+# target, set on the analytics settings page): sharing may not import analytics, so it calls
+# the function named here with the organization id (unset: the seeds' 20).
+CONTENT_MIX_TARGET_PROVIDER = "portevoix.analytics.selectors.kpis.third_party_target"
 # Where a content item came from, on its page: content may not import the apps that make
 # drafts (the idea box), so each provider named here takes `item=` and answers
 # (label, local url) or None (docs/decisions/0007-idea-origin.md).

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
 
 PAGE_SIZE = 50
-THIRD_PARTY_TARGET = sharing_selectors.THIRD_PARTY_TARGET  # the seeds' 80/20 (002)
 MIX_DAYS = 30
 
 
@@ -68,7 +67,7 @@ def content_mix(*, membership: Membership, now: dt.datetime | None = None) -> Mi
     )
     bands = [mix.band for mix in members.values()]
     below, on_target, above = (bands.count(b) for b in ("below", "near", "above"))
-    return MixReport(MIX_DAYS, THIRD_PARTY_TARGET, program, len(members), below, on_target, above)
+    return MixReport(MIX_DAYS, program.target, program, len(members), below, on_target, above)
 
 
 def curation_badge(membership: Membership) -> NavBadge:

@@ -1,12 +1,17 @@
 """The content mix of the shares: third-party / industry news against the rest (the seeds'
-80/20, 002), for curation's page. Read through `sharing.selectors`."""
+80/20, 002), for curation's page. Read through `sharing.selectors`.
+
+The target is the organization's (its content mix target, on the analytics settings page),
+read through `settings.CONTENT_MIX_TARGET_PROVIDER`; the seeds' 20 % when none is set."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.module_loading import import_string
 
 from portevoix.core.tenancy import scoped
 
@@ -24,6 +29,7 @@ class ContentMix:
 
     third_party: int
     total: int
+    target: int = THIRD_PARTY_TARGET  # the organization's, in %
 
     @property
     def percent(self) -> int | None:
@@ -33,11 +39,19 @@ class ContentMix:
     def band(self) -> str:
         """ "below" (mostly company content), "near" the target, or "above" it."""
         percent = self.percent or 0
-        if percent < THIRD_PARTY_TARGET - TOLERANCE:
+        if percent < self.target - TOLERANCE:
             return "below"
-        if percent > THIRD_PARTY_TARGET + TOLERANCE:
+        if percent > self.target + TOLERANCE:
             return "above"
         return "near"
+
+
+def third_party_target(organization_id: int) -> int:
+    """The organization's target share of third-party news, in % (0 to 100)."""
+    path = getattr(settings, "CONTENT_MIX_TARGET_PROVIDER", "")
+    if not path:
+        return THIRD_PARTY_TARGET
+    return max(0, min(100, int(import_string(path)(organization_id))))
 
 
 def content_mix(
@@ -48,7 +62,9 @@ def content_mix(
     membership_id: int | None = None,
 ) -> tuple[ContentMix, dict[int, ContentMix]]:
     """The program's mix since `since`, and each sharing member's, counting shares as the
-    analytics figures do (every share, but those taken down by moderation). One query."""
+    analytics figures do (every share, but those taken down by moderation), against the
+    organization's target. Two queries."""
+    target = third_party_target(organization_id)
     rows = (
         scoped(Share, organization_id)
         .filter(created_at__gte=since, removed_at__isnull=True)
@@ -60,9 +76,10 @@ def content_mix(
             third=Count("id", filter=Q(item__content_type="industry_news")),
         )
     )
-    per_member = {r["membership_id"]: ContentMix(r["third"], r["total"]) for r in rows}
+    per_member = {r["membership_id"]: ContentMix(r["third"], r["total"], target) for r in rows}
     program = ContentMix(
         sum(m.third_party for m in per_member.values()),
         sum(m.total for m in per_member.values()),
+        target,
     )
     return program, per_member

@@ -28,6 +28,7 @@ from .codes import is_code
 from .mix import THIRD_PARTY_TARGET as THIRD_PARTY_TARGET
 from .mix import ContentMix as ContentMix
 from .mix import content_mix as content_mix
+from .mix import third_party_target as third_party_target
 from .models import Click, Conversion, Share, TrackedLink, TrackingSettings
 from .rollups import campaign_of_event as campaign_of_event
 from .rollups import rollup_clicks as rollup_clicks

@@ -7,11 +7,14 @@ program's shares against its target; retention; French."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from portevoix.accounts.roles import Role
+from portevoix.analytics import services as analytics_services
 from portevoix.content.models import ContentItem, ContentType, State
 from portevoix.core.errors import Conflict, PermissionDenied
 from portevoix.governance.models import AuditEntry
@@ -226,6 +229,22 @@ def test_the_content_mix_against_the_target(org, manager, approver, ambassador):
     )
     assert (report.ambassadors, report.below, report.on_target, report.above) == (3, 1, 1, 1)
     assert report.target == 20
+    # The organization's own target (its content mix target: 60 % company content, so 40 %
+    # third-party): the ambassador at 20 % is now below it, the one at 100 % still above.
+    admin = factories.make_member(org, Role.ADMIN, email="boss@acme.test")
+    analytics_services.insight_settings_update(
+        actor=admin,
+        data=analytics_services.InsightData(
+            currency="EUR",
+            cpm={},
+            cpc=Decimal("1.50"),
+            per_engagement=Decimal("0.20"),
+            mix_target=60,
+        ),
+    )
+    report = selectors_curation.content_mix(membership=manager, now=now)
+    assert report.target == 40
+    assert (report.below, report.on_target, report.above) == (2, 0, 1)
 
 
 def test_the_page_in_french(curated, manager, monkeypatch, fixed_clock):
@@ -253,5 +272,6 @@ def test_an_ambassador_sees_their_own_mix_on_my_shares(org, manager, approver, a
     assert "Your content mix" in body
     assert "<strong>50 %</strong> of your shares over the last 30 days (1 of 2)" in body
     assert "Mostly third-party news" in body  # 50 % is over 20 + 10
+    assert "about 20 % sector watch" in body
     client.force_login(manager.user)  # no share: no mix shown
     assert "Your content mix" not in client.get(reverse("sharing:my_shares")).content.decode()

@@ -64,6 +64,9 @@ class Kpis:
     currency: str = "EUR"
 
 
+DEFAULT_MIX_TARGET = 80  # the model's default: company and expertise content, %
+
+
 def insight_settings(organization_id: int) -> InsightSettings:
     """The organization's settings row, created with the defaults on first use."""
     row = scoped(InsightSettings, organization_id).first()
@@ -74,6 +77,15 @@ def insight_settings(organization_id: int) -> InsightSettings:
             return InsightSettings.objects.create(organization_id=organization_id)
     except IntegrityError:
         return scoped(InsightSettings, organization_id).get()
+
+
+def third_party_target(organization_id: int) -> int:
+    """The organization's target share of third-party / industry news in the shares, in %:
+    what its content mix target leaves (`settings.CONTENT_MIX_TARGET_PROVIDER`, read by
+    sharing and curation's 80/20). A read: the defaults (80 / 20) when no row is kept yet."""
+    row = scoped(InsightSettings, organization_id).only("mix_target").first()
+    own = row.mix_target if row is not None else DEFAULT_MIX_TARGET
+    return 100 - own
 
 
 def _num(value: Decimal | int, places: int = 0) -> str:

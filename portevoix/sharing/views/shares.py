@@ -48,7 +48,7 @@ def my_shares(request: HttpRequest, membership: Membership) -> HttpResponse:
             "can_manage_tracking": can(membership, "tracking.manage"),
             "mix": _own_mix(membership),
             "mix_days": MIX_DAYS,
-            "mix_target": selectors.THIRD_PARTY_TARGET,
+            "mix_target": selectors.third_party_target(membership.organization_id),
         },
     )
 
