@@ -15,7 +15,7 @@ from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped, scoped
 
 from . import voice
-from .models import Feed, Mention, MentionStatus, Monitor, VoiceDay
+from .models import Feed, Mention, MentionStatus, Monitor, RedditApp, VoiceDay
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -168,3 +168,9 @@ def feed_of(*, membership: Membership, pk: int) -> Feed:
     feed = get_scoped(Feed, membership.organization_id, pk=pk)
     require(membership, "listening.manage", feed)
     return feed
+
+
+def reddit_app(*, membership: Membership) -> RedditApp | None:
+    """The organization's own Reddit app, if it entered one (decision 0032)."""
+    require(membership, "listening.manage")
+    return scoped(RedditApp, membership.organization_id).first()
