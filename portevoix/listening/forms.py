@@ -116,7 +116,7 @@ class RedditAppForm(forms.Form):
     client_id = forms.CharField(
         label=_("Client id"),
         max_length=100,
-        help_text=_("Shown under your app\u2019s name on reddit.com/prefs/apps."),
+        help_text=_("Shown under your app's name on reddit.com/prefs/apps."),
     )
     client_secret = forms.CharField(
         label=_("Secret"),

@@ -114,7 +114,7 @@ def waiting_until(organization_id: int) -> dt.datetime | None:
 
 def _rate_limited(when: dt.datetime) -> RateLimited:
     return RateLimited(
-        _("Reddit\u2019s rate limit is reached: next try after %(time)s UTC.")
+        _("Reddit's rate limit is reached: next try after %(time)s UTC.")
         % {"time": when.astimezone(dt.UTC).strftime("%H:%M")},
         retry_at=when,
     )
@@ -237,9 +237,7 @@ class Session:
     def _wait(self, seconds: float | None) -> dt.datetime:
         wait = min(max(seconds if seconds is not None else DEFAULT_WAIT, 1.0), MAX_WAIT)
         until = clock.now() + dt.timedelta(seconds=wait)
-        cache.set(
-            wait_key(self.credentials.organization_id), until.timestamp(), int(wait) + 1
-        )
+        cache.set(wait_key(self.credentials.organization_id), until.timestamp(), int(wait) + 1)
         return until
 
     def _watch(self, answer: Answer) -> None:
@@ -275,7 +273,7 @@ class Session:
             )
             raise CredentialsRefused(
                 _(
-                    "Reddit refused the organization\u2019s credentials: check the client id "
+                    "Reddit refused the organization's credentials: check the client id "
                     "and secret on the Reddit settings page."
                 )
             )
@@ -319,7 +317,7 @@ class Session:
         if answer.status == 401:
             raise CredentialsRefused(
                 _(
-                    "Reddit refused the organization\u2019s credentials: check the client id "
+                    "Reddit refused the organization's credentials: check the client id "
                     "and secret on the Reddit settings page."
                 )
             )

@@ -202,7 +202,7 @@ def _reddit_off() -> DomainError:
             "Reddit is off for this organization: its own Reddit app must first be entered "
             "on the Reddit settings page."
         ),
-        field_errors={"kind": [_("Reddit needs the organization\u2019s own Reddit app.")]},
+        field_errors={"kind": [_("Reddit needs the organization's own Reddit app.")]},
     )
 
 
@@ -225,7 +225,7 @@ def _clean_feed(data: FeedData, organization_id: int) -> FeedData:
             raise _reddit_off()
         url, subreddit = "", _subreddit(data.subreddit)
         if subreddit and not reddit.SUBREDDIT.match(subreddit):
-            errors["subreddit"] = [_("A subreddit\u2019s name: 2 to 21 letters, digits or _.")]
+            errors["subreddit"] = [_("A subreddit's name: 2 to 21 letters, digits or _.")]
         if not query and not subreddit:
             errors["query"] = [_("Give a search, a subreddit, or both.")]
     elif kind == FeedKind.HACKERNEWS:

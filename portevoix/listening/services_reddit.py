@@ -42,7 +42,7 @@ SECRET = re.compile(r"^[A-Za-z0-9_-]{5,200}$")
 USER_AGENT_OWNER = re.compile(r"\bu/[A-Za-z0-9_-]{3,20}\b")
 # The last result of a Reddit feed paused because the app was removed: kept in English,
 # translated when shown (the pages pass a feed's last result through the catalogue).
-PAUSED = gettext_noop("Paused: the organization\u2019s Reddit app was removed.")
+PAUSED = gettext_noop("Paused: the organization's Reddit app was removed.")
 
 
 @dataclass
@@ -67,11 +67,11 @@ def _clean(data: AppData, *, secret_saved: bool) -> AppData:
     client_id, secret = data.client_id.strip(), data.client_secret.strip()
     user_agent = " ".join(data.user_agent.split())
     if not CLIENT_ID.match(client_id):
-        errors["client_id"] = [_("Give the client id Reddit shows under your app\u2019s name.")]
+        errors["client_id"] = [_("Give the client id Reddit shows under your app's name.")]
     if secret and not SECRET.match(secret):
         errors["client_secret"] = [_("This secret is not valid.")]
     elif not secret and not secret_saved:
-        errors["client_secret"] = [_("Give the app\u2019s secret.")]
+        errors["client_secret"] = [_("Give the app's secret.")]
     if not (10 <= len(user_agent) <= 200) or not USER_AGENT_OWNER.search(user_agent):
         errors["user_agent"] = [
             _(
@@ -135,9 +135,7 @@ def app_remove(*, actor: Membership) -> int:
             .values_list("pk", flat=True)
         )
         now = clock.now()
-        Feed.objects.filter(pk__in=paused).update(
-            active=False, last_result=PAUSED, updated_at=now
-        )
+        Feed.objects.filter(pk__in=paused).update(active=False, last_result=PAUSED, updated_at=now)
         gates.audit_record(
             organization=actor.organization_id,
             actor=actor,
