@@ -20,7 +20,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 from portevoix.networks import base
 
-from . import curation, reddit, sentiment, services_reddit, voice
+from . import curation, sentiment, services_reddit, voice
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -32,9 +32,8 @@ from .models import (
     Monitor,
     MonitorCategory,
     Proposal,
-    RedditApp,
 )
-from .sources import SOURCES, Entry, FetchState, Source, SourceError, normalize_host
+from .sources import SOURCES, Entry, FetchState, SourceError, normalize_host
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -175,17 +174,7 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
         after = _monitor_fields(monitor)
         if after != before:
             monitor.updated_at = clock.now()
-            monitor.save(
-                update_fields=[
-                    "name",
-                    "terms",
-                    "exclusions",
-                    "languages",
-                    "active",
-                    "category",
-                    "updated_at",
-                ]
-            )
+            monitor.save(update_fields=[*after, "updated_at"])
             _audit(actor, "listening.monitor_changed", "listening_monitor", monitor, before, after)
     return monitor
 
@@ -196,38 +185,16 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
 HASHTAG = re.compile(r"^\w{1,100}$")
 
 
-def _reddit_off() -> DomainError:
-    return DomainError(
-        _(
-            "Reddit is off for this organization: its own Reddit app must first be entered "
-            "on the Reddit settings page."
-        ),
-        field_errors={"kind": [_("Reddit needs the organization's own Reddit app.")]},
-    )
-
-
-def _subreddit(value: str) -> str:
-    """A subreddit's name as typed, with or without /r/."""
-    return value.strip().removeprefix("/").removeprefix("r/").rstrip("/")
-
-
 def _clean_feed(data: FeedData, organization_id: int) -> FeedData:
     """Check a source by its kind: an RSS feed needs a public address; a Mastodon hashtag an
     instance (kept as scheme and host) and a hashtag; a Hacker News search an optional query
-    (empty: the active monitors' terms); a Reddit search the organization's own Reddit app,
-    and a query or a subreddit (decision 0032)."""
+    (empty: the active monitors' terms); a Reddit search a query, a subreddit or both."""
     kind = data.kind if data.kind in FeedKind.values else FeedKind.RSS
     url, query = data.url.strip(), " ".join(data.query.split())[:200]
     subreddit = ""
     errors: dict[str, list[str]] = {}
-    if kind == FeedKind.REDDIT:
-        if not scoped(RedditApp, organization_id).exists():
-            raise _reddit_off()
-        url, subreddit = "", _subreddit(data.subreddit)
-        if subreddit and not reddit.SUBREDDIT.match(subreddit):
-            errors["subreddit"] = [_("A subreddit's name: 2 to 21 letters, digits or _.")]
-        if not query and not subreddit:
-            errors["query"] = [_("Give a search, a subreddit, or both.")]
+    if kind == FeedKind.REDDIT:  # only with the organization's own app (decision 0032)
+        url, subreddit = "", services_reddit.where(organization_id, query, data.subreddit, errors)
     elif kind == FeedKind.HACKERNEWS:
         url = ""
     elif kind == FeedKind.BLUESKY:  # a relay or a PDS: kept as https://host (wss:// read)
@@ -317,10 +284,8 @@ def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         before = _feed_fields(feed)
-        fields = ["url", "query", "subreddit", "title", "interval_minutes", "active", "curate"]
-        fields.append("updated_at")
+        fields = [name for name in _feed_fields(feed) if name != "kind"] + ["updated_at"]
         if (data.url, data.query, data.subreddit) != (feed.url, feed.query, feed.subreddit):
-            # Validators and cursor were another source's.
             feed.etag, feed.last_modified, feed.cursor = "", "", ""
             feed.next_poll_at = clock.now()
             fields += ["etag", "last_modified", "cursor", "next_poll_at"]
@@ -490,22 +455,10 @@ def _terms_of(organization_id: int) -> tuple[str, ...]:
     return tuple(terms)
 
 
-def _source_of(feed: Feed) -> Source:
-    """The source that reads this feed: a Reddit search with the organization's own
-    credentials (a `SourceError` when it has none), else the kind's shared source."""
-    if feed.kind == FeedKind.REDDIT:
-        credentials = services_reddit.credentials_for(feed.organization_id)
-        if credentials is None:
-            raise SourceError(_("Reddit is off: the organization has no Reddit app."))
-        return reddit.RedditSource(credentials)
-    return SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
-
-
 def feed_poll(feed: Feed) -> int:
     """Fetch one source (by its kind: a conditional GET, or a search or timeline from its
     cursor) and store its matching entries; returns how many mentions were created. A
-    failure is kept on the feed, short and without the body; the cursor then stays. A
-    source that asks to wait (a rate limit) is not polled again before then."""
+    failure is kept on the feed, short and without the body; the cursor then stays."""
     state = FetchState(
         url=feed.url,
         etag=feed.etag,
@@ -518,9 +471,12 @@ def feed_poll(feed: Feed) -> int:
     now = clock.now()
     created = 0
     fields = ["etag", "last_modified", "cursor", "last_result", "last_polled_at"]
-    retry_at = None
     try:
-        source = _source_of(feed)
+        source = (
+            services_reddit.source_of(feed.organization_id)
+            if feed.kind == FeedKind.REDDIT
+            else SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
+        )
         result = source.fetch(state)
     except SourceError as exc:
         feed.last_result = exc.message[:200]

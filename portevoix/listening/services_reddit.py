@@ -7,7 +7,8 @@ poller needs.
   whether it changed).
 - `app_remove` (`listening.manage`): deletes the app; every active Reddit feed of the
   organization is paused, its last result saying why. Audited.
-- `credentials_for`: the poller's read of the credentials, the secret unsealed for one poll.
+- `credentials_for`, `source_of`: the poller's read of the credentials, the secret unsealed
+  for one poll; `where`: the check of a Reddit feed, for `services`.
 """
 
 from __future__ import annotations
@@ -150,6 +151,34 @@ def app_remove(*, actor: Membership) -> int:
         )
         transaction.on_commit(lambda: cache.delete(token))
     return len(paused)
+
+
+def where(organization_id: int, query: str, subreddit: str, errors: dict[str, list[str]]) -> str:
+    """Check a Reddit feed (`services._clean_feed`): the organization must have its own
+    Reddit app (else a `DomainError`), and the feed a query, a subreddit or both; returns
+    the subreddit's name (typed with or without /r/). Problems are added to `errors`."""
+    if not scoped(RedditApp, organization_id).exists():
+        raise DomainError(
+            _(
+                "Reddit is off for this organization: its own Reddit app must first be "
+                "entered on the Reddit settings page."
+            ),
+            field_errors={"kind": [_("Reddit needs the organization's own Reddit app.")]},
+        )
+    name = subreddit.strip().removeprefix("/").removeprefix("r/").rstrip("/")
+    if name and not reddit.SUBREDDIT.match(name):
+        errors["subreddit"] = [_("A subreddit's name: 2 to 21 letters, digits or _.")]
+    if not query and not name:
+        errors["query"] = [_("Give a search, a subreddit, or both.")]
+    return name
+
+
+def source_of(organization_id: int) -> reddit.RedditSource:
+    """The Reddit source with the organization's credentials; a `SourceError` without."""
+    credentials = credentials_for(organization_id)
+    if credentials is None:
+        raise reddit.SourceError(_("Reddit is off: the organization has no Reddit app."))
+    return reddit.RedditSource(credentials)
 
 
 def _generation(row: RedditApp) -> str:
