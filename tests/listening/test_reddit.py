@@ -91,6 +91,12 @@ def test_the_kind_is_offered_only_with_the_organizations_own_app(fake, cm):
         "france",
         "r/france · acme",
     )
+    Feed.objects.filter(pk=feed.pk).update(cursor="t3_abc:1")
+    edit = reverse("listening:feed", args=[feed.pk])
+    assert "r/france" in client.get(edit).content.decode()
+    client.post(edit, {"query": "acme", "subreddit": "r/Paris", "interval_minutes": 30})
+    feed.refresh_from_db()
+    assert (feed.kind, feed.subreddit, feed.cursor) == ("reddit", "Paris", "")  # afresh
 
 
 def test_the_secret_is_sealed_never_shown_and_audited_without_it(fake, cm, client):
