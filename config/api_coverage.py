@@ -326,6 +326,16 @@ GAPS: dict[str, tuple[str, str]] = {
     "listening:proposal_dismiss": (NOT_YET, _LISTENING),
     "listening:mention_assign": (NOT_YET, _LISTENING),
     "listening:alert_settings": (NOT_YET, _LISTENING),
+    "listening:reddit": (
+        ON_PURPOSE,
+        "the organization's Reddit app secret is entered and removed in a browser session of "
+        "whoever manages listening, never by a token (decision 0032)",
+    ),
+    "listening:reddit_remove": (
+        ON_PURPOSE,
+        "removing the organization's Reddit app pauses its Reddit sources: done on its page "
+        "(decision 0032)",
+    ),
     "assist:settings": (
         ON_PURPOSE,
         "the language model's address and key decide where the organization's content is "

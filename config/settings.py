@@ -493,6 +493,10 @@ SOCIAL_HTTP_TIMEOUT = float(env_int("SOCIAL_HTTP_TIMEOUT", 20))
 LISTENING_HN_API = env_str("LISTENING_HN_API", "https://hn.algolia.com/api/v1")
 # The Bluesky AppView the benchmarks read public profiles and posts from (decision 0028).
 LISTENING_BSKY_APPVIEW = env_str("LISTENING_BSKY_APPVIEW", "https://public.api.bsky.app")
+# Reddit's OAuth API and its token endpoint, for the organizations that enter their own
+# Reddit app (decision 0032); tests point them at a local fake.
+LISTENING_REDDIT_API = env_str("LISTENING_REDDIT_API", "https://oauth.reddit.com")
+LISTENING_REDDIT_AUTH = env_str("LISTENING_REDDIT_AUTH", "https://www.reddit.com")
 # A worker that claimed a post and died: another may take it over after this many seconds
 # (it first asks the network whether the post went out).
 PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 300)

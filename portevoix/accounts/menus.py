@@ -213,6 +213,8 @@ CONTENT = (
             "listening:monitor",
             "listening:feeds",
             "listening:feed",
+            "listening:reddit",
+            "listening:reddit_remove",
             "listening:alerts",
             "listening:alert_settings",
             "listening:summary",

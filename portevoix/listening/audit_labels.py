@@ -23,6 +23,8 @@ def register() -> None:
             "listening.benchmark_created": _("Benchmarked account added (%(object)s)"),
             "listening.benchmark_changed": _("Benchmarked account changed (%(object)s)"),
             "listening.benchmark_deleted": _("Benchmarked account removed (%(object)s)"),
+            "listening.reddit_saved": _("Reddit app saved (%(object)s)"),
+            "listening.reddit_removed": _("Reddit app removed, its sources paused (%(object)s)"),
         }
     )
     audit_labels.register_object_type("listening_monitor", _("monitor"))
@@ -31,3 +33,4 @@ def register() -> None:
     audit_labels.register_object_type("listening_policy", _("listening settings"))
     audit_labels.register_object_type("listening_proposal", _("curated entry"))
     audit_labels.register_object_type("listening_benchmark", _("benchmarked account"))
+    audit_labels.register_object_type("listening_reddit", _("Reddit app"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,9 @@ class SourceAddressField(forms.URLField):
 
 
 class FeedForm(forms.Form):
+    """A source. The Reddit search is offered only when the organization has entered its
+    own Reddit app (`reddit=True`, decision 0032)."""
+
     kind = forms.ChoiceField(
         label=_("Kind of source"), choices=FeedKind.choices, required=False, initial="rss"
     )
@@ -74,8 +79,15 @@ class FeedForm(forms.Form):
         required=False,
         help_text=_(
             "Hacker News: what to search (empty: the keywords of the active monitors). "
-            "Mastodon: the hashtag, without #."
+            "Mastodon: the hashtag, without #. Reddit: what to search (empty: every new "
+            "post of the subreddit)."
         ),
+    )
+    subreddit = forms.CharField(
+        label=_("Subreddit"),
+        max_length=30,
+        required=False,
+        help_text=_("Reddit only: search in this subreddit only (its name, without r/)."),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     interval_minutes = forms.IntegerField(
@@ -88,6 +100,38 @@ class FeedForm(forms.Form):
         help_text=_(
             "Sector watch: each new entry waits in Curation, where a content manager can make "
             "it a third-party news draft credited to this source."
+        ),
+    )
+
+    def __init__(self, *args: Any, reddit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not reddit:
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = [c for c in FeedKind.choices if c[0] != FeedKind.REDDIT]
+
+
+class RedditAppForm(forms.Form):
+    """The organization's own Reddit app (decision 0032)."""
+
+    client_id = forms.CharField(
+        label=_("Client id"),
+        max_length=100,
+        help_text=_("Shown under your app's name on reddit.com/prefs/apps."),
+    )
+    client_secret = forms.CharField(
+        label=_("Secret"),
+        max_length=200,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted, never shown again. Leave empty to keep the saved secret."),
+    )
+    user_agent = forms.CharField(
+        label=_("User-Agent"),
+        max_length=200,
+        help_text=_(
+            "Reddit asks every app to name itself and its Reddit account, for example "
+            "web:com.example.listening:v1.0 (by /u/your_account)."
         ),
     )
 

@@ -57,6 +57,7 @@ class FeedKind(models.TextChoices):
     HACKERNEWS = "hackernews", _("Hacker News search")
     MASTODON_TAG = "mastodon_tag", _("Mastodon hashtag")
     BLUESKY = "bluesky", _("Bluesky network (firehose)")
+    REDDIT = "reddit", _("Reddit search")
 
 
 class Feed(OrgOwned):
@@ -66,12 +67,15 @@ class Feed(OrgOwned):
     `created_at_i` seen); a Mastodon hashtag timeline (`url` is the instance, `query` the
     hashtag, `cursor` the newest status id seen); the Bluesky network (`url` is a relay or
     a PDS, https://host, whose firehose the stream worker follows: not polled; `cursor` is
-    the `seq` of the last frame handled, decision 0026)."""
+    the `seq` of the last frame handled, decision 0026); a Reddit search (`query`, optionally
+    in one `subreddit`; `cursor` is "<fullname>:<created_utc>" of the newest post seen;
+    only with the organization's own Reddit app, decision 0032)."""
 
     kind = models.CharField(max_length=20, choices=FeedKind.choices, default=FeedKind.RSS)
     url = models.URLField(_("URL"), max_length=500, blank=True)
     query = models.CharField(max_length=200, blank=True)
     cursor = models.CharField(max_length=100, blank=True)
+    subreddit = models.CharField(max_length=21, blank=True)  # Reddit: the search in r/<this>
     title = models.CharField(_("title"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
     interval_minutes = models.PositiveIntegerField(default=30)
@@ -101,6 +105,9 @@ class Feed(OrgOwned):
             return f"#{self.query} · {host}"
         if self.kind == FeedKind.BLUESKY:
             return f"Bluesky · {self.url.split('://', 1)[-1].rstrip('/')}"
+        if self.kind == FeedKind.REDDIT:
+            where = f"r/{self.subreddit}" if self.subreddit else "Reddit"
+            return f"{where} · {self.query}" if self.query else where
         return self.url
 
 
@@ -183,6 +190,25 @@ class ListeningPolicy(OrgOwned):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="listening_policy_once")
         ]
+
+
+class RedditApp(OrgOwned):
+    """The organization's own Reddit app (decision 0032): without it the Reddit source is not
+    offered. The client secret is sealed with `core.crypto` and never shown back; the
+    User-Agent is the one Reddit's API rules ask for, naming the app and its owner."""
+
+    client_id = models.CharField(max_length=100)
+    client_secret_sealed = models.TextField()
+    user_agent = models.CharField(max_length=200)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="listening_reddit_app_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.user_agent
 
 
 class ProposalStatus(models.TextChoices):

@@ -19,7 +19,7 @@ from portevoix.core.context_processors import HomeBlock
 from portevoix.core.tenancy import get_scoped, scoped
 
 from . import voice
-from .models import Feed, Mention, MentionStatus, Monitor, SpikeAlert, VoiceDay
+from .models import Feed, Mention, MentionStatus, Monitor, RedditApp, SpikeAlert, VoiceDay
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -203,3 +203,9 @@ def home_block(membership: Membership) -> HomeBlock | None:
         url=reverse("listening:inbox"),
         link=_("Open the vigilance inbox"),
     )
+
+
+def reddit_app(*, membership: Membership) -> RedditApp | None:
+    """The organization's own Reddit app, if it entered one (decision 0032)."""
+    require(membership, "listening.manage")
+    return scoped(RedditApp, membership.organization_id).first()

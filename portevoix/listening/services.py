@@ -20,7 +20,7 @@ from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
 from portevoix.networks import base
 
-from . import curation, sentiment, voice
+from . import curation, sentiment, services_reddit, voice
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -67,8 +67,9 @@ class FeedData:
     interval_minutes: int = 30
     active: bool = True
     kind: str = FeedKind.RSS
-    query: str = ""  # the search (Hacker News, optional) or the hashtag (Mastodon)
+    query: str = ""  # the search (Hacker News, Reddit) or the hashtag (Mastodon)
     curate: bool = False  # propose its entries for the library (decision 0029)
+    subreddit: str = ""  # Reddit: the search only in this subreddit (optional)
 
 
 def _audit(
@@ -173,17 +174,7 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
         after = _monitor_fields(monitor)
         if after != before:
             monitor.updated_at = clock.now()
-            monitor.save(
-                update_fields=[
-                    "name",
-                    "terms",
-                    "exclusions",
-                    "languages",
-                    "active",
-                    "category",
-                    "updated_at",
-                ]
-            )
+            monitor.save(update_fields=[*after, "updated_at"])
             _audit(actor, "listening.monitor_changed", "listening_monitor", monitor, before, after)
     return monitor
 
@@ -194,14 +185,17 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
 HASHTAG = re.compile(r"^\w{1,100}$")
 
 
-def _clean_feed(data: FeedData) -> FeedData:
+def _clean_feed(data: FeedData, organization_id: int) -> FeedData:
     """Check a source by its kind: an RSS feed needs a public address; a Mastodon hashtag an
     instance (kept as scheme and host) and a hashtag; a Hacker News search an optional query
-    (empty: the active monitors' terms)."""
+    (empty: the active monitors' terms); a Reddit search a query, a subreddit or both."""
     kind = data.kind if data.kind in FeedKind.values else FeedKind.RSS
     url, query = data.url.strip(), " ".join(data.query.split())[:200]
+    subreddit = ""
     errors: dict[str, list[str]] = {}
-    if kind == FeedKind.HACKERNEWS:
+    if kind == FeedKind.REDDIT:  # only with the organization's own app (decision 0032)
+        url, subreddit = "", services_reddit.where(organization_id, query, data.subreddit, errors)
+    elif kind == FeedKind.HACKERNEWS:
         url = ""
     elif kind == FeedKind.BLUESKY:  # a relay or a PDS: kept as https://host (wss:// read)
         query = ""
@@ -226,11 +220,14 @@ def _clean_feed(data: FeedData) -> FeedData:
     if errors:
         raise DomainError(_("The feed has errors."), field_errors=errors)
     interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
-    return FeedData(url, data.title.strip()[:200], interval, data.active, kind, query, data.curate)
+    title = data.title.strip()[:200]
+    return FeedData(url, title, interval, data.active, kind, query, data.curate, subreddit)
 
 
 def _same_source(organization_id: int, data: FeedData) -> Any:
-    return scoped(Feed, organization_id).filter(kind=data.kind, url=data.url, query=data.query)
+    return scoped(Feed, organization_id).filter(
+        kind=data.kind, url=data.url, query=data.query, subreddit=data.subreddit
+    )
 
 
 def _feed_fields(feed: Feed) -> dict[str, Any]:
@@ -238,6 +235,7 @@ def _feed_fields(feed: Feed) -> dict[str, Any]:
         "kind": feed.kind,
         "url": feed.url,
         "query": feed.query,
+        "subreddit": feed.subreddit,
         "title": feed.title,
         "interval_minutes": feed.interval_minutes,
         "active": feed.active,
@@ -247,7 +245,7 @@ def _feed_fields(feed: Feed) -> dict[str, Any]:
 
 def feed_create(*, actor: Membership, data: FeedData) -> Feed:
     require(actor, "listening.manage")
-    data = _clean_feed(data)
+    data = _clean_feed(data, actor.organization_id)
     with transaction.atomic():
         feeds = scoped(Feed, actor.organization_id)
         if feeds.count() >= MAX_FEEDS:
@@ -262,6 +260,7 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
             kind=data.kind,
             url=data.url,
             query=data.query,
+            subreddit=data.subreddit,
             title=data.title,
             interval_minutes=data.interval_minutes,
             active=data.active,
@@ -277,7 +276,7 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
 def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
     """Change a source (its kind stays); another address or query starts afresh."""
     require(actor, "listening.manage", feed)
-    data = _clean_feed(replace(data, kind=feed.kind))
+    data = _clean_feed(replace(data, kind=feed.kind), actor.organization_id)
     with transaction.atomic():
         feed = scoped(Feed, actor.organization_id).select_for_update().get(pk=feed.pk)
         if _same_source(actor.organization_id, data).exclude(pk=feed.pk).exists():
@@ -285,12 +284,13 @@ def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         before = _feed_fields(feed)
-        fields = ["url", "query", "title", "interval_minutes", "active", "curate", "updated_at"]
-        if (data.url, data.query) != (feed.url, feed.query):  # validators, cursor: not this one's
+        fields = [name for name in _feed_fields(feed) if name != "kind"] + ["updated_at"]
+        if (data.url, data.query, data.subreddit) != (feed.url, feed.query, feed.subreddit):
             feed.etag, feed.last_modified, feed.cursor = "", "", ""
             feed.next_poll_at = clock.now()
             fields += ["etag", "last_modified", "cursor", "next_poll_at"]
         feed.url, feed.query, feed.title = data.url, data.query, data.title
+        feed.subreddit = data.subreddit
         feed.interval_minutes, feed.active = data.interval_minutes, data.active
         feed.curate = data.curate
         after = _feed_fields(feed)
@@ -459,7 +459,6 @@ def feed_poll(feed: Feed) -> int:
     """Fetch one source (by its kind: a conditional GET, or a search or timeline from its
     cursor) and store its matching entries; returns how many mentions were created. A
     failure is kept on the feed, short and without the body; the cursor then stays."""
-    source = SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
     state = FetchState(
         url=feed.url,
         etag=feed.etag,
@@ -467,15 +466,24 @@ def feed_poll(feed: Feed) -> int:
         query=feed.query,
         terms=_terms_of(feed.organization_id) if feed.kind == FeedKind.HACKERNEWS else (),
         cursor=feed.cursor,
+        subreddit=feed.subreddit,
     )
     now = clock.now()
     created = 0
+    fields = ["etag", "last_modified", "cursor", "last_result", "last_polled_at"]
     try:
+        source = (
+            services_reddit.source_of(feed.organization_id)
+            if feed.kind == FeedKind.REDDIT
+            else SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
+        )
         result = source.fetch(state)
     except SourceError as exc:
         feed.last_result = exc.message[:200]
+        retry_at = exc.retry_at
         log.info("listening feed %s: %s", feed.pk, exc.message)
     else:
+        retry_at = result.retry_at
         if result.not_modified:
             feed.last_result = "not_modified"
         else:
@@ -487,9 +495,12 @@ def feed_poll(feed: Feed) -> int:
                 curation.propose(feed=feed, entries=result.entries, cutoff=cutoff)
             feed.etag, feed.last_modified = result.etag, result.last_modified
             feed.cursor = result.cursor[:100]
-            feed.last_result = "ok"
+            feed.last_result = result.note[:200] or "ok"
+    if retry_at is not None:  # not before the source allows, nor before the usual interval
+        feed.next_poll_at = max(retry_at, now + dt.timedelta(minutes=feed.interval_minutes))
+        fields.append("next_poll_at")
     feed.last_polled_at = now
-    feed.save(update_fields=["etag", "last_modified", "cursor", "last_result", "last_polled_at"])
+    feed.save(update_fields=fields)
     return created
 
 

@@ -1,6 +1,7 @@
 """The listening sources, each behind one small contract: `Source.fetch(state)` returns the
 new entries and the state to keep for next time. RSS and Atom feeds, the Hacker News search
-API and Mastodon hashtag timelines. The Bluesky firehose is a stream, not a poll: its
+API and Mastodon hashtag timelines; the Reddit search is in `reddit.py` (it needs the
+organization's own credentials, decision 0032). The Bluesky firehose is a stream, not a poll: its
 source is `bluesky.py`, its worker `stream.py` (decision 0026); only the address check of its
 host is here, for the form, without loading the atproto SDK.
 
@@ -43,11 +44,13 @@ MAX_TITLE = 200
 
 
 class SourceError(Exception):
-    """A fetch that failed: `message` is short and safe to show (no body, no address)."""
+    """A fetch that failed: `message` is short and safe to show (no body, no address).
+    `retry_at`: the source asks not to be polled before then (a rate limit)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, retry_at: dt.datetime | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.retry_at = retry_at
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class FetchState:
     query: str = ""  # a search (Hacker News) or a hashtag (Mastodon)
     terms: tuple[str, ...] = ()  # searched one by one when there is no query
     cursor: str = ""  # where the last fetch stopped (newest time or id seen)
+    subreddit: str = ""  # Reddit: the search restricted to this subreddit
 
 
 @dataclass
@@ -80,6 +84,10 @@ class FetchResult:
     etag: str = ""
     last_modified: str = ""
     cursor: str = ""
+    # A fetch cut short by a rate limit: what was read is kept, `note` says why it stopped
+    # (kept as the feed's last result) and the next poll waits until `retry_at`.
+    note: str = ""
+    retry_at: dt.datetime | None = None
 
 
 class Source(Protocol):

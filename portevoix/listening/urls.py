@@ -16,6 +16,8 @@ urlpatterns = [
     path("listening/monitors/<int:pk>/", views.monitor_edit, name="monitor"),
     path("listening/feeds/", views.feeds, name="feeds"),
     path("listening/feeds/<int:pk>/", views.feed_edit, name="feed"),
+    path("listening/reddit/", views.reddit_settings, name="reddit"),
+    path("listening/reddit/remove/", views.reddit_remove, name="reddit_remove"),
     path("listening/curation/", views_curation.proposals, name="curation"),
     path(
         "listening/curation/<int:pk>/accept/",

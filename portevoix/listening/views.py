@@ -11,14 +11,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only, safe_next
 
-from . import selectors, sentiment, services, services_vigilance
-from .forms import FeedForm, MonitorForm, RetentionForm, StatusForm, lines
+from . import selectors, sentiment, services, services_reddit, services_vigilance
+from .forms import FeedForm, MonitorForm, RedditAppForm, RetentionForm, StatusForm, lines
 from .models import LANGUAGES, MentionStatus, Sentiment
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ def _feed_data(form: FeedForm) -> services.FeedData:
         kind=data["kind"] or "rss",
         query=data["query"] or "",
         curate=bool(data["curate"]),
+        subreddit=data["subreddit"] or "",
     )
 
 
@@ -168,7 +170,10 @@ def _feed_data(form: FeedForm) -> services.FeedData:
 @require_http_methods(["GET", "POST"])
 def feeds(request: HttpRequest, membership: Membership) -> HttpResponse:
     rows = selectors.feeds(membership=membership)  # listening.manage, or 403
-    form = FeedForm(initial={"active": True, "interval_minutes": 30, "kind": "rss"})
+    reddit_on = selectors.reddit_app(membership=membership) is not None
+    form = FeedForm(
+        initial={"active": True, "interval_minutes": 30, "kind": "rss"}, reddit=reddit_on
+    )
     retention = RetentionForm(
         initial={"retention_days": services.retention_days(membership.organization_id)}
     )
@@ -185,7 +190,7 @@ def feeds(request: HttpRequest, membership: Membership) -> HttpResponse:
                 messages.success(request, _("The retention is saved."))
                 return redirect("listening:feeds")
     elif request.method == "POST":
-        form = FeedForm(request.POST)
+        form = FeedForm(request.POST, reddit=reddit_on)
         if form.is_valid():
             try:
                 services.feed_create(actor=membership, data=_feed_data(form))
@@ -194,7 +199,7 @@ def feeds(request: HttpRequest, membership: Membership) -> HttpResponse:
             else:
                 messages.success(request, _("The feed is added."))
                 return redirect("listening:feeds")
-    context = {"feeds": rows, "form": form, "retention": retention}
+    context = {"feeds": rows, "form": form, "retention": retention, "reddit_on": reddit_on}
     return render(request, "listening/feeds.html", context)
 
 
@@ -219,6 +224,7 @@ def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
                 "kind": feed.kind,
                 "url": feed.url,
                 "query": feed.query,
+                "subreddit": feed.subreddit,
                 "title": feed.title,
                 "interval_minutes": feed.interval_minutes,
                 "active": feed.active,
@@ -226,3 +232,52 @@ def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
             }
         )
     return render(request, "listening/feed.html", {"feed": feed, "form": form})
+
+
+@never_cache
+@member_view
+@require_http_methods(["GET", "POST"])
+def reddit_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The organization's own Reddit app (`listening.manage`): without it, no Reddit source."""
+    row = selectors.reddit_app(membership=membership)  # listening.manage, or 403
+    if request.method == "POST":
+        form = RedditAppForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services_reddit.app_save(
+                    actor=membership,
+                    data=services_reddit.AppData(
+                        client_id=data["client_id"],
+                        user_agent=data["user_agent"],
+                        client_secret=data["client_secret"] or "",
+                    ),
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("The Reddit app is saved: Reddit can be a source."))
+                return redirect("listening:reddit")
+    else:
+        form = RedditAppForm(
+            initial={"client_id": row.client_id, "user_agent": row.user_agent} if row else {}
+        )
+    context = {"form": form, "app": row, "secret_saved": bool(row and row.client_secret_sealed)}
+    return render(request, "listening/reddit.html", context)
+
+
+@member_view
+def reddit_remove(request: HttpRequest, membership: Membership) -> HttpResponse:
+    if refused := post_only(request):
+        return refused
+    paused = services_reddit.app_remove(actor=membership)  # listening.manage, or 403
+    messages.success(
+        request,
+        ngettext(
+            "The Reddit app is removed; %(count)d Reddit source is paused.",
+            "The Reddit app is removed; %(count)d Reddit sources are paused.",
+            paused,
+        )
+        % {"count": paused},
+    )
+    return redirect("listening:reddit")
