@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import LANGUAGES, FeedKind, MentionStatus, MonitorCategory
+from .models import LANGUAGES, FeedKind, MastodonStream, MentionStatus, MonitorCategory
 
 
 def lines(value: str) -> list[str]:
@@ -75,6 +75,27 @@ class FeedForm(forms.Form):
         help_text=_(
             "Hacker News: what to search (empty: the keywords of the active monitors). "
             "Mastodon: the hashtag, without #."
+        ),
+    )
+    stream = forms.ChoiceField(
+        label=_("Mastodon stream"),
+        choices=[("", "—"), *MastodonStream.choices],
+        required=False,
+        help_text=_(
+            "For a Mastodon stream: a hashtag (given above), the public timeline, or "
+            "the account's home."
+        ),
+    )
+    token = forms.CharField(
+        label=_("Access token of the account"),
+        max_length=500,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "For a Mastodon stream or followed accounts: a token of an account of the "
+            "instance with the read scope (Preferences, Development). Kept encrypted, never "
+            "shown again; leave empty to keep the saved one."
         ),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portevoix.accounts.permissions import require
-from portevoix.core import clock
+from portevoix.core import clock, crypto
 from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
@@ -27,6 +27,7 @@ from .models import (
     Feed,
     FeedKind,
     ListeningPolicy,
+    MastodonStream,
     Mention,
     MentionStatus,
     Monitor,
@@ -47,7 +48,10 @@ MAX_FEEDS = 200
 MIN_INTERVAL_MINUTES = 5
 MAX_RETENTION_DAYS = 730
 FEEDS_PER_RUN = 50
-STREAMED = (FeedKind.BLUESKY,)  # followed by the stream worker (stream.py), not polled
+# Followed by the stream worker (stream.py), not polled.
+STREAMED = (FeedKind.BLUESKY, FeedKind.MASTODON_STREAM)
+WITH_TOKEN = (FeedKind.MASTODON_STREAM, FeedKind.MASTODON_HOME)  # an account's token
+MAX_TOKEN_LENGTH = 500
 
 
 @dataclass
@@ -69,6 +73,11 @@ class FeedData:
     kind: str = FeedKind.RSS
     query: str = ""  # the search (Hacker News, optional) or the hashtag (Mastodon)
     curate: bool = False  # propose its entries for the library (decision 0029)
+    token: str = ""  # an account's access token (Mastodon stream or home); empty: keep
+    stream: str = ""  # which Mastodon stream: hashtag (the query), public or user
+
+    def __repr__(self) -> str:  # never the token
+        return f"FeedData(kind={self.kind!r}, url={self.url!r}, query={self.query!r})"
 
 
 def _audit(
@@ -194,12 +203,15 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
 HASHTAG = re.compile(r"^\w{1,100}$")
 
 
-def _clean_feed(data: FeedData) -> FeedData:
+def _clean_feed(data: FeedData, *, token_saved: bool = False) -> FeedData:
     """Check a source by its kind: an RSS feed needs a public address; a Mastodon hashtag an
     instance (kept as scheme and host) and a hashtag; a Hacker News search an optional query
-    (empty: the active monitors' terms)."""
+    (empty: the active monitors' terms); a Mastodon stream or home timeline an instance and
+    an account's access token (required unless one is saved), a stream a kind of stream (a
+    hashtag for the hashtag stream)."""
     kind = data.kind if data.kind in FeedKind.values else FeedKind.RSS
     url, query = data.url.strip(), " ".join(data.query.split())[:200]
+    token, stream = data.token.strip(), ""
     errors: dict[str, list[str]] = {}
     if kind == FeedKind.HACKERNEWS:
         url = ""
@@ -215,22 +227,51 @@ def _clean_feed(data: FeedData) -> FeedData:
         except base.UnsafeAddress as exc:
             errors["url"] = [exc.user_message]
         else:
-            if kind == FeedKind.MASTODON_TAG:
+            if kind != FeedKind.RSS:  # a Mastodon instance: its scheme and host
                 url = normalized
-    if kind == FeedKind.MASTODON_TAG:
+    if kind == FeedKind.MASTODON_STREAM:
+        stream = data.stream if data.stream in MastodonStream.values else ""
+        if not stream:
+            errors["stream"] = [_("Choose which stream to follow.")]
+        elif stream != MastodonStream.HASHTAG:
+            query = ""
+    if kind == FeedKind.MASTODON_TAG or stream == MastodonStream.HASHTAG:
         query = query.lstrip("#")
         if not HASHTAG.match(query):
             errors["query"] = [_("Give a hashtag: letters, digits or _, without spaces.")]
-    elif kind == FeedKind.RSS:
+    elif kind in (FeedKind.RSS, FeedKind.MASTODON_HOME):
         query = ""
+    if kind in WITH_TOKEN:
+        if not token and not token_saved:
+            errors["token"] = [_("Give the account's access token.")]
+        elif len(token) > MAX_TOKEN_LENGTH or not all(
+            c.isprintable() and not c.isspace() for c in token
+        ):
+            errors["token"] = [_("This access token is not valid.")]
+    else:
+        token = ""
     if errors:
         raise DomainError(_("The feed has errors."), field_errors=errors)
     interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
-    return FeedData(url, data.title.strip()[:200], interval, data.active, kind, query, data.curate)
+    title = data.title.strip()[:200]
+    return FeedData(url, title, interval, data.active, kind, query, data.curate, token, stream)
+
+
+def feed_token(feed: Feed) -> str:
+    """The feed's access token, decrypted for one request or one stream ("" when none).
+    Raises `SourceError` when it cannot be read (the encryption key changed)."""
+    if not feed.token_sealed:
+        return ""
+    try:
+        return crypto.decrypt(feed.token_sealed)
+    except crypto.DecryptionError as exc:
+        raise SourceError(_("The saved access token cannot be read: save it again.")) from exc
 
 
 def _same_source(organization_id: int, data: FeedData) -> Any:
-    return scoped(Feed, organization_id).filter(kind=data.kind, url=data.url, query=data.query)
+    return scoped(Feed, organization_id).filter(
+        kind=data.kind, url=data.url, query=data.query, stream=data.stream
+    )
 
 
 def _feed_fields(feed: Feed) -> dict[str, Any]:
@@ -242,6 +283,8 @@ def _feed_fields(feed: Feed) -> dict[str, Any]:
         "interval_minutes": feed.interval_minutes,
         "active": feed.active,
         "curate": feed.curate,
+        "stream": feed.stream,
+        "token_saved": bool(feed.token_sealed),  # never the token
     }
 
 
@@ -266,6 +309,8 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
             interval_minutes=data.interval_minutes,
             active=data.active,
             curate=data.curate,
+            stream=data.stream,
+            token_sealed=crypto.encrypt(data.token) if data.token else "",
             next_poll_at=now,
             created_at=now,
             updated_at=now,
@@ -275,9 +320,11 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
 
 
 def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
-    """Change a source (its kind stays); another address or query starts afresh."""
+    """Change a source (its kind stays); another address, query or stream starts afresh.
+    An empty token keeps the saved one; a new one replaces it (audited as changed, never
+    shown)."""
     require(actor, "listening.manage", feed)
-    data = _clean_feed(replace(data, kind=feed.kind))
+    data = _clean_feed(replace(data, kind=feed.kind), token_saved=bool(feed.token_sealed))
     with transaction.atomic():
         feed = scoped(Feed, actor.organization_id).select_for_update().get(pk=feed.pk)
         if _same_source(actor.organization_id, data).exclude(pk=feed.pk).exists():
@@ -285,15 +332,21 @@ def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         before = _feed_fields(feed)
-        fields = ["url", "query", "title", "interval_minutes", "active", "curate", "updated_at"]
-        if (data.url, data.query) != (feed.url, feed.query):  # validators, cursor: not this one's
+        fields = ["url", "query", "title", "interval_minutes", "active", "curate", "stream"]
+        fields.append("updated_at")
+        moved = (data.url, data.query, data.stream) != (feed.url, feed.query, feed.stream)
+        if moved:  # validators, cursor: not this one's
             feed.etag, feed.last_modified, feed.cursor = "", "", ""
             feed.next_poll_at = clock.now()
             fields += ["etag", "last_modified", "cursor", "next_poll_at"]
         feed.url, feed.query, feed.title = data.url, data.query, data.title
         feed.interval_minutes, feed.active = data.interval_minutes, data.active
-        feed.curate = data.curate
+        feed.curate, feed.stream = data.curate, data.stream
         after = _feed_fields(feed)
+        if data.token:
+            feed.token_sealed = crypto.encrypt(data.token)
+            fields.append("token_sealed")
+            after["token_changed"] = True
         if after != before:
             feed.updated_at = clock.now()
             feed.save(update_fields=fields)
@@ -460,17 +513,18 @@ def feed_poll(feed: Feed) -> int:
     cursor) and store its matching entries; returns how many mentions were created. A
     failure is kept on the feed, short and without the body; the cursor then stays."""
     source = SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
-    state = FetchState(
-        url=feed.url,
-        etag=feed.etag,
-        last_modified=feed.last_modified,
-        query=feed.query,
-        terms=_terms_of(feed.organization_id) if feed.kind == FeedKind.HACKERNEWS else (),
-        cursor=feed.cursor,
-    )
     now = clock.now()
     created = 0
     try:
+        state = FetchState(
+            url=feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            query=feed.query,
+            terms=_terms_of(feed.organization_id) if feed.kind == FeedKind.HACKERNEWS else (),
+            cursor=feed.cursor,
+            token=feed_token(feed) if feed.kind in WITH_TOKEN else "",
+        )
         result = source.fetch(state)
     except SourceError as exc:
         feed.last_result = exc.message[:200]

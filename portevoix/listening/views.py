@@ -160,6 +160,8 @@ def _feed_data(form: FeedForm) -> services.FeedData:
         kind=data["kind"] or "rss",
         query=data["query"] or "",
         curate=bool(data["curate"]),
+        token=data["token"] or "",
+        stream=data["stream"] or "",
     )
 
 
@@ -223,6 +225,7 @@ def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
                 "interval_minutes": feed.interval_minutes,
                 "active": feed.active,
                 "curate": feed.curate,
+                "stream": feed.stream,
             }
         )
     return render(request, "listening/feed.html", {"feed": feed, "form": form})
