@@ -91,7 +91,7 @@ class FeedForm(forms.Form):
         max_length=500,
         required=False,
         strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_(
             "For a Mastodon stream or followed accounts: a token of an account of the "
             "instance with the read scope (Preferences, Development). Kept encrypted, never "

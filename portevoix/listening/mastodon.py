@@ -109,7 +109,8 @@ class Connection:
         self.response = response
 
     def events(self) -> Iterator[tuple[str, str] | None]:
-        name, data, size = "", [], 0
+        name, size = "", 0
+        data: list[str] = []
         try:
             for line in self.response.iter_lines():
                 if line.startswith(":"):

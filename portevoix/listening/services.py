@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,23 +17,22 @@ from portevoix.core import clock, crypto
 from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
-from portevoix.networks import base
 
 from . import curation, sentiment, voice
+from .feed_rules import WITH_TOKEN, FeedData, clean_feed, feed_token
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
     Feed,
     FeedKind,
     ListeningPolicy,
-    MastodonStream,
     Mention,
     MentionStatus,
     Monitor,
     MonitorCategory,
     Proposal,
 )
-from .sources import SOURCES, Entry, FetchState, SourceError, normalize_host
+from .sources import SOURCES, Entry, FetchState, SourceError
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -45,13 +43,10 @@ MAX_MONITORS = 200
 MAX_TERMS = 50
 MAX_TERM_LENGTH = 100
 MAX_FEEDS = 200
-MIN_INTERVAL_MINUTES = 5
 MAX_RETENTION_DAYS = 730
 FEEDS_PER_RUN = 50
 # Followed by the stream worker (stream.py), not polled.
 STREAMED = (FeedKind.BLUESKY, FeedKind.MASTODON_STREAM)
-WITH_TOKEN = (FeedKind.MASTODON_STREAM, FeedKind.MASTODON_HOME)  # an account's token
-MAX_TOKEN_LENGTH = 500
 
 
 @dataclass
@@ -62,22 +57,6 @@ class MonitorData:
     languages: list[str] = field(default_factory=list)
     active: bool = True
     category: str = MonitorCategory.BRAND  # what it watches (share of voice)
-
-
-@dataclass
-class FeedData:
-    url: str = ""  # the feed (RSS), the instance (Mastodon); unused for Hacker News
-    title: str = ""
-    interval_minutes: int = 30
-    active: bool = True
-    kind: str = FeedKind.RSS
-    query: str = ""  # the search (Hacker News, optional) or the hashtag (Mastodon)
-    curate: bool = False  # propose its entries for the library (decision 0029)
-    token: str = ""  # an account's access token (Mastodon stream or home); empty: keep
-    stream: str = ""  # which Mastodon stream: hashtag (the query), public or user
-
-    def __repr__(self) -> str:  # never the token
-        return f"FeedData(kind={self.kind!r}, url={self.url!r}, query={self.query!r})"
 
 
 def _audit(
@@ -200,74 +179,6 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
 # --------------------------------------------------------------------------- feeds
 
 
-HASHTAG = re.compile(r"^\w{1,100}$")
-
-
-def _clean_feed(data: FeedData, *, token_saved: bool = False) -> FeedData:
-    """Check a source by its kind: an RSS feed needs a public address; a Mastodon hashtag an
-    instance (kept as scheme and host) and a hashtag; a Hacker News search an optional query
-    (empty: the active monitors' terms); a Mastodon stream or home timeline an instance and
-    an account's access token (required unless one is saved), a stream a kind of stream (a
-    hashtag for the hashtag stream)."""
-    kind = data.kind if data.kind in FeedKind.values else FeedKind.RSS
-    url, query = data.url.strip(), " ".join(data.query.split())[:200]
-    token, stream = data.token.strip(), ""
-    errors: dict[str, list[str]] = {}
-    if kind == FeedKind.HACKERNEWS:
-        url = ""
-    elif kind == FeedKind.BLUESKY:  # a relay or a PDS: kept as https://host (wss:// read)
-        query = ""
-        try:
-            url = normalize_host(url)
-        except base.UnsafeAddress as exc:
-            errors["url"] = [exc.user_message]
-    else:
-        try:
-            normalized = base.guard_url(url)
-        except base.UnsafeAddress as exc:
-            errors["url"] = [exc.user_message]
-        else:
-            if kind != FeedKind.RSS:  # a Mastodon instance: its scheme and host
-                url = normalized
-    if kind == FeedKind.MASTODON_STREAM:
-        stream = data.stream if data.stream in MastodonStream.values else ""
-        if not stream:
-            errors["stream"] = [_("Choose which stream to follow.")]
-        elif stream != MastodonStream.HASHTAG:
-            query = ""
-    if kind == FeedKind.MASTODON_TAG or stream == MastodonStream.HASHTAG:
-        query = query.lstrip("#")
-        if not HASHTAG.match(query):
-            errors["query"] = [_("Give a hashtag: letters, digits or _, without spaces.")]
-    elif kind in (FeedKind.RSS, FeedKind.MASTODON_HOME):
-        query = ""
-    if kind in WITH_TOKEN:
-        if not token and not token_saved:
-            errors["token"] = [_("Give the account's access token.")]
-        elif len(token) > MAX_TOKEN_LENGTH or not all(
-            c.isprintable() and not c.isspace() for c in token
-        ):
-            errors["token"] = [_("This access token is not valid.")]
-    else:
-        token = ""
-    if errors:
-        raise DomainError(_("The feed has errors."), field_errors=errors)
-    interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
-    title = data.title.strip()[:200]
-    return FeedData(url, title, interval, data.active, kind, query, data.curate, token, stream)
-
-
-def feed_token(feed: Feed) -> str:
-    """The feed's access token, decrypted for one request or one stream ("" when none).
-    Raises `SourceError` when it cannot be read (the encryption key changed)."""
-    if not feed.token_sealed:
-        return ""
-    try:
-        return crypto.decrypt(feed.token_sealed)
-    except crypto.DecryptionError as exc:
-        raise SourceError(_("The saved access token cannot be read: save it again.")) from exc
-
-
 def _same_source(organization_id: int, data: FeedData) -> Any:
     return scoped(Feed, organization_id).filter(
         kind=data.kind, url=data.url, query=data.query, stream=data.stream
@@ -290,7 +201,7 @@ def _feed_fields(feed: Feed) -> dict[str, Any]:
 
 def feed_create(*, actor: Membership, data: FeedData) -> Feed:
     require(actor, "listening.manage")
-    data = _clean_feed(data)
+    data = clean_feed(data)
     with transaction.atomic():
         feeds = scoped(Feed, actor.organization_id)
         if feeds.count() >= MAX_FEEDS:
@@ -324,7 +235,7 @@ def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
     An empty token keeps the saved one; a new one replaces it (audited as changed, never
     shown)."""
     require(actor, "listening.manage", feed)
-    data = _clean_feed(replace(data, kind=feed.kind), token_saved=bool(feed.token_sealed))
+    data = clean_feed(replace(data, kind=feed.kind), token_saved=bool(feed.token_sealed))
     with transaction.atomic():
         feed = scoped(Feed, actor.organization_id).select_for_update().get(pk=feed.pk)
         if _same_source(actor.organization_id, data).exclude(pk=feed.pk).exists():

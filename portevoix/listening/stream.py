@@ -42,7 +42,7 @@ from portevoix.core import clock
 from . import bluesky, mastodon, services
 from .matching import Matcher
 from .models import Feed, FeedKind
-from .sources import SourceError
+from .sources import Entry, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ class FeedStream:
         if status_id.isdigit() and int(status_id) > int(self.cursor or 0):
             self.cursor = status_id
 
-    def store(self, entries: list) -> None:
+    def store(self, entries: list[Entry]) -> None:
         """Store the entries that match the feed's organization (and no other)."""
         if entries and self.matcher is not None and self.organization_id is not None:
             self.created += services.ingest(
@@ -343,8 +343,9 @@ class FeedStream:
                     if not stop.is_set():
                         raise SourceError(_("The stream was cut."))
                 except SourceError as exc:
-                    log.warning("listening stream feed=%s: %s", self.feed_id, exc.message)
-                    self._note(exc.message)
+                    if not stop.is_set():  # a stop cuts the stream: not a failure
+                        log.warning("listening stream feed=%s: %s", self.feed_id, exc.message)
+                        self._note(exc.message)
                 except Exception as exc:
                     log.warning("listening stream feed=%s: %s", self.feed_id, type(exc).__name__)
                 self.save()
