@@ -6,9 +6,9 @@ that drops connections (tests/peers/cut_relay.py).
 The stream code runs in this thread (`FeedStream.run`) until a stop condition, posting on
 the mock from its `until` hook while it listens (the mock's heartbeat every 0.2 s keeps the
 hook called). Covered: statuses streamed are matched and stored once; a `delete` event
-removes the mention; a dropped connection reconnects and the gap is read from the REST
-timeline, with no duplicate; the home timeline keeps public statuses only (and a boost's
-public original); the token is sealed (not in the row, the page, the audit trail or the
+removes the mention; the account's home stream keeps public statuses only; a dropped
+connection reconnects and the gap is read from the REST timeline, with no duplicate; the
+home timeline polled keeps public statuses only (and a boost's public original); the token is sealed (not in the row, the page, the audit trail or the
 logs); another organization gets nothing; the form's errors; private addresses refused."""
 
 from __future__ import annotations
@@ -208,6 +208,29 @@ def test_a_dropped_connection_reconnects_and_the_gap_is_read_once(
     assert key(cutter.url, ids["gap"]) in read[1]  # the gap, read from the REST timeline
     feed.refresh_from_db()
     assert feed.cursor == ids["after"]
+
+
+def test_the_home_stream_keeps_public_statuses_only(
+    peer: MastodonPeer, cm: Any, org: Any, word: str
+) -> None:
+    reader = peer.create_account(f"reader{secrets.token_hex(3)}")
+    friend = peer.create_account(f"friend{secrets.token_hex(3)}")
+    peer.follow(reader.access_token, friend.id)
+    feed = stream_feed(cm, peer.base_url, word, reader.access_token, kind="user")
+    ids = {}
+
+    def first() -> None:
+        ids["private"] = post(peer, friend.access_token, f"{word} abonnés", visibility="private")
+        ids["unlisted"] = post(peer, friend.access_token, f"{word} discret", visibility="unlisted")
+        ids["public"] = post(peer, friend.access_token, f"{word} public")
+
+    worker = follow(
+        feed, [(lambda s: True, first), (lambda s: s.cursor == ids.get("public"), nothing)]
+    )
+    # All three came on the account's stream (the cursor moved past them), one is kept.
+    assert worker.created == 1
+    (mention,) = Mention.objects.filter(organization=org)
+    assert mention.key == key(peer.base_url, ids["public"])
 
 
 def test_a_stop_interrupts_a_silent_stream(settings: Any) -> None:
