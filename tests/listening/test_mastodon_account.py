@@ -8,8 +8,9 @@ the mock from its `until` hook while it listens (the mock's heartbeat every 0.2 
 hook called). Covered: statuses streamed are matched and stored once; a `delete` event
 removes the mention; the account's home stream keeps public statuses only; a dropped
 connection reconnects and the gap is read from the REST timeline, with no duplicate; the
-home timeline polled keeps public statuses only (and a boost's public original); the token is sealed (not in the row, the page, the audit trail or the
-logs); another organization gets nothing; the form's errors; private addresses refused."""
+home timeline polled keeps public statuses only (and a boost's public original); the token
+is sealed (not in the row, the page, the audit trail or the logs); another organization
+gets nothing; the form's errors; private addresses refused."""
 
 from __future__ import annotations
 
