@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import LANGUAGES, FeedKind, MentionStatus, MonitorCategory
+from .models import LANGUAGES, FeedKind, MastodonStream, MentionStatus, MonitorCategory
 
 
 def lines(value: str) -> list[str]:
@@ -88,6 +88,27 @@ class FeedForm(forms.Form):
         max_length=30,
         required=False,
         help_text=_("Reddit only: search in this subreddit only (its name, without r/)."),
+    )
+    stream = forms.ChoiceField(
+        label=_("Mastodon stream"),
+        choices=[("", "—"), *MastodonStream.choices],
+        required=False,
+        help_text=_(
+            "For a Mastodon stream: a hashtag (given above), the public timeline, or "
+            "the account's home."
+        ),
+    )
+    token = forms.CharField(
+        label=_("Access token of the account"),
+        max_length=500,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "For a Mastodon stream or followed accounts: a token of an account of the "
+            "instance with the read scope (Preferences, Development). Kept encrypted, never "
+            "shown again; leave empty to keep the saved one."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     interval_minutes = forms.IntegerField(

@@ -16,6 +16,8 @@ DEFAULT_SPIKE_MINIMUM = 10
 DEFAULT_NEGATIVE_RISE = 25
 DEFAULT_NEGATIVE_MINIMUM = 5
 LANGUAGES = (("fr", _("French")), ("en", _("English")))
+HOME_TIMELINE = _("home timeline")
+PUBLIC_TIMELINE = _("public timeline")
 
 
 class MonitorCategory(models.TextChoices):
@@ -58,6 +60,16 @@ class FeedKind(models.TextChoices):
     MASTODON_TAG = "mastodon_tag", _("Mastodon hashtag")
     BLUESKY = "bluesky", _("Bluesky network (firehose)")
     REDDIT = "reddit", _("Reddit search")
+    MASTODON_STREAM = "mastodon_stream", _("Mastodon stream (with an account's token)")
+    MASTODON_HOME = "mastodon_home", _("Mastodon followed accounts (with an account's token)")
+
+
+class MastodonStream(models.TextChoices):
+    """Which Mastodon stream a `mastodon_stream` feed follows (decision 0031)."""
+
+    HASHTAG = "hashtag", _("A hashtag")
+    PUBLIC = "public", _("The public timeline of the instance")
+    USER = "user", _("The account's home (followed accounts, public posts only)")
 
 
 class Feed(OrgOwned):
@@ -69,7 +81,11 @@ class Feed(OrgOwned):
     a PDS, https://host, whose firehose the stream worker follows: not polled; `cursor` is
     the `seq` of the last frame handled, decision 0026); a Reddit search (`query`, optionally
     in one `subreddit`; `cursor` is "<fullname>:<created_utc>" of the newest post seen;
-    only with the organization's own Reddit app, decision 0032)."""
+    only with the organization's own Reddit app, decision 0032); with an account's access
+    token (`token_sealed`, encrypted, decision 0031): a Mastodon stream (`stream`: a hashtag,
+    in `query`, the public timeline or the account's home; followed live by the stream
+    worker, `cursor` the newest status id seen) or the home timeline polled (followed
+    accounts' public posts, `cursor` the newest status id seen)."""
 
     kind = models.CharField(max_length=20, choices=FeedKind.choices, default=FeedKind.RSS)
     url = models.URLField(_("URL"), max_length=500, blank=True)
@@ -86,6 +102,10 @@ class Feed(OrgOwned):
     # Curated source (decision 0029): its new entries are proposed to the content managers
     # as third-party / industry news, whether or not they match a monitor.
     curate = models.BooleanField(_("propose its entries for the library"), default=False)
+    # Mastodon with an account (decision 0031): the access token, sealed with core.crypto
+    # (never shown back, never logged), and which stream a `mastodon_stream` feed follows.
+    token_sealed = models.TextField(blank=True)
+    stream = models.CharField(max_length=10, choices=MastodonStream.choices, blank=True)
     # What the last poll got: "ok", "not_modified" or a short error (never a body).
     last_result = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
@@ -108,6 +128,13 @@ class Feed(OrgOwned):
         if self.kind == FeedKind.REDDIT:
             where = f"r/{self.subreddit}" if self.subreddit else "Reddit"
             return f"{where} · {self.query}" if self.query else where
+        if self.kind in (FeedKind.MASTODON_STREAM, FeedKind.MASTODON_HOME):
+            host = self.url.split("://", 1)[-1].rstrip("/")
+            if self.kind == FeedKind.MASTODON_HOME or self.stream == MastodonStream.USER:
+                return f"Mastodon · {host} · {HOME_TIMELINE}"
+            if self.stream == MastodonStream.HASHTAG:
+                return f"Mastodon · {host} · #{self.query}"
+            return f"Mastodon · {host} · {PUBLIC_TIMELINE}"
         return self.url
 
 

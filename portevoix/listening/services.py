@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portevoix.accounts.permissions import require
-from portevoix.core import clock
+from portevoix.core import clock, crypto
 from portevoix.core.errors import DomainError
 from portevoix.core.tenancy import scoped
 from portevoix.governance import gates
-from portevoix.networks import base
 
 from . import curation, sentiment, services_reddit, voice
+from .feed_rules import WITH_TOKEN, FeedData, clean_feed, feed_token
 from .matching import Matcher, MonitorSpec, text_key
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -33,7 +32,7 @@ from .models import (
     MonitorCategory,
     Proposal,
 )
-from .sources import SOURCES, Entry, FetchState, SourceError, normalize_host
+from .sources import SOURCES, Entry, FetchState, SourceError
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -44,10 +43,10 @@ MAX_MONITORS = 200
 MAX_TERMS = 50
 MAX_TERM_LENGTH = 100
 MAX_FEEDS = 200
-MIN_INTERVAL_MINUTES = 5
 MAX_RETENTION_DAYS = 730
 FEEDS_PER_RUN = 50
-STREAMED = (FeedKind.BLUESKY,)  # followed by the stream worker (stream.py), not polled
+# Followed by the stream worker (stream.py), not polled.
+STREAMED = (FeedKind.BLUESKY, FeedKind.MASTODON_STREAM)
 
 
 @dataclass
@@ -58,18 +57,6 @@ class MonitorData:
     languages: list[str] = field(default_factory=list)
     active: bool = True
     category: str = MonitorCategory.BRAND  # what it watches (share of voice)
-
-
-@dataclass
-class FeedData:
-    url: str = ""  # the feed (RSS), the instance (Mastodon); unused for Hacker News
-    title: str = ""
-    interval_minutes: int = 30
-    active: bool = True
-    kind: str = FeedKind.RSS
-    query: str = ""  # the search (Hacker News, Reddit) or the hashtag (Mastodon)
-    curate: bool = False  # propose its entries for the library (decision 0029)
-    subreddit: str = ""  # Reddit: the search only in this subreddit (optional)
 
 
 def _audit(
@@ -174,7 +161,17 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
         after = _monitor_fields(monitor)
         if after != before:
             monitor.updated_at = clock.now()
-            monitor.save(update_fields=[*after, "updated_at"])
+            monitor.save(
+                update_fields=[
+                    "name",
+                    "terms",
+                    "exclusions",
+                    "languages",
+                    "active",
+                    "category",
+                    "updated_at",
+                ]
+            )
             _audit(actor, "listening.monitor_changed", "listening_monitor", monitor, before, after)
     return monitor
 
@@ -182,51 +179,9 @@ def monitor_update(*, actor: Membership, monitor: Monitor, data: MonitorData) ->
 # --------------------------------------------------------------------------- feeds
 
 
-HASHTAG = re.compile(r"^\w{1,100}$")
-
-
-def _clean_feed(data: FeedData, organization_id: int) -> FeedData:
-    """Check a source by its kind: an RSS feed needs a public address; a Mastodon hashtag an
-    instance (kept as scheme and host) and a hashtag; a Hacker News search an optional query
-    (empty: the active monitors' terms); a Reddit search a query, a subreddit or both."""
-    kind = data.kind if data.kind in FeedKind.values else FeedKind.RSS
-    url, query = data.url.strip(), " ".join(data.query.split())[:200]
-    subreddit = ""
-    errors: dict[str, list[str]] = {}
-    if kind == FeedKind.REDDIT:  # only with the organization's own app (decision 0032)
-        url, subreddit = "", services_reddit.where(organization_id, query, data.subreddit, errors)
-    elif kind == FeedKind.HACKERNEWS:
-        url = ""
-    elif kind == FeedKind.BLUESKY:  # a relay or a PDS: kept as https://host (wss:// read)
-        query = ""
-        try:
-            url = normalize_host(url)
-        except base.UnsafeAddress as exc:
-            errors["url"] = [exc.user_message]
-    else:
-        try:
-            normalized = base.guard_url(url)
-        except base.UnsafeAddress as exc:
-            errors["url"] = [exc.user_message]
-        else:
-            if kind == FeedKind.MASTODON_TAG:
-                url = normalized
-    if kind == FeedKind.MASTODON_TAG:
-        query = query.lstrip("#")
-        if not HASHTAG.match(query):
-            errors["query"] = [_("Give a hashtag: letters, digits or _, without spaces.")]
-    elif kind == FeedKind.RSS:
-        query = ""
-    if errors:
-        raise DomainError(_("The feed has errors."), field_errors=errors)
-    interval = max(MIN_INTERVAL_MINUTES, min(int(data.interval_minutes), 24 * 60))
-    title = data.title.strip()[:200]
-    return FeedData(url, title, interval, data.active, kind, query, data.curate, subreddit)
-
-
 def _same_source(organization_id: int, data: FeedData) -> Any:
     return scoped(Feed, organization_id).filter(
-        kind=data.kind, url=data.url, query=data.query, subreddit=data.subreddit
+        kind=data.kind, url=data.url, query=data.query, stream=data.stream, subreddit=data.subreddit
     )
 
 
@@ -240,12 +195,14 @@ def _feed_fields(feed: Feed) -> dict[str, Any]:
         "interval_minutes": feed.interval_minutes,
         "active": feed.active,
         "curate": feed.curate,
+        "stream": feed.stream,
+        "token_saved": bool(feed.token_sealed),  # never the token
     }
 
 
 def feed_create(*, actor: Membership, data: FeedData) -> Feed:
     require(actor, "listening.manage")
-    data = _clean_feed(data, actor.organization_id)
+    data = clean_feed(data, actor.organization_id)
     with transaction.atomic():
         feeds = scoped(Feed, actor.organization_id)
         if feeds.count() >= MAX_FEEDS:
@@ -265,6 +222,8 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
             interval_minutes=data.interval_minutes,
             active=data.active,
             curate=data.curate,
+            stream=data.stream,
+            token_sealed=crypto.encrypt(data.token) if data.token else "",
             next_poll_at=now,
             created_at=now,
             updated_at=now,
@@ -274,9 +233,13 @@ def feed_create(*, actor: Membership, data: FeedData) -> Feed:
 
 
 def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
-    """Change a source (its kind stays); another address or query starts afresh."""
+    """Change a source (its kind stays); another address, query or stream starts afresh.
+    An empty token keeps the saved one; a new one replaces it (audited as changed, never
+    shown)."""
     require(actor, "listening.manage", feed)
-    data = _clean_feed(replace(data, kind=feed.kind), actor.organization_id)
+    data = clean_feed(
+        replace(data, kind=feed.kind), feed.organization_id, token_saved=bool(feed.token_sealed)
+    )
     with transaction.atomic():
         feed = scoped(Feed, actor.organization_id).select_for_update().get(pk=feed.pk)
         if _same_source(actor.organization_id, data).exclude(pk=feed.pk).exists():
@@ -284,16 +247,22 @@ def feed_update(*, actor: Membership, feed: Feed, data: FeedData) -> Feed:
                 _("The feed has errors."), field_errors={"url": [_("This feed is already here.")]}
             )
         before = _feed_fields(feed)
-        fields = [name for name in _feed_fields(feed) if name != "kind"] + ["updated_at"]
-        if (data.url, data.query, data.subreddit) != (feed.url, feed.query, feed.subreddit):
+        fields = [name for name in _feed_fields(feed) if name not in ("kind", "token_saved")]
+        fields.append("updated_at")
+        where = (data.url, data.query, data.stream, data.subreddit)
+        moved = where != (feed.url, feed.query, feed.stream, feed.subreddit)
+        if moved:  # validators, cursor: not this one's
             feed.etag, feed.last_modified, feed.cursor = "", "", ""
             feed.next_poll_at = clock.now()
             fields += ["etag", "last_modified", "cursor", "next_poll_at"]
         feed.url, feed.query, feed.title = data.url, data.query, data.title
-        feed.subreddit = data.subreddit
         feed.interval_minutes, feed.active = data.interval_minutes, data.active
-        feed.curate = data.curate
+        feed.curate, feed.stream, feed.subreddit = data.curate, data.stream, data.subreddit
         after = _feed_fields(feed)
+        if data.token:
+            feed.token_sealed = crypto.encrypt(data.token)
+            fields.append("token_sealed")
+            after["token_changed"] = True
         if after != before:
             feed.updated_at = clock.now()
             feed.save(update_fields=fields)
@@ -459,15 +428,6 @@ def feed_poll(feed: Feed) -> int:
     """Fetch one source (by its kind: a conditional GET, or a search or timeline from its
     cursor) and store its matching entries; returns how many mentions were created. A
     failure is kept on the feed, short and without the body; the cursor then stays."""
-    state = FetchState(
-        url=feed.url,
-        etag=feed.etag,
-        last_modified=feed.last_modified,
-        query=feed.query,
-        terms=_terms_of(feed.organization_id) if feed.kind == FeedKind.HACKERNEWS else (),
-        cursor=feed.cursor,
-        subreddit=feed.subreddit,
-    )
     now = clock.now()
     created = 0
     fields = ["etag", "last_modified", "cursor", "last_result", "last_polled_at"]
@@ -476,6 +436,16 @@ def feed_poll(feed: Feed) -> int:
             services_reddit.source_of(feed.organization_id)
             if feed.kind == FeedKind.REDDIT
             else SOURCES.get(feed.kind, SOURCES[FeedKind.RSS])
+        )
+        state = FetchState(
+            url=feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            query=feed.query,
+            terms=_terms_of(feed.organization_id) if feed.kind == FeedKind.HACKERNEWS else (),
+            cursor=feed.cursor,
+            token=feed_token(feed) if feed.kind in WITH_TOKEN else "",
+            subreddit=feed.subreddit,
         )
         result = source.fetch(state)
     except SourceError as exc:

@@ -1,6 +1,7 @@
 """The listening sources, each behind one small contract: `Source.fetch(state)` returns the
 new entries and the state to keep for next time. RSS and Atom feeds, the Hacker News search
-API and Mastodon hashtag timelines; the Reddit search is in `reddit.py` (it needs the
+API, Mastodon hashtag timelines and, with an account's token, its home timeline (followed
+accounts' public posts, decision 0031); the Reddit search is in `reddit.py` (it needs the
 organization's own credentials, decision 0032). The Bluesky firehose is a stream, not a poll: its
 source is `bluesky.py`, its worker `stream.py` (decision 0026); only the address check of its
 host is here, for the form, without loading the atproto SDK.
@@ -21,7 +22,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import feedparser
 import httpx
@@ -75,6 +76,10 @@ class FetchState:
     terms: tuple[str, ...] = ()  # searched one by one when there is no query
     cursor: str = ""  # where the last fetch stopped (newest time or id seen)
     subreddit: str = ""  # Reddit: the search restricted to this subreddit
+    token: str = ""  # an account's access token (Mastodon home), decrypted for this fetch
+
+    def __repr__(self) -> str:  # never the token, in a traceback or a log
+        return f"FetchState(url={self.url!r}, query={self.query!r}, cursor={self.cursor!r})"
 
 
 @dataclass
@@ -204,21 +209,30 @@ HN_PAGE = 100
 MASTODON_PAGE = 40
 
 
-def _get_json(url: str, params: dict[str, str]) -> Any:
+def _get_json(url: str, params: dict[str, str], token: str = "") -> Any:
     """GET a JSON document through the guarded client: no redirect, at most
-    `MAX_FEED_BYTES` in `FETCH_SECONDS`; any failure is a short `SourceError`."""
+    `MAX_FEED_BYTES` in `FETCH_SECONDS`; any failure is a short `SourceError`. A `token`
+    goes in the Authorization header (never in the URL)."""
+    return _get_json_page(url, params, token)[0]
+
+
+def _get_json_page(url: str, params: dict[str, str], token: str = "") -> tuple[Any, dict[str, str]]:
+    """`_get_json`, with the Link header's relations (rel -> URL) of the answer."""
     try:
         base.guard_url(url)
     except base.UnsafeAddress as exc:
         raise SourceError(exc.user_message) from exc
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     deadline = time.monotonic() + FETCH_SECONDS
     try:
         with (
             base.http_client(timeout=httpx.Timeout(FETCH_SECONDS)) as client,
-            client.stream(
-                "GET", url, params=params, headers={"Accept": "application/json"}
-            ) as response,
+            client.stream("GET", url, params=params, headers=headers) as response,
         ):
+            if token and response.status_code in (401, 403):
+                raise SourceError(_("The instance refused the access token."))
             if response.status_code != 200:
                 raise SourceError(
                     _("The feed answered %(status)d.") % {"status": response.status_code}
@@ -230,12 +244,17 @@ def _get_json(url: str, params: dict[str, str]) -> Any:
                     raise SourceError(_("The feed is too large."))
                 if time.monotonic() > deadline:
                     raise SourceError(_("The feed took too long."))
+            links = {
+                str(rel): str(link.get("url", ""))
+                for rel, link in response.links.items()
+                if isinstance(link, dict)
+            }
     except base.UnsafeAddress as exc:
         raise SourceError(exc.user_message) from exc
     except httpx.HTTPError as exc:
         raise SourceError(_("The feed could not be reached.")) from exc
     try:
-        return json.loads(bytes(body))
+        return json.loads(bytes(body)), links
     except ValueError as exc:
         raise SourceError(_("The answer could not be read.")) from exc
 
@@ -362,6 +381,97 @@ class MastodonTagSource:
         )
 
 
+MASTODON_PAGES = 10  # pages of the home timeline read per poll (the rest: next poll)
+PUBLIC = "public"
+
+
+def status_key(host: str, status_id: str) -> str:
+    """A Mastodon status's key: the same for the hashtag poll, the stream and the home
+    timeline of one instance, so that one status is one mention."""
+    return entry_key(MASTODON, f"mastodon:{host}:{status_id}")
+
+
+def public_entries(document: Any, host: str) -> list[Entry]:
+    """The public statuses of a timeline read with an account's token (decision 0031): a
+    status whose visibility is not "public" (unlisted, followers only, direct) is left
+    out; a boost gives its original, when both are public."""
+    originals = []
+    for status in document if isinstance(document, list) else []:
+        if not isinstance(status, dict) or status.get("visibility") != PUBLIC:
+            continue
+        original = status.get("reblog") or status
+        if isinstance(original, dict) and original.get("visibility") == PUBLIC:
+            originals.append({**original, "reblog": None})
+    return parse_mastodon(originals, host)
+
+
+def newest_id(document: Any, cursor: str = "") -> str:
+    """The newest status id of a timeline page, or the cursor."""
+    newest = _number(cursor)
+    for status in document if isinstance(document, list) else []:
+        if isinstance(status, dict):
+            newest = max(newest, _number(status.get("id")))
+    return str(newest) if newest else ""
+
+
+def _min_id_of(link: str) -> str:
+    values = parse_qs(urlsplit(link).query).get("min_id") or [""]
+    return values[-1] if values[-1].isdigit() else ""
+
+
+def read_timeline(
+    instance: str,
+    path: str,
+    *,
+    token: str,
+    cursor: str,
+    params: dict[str, str] | None = None,
+    max_pages: int = MASTODON_PAGES,
+) -> tuple[list[Entry], str]:
+    """The public statuses of a timeline newer than `cursor`, oldest pages first: `min_id`
+    paging (each page the statuses just after the last one read, following the Link
+    header's `prev`), until a short page or `max_pages`; the newest id read is the new
+    cursor, so what is left is read next time. Without a cursor, the newest page only (no
+    backfill). Returns (entries, cursor)."""
+    instance = instance.rstrip("/")
+    host = urlsplit(instance).netloc.lower()
+    entries: dict[str, Entry] = {}
+    extra = dict(params or {})
+    if not cursor:
+        document = _get_json(f"{instance}{path}", {**extra, "limit": str(MASTODON_PAGE)}, token)
+        return public_entries(document, host), newest_id(document)
+    for _page in range(max_pages):
+        query = {**extra, "limit": str(MASTODON_PAGE), "min_id": cursor}
+        document, links = _get_json_page(f"{instance}{path}", query, token)
+        for entry in public_entries(document, host):
+            entries.setdefault(entry.key, entry)
+        newest = newest_id(document, cursor)
+        following = _min_id_of(links.get("prev", ""))
+        if _number(following) > _number(newest):
+            newest = following
+        page = len(document) if isinstance(document, list) else 0
+        if newest == cursor or page < MASTODON_PAGE:
+            return list(entries.values()), newest
+        cursor = newest
+    return list(entries.values()), cursor
+
+
+class MastodonHomeSource:
+    """Followed accounts' public posts (decision 0031): the home timeline of the account
+    whose access token the feed keeps (`GET /api/v1/timelines/home`, the token in the
+    Authorization header), newer than the cursor, public statuses only."""
+
+    network = MASTODON
+
+    def fetch(self, state: FetchState) -> FetchResult:
+        if not state.token:
+            raise SourceError(_("Save the account's access token again."))
+        entries, cursor = read_timeline(
+            state.url, "/api/v1/timelines/home", token=state.token, cursor=state.cursor
+        )
+        return FetchResult(entries=entries, cursor=cursor)
+
+
 # --------------------------------------------------------------------------- Bluesky
 
 
@@ -385,4 +495,5 @@ SOURCES: dict[str, Source] = {
     "rss": RssSource(),
     "hackernews": HackerNewsSource(),
     "mastodon_tag": MastodonTagSource(),
+    "mastodon_home": MastodonHomeSource(),
 }

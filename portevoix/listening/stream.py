@@ -14,10 +14,18 @@ feeds added or removed every `REFRESH_SECONDS`, and stops them all when asked. I
 while it holds the installation's lease (a key in the shared cache, Redis on several
 machines: `cache.add` is atomic there), renewed at every refresh: a second worker waits, and
 takes over within `LEASE_SECONDS` when the first is gone.
+
+Beside the Bluesky hosts, it follows each active `mastodon_stream` feed on a connection of its
+own (`FeedStream`, decision 0031): the stream is the feed's account's (its token), so it
+feeds that feed's organization only. Its cursor is the newest status id seen; after every
+(re)connection the REST timeline behind the stream is read from it (`since` the gap), once
+the stream is open, so a status posted while disconnected is stored, and one both read and
+streamed is stored once (the unique key).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import secrets
@@ -27,13 +35,14 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from portevoix.core import clock
 
-from . import bluesky, services
+from . import bluesky, mastodon, services
 from .matching import Matcher
 from .models import Feed, FeedKind
-from .sources import SourceError
+from .sources import Entry, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +199,180 @@ class HostStream:
             self.save()
 
 
+class FeedStream:
+    """One Mastodon stream (an active `mastodon_stream` feed): its account's token, its
+    organization's matcher, its cursor (the newest status id seen)."""
+
+    def __init__(self, feed_id: int) -> None:
+        self.feed_id = feed_id
+        self.organization_id: int | None = None
+        self.matcher: Matcher | None = None
+        self.signature: tuple[str, str, str, str] | None = None
+        self.instance = self.kind = self.tag = ""
+        self.host = ""
+        self.cursor: str | None = None
+        self.saved: str | None = None
+        self.created = 0
+        self.deleted = 0
+        self.connections = 0
+        self._saved_at = time.monotonic()
+        self._loaded_at = 0.0
+
+    def load(self) -> bool:
+        """Read the feed and its organization's monitors again; False when the feed is gone,
+        paused, or changed (address, stream, hashtag or token: the worker starts it anew)."""
+        feed = Feed.objects.filter(
+            pk=self.feed_id, kind=FeedKind.MASTODON_STREAM, active=True
+        ).first()
+        if feed is None:
+            return False
+        signature = (feed.url, feed.stream, feed.query, feed.token_sealed)
+        if self.signature is not None and signature != self.signature:
+            return False
+        self.signature = signature
+        self.organization_id = feed.organization_id
+        self.instance, self.kind, self.tag = feed.url, feed.stream, feed.query
+        self.host = mastodon.host_of(feed.url)
+        self.matcher = services.matcher_for(feed.organization_id)
+        if self.cursor is None:
+            self.cursor = self.saved = feed.cursor
+        self._loaded_at = time.monotonic()
+        return True
+
+    def token(self) -> str:
+        feed = Feed.objects.filter(pk=self.feed_id).only("token_sealed").first()
+        token = services.feed_token(feed) if feed else ""
+        if not token:
+            raise SourceError(_("Save the account's access token again."))
+        return token
+
+    def save(self) -> None:
+        if self.cursor is not None and self.cursor != self.saved:
+            Feed.objects.filter(pk=self.feed_id).update(
+                cursor=self.cursor[:100], last_polled_at=clock.now(), last_result="ok"
+            )
+            self.saved = self.cursor
+        self._saved_at = time.monotonic()
+
+    def _note(self, message: str) -> None:
+        Feed.objects.filter(pk=self.feed_id).update(last_result=message[:200])
+
+    def _advance(self, status_id: str) -> None:
+        if status_id.isdigit() and int(status_id) > int(self.cursor or 0):
+            self.cursor = status_id
+
+    def store(self, entries: list[Entry]) -> None:
+        """Store the entries that match the feed's organization (and no other)."""
+        if entries and self.matcher is not None and self.organization_id is not None:
+            self.created += services.ingest(
+                organization_id=self.organization_id,
+                network=mastodon.MASTODON,
+                entries=entries,
+                matcher=self.matcher,
+            )
+
+    def handle(self, event: mastodon.Event) -> None:
+        """Store the status if it matches, delete the deleted ones (in this organization);
+        the status id becomes the cursor once this is done."""
+        self.store(event.entries)
+        if event.deleted and self.organization_id is not None:
+            self.deleted += services.mentions_forget(
+                organization_ids=[self.organization_id], keys=event.deleted
+            )
+        self._advance(event.status_id)
+
+    def catch_up(self, token: str) -> None:
+        """Read the REST timeline behind the stream from the cursor: the gap since the last
+        connection (or, for a new feed, the newest page)."""
+        entries, cursor = mastodon.catch_up(
+            self.instance, self.kind, self.tag, token, self.cursor or ""
+        )
+        self.store(entries)
+        self._advance(cursor)
+        self.save()
+
+    def _housekeeping(self) -> bool:
+        now = time.monotonic()
+        if now - self._saved_at >= SAVE_SECONDS:
+            self.save()
+        if now - self._loaded_at >= REFRESH_SECONDS:
+            return self.load()
+        return True
+
+    def run(
+        self,
+        stop: threading.Event,
+        until: Callable[[FeedStream], bool] | None = None,
+    ) -> None:
+        """Follow the stream until `stop` is set (or `until(self)` says so, for tests, asked
+        after the catch-up and after every event or heartbeat), or the feed is paused,
+        removed or changed; reconnect with a growing backoff (1 s to
+        `MAX_BACKOFF_SECONDS`, with jitter) after any failure. Saves the cursor on the way
+        out."""
+        backoff = 1.0
+        try:
+            if not self.load():
+                return
+            while not stop.is_set():
+                connected_at = None
+                try:
+                    token = self.token()
+                    with mastodon.connect(self.instance, self.kind, self.tag, token) as stream:
+                        connected_at = time.monotonic()
+                        self.connections += 1
+                        log.info("listening stream feed=%s: connected", self.feed_id)
+                        done = threading.Event()
+                        watcher = threading.Thread(
+                            target=_interrupt_on, args=(stop, done, stream), daemon=True
+                        )
+                        watcher.start()
+                        try:
+                            self.catch_up(token)
+                            if until and until(self):
+                                return
+                            for item in stream.events():
+                                if item is not None:
+                                    name, data = item
+                                    self.handle(mastodon.decode(name, data, self.host))
+                                if not self._housekeeping() or (until and until(self)):
+                                    return
+                                if stop.is_set():
+                                    break
+                        finally:
+                            done.set()
+                    if not stop.is_set():
+                        raise SourceError(_("The stream was cut."))
+                except SourceError as exc:
+                    if not stop.is_set():  # a stop cuts the stream: not a failure
+                        log.warning("listening stream feed=%s: %s", self.feed_id, exc.message)
+                        self._note(exc.message)
+                except Exception as exc:
+                    log.warning("listening stream feed=%s: %s", self.feed_id, type(exc).__name__)
+                self.save()
+                if stop.is_set() or (until and until(self)):
+                    return
+                if connected_at is not None and time.monotonic() - connected_at > HEALTHY_SECONDS:
+                    backoff = 1.0
+                stop.wait(backoff + random.uniform(0, backoff / 2))
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                if not self.load():
+                    return
+        finally:
+            self.save()
+
+
+def _interrupt_on(
+    stop: threading.Event, done: threading.Event, stream: mastodon.Connection
+) -> None:
+    """Shut the stream's socket when `stop` is set before the connection ends (a read
+    waits up to a heartbeat: the stop is seen within `TICK_SECONDS`)."""
+    while not done.is_set():
+        if stop.wait(TICK_SECONDS):
+            if not done.is_set():
+                stream.interrupt()
+            return
+
+
 def _follow(host: str, stop: threading.Event) -> None:
     try:
         HostStream(host).run(stop)
@@ -197,6 +380,32 @@ def _follow(host: str, stop: threading.Event) -> None:
         log.exception("listening stream stopped on an error")
     finally:
         connection.close()
+
+
+def _follow_feed(feed_id: int, stop: threading.Event) -> None:
+    try:
+        FeedStream(feed_id).run(stop)
+    except Exception:
+        log.exception("listening stream stopped on an error")
+    finally:
+        connection.close()
+
+
+def mastodon_streams() -> set[int]:
+    """The active Mastodon stream feeds (one connection each)."""
+    return set(
+        Feed.objects.filter(kind=FeedKind.MASTODON_STREAM, active=True).values_list("pk", flat=True)
+    )
+
+
+def wanted_streams() -> dict[str, Callable[[threading.Event], None]]:
+    """What the worker follows: one Bluesky firehose per host, one Mastodon stream per feed."""
+    wanted: dict[str, Callable[[threading.Event], None]] = {
+        host: functools.partial(_follow, host) for host in stream_hosts()
+    }
+    for feed_id in mastodon_streams():
+        wanted[f"mastodon:{feed_id}"] = functools.partial(_follow_feed, feed_id)
+    return wanted
 
 
 def stream_hosts() -> set[str]:
@@ -224,10 +433,13 @@ def release_lease(token: str) -> None:
 
 
 def run_streams(stop: threading.Event, refresh: float = REFRESH_SECONDS) -> None:
-    """One thread per host with an active bluesky feed, while this worker holds the lease and
-    until `stop` is set; hosts added or removed are seen every `refresh` seconds. Every
+    """One thread per host with an active bluesky feed and per active Mastodon stream, while
+    this worker holds the lease and until `stop` is set; hosts and feeds added or removed
+    are seen every `refresh` seconds. Every
     thread saves its cursor and is joined before this returns."""
-    running: dict[str, tuple[threading.Thread, threading.Event]] = {}
+    running: dict[
+        str, tuple[threading.Thread, threading.Event, Callable[[threading.Event], None]]
+    ] = {}
     token = secrets.token_hex(8)
     lease = max(LEASE_SECONDS, int(3 * refresh))
     waiting = False
@@ -242,31 +454,31 @@ def run_streams(stop: threading.Event, refresh: float = REFRESH_SECONDS) -> None
                 log.info("listening streams: another stream worker holds the lease; waiting")
             waiting = not holding
             try:
-                wanted = stream_hosts() if holding else set()
+                wanted = wanted_streams() if holding else {}
             except Exception as exc:
                 log.warning("listening streams: cannot read the feeds (%s)", type(exc).__name__)
                 connection.close()
-                wanted = set(running)
-            for host, (thread, own_stop) in list(running.items()):
-                if host not in wanted or not thread.is_alive():
+                wanted = {key: follow for key, (_t, _s, follow) in running.items()}
+            for key, (thread, own_stop, _follow_it) in list(running.items()):
+                if key not in wanted or not thread.is_alive():
                     own_stop.set()
                     thread.join(JOIN_SECONDS)
-                    del running[host]
-            started = sorted(wanted - set(running))
-            for host in started:
+                    del running[key]
+            started = sorted(set(wanted) - set(running))
+            for key in started:
                 own_stop = threading.Event()
                 thread = threading.Thread(
-                    target=_follow, args=(host, own_stop), name="listening-stream", daemon=True
+                    target=wanted[key], args=(own_stop,), name="listening-stream", daemon=True
                 )
                 thread.start()
-                running[host] = (thread, own_stop)
+                running[key] = (thread, own_stop, wanted[key])
             if started:
                 log.info("listening streams: %d running", len(running))
             stop.wait(refresh)
     finally:
-        for _thread, own_stop in running.values():
+        for _thread, own_stop, _follow_it in running.values():
             own_stop.set()
-        for thread, _own_stop in running.values():
+        for thread, _own_stop, _follow_it in running.values():
             thread.join(JOIN_SECONDS)
         try:
             release_lease(token)

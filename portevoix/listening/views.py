@@ -162,6 +162,8 @@ def _feed_data(form: FeedForm) -> services.FeedData:
         query=data["query"] or "",
         curate=bool(data["curate"]),
         subreddit=data["subreddit"] or "",
+        token=data["token"] or "",
+        stream=data["stream"] or "",
     )
 
 
@@ -229,6 +231,7 @@ def feed_edit(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
                 "interval_minutes": feed.interval_minutes,
                 "active": feed.active,
                 "curate": feed.curate,
+                "stream": feed.stream,
             }
         )
     return render(request, "listening/feed.html", {"feed": feed, "form": form})

@@ -251,6 +251,7 @@ def write_config(
     accounts: list[tuple[str, str, str]],
     title: str = "Portevoix local Mastodon",
     ratelimit: bool = True,
+    heartbeat_seconds: float | None = None,
 ) -> Path:
     """A `.mastodon_mock.toml`: file-backed SQLite, public URLs on `domain` over http,
     Mastodon's default rate limit, and the seeded accounts (username, name, token)."""
@@ -268,6 +269,8 @@ def write_config(
         "window_seconds = 300",
         "",
     ]
+    if heartbeat_seconds is not None:  # the streaming API's keep-alive comment (":thump")
+        lines += ["[streaming]", f"heartbeat_seconds = {heartbeat_seconds}", ""]
     for username, display_name, token in accounts:
         lines += [
             "[[seed.accounts]]",
@@ -310,10 +313,14 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def run_mastodon_mock(
-    directory: Path | None = None, *, startup_timeout: float = 60.0
+    directory: Path | None = None,
+    *,
+    startup_timeout: float = 60.0,
+    heartbeat_seconds: float | None = None,
 ) -> Iterator[MastodonPeer]:
     """Start the mock on 127.0.0.1 (free port, SQLite file in `directory` or a new
-    temporary directory), yield a `MastodonPeer`, stop it."""
+    temporary directory), yield a `MastodonPeer`, stop it. `heartbeat_seconds`: how often
+    its streams send their keep-alive comment (the mock's default, as Mastodon's: 15)."""
     with tempfile.TemporaryDirectory(prefix="mastodon-mock-") as tmp:
         workdir = Path(directory or tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -330,6 +337,7 @@ def run_mastodon_mock(
                 domain=f"127.0.0.1:{port}",
                 accounts=[AMBASSADOR, FAN],
                 title=title,
+                heartbeat_seconds=heartbeat_seconds,
             )
             started = time.monotonic()
             with log_path.open("wb") as log:

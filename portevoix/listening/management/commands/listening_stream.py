@@ -1,5 +1,6 @@
 """`manage.py listening_stream`: follow the streaming listening sources (the Bluesky
-firehose of every host with an active bluesky feed) until stopped (decision 0026)."""
+firehose of every host with an active bluesky feed, decision 0026; each active Mastodon
+stream feed, decision 0031) until stopped."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from portevoix.listening import stream
 
 class Command(BaseCommand):
     help = (
-        "Follow the Bluesky firehose of every host with an active bluesky feed, storing the "
-        "matching posts as mentions; SIGTERM or SIGINT saves the cursors and stops. One per "
-        "installation is expected (`serve` starts one)."
+        "Follow the Bluesky firehose of every host with an active bluesky feed and each "
+        "active Mastodon stream feed, storing the matching posts as mentions; SIGTERM or "
+        "SIGINT saves the cursors and stops. One per installation is expected (`serve` "
+        "starts one)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
