@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlsplit
@@ -206,6 +207,7 @@ class RssSource:
 
 MAX_SEARCHES = 20  # Hacker News searches per poll when the monitors' terms are used
 HN_PAGE = 100
+HN_PAGES = 5  # pages of one search read per poll, after the first (a burst: 500 hits)
 MASTODON_PAGE = 40
 
 
@@ -307,7 +309,9 @@ def parse_hn(document: Any) -> list[Entry]:
 class HackerNewsSource:
     """The Hacker News search by date (Algolia), stories and comments newer than the cursor
     (the newest `created_at_i` seen). One search for the source's query, or one per term of
-    the active monitors (at most `MAX_SEARCHES`); the newest `HN_PAGE` hits of each."""
+    the active monitors (at most `MAX_SEARCHES`); the newest `HN_PAGE` hits of each and,
+    after the first poll, the following pages (`page`, at most `HN_PAGES`) while they are
+    full, so that a burst between two polls is read whole."""
 
     network = HACKERNEWS
 
@@ -320,12 +324,18 @@ class HackerNewsSource:
             params = {"query": query, "tags": "(story,comment)", "hitsPerPage": str(HN_PAGE)}
             if state.cursor:
                 params["numericFilters"] = f"created_at_i>{_number(state.cursor)}"
-            document = _get_json(url, params)
-            for entry in parse_hn(document):
-                entries.setdefault(entry.key, entry)
-            for hit in document.get("hits") or [] if isinstance(document, dict) else []:
-                if isinstance(hit, dict):
-                    newest = max(newest, _number(hit.get("created_at_i")))
+            for page in range(HN_PAGES if state.cursor else 1):
+                document = _get_json(url, {**params, "page": str(page)} if page else params)
+                for entry in parse_hn(document):
+                    entries.setdefault(entry.key, entry)
+                hits = document.get("hits") if isinstance(document, dict) else None
+                hits = hits if isinstance(hits, list) else []
+                for hit in hits:
+                    if isinstance(hit, dict):
+                        newest = max(newest, _number(hit.get("created_at_i")))
+                pages = _number(document.get("nbPages")) if isinstance(document, dict) else 0
+                if len(hits) < HN_PAGE or page + 1 >= pages:
+                    break
         return FetchResult(entries=list(entries.values()), cursor=str(newest) if newest else "")
 
 
@@ -359,29 +369,21 @@ def parse_mastodon(document: Any, host: str) -> list[Entry]:
 
 class MastodonTagSource:
     """A public hashtag timeline of one instance (no token), the statuses newer than the
-    cursor (`since_id`, the newest status id seen), `MASTODON_PAGE` at most per poll."""
+    cursor (the newest status id seen), read oldest page first with `min_id` (up to
+    `MASTODON_PAGES` pages of `MASTODON_PAGE` per poll; the rest at the next poll), so that a
+    burst between two polls loses nothing (`read_timeline`)."""
 
     network = MASTODON
 
     def fetch(self, state: FetchState) -> FetchResult:
-        instance = state.url.rstrip("/")
-        host = urlsplit(instance).netloc.lower()
-        params = {"limit": str(MASTODON_PAGE)}
-        if state.cursor:
-            params["since_id"] = state.cursor
-        document = _get_json(
-            f"{instance}/api/v1/timelines/tag/{quote(state.query, safe='')}", params
+        path = f"/api/v1/timelines/tag/{quote(state.query, safe='')}"
+        entries, cursor = read_timeline(
+            state.url, path, token="", cursor=state.cursor, parse=parse_mastodon
         )
-        newest = _number(state.cursor)
-        for status in document if isinstance(document, list) else []:
-            if isinstance(status, dict):
-                newest = max(newest, _number(status.get("id")))
-        return FetchResult(
-            entries=parse_mastodon(document, host), cursor=str(newest) if newest else ""
-        )
+        return FetchResult(entries=entries, cursor=cursor)
 
 
-MASTODON_PAGES = 10  # pages of the home timeline read per poll (the rest: next poll)
+MASTODON_PAGES = 10  # pages of a timeline read per poll (the rest: next poll)
 PUBLIC = "public"
 
 
@@ -427,23 +429,26 @@ def read_timeline(
     cursor: str,
     params: dict[str, str] | None = None,
     max_pages: int = MASTODON_PAGES,
+    parse: Callable[[Any, str], list[Entry]] | None = None,
 ) -> tuple[list[Entry], str]:
     """The public statuses of a timeline newer than `cursor`, oldest pages first: `min_id`
     paging (each page the statuses just after the last one read, following the Link
     header's `prev`), until a short page or `max_pages`; the newest id read is the new
     cursor, so what is left is read next time. Without a cursor, the newest page only (no
-    backfill). Returns (entries, cursor)."""
+    backfill). `parse` reads a page (default: its public statuses, `public_entries`).
+    Returns (entries, cursor)."""
+    parse = parse or public_entries
     instance = instance.rstrip("/")
     host = urlsplit(instance).netloc.lower()
     entries: dict[str, Entry] = {}
     extra = dict(params or {})
     if not cursor:
         document = _get_json(f"{instance}{path}", {**extra, "limit": str(MASTODON_PAGE)}, token)
-        return public_entries(document, host), newest_id(document)
+        return parse(document, host), newest_id(document)
     for _page in range(max_pages):
         query = {**extra, "limit": str(MASTODON_PAGE), "min_id": cursor}
         document, links = _get_json_page(f"{instance}{path}", query, token)
-        for entry in public_entries(document, host):
+        for entry in parse(document, host):
             entries.setdefault(entry.key, entry)
         newest = newest_id(document, cursor)
         following = _min_id_of(links.get("prev", ""))

@@ -80,7 +80,10 @@ class HackerNews:
                 for w in words
             )
         ]
-        return Resp(200, {"hits": sorted(hits, key=lambda h: -h["created_at_i"])})
+        hits.sort(key=lambda h: -h["created_at_i"])
+        size, page = int(req.query["hitsPerPage"]), int(req.query.get("page", "0"))
+        pages = max(1, -(-len(hits) // size))
+        return Resp(200, {"hits": hits[page * size : (page + 1) * size], "nbPages": pages})
 
 
 @pytest.fixture
@@ -115,6 +118,21 @@ def test_hits_are_read_as_text_with_the_cursor(hn):
     again = source.fetch(sources.FetchState(url="", query="acme", cursor=first.cursor))
     assert again.entries == [] and again.cursor == first.cursor  # nothing newer: kept
     assert hn.app.calls[-1].query["numericFilters"] == f"created_at_i>{T1 + 60}"
+
+
+def test_a_burst_of_more_than_a_page_between_two_polls_is_read_whole(hn):
+    source = sources.HackerNewsSource()
+    first = source.fetch(sources.FetchState(url="", query="acme"))
+    start = T1 + 60
+    hn.hits += [
+        {**HITS[0], "objectID": str(9000 + n), "title": f"Acme {n}", "created_at_i": start + n + 1}
+        for n in range(250)
+    ]
+    calls = len(hn.app.calls)
+    again = source.fetch(sources.FetchState(url="", query="acme", cursor=first.cursor))
+    assert sorted(e.text for e in again.entries) == sorted(f"Acme {n}" for n in range(250))
+    assert again.cursor == str(start + 250)
+    assert [c.query.get("page", "0") for c in hn.app.calls[calls:]] == ["0", "1", "2"]
 
 
 def test_two_polls_store_each_matching_hit_once(hn, cm):

@@ -1,6 +1,7 @@
 """The Mastodon hashtag source against a local fake instance on 127.0.0.1
 (tests/peers/server.py): the public timeline of a hashtag without a token, statuses newer
-than the cursor (the second request carries `since_id`), HTML reduced to text, the author's
+than the cursor (the second request carries `min_id`: oldest page first, so a burst of
+more than a page between two polls is read whole), HTML reduced to text, the author's
 handle and the status's language kept, boosts left out, each matching status a mention once
 across two polls; a private instance refused when not allowed, an error (500) kept on the
 source without stopping the poll of the others; and the feeds page that adds such a source
@@ -62,9 +63,14 @@ class Instance:
         assert not req.bearer()  # a public timeline: no token sent
         if req.params["tag"] in self.fail_tags:
             return Resp(500, {"error": "boom"})
-        since = int(req.query.get("since_id", "0"))
         limit = int(req.query["limit"])
-        return Resp(200, [s for s in self.statuses if int(s["id"]) > since][:limit])
+        if "min_id" in req.query:  # the statuses just after min_id (newest first), as Mastodon
+            after = int(req.query["min_id"])
+            newer = sorted(
+                (s for s in self.statuses if int(s["id"]) > after), key=lambda s: int(s["id"])
+            )
+            return Resp(200, list(reversed(newer[:limit])))
+        return Resp(200, self.statuses[:limit])
 
 
 @pytest.fixture
@@ -101,7 +107,7 @@ def test_statuses_are_read_as_text_with_the_cursor(instance):
     assert call.query == {"limit": "40"}
     again = source.fetch(sources.FetchState(url=url, query="acme", cursor=first.cursor))
     assert again.entries == [] and again.cursor == "110003"
-    assert server.app.calls[-1].query == {"limit": "40", "since_id": "110003"}
+    assert server.app.calls[-1].query == {"limit": "40", "min_id": "110003"}
 
 
 def test_two_polls_store_each_matching_status_once(instance, cm):
@@ -125,7 +131,7 @@ def test_two_polls_store_each_matching_status_once(instance, cm):
     assert (feed.cursor, feed.last_result) == ("110003", "ok")
     server.statuses.insert(0, status(110004, "<p>Acme, <b>encore</b></p>", acct="dan"))
     assert services.feed_poll(feed) == 1
-    assert server.app.calls[-1].query["since_id"] == "110003"
+    assert server.app.calls[-1].query["min_id"] == "110003"
     Feed.objects.filter(pk=feed.pk).update(cursor="")  # the cursor lost: nothing twice
     feed.refresh_from_db()
     assert services.feed_poll(feed) == 0
@@ -135,6 +141,23 @@ def test_two_polls_store_each_matching_status_once(instance, cm):
     ]
     feed.refresh_from_db()
     assert feed.cursor == "110004"
+
+
+def test_a_burst_of_more_than_a_page_between_two_polls_is_read_whole(instance):
+    server, url = instance
+    source = sources.MastodonTagSource()
+    first = source.fetch(sources.FetchState(url=url, query="acme"))
+    burst = [status(120000 + n, f"<p>Acme {n}</p>") for n in range(100)]  # 2.5 pages
+    server.statuses = list(reversed(burst)) + server.statuses
+    calls = len(server.app.calls)
+    again = source.fetch(sources.FetchState(url=url, query="acme", cursor=first.cursor))
+    assert sorted(e.text for e in again.entries) == sorted(f"Acme {n}" for n in range(100))
+    assert again.cursor == "120099"
+    assert [c.query["min_id"] for c in server.app.calls[calls:]] == [
+        "110003",
+        "120039",
+        "120079",
+    ]
 
 
 def test_an_error_is_kept_and_the_other_sources_are_polled(instance, cm):
