@@ -11,7 +11,8 @@ mentions with each filter, a page deep in the past through the keyset cursor, th
 with this week's counts, the networks), the whole inbox page and the share of voice page
 (30 and 90 days), logged in as a community manager, and prints the medians. Target: under
 100 ms. `--measure-only` measures again the organization a previous run left in the
-database (the same SQLITE_PATH or DATABASE_URL), loading nothing.
+database (the same SQLITE_PATH or DATABASE_URL), loading nothing. BENCH_SCALE=0.01 (as for
+`make bench`'s other benchmarks) loads 100,000 mentions instead of 10,000,000.
 
 Loading: the secondary indexes and the unique and foreign key constraints of the mentions and
 their monitor links are dropped, the rows loaded in batches of 100,000 (PostgreSQL: COPY
@@ -210,7 +211,9 @@ class Schema:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mentions", type=int, default=10_000_000)
+    # BENCH_SCALE (as `make bench`'s other benchmarks): 0.01 for a quick run of 100,000
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    parser.add_argument("--mentions", type=int, default=int(10_000_000 * scale))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
         "--measure-only",
