@@ -416,9 +416,8 @@ def write_results(out: Path, args: argparse.Namespace, r: dict[str, Any]) -> str
         " (it must be all).",
         "",
         "Rates: posts per second of the process's CPU time, best of the rounds (the time its"
-        " core spent on it: other work on the same core, of which there was some, see the load"
-        " average, is not counted); the posts per second of wall time, best of the rounds, for"
-        " comparison.",
+        " core spent on it: other work on the same core, if any (see the load average), is not"
+        " counted); the posts per second of wall time, best of the rounds, for comparison.",
         "",
         "| what | posts/s of CPU time | posts/s of wall time | ratio to the target (5,000) |"
         " ratio to the network's peak (1,500) |",
