@@ -108,3 +108,31 @@ def test_the_listening_pages_on_a_phone_and_a_desktop(new_page, live_server, com
             assert page.locator("article.mention").count() == 2
     assert not found, "\n".join(found)
     assert Mention.objects.filter(status=MentionStatus.HANDLED).count() == 1
+
+
+def test_the_source_form_shows_what_the_chosen_kind_needs(new_page, live_server, community):
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/login/?next=/listening/feeds/")
+    page.fill("input[name=username]", "cm@acme.test")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/listening/feeds/")
+
+    def shown() -> list[str]:
+        names = ["url", "stream", "query", "token"]
+        return [n for n in names if page.locator(f"#id_{n}").is_visible()]
+
+    page.select_option("#id_kind", "rss")
+    assert shown() == ["url"]
+    page.select_option("#id_kind", "mastodon_stream")
+    assert shown() == ["url", "stream", "query", "token"]
+    page.select_option("#id_kind", "mastodon_home")
+    assert shown() == ["url", "token"]
+    page.select_option("#id_kind", "hackernews")
+    assert shown() == ["query"]
+    assert page.locator("#id_token").is_disabled()  # hidden: not sent
+    page.fill("#id_query", "acme logistics")
+    page.get_by_role("button", name="Add the source").click()
+    page.wait_for_url(f"{live_server.url}/listening/feeds/")
+    assert Feed.objects.filter(kind="hackernews", query="acme logistics").exists()
