@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import LANGUAGES, FeedKind, MastodonStream, MentionStatus, MonitorCategory
 
@@ -45,7 +46,9 @@ class MonitorForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every language."),
     )
-    active = forms.BooleanField(label=_("Active"), required=False)
+    active = forms.BooleanField(
+        label=pgettext_lazy("a monitor or a source", "Active"), required=False
+    )
 
 
 class SourceAddressField(forms.URLField):
@@ -114,7 +117,9 @@ class FeedForm(forms.Form):
     interval_minutes = forms.IntegerField(
         label=_("Check every (minutes)"), min_value=5, max_value=1440, initial=30
     )
-    active = forms.BooleanField(label=_("Active"), required=False)
+    active = forms.BooleanField(
+        label=pgettext_lazy("a monitor or a source", "Active"), required=False
+    )
     curate = forms.BooleanField(
         label=_("Propose its entries for the library"),
         required=False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portevoix.core.tenancy import OrgOwned
 
@@ -26,7 +27,7 @@ class MonitorCategory(models.TextChoices):
     BRAND = "brand", _("Our brand")
     COMPETITOR = "competitor", _("Competitor")
     PRODUCT = "product", _("Product")
-    EXECUTIVE = "executive", _("Executive")
+    EXECUTIVE = "executive", pgettext_lazy("a monitor's category: a person", "Executive")
     TREND = "trend", _("Trend or topic")
 
 
@@ -43,7 +44,7 @@ class Monitor(OrgOwned):
     owner = models.ForeignKey(
         "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("a monitor or a source", "active"), default=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -93,7 +94,7 @@ class Feed(OrgOwned):
     cursor = models.CharField(max_length=100, blank=True)
     subreddit = models.CharField(max_length=21, blank=True)  # Reddit: the search in r/<this>
     title = models.CharField(_("title"), max_length=200, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("a monitor or a source", "active"), default=True)
     interval_minutes = models.PositiveIntegerField(default=30)
     etag = models.CharField(max_length=200, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
@@ -139,7 +140,7 @@ class Feed(OrgOwned):
 
 
 class MentionStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("a mention", "New")
     HANDLED = "handled", _("Handled")
     IGNORED = "ignored", _("Ignored")
 
@@ -240,8 +241,8 @@ class RedditApp(OrgOwned):
 
 class ProposalStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
-    ACCEPTED = "accepted", _("Accepted")
-    DISMISSED = "dismissed", _("Dismissed")
+    ACCEPTED = "accepted", pgettext_lazy("curated proposals", "Accepted")
+    DISMISSED = "dismissed", pgettext_lazy("curated proposals", "Dismissed")
 
 
 class Proposal(OrgOwned):

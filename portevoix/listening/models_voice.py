@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portevoix.core.tenancy import OrgOwned
 
@@ -46,7 +47,7 @@ class BenchmarkAccount(OrgOwned):
     handle = models.CharField(_("account"), max_length=500)
     label = models.CharField(_("name"), max_length=100)
     own = models.BooleanField(_("our own account"), default=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("a benchmarked account", "active"), default=True)
     # What the last snapshot got: "ok" or a short error (never a body).
     last_result = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
