@@ -513,7 +513,6 @@ def load(folder: Path) -> None:
 
 
 def build_rollups(org_id: int) -> None:
-    from django.db import connection
 
     from portevoix.analytics.rollups import rollups_rebuild
 
@@ -522,6 +521,15 @@ def build_rollups(org_id: int) -> None:
     cells = rollups_rebuild(organization_id=org_id, start=start, end=END_DAY)
     log(f"  rollups rebuilt ({cells:,} fine cells) in {time.monotonic() - t:.1f}s")
     t = time.monotonic()
+    analyze()
+    log(f"  analyzed in {time.monotonic() - t:.1f}s")
+
+
+def analyze() -> None:
+    """The planner's statistics (and, on PostgreSQL, the visibility map) brought up to date,
+    as after a load."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
@@ -530,7 +538,6 @@ def build_rollups(org_id: int) -> None:
             connection.connection.autocommit = True
             cursor.execute("VACUUM ANALYZE")
             connection.connection.autocommit = old
-    log(f"  analyzed in {time.monotonic() - t:.1f}s")
 
 
 def reset_analytics_tables() -> None:

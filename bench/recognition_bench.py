@@ -25,11 +25,12 @@ Then, in the same process, warm, each `--runs` times after a warm-up (p50 / p95 
   the biggest team; `selectors.team_board` (the teams by average);
 - `selectors.standing` (points and rank) of a random member (a different one each run), of
   the member at the bottom (fewest points above zero) and of a member tied with many others;
-- `services.ledger.points_award` (the real service: rule lookup, caps' daily counters, the
-  four period totals) for `--awards` shares (each in its own transaction, as the share's
-  signal runs it; timed without and with the commit) and `services.batch.points_award_many`
-  for `--awards` clicks in batches of 50 (one transaction per batch, as the click ingester),
-  reported per event;
+- a share's award as the share's signal writes it (`services.on_share_posted`: one waiting
+  row in the share's transaction, timed without and with the commit) for `--awards` shares,
+  then given by `services.pending_awards_drain` (the task the commit queues: batches through
+  `points_award_many`), per event, and the cost of queueing that task on huey's SQLite
+  storage; `services.batch.points_award_many` for `--awards` clicks in batches of 50 (one
+  transaction per batch, as the click ingester), reported per event;
 - the reference: the naive board computed from the ledger (SUM ... GROUP BY member over the
   period's rows, top 50) and the naive rank (members whose sum is above), a few runs each;
 - the plans (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE) of the board's and the rank's queries
@@ -40,10 +41,11 @@ Each database is a temporary one by default: an SQLite file under --cache, delet
 end, and the PostgreSQL database --pg-db, created and dropped by this run. With --keep, both
 are kept (the SQLite file `recognition-bench-scale-<scale>.sqlite3` under --cache, the
 PostgreSQL database --pg-db) with a table recording the scale and the migrations applied;
-the next run with --keep at the same scale measures them again without building, unless the
-migrations on disk differ (then they are built again). --build-only builds (or checks) and
-stops. The awards measured write keys never used before, so a kept database can be measured
-any number of times (each run adds its awards, about 1,000 rows, to the ledger).
+the next run with --keep at the same scale measures them again without building; migrations
+added on disk since are applied to it (as a deployment would), other differences rebuild
+it. --build-only builds (or checks) and stops. The awards measured write keys never used
+before, so a kept database can be measured any number of times (each run adds its awards,
+about 1,000 rows, to the ledger).
 Each database runs in a child process with a time limit; the 1-minute load average is recorded
 before each measurement (the machine may be shared). Writes the "Points boards and ledger"
 section of bench/RESULTS.md between its markers (other sections are kept).
@@ -202,6 +204,7 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
     from portevoix.accounts.models import AmbassadorProfile, Membership, Team, User
     from portevoix.recognition.models import PointEntry, PointTotal, TeamSize, TeamTotal
     from portevoix.recognition.periods import period_start
+    from portevoix.recognition.services.listing import listing_refresh
 
     n = sizes(scale)
     rnd = random.Random(20261206)
@@ -425,6 +428,10 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
             f"FROM {qn(total_table)} t JOIN {links} l ON l.membership_id = t.membership_id "
             f"WHERE t.organization_id = {org_id} GROUP BY l.team_id, t.period, t.start"
         )
+        # Who no board lists (inactive, withdrawn, hidden by choice): the real service.
+        t_listing = time.monotonic()
+        unlisted_rows = listing_refresh(organization_id=org_id)
+        log(f"  {unlisted_rows:,} totals marked unlisted in {time.monotonic() - t_listing:.1f}s")
     with connection.cursor() as cursor:  # after the commit (no pending foreign-key check)
         for _index_name, create in total_indexes:
             cursor.execute(create)
@@ -441,16 +448,10 @@ def build(scale: float, *, fast: bool, base: int = 1_000_000) -> dict[str, Any]:
                 )
         cursor.execute("DROP TABLE bench_day")
     if fast:
-        with connection.cursor() as cursor:
-            if vendor == "sqlite":
-                raw.execute("PRAGMA journal_mode = WAL")
-                raw.execute("PRAGMA synchronous = NORMAL")
-                cursor.execute("ANALYZE")
-            else:
-                old = connection.connection.autocommit
-                connection.connection.autocommit = True
-                cursor.execute("VACUUM ANALYZE")
-                connection.connection.autocommit = old
+        if vendor == "sqlite":
+            raw.execute("PRAGMA journal_mode = WAL")
+            raw.execute("PRAGMA synchronous = NORMAL")
+        dash.analyze()
         log(f"  analyzed in {time.monotonic() - t:.1f}s")
     counts = {
         "ambassadors": m,
@@ -558,16 +559,39 @@ def naive_sql(org_id: int, start: dt.date, end: dt.date, above: int | None = Non
     )
 
 
+def _huey_enqueue(n: int = 300) -> dict[str, Any]:
+    """Queueing one task on huey's SQLite storage, as `make run` configures it (a file of
+    its own): what a share's commit adds to queue its awards' drain."""
+    import tempfile
+
+    from huey import SqliteHuey
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        huey = SqliteHuey("bench", filename=f"{folder}/huey.sqlite3")
+
+        @huey.task()
+        def drain() -> None:  # never run: only queued
+            return None
+
+        times = []
+        for k in range(n + 1):
+            t0 = time.perf_counter()
+            drain()
+            if k:
+                times.append((time.perf_counter() - t0) * 1000)
+    return _stats(times)
+
+
 def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> dict[str, Any]:
     from django.db import connection, transaction
     from django.db.models import Count, Sum
 
     from portevoix.accounts.models import Membership
-    from portevoix.recognition import selectors
-    from portevoix.recognition.models import PointEntry, PointTotal, TeamTotal
+    from portevoix.recognition import selectors, services
+    from portevoix.recognition.models import PointEntry, PointHistogram, PointTotal, TeamTotal
     from portevoix.recognition.periods import period_start
     from portevoix.recognition.services.batch import points_award_many
-    from portevoix.recognition.services.ledger import Award, points_award
+    from portevoix.recognition.services.ledger import Award
 
     org_id = built["org_id"]
     me = Membership.objects.get(pk=built["me_id"])
@@ -690,12 +714,12 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
         bottom = Membership.objects.get(pk=bottom_row.membership_id)
         rank_sqls = _queries_of(
             lambda p=period, b=bottom: selectors.standing(membership=b, period=p, today=END_DAY),
-            table,
-            "COUNT(",
+            PointHistogram._meta.db_table,
+            "SUM(",
         )
         out["plans"][f"board, {period}"] = {"sql": board_sql, "plan": _explain(board_sql)}
         for k, rank_sql in enumerate(rank_sqls, start=1):
-            out["plans"][f"rank of the bottom member, {period} (count {k} of {len(rank_sqls)})"] = {
+            out["plans"][f"rank of the bottom member, {period} (query {k} of {len(rank_sqls)})"] = {
                 "sql": rank_sql,
                 "plan": _explain(rank_sql),
             }
@@ -759,39 +783,101 @@ def measure(built: dict[str, Any], runs: int, awards: int, naive_runs: int) -> d
     # Keys never seen, also in a kept database measured before.
     run = f"{time.time_ns():x}"
 
-    def share_award(k: int, key: str) -> Award:
-        return Award(
-            organization_id=org_id,
-            membership_id=ids[k % len(ids)],
-            rule="share",
-            source_type="share",
-            source_id=900_000_000 + k,
-            key=f"{key}:{run}:{k}",
-            at=at,
-            network=NETWORKS[k % len(NETWORKS)],
-        )
+    # A share's award as the share's signal writes it (`services.on_share_posted`: one row
+    # waiting, in the share's transaction; timed without and with the commit), then given
+    # by the drain the commit queues (`services.pending_awards_drain`, batches as the task
+    # runs them). The drain is kept from running on commit here so each part is timed
+    # alone; queueing its task on commit is timed on huey's SQLite storage (`make run`).
+    from portevoix.recognition.services import pending
 
     in_tx: list[float] = []
     with_commit: list[float] = []
+    drains: list[float] = []
+    drains_commit: list[float] = []
     cpu = 0.0
-    for k in range(awards + 1):
-        if k == 1:
-            cpu = _cpu_s()
-        t0 = time.perf_counter()
-        with transaction.atomic():  # the share's own transaction
-            t1 = time.perf_counter()
-            points_award(award=share_award(k, "bench-share"))
-            t2 = time.perf_counter()
-        t3 = time.perf_counter()
-        if k:  # the first one is the warm-up
-            in_tx.append((t2 - t1) * 1000)
-            with_commit.append((t3 - t0) * 1000)
+    drain_cpu = 0.0
+    rounds = 20
+    per_round = max(1, awards // rounds)
+    drain_soon = pending._drain_soon
+    pending._drain_soon = lambda: None
+    base_share = 900_000_000 + int(run[-6:], 16) * 10_000
+    try:
+        # Warm-up: one share for each member measured, given. The data holds no badges, so
+        # each person's first share here earns every share badge their ledger reached (and
+        # its notification): once, as a real programme's people hold theirs already.
+        for k, member_id in enumerate(ids):
+            with transaction.atomic():
+                services.on_share_posted(
+                    organization_id=org_id,
+                    membership_id=member_id,
+                    share_id=base_share + 5_000 + k,
+                    network=NETWORKS[k % len(NETWORKS)],
+                    personalized=False,
+                    at=at,
+                )
+        services.pending_awards_drain()
+        for r in range(rounds + 1):  # the first round is a warm-up too
+            if r == 1:
+                cpu = _cpu_s()
+            for k in range(r * per_round, (r + 1) * per_round):
+                t0 = time.perf_counter()
+                with transaction.atomic():  # the share's own transaction
+                    t1 = time.perf_counter()
+                    services.on_share_posted(
+                        organization_id=org_id,
+                        membership_id=ids[k % len(ids)],
+                        share_id=base_share + k,
+                        network=NETWORKS[k % len(NETWORKS)],
+                        personalized=False,
+                        at=at,
+                    )
+                    t2 = time.perf_counter()
+                t3 = time.perf_counter()
+                if r:
+                    in_tx.append((t2 - t1) * 1000)
+                    with_commit.append((t3 - t0) * 1000)
+            # The task's batch: this round's waiting rows, in one transaction.
+            c0 = _cpu_s()
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                t1 = time.perf_counter()
+                taken, _given = pending.pending_awards_give(batch=per_round)
+                t2 = time.perf_counter()
+            t3 = time.perf_counter()
+            if r:
+                drains.append((t2 - t1) * 1000 / max(1, taken))
+                drains_commit.append((t3 - t0) * 1000 / max(1, taken))
+                drain_cpu += (_cpu_s() - c0) * 1000
+            cpu += _cpu_s() - c0  # the share lines' CPU leaves the drains' out
+        assert not pending.PendingAward.objects.exists()
+    finally:
+        pending._drain_soon = drain_soon
     share_cpu = (_cpu_s() - cpu) * 1000 / max(1, len(in_tx))
     out["load"]["award, share"] = os.getloadavg()[0]
-    out["timings"].append({"name": "award a share (in its transaction)", **_stats(in_tx)})
+    out["timings"].append(
+        {"name": "award a share: its waiting row (in the share's transaction)", **_stats(in_tx)}
+    )
     out["timings"][-1].update(kind="award", cpu=share_cpu)
-    out["timings"].append({"name": "award a share, commit included", **_stats(with_commit)})
+    out["timings"].append(
+        {"name": "award a share: its waiting row, commit included", **_stats(with_commit)}
+    )
     out["timings"][-1].update(kind="award-commit")
+    out["timings"].append(
+        {
+            "name": f"award a share: given by the drain (batches of {per_round}, per event)",
+            **_stats(drains),
+        }
+    )
+    out["timings"][-1].update(kind="award", cpu=drain_cpu / max(1, len(in_tx)))
+    out["timings"].append(
+        {"name": "award a share: given by the drain, commit included", **_stats(drains_commit)}
+    )
+    out["timings"][-1].update(kind="award-commit")
+    out["timings"].append(
+        {"name": "award a share: queue the drain on commit (huey, SQLite)", **_huey_enqueue()}
+    )
+    out["timings"][-1].update(kind="award-commit")
+    cpu = 0.0
     batches: list[float] = []
     batches_commit: list[float] = []
     for b in range(awards // BATCH + 1):
@@ -882,7 +968,20 @@ def kept_build(scale: float) -> dict[str, Any] | None:
     if row is None or float(row[0]) != scale:
         return None
     state = migration_state()
-    if not state or state != row[1]:
+    if not state:
+        # New migrations on disk: applied to the kept data as a deployment would apply them
+        # (their data steps included), then recorded.
+        from django.core.management import call_command
+
+        t = time.monotonic()
+        log("  the kept database lacks migrations on disk: migrating it forward")
+        call_command("migrate", verbosity=0, interactive=False)
+        dash.analyze()  # as the build ends
+        log(f"  migrated and analyzed in {time.monotonic() - t:.1f}s")
+        built = dict(json.loads(row[2]))
+        keep_build(scale, built)
+        return built
+    if state != row[1]:
         log("  the kept database's schema is not that of the migrations on disk: rebuilding")
         return None
     return dict(json.loads(row[2]))
@@ -913,6 +1012,9 @@ def _unlink_sqlite(db_path: Path) -> None:
 
 
 def child(args: argparse.Namespace) -> int:
+    # As `make run`: what a commit queues (notifications of badges...) goes to huey's
+    # storage for the consumer, not run in this process.
+    os.environ["HUEY_IMMEDIATE"] = "0"
     if args.child == "sqlite":
         db_path = _sqlite_path(args)
         if not args.keep:
@@ -1122,7 +1224,7 @@ def main() -> int:
         action="store_true",
         help="keep the built databases (the SQLite file under --cache, the PostgreSQL "
         "database --pg-db) and reuse them on the next run with --keep at the same scale, "
-        "unless the migrations changed (then they are built again)",
+        "migrating them forward when migrations were added (other changes rebuild them)",
     )
     ap.add_argument(
         "--build-only", action="store_true", help="with --keep: build (or check) and stop"

@@ -113,6 +113,24 @@ def recognition_close_months() -> int:
 
 
 @db_periodic_task(crontab(minute="*/5"), expires=240)
+def recognition_give_pending_awards() -> int:
+    """Every five minutes: the shares' awards still waiting (their task is queued when the
+    share commits; this gives those whose task was lost, each once)."""
+    from portevoix.recognition import tasks as recognition_tasks
+
+    return int(recognition_tasks.give_pending_awards.call_local())
+
+
+@db_periodic_task(crontab(hour="3", minute="41"), expires=3600)
+def recognition_check_listing() -> int:
+    """Every night: the boards' "listed" flags on the points totals set again wherever they
+    disagree with people's state (for a change no signal told; usually none)."""
+    from portevoix.recognition import tasks as recognition_tasks
+
+    return int(recognition_tasks.check_listing.call_local())
+
+
+@db_periodic_task(crontab(minute="*/5"), expires=240)
 def surveys_tick() -> dict[str, int]:
     """Every five minutes: the one reminder of each survey a day before its deadline
     (claimed once, never twice), then the surveys past their deadline closed (anonymous

@@ -51,6 +51,7 @@ from .visibility import public_name_from as public_name_from
 from .visibility import public_name_of as public_name_of
 from .visibility import public_names as public_names
 from .visibility import shown_q as shown_q
+from .visibility import unlisted_among as unlisted_among
 from .visibility import unlisted_member_ids as unlisted_member_ids
 from .visibility import visibility_choice as visibility_choice
 from .visibility import visible_q as visible_q

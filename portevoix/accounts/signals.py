@@ -23,6 +23,14 @@ other apps connect to these, never to accounts' models or their tables).
   `before` and `after`, inside the transaction of the change; governance, above accounts,
   writes the entry (`gates.audit_record`) in that same transaction.
 
+- `listing_changed`: what decides whether a member is listed on the boards may have changed
+  (a membership activated or deactivated, an ambassador profile's opt-in, withdrawal or
+  visibility choice saved). Sent with `organization_id` and `membership_ids` (a list, or
+  None for every member of the organization), inside the transaction of the change: accounts
+  relays Django's `post_save` of `Membership` and `AmbassadorProfile` (unless `update_fields`
+  names none of those fields) and sends it for every member when an organization is closed.
+  A receiver reads the state again (`selectors.unlisted_among`): it may come for nothing.
+
 - `member_erasing`: a person's data is being erased (docs/decisions/0022-erasure.md). Sent
   with `person` (a `core.erasure.ErasedPerson`) inside the erasure's transaction, after
   accounts moved the membership onto its pseudonymous account: scim and planning, which
@@ -36,10 +44,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
-from .models import Membership, Team
+from .models import AmbassadorProfile, Membership, Team
 
 team_links_changed = Signal()
 team_deleted = Signal()
@@ -47,6 +55,7 @@ ambassador_withdrew = Signal()
 password_login = Signal()
 audit_event = Signal()
 member_joined = Signal()
+listing_changed = Signal()
 # Sent INSIDE an erasure's transaction with `person` (core.erasure.ErasedPerson): the apps
 # no app imports (scim's directory records, planning's calendar feed tokens) delete their
 # rows of the person.
@@ -95,10 +104,40 @@ def _on_team_deleted(sender: Any, instance: Team, **kw: Any) -> None:
     team_deleted.send(sender=Team, organization_id=instance.organization_id, team_id=instance.pk)
 
 
+# The fields that decide whether a member is listed on the boards.
+_LISTING_FIELDS = {
+    Membership: {"is_active"},
+    AmbassadorProfile: {"opted_in", "opted_out_at", "visibility"},
+}
+
+
+def _on_listing_saved(sender: Any, instance: Any, update_fields: Any = None, **kw: Any) -> None:
+    if update_fields is not None and not _LISTING_FIELDS[sender] & set(update_fields):
+        return
+    if sender is Membership:
+        organization_id, membership_id = instance.organization_id, instance.pk
+    else:
+        membership_id = instance.membership_id
+        organization_id = (
+            Membership.objects.filter(pk=membership_id)
+            .values_list("organization_id", flat=True)
+            .first()
+        )
+        if organization_id is None:
+            return
+    listing_changed.send(
+        sender=sender, organization_id=organization_id, membership_ids=[membership_id]
+    )
+
+
 def connect() -> None:
     m2m_changed.connect(
         _on_teams_changed, sender=Membership.teams.through, dispatch_uid="accounts_team_links"
     )
+    for model in _LISTING_FIELDS:
+        post_save.connect(
+            _on_listing_saved, sender=model, dispatch_uid=f"accounts_listing_{model.__name__}"
+        )
     post_delete.connect(_on_team_deleted, sender=Team, dispatch_uid="accounts_team_deleted")
 
 

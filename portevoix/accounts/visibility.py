@@ -168,6 +168,25 @@ def unlisted_member_ids(*, organization_id: int, hidden: bool = True) -> QuerySe
     return inactive.union(*parts)
 
 
+def unlisted_among(*, organization_id: int, membership_ids: Iterable[int]) -> set[int]:
+    """Those of `membership_ids` that no board lists whatever the organization's default
+    (the rule of `unlisted_member_ids`: inactive, withdrawn, "not at all" by choice). One
+    query by primary key; none for no id."""
+    ids = set(membership_ids)
+    if not ids:
+        return set()
+    unlisted = (
+        Q(is_active=False)
+        | Q(ambassador__opted_in=False, ambassador__opted_out_at__isnull=False)
+        | Q(ambassador__visibility=Visibility.HIDDEN)
+    )
+    return set(
+        scoped(Membership, organization_id)
+        .filter(unlisted, pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+
+
 def inactive_member_ids(*, organization_id: int) -> set[int]:
     """The organization's inactive members (a small set, by its partial index)."""
     return set(

@@ -44,6 +44,9 @@ def load(org: Organization) -> None:
             personalized=share.personalized,
             at=min(share.confirmed_at or share.created_at, now),
         )
+    # What the worker does once a share commits, done here at once: the next parts of the
+    # demo (names on the boards, rewards, badges) read these points.
+    services.pending_awards_drain()
     clicks = scoped(Click, org).filter(counted=True).order_by("at", "pk")
     services.on_clicks_counted(
         clicks=[

@@ -143,6 +143,11 @@ class PointTotal(OrgOwned):
     start = models.DateField()
     points = models.IntegerField(default=0)
     spendable = models.IntegerField(default=0)
+    # Whether a board lists the member whatever the organization's default (not inactive,
+    # not withdrawn, not "not at all" by choice): kept by accounts' `listing_changed` and
+    # the daily check (`services.listing`), so a rank counts the listed rows above without
+    # a join (docs/decisions/0033-listed-totals.md).
+    listed = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [
@@ -154,6 +159,38 @@ class PointTotal(OrgOwned):
             models.Index(
                 fields=["organization", "period", "start", "-points", "membership"],
                 name="point_total_board_idx",
+            ),
+            models.Index(
+                fields=["organization", "period", "start", "-points", "membership"],
+                name="point_total_listed_idx",
+                condition=models.Q(listed=True),
+            ),
+            # The few rows of the unlisted, with their points (the teams' board subtracts
+            # the inactive and withdrawn among them).
+            models.Index(
+                fields=["organization", "period", "start", "membership", "points"],
+                name="point_total_unlisted_idx",
+                condition=models.Q(listed=False),
+            ),
+        ]
+
+
+class PointHistogram(OrgOwned):
+    """How many listed members (`PointTotal.listed`) have exactly `points` (above zero) in a
+    period: a rank is one plus the sum of the buckets above, a few hundred rows at most,
+    whatever the number of members and whatever the table's vacuum state (decision 0033).
+    Kept with the totals by the ledger's writes and by the listing's changes."""
+
+    period = models.CharField(max_length=10, choices=Period.choices)
+    start = models.DateField()
+    points = models.IntegerField()
+    members = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period", "start", "points"],
+                name="point_histogram_once",
             )
         ]
 
@@ -186,6 +223,35 @@ class TeamSize(OrgOwned):
     members = models.IntegerField(default=0)
 
 
+class PendingAward(OrgOwned):
+    """An award written in its event's own transaction (one insert) and given by the next
+    batch once that transaction commits (`services.pending`): a share's points cost the
+    share one row, and are given with others at the batches' cost per event (decision
+    0034). The key is the ledger's: a replay adds nothing, here or there."""
+
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.CharField(max_length=30)
+    source_type = models.CharField(max_length=30)
+    source_id = models.BigIntegerField()
+    network = models.CharField(max_length=20, blank=True)
+    key = models.CharField(max_length=120)
+    at = models.DateTimeField()
+    count = models.IntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="pending_award_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "source_type", "source_id"],
+                name="pending_award_source_idx",
+            )
+        ]
+
+
 class DailyUse(OrgOwned):
     """Points already given today by one rule to one member (`network` "" for all networks):
     what the caps are checked against, locked while an award is written."""
@@ -203,90 +269,6 @@ class DailyUse(OrgOwned):
             models.UniqueConstraint(
                 fields=["membership", "rule", "day", "network"], name="daily_use_once"
             )
-        ]
-
-
-class FairPlaySettings(OrgOwned):
-    """The organization's thresholds for the fair-play flags (one row; defaults when none).
-    A flag asks the community manager to look: it never changes a point by itself."""
-
-    # More than `burst_shares` shares by one person within `burst_minutes`.
-    burst_shares = models.PositiveIntegerField(default=10)
-    burst_minutes = models.PositiveIntegerField(default=30)
-    # The same personalized text posted by at least `same_text_people` people within
-    # `same_text_hours` hours.
-    same_text_people = models.PositiveIntegerField(default=3)
-    same_text_hours = models.PositiveIntegerField(default=24)
-    updated_by = models.ForeignKey(
-        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization"], name="fairplay_settings_once")
-        ]
-
-
-class PostedShare(OrgOwned):
-    """What fair play needs of a posted share: who, when, and a hash of its normalized
-    personalized text ("" when the suggested copy was kept). Never the text itself."""
-
-    membership = models.ForeignKey(
-        "accounts.Membership", on_delete=models.CASCADE, related_name="+"
-    )
-    share_id = models.BigIntegerField()
-    text_hash = models.CharField(max_length=32, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "share_id"], name="posted_share_once")
-        ]
-        indexes = [
-            models.Index(fields=["membership", "at"], name="posted_share_burst_idx"),
-            models.Index(fields=["organization", "text_hash", "at"], name="posted_share_text_idx"),
-        ]
-
-
-class FlagKind(models.TextChoices):
-    BURST = "burst", _("Burst of shares")
-    SAME_TEXT = "same_text", _("Same text posted by several people")
-
-
-class FlagStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("fair-play flag", "To review")
-    DISMISSED = "dismissed", pgettext_lazy("fair-play flag", "Dismissed")
-    CONFIRMED = "confirmed", pgettext_lazy("fair-play flag", "Confirmed")
-
-
-class FairPlayFlag(OrgOwned):
-    """A suspicious pattern for the community manager to review. `key` is unique per
-    organization (one flag per burst or per text and window, whatever the retries);
-    `evidence` holds the share ids, the window and the threshold that was passed."""
-
-    kind = models.CharField(max_length=20, choices=FlagKind.choices)
-    key = models.CharField(max_length=120)
-    members = models.ManyToManyField("accounts.Membership", related_name="+")
-    evidence = models.JSONField(default=dict)
-    # The last event of the pattern: a later one within the window joins this flag.
-    first_at = models.DateTimeField()
-    last_at = models.DateTimeField()
-    created_at = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
-    reviewed_by = models.ForeignKey(
-        "accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True)
-    points_reversed = models.IntegerField(default=0)
-
-    class Meta:
-        ordering = ["-last_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="fairplay_flag_once")
-        ]
-        indexes = [
-            models.Index(fields=["organization", "status", "-last_at"], name="fairplay_flag_idx")
         ]
 
 
@@ -480,3 +462,6 @@ class ChallengeParticipant(OrgOwned):
         indexes = [
             models.Index(fields=["challenge", "-score", "membership"], name="challenge_top_idx")
         ]
+
+
+from .models_fairplay import *  # noqa: E402, F403  (fair play's flags: models_fairplay.py)

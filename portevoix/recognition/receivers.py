@@ -135,6 +135,12 @@ def _team_links_changed(sender: Any, **kwargs: Any) -> None:
     )
 
 
+def _listing_changed(sender: Any, **kwargs: Any) -> None:
+    services.listing_refresh(
+        organization_id=kwargs["organization_id"], membership_ids=kwargs["membership_ids"]
+    )
+
+
 def _rule_written(sender: Any, instance: PointRule, **kwargs: Any) -> None:
     rules_forget(instance.organization_id)
 
@@ -146,6 +152,7 @@ def connect() -> None:
         )
     pairs = (
         (accounts_signals.team_links_changed, _team_links_changed),
+        (accounts_signals.listing_changed, _listing_changed),
         (sharing_signals.share_posted, _share_posted),
         (sharing_signals.share_removed, _share_removed),
         (sharing_signals.clicks_counted, _clicks_counted),

@@ -18,3 +18,15 @@ def close_months() -> int:
 def pay_challenge_bonuses(challenge_id: int) -> int:
     """A challenge reached its target: each qualifying participant's bonus (keyed, once)."""
     return services.challenge_pay_bonuses_by_id(challenge_id=challenge_id)
+
+
+@db_task()
+def check_listing() -> int:
+    """The boards' listed flags set again where they disagree with people's state."""
+    return services.listing_check()
+
+
+@db_task()
+def give_pending_awards() -> int:
+    """The awards written by their events' transactions (the shares'), given in batches."""
+    return services.pending_awards_drain()

@@ -10,8 +10,8 @@ import pytest
 
 from bench import recognition_bench
 from portevoix.accounts.models import Organization
-from portevoix.recognition import selectors
-from portevoix.recognition.models import PointEntry, PointTotal
+from portevoix.recognition import selectors, services
+from portevoix.recognition.models import PendingAward, PointEntry, PointTotal
 from tests.recognition.test_upkeep import kept, recounted
 
 # The benchmark smoke tests build a benchmark organization: the `slow` tier.
@@ -32,12 +32,16 @@ def test_the_points_benchmark_builds_a_consistent_ledger_and_measures_it(tmp_pat
     # The teams' totals and sizes are those the upkeep keeps (a recount from the members').
     org = Organization.objects.get(pk=org_id)
     assert kept(org) == recounted(org) and kept(org)[1]
+    # Who no board lists is marked on the totals (the build runs the real service).
+    assert services.listing_check() == 0
 
     measured = recognition_bench.measure(built, runs=2, awards=BATCH_AWARDS, naive_runs=1)
     names = {t["name"] for t in measured["timings"]}
     assert "board, week" in names
     assert "teams by average, all" in names
-    assert "award a share (in its transaction)" in names
+    assert "award a share: its waiting row (in the share's transaction)" in names
+    assert any(name.startswith("award a share: given by the drain") for name in names)
+    assert not PendingAward.objects.exists()  # every share's award was given
     assert all(t["p50"] > 0 for t in measured["timings"])
     assert measured["checks"]["totals_match_ledger_after_awards"] is True
     assert all(measured["checks"][f"board_top_not_above_reference_{p}"] for p in ("week", "all"))

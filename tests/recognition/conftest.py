@@ -43,3 +43,24 @@ def entries(membership) -> list[tuple[str, int]]:
         .order_by("id")
         .values_list("rule", "lifetime")
     )
+
+
+def histogram_agrees(organization_id):
+    """The stored histogram equals a count of the listed totals (points above zero)."""
+    from collections import Counter
+
+    from portevoix.recognition.models import PointHistogram, PointTotal
+
+    counted = Counter(
+        PointTotal.objects.filter(
+            organization_id=organization_id, listed=True, points__gt=0
+        ).values_list("period", "start", "points")
+    )
+    stored = {
+        (period, start, points): n
+        for period, start, points, n in PointHistogram.objects.filter(
+            organization_id=organization_id
+        ).values_list("period", "start", "points", "members")
+        if n
+    }
+    return dict(counted) == stored

@@ -136,7 +136,9 @@ def test_a_team_challenge_counts_only_its_members(admin, org):
     assert challenge.progress == 1
 
 
-def test_a_campaign_challenge_counts_the_shares_of_its_items(admin, manager, approver, org):
+def test_a_campaign_challenge_counts_the_shares_of_its_items(
+    admin, manager, approver, org, django_capture_on_commit_callbacks
+):
     campaign = Campaign.objects.create(organization=org, name="Recrutement", slug="recrutement")
     other = factories.make_live_item(manager, approver)
     item = factories.make_live_item(manager, approver)
@@ -145,7 +147,8 @@ def test_a_campaign_challenge_counts_the_shares_of_its_items(admin, manager, app
     ambassador = factories.make_member(org, ambassador=True)
     for target in (item, other):
         start = sharing.share_open(membership=ambassador, item_id=target.pk, network="x")
-        sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
+        with django_capture_on_commit_callbacks(execute=True):  # the share commits
+            sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
     challenge.refresh_from_db()
     assert challenge.progress == 1
 

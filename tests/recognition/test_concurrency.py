@@ -15,6 +15,7 @@ import pytest
 from portevoix.recognition import selectors, services
 from portevoix.recognition.models import PointEntry, PointTotal
 from tests import factories
+from tests.recognition.conftest import histogram_agrees
 from tests.training.test_concurrency import _run_concurrently
 
 pytestmark = pytest.mark.slow
@@ -66,3 +67,4 @@ def test_concurrent_awards_never_pass_the_daily_caps():
     assert selectors.stored_totals(organization_id=org.pk) == selectors.ledger_sums(
         organization_id=org.pk
     )
+    assert histogram_agrees(org.pk)

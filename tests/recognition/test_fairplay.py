@@ -95,6 +95,7 @@ def test_a_post_deleted_on_its_network_loses_its_engagement_points_once(ambassad
         personalized=False,
         at=NOON,
     )
+    services.pending_awards_drain()  # what the task does once the share commits
     services.on_engagement_changed(
         organization_id=org.pk, membership_id=ambassador.pk, share_id=9, snapshot_id=1,
         network="bluesky", at=NOON, likes=2, reposts=1, comments=0,
@@ -185,6 +186,7 @@ def test_confirm_reverses_the_flagged_points_with_the_reason(ambassador, cm, org
         services.on_share_posted(organization_id=org.pk, membership_id=ambassador.pk,
                                  share_id=n, network="x", personalized=False,
                                  at=NOON + dt.timedelta(minutes=n))  # fmt: skip
+        services.pending_awards_drain()
         posted(ambassador, n, at=NOON + dt.timedelta(minutes=n))
     flag = FairPlayFlag.objects.get()
     assert selectors.balance(membership=ambassador) == (6, 6)  # the network's daily cap
@@ -207,6 +209,7 @@ def test_confirm_reverses_the_flagged_points_with_the_reason(ambassador, cm, org
 def test_dismiss_keeps_the_points(ambassador, cm, org):
     services.on_share_posted(organization_id=org.pk, membership_id=ambassador.pk, share_id=1,
                              network="x", personalized=False, at=NOON)  # fmt: skip
+    services.pending_awards_drain()
     burst(ambassador, 11)
     flag = FairPlayFlag.objects.get()
     services.flag_dismiss(actor=cm, flag_id=flag.pk, reason="Un lancement")
@@ -283,6 +286,7 @@ def test_an_administrator_sets_the_thresholds_on_the_page(client, admin, cm, org
 def test_the_member_sees_why_points_were_reversed(client, ambassador, cm, org):
     services.on_share_posted(organization_id=org.pk, membership_id=ambassador.pk, share_id=1,
                              network="x", personalized=False, at=NOON)  # fmt: skip
+    services.pending_awards_drain()
     burst(ambassador, 11)
     flag = FairPlayFlag.objects.get()
     services.flag_confirm(actor=cm, flag_id=flag.pk, reason="Rafale", reverse_points=True)

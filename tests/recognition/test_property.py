@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from portevoix.recognition import selectors, services
 from portevoix.recognition.models import PointEntry
 from tests import factories
+from tests.recognition.conftest import histogram_agrees
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -83,6 +84,7 @@ def test_totals_equal_a_recount_of_the_ledger(steps, share_points):
         assert _clean(selectors.stored_totals(organization_id=org.pk)) == _clean(
             selectors.ledger_sums(organization_id=org.pk)
         )
+        assert histogram_agrees(org.pk)  # the ranks' buckets followed every move
         rules = {r.code: r for r in selectors.rules_in_force(organization_id=org.pk)}
         per_day: dict[tuple[int, str, dt.date], int] = defaultdict(int)
         # What a day of a rule is worth in the end (awards, corrections, reversals).

@@ -1,5 +1,6 @@
 """Points come from the events of the other apps, through their signals, in the event's own
-transaction: shares, moderation, counted clicks, conversions, engagement, courses, events."""
+transaction: shares (written there, given once it commits: decision 0034), moderation,
+counted clicks, conversions, engagement, courses, events."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 
 from portevoix.core import clock
 from portevoix.publishing import signals as publishing_signals
-from portevoix.recognition import selectors
-from portevoix.recognition.models import PointEntry
+from portevoix.recognition import selectors, services
+from portevoix.recognition.models import PendingAward, PointEntry
 from portevoix.sharing import services as sharing
 from portevoix.sharing.models import Click
 from portevoix.sharing.visitor import local_day, visitor_hash
@@ -23,27 +24,71 @@ from tests.training.conftest import answers, make_course, make_event
 pytestmark = pytest.mark.django_db
 
 
-def test_an_opened_share_earns_nothing_until_it_is_confirmed(ambassador, item):
+def test_an_opened_share_earns_nothing_until_it_is_confirmed(
+    ambassador, item, django_capture_on_commit_callbacks
+):
     start = sharing.share_open(membership=ambassador, item_id=item.pk, network="x")
     assert entries(ambassador) == []
-    sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
-    sharing.share_confirm(membership=ambassador, share_id=start.share.pk)  # idempotent
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
+        # In the share's transaction: one row waiting, nothing in the ledger yet.
+        assert entries(ambassador) == []
+        assert list(PendingAward.objects.values_list("key", flat=True)) == [
+            f"share:{start.share.pk}"
+        ]
+    assert callbacks  # once it commits, the batch gives it
+    assert entries(ambassador) == [("share", 2)]
+    assert not PendingAward.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        sharing.share_confirm(membership=ambassador, share_id=start.share.pk)  # idempotent
     assert entries(ambassador) == [("share", 2)]
 
 
-def test_an_original_post_earns_more(ambassador, item):
+def test_an_original_post_earns_more(ambassador, item, django_capture_on_commit_callbacks):
     start = sharing.share_open(
         membership=ambassador, item_id=item.pk, network="x", text="Mon avis sur ce poste"
     )
-    sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
     assert entries(ambassador) == [("share", 2), ("original_post", 3)]
 
 
-def test_a_share_taken_down_by_moderation_loses_its_points(ambassador, item, admin):
+def test_a_share_awarded_twice_by_its_signal_is_given_once(ambassador, org):
+    for _replay in range(2):
+        services.on_share_posted(
+            organization_id=org.pk, membership_id=ambassador.pk, share_id=77, network="x",
+            personalized=True, at=clock.now(),
+        )  # fmt: skip
+    assert PendingAward.objects.count() == 2  # the share and the original post, once each
+    assert services.pending_awards_drain() == 2
+    assert services.pending_awards_drain() == 0  # a second run (a lost task's) gives nothing
+    services.on_share_posted(
+        organization_id=org.pk, membership_id=ambassador.pk, share_id=77, network="x",
+        personalized=True, at=clock.now(),
+    )  # fmt: skip
+    assert services.pending_awards_drain() == 0  # already in the ledger: not twice
+    assert entries(ambassador) == [("share", 2), ("original_post", 3)]
+    assert not PendingAward.objects.exists()
+
+
+def test_a_share_taken_down_before_its_award_is_given_earns_nothing(ambassador, item, admin):
+    start = sharing.share_open(membership=ambassador, item_id=item.pk, network="x")
+    sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
+    assert PendingAward.objects.count() == 1  # its task has not run (not committed yet)
+    sharing.share_remove(share_id=start.share.pk, actor=admin)
+    assert not PendingAward.objects.exists()
+    assert services.pending_awards_drain() == 0
+    assert entries(ambassador) == []
+
+
+def test_a_share_taken_down_by_moderation_loses_its_points(
+    ambassador, item, admin, django_capture_on_commit_callbacks
+):
     start = sharing.share_open(
         membership=ambassador, item_id=item.pk, network="x", text="Mon avis sur ce poste"
     )
-    sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        sharing.share_confirm(membership=ambassador, share_id=start.share.pk)
     sharing.share_remove(share_id=start.share.pk, actor=admin)
     sharing.share_remove(share_id=start.share.pk, actor=admin)
     assert entries(ambassador) == [

@@ -18,7 +18,7 @@ from ..models import (
 )
 from ..permissions import require
 from ..roles import Role
-from ..signals import audit_event
+from ..signals import audit_event, listing_changed
 
 
 @transaction.atomic
@@ -126,8 +126,10 @@ def organization_close(*, organization_id: int) -> int:
     """Nobody may use the organization any more (it is about to be deleted): every membership
     is deactivated at once, so no page, API token or session reaches it. Returns how many
     memberships were closed. The caller checks who may ask, and records it."""
-    return (
+    closed = (
         scoped(Membership, organization_id)
         .filter(is_active=True)
         .update(is_active=False, left_at=clock.now())
     )
+    listing_changed.send(sender=Membership, organization_id=organization_id, membership_ids=None)
+    return closed

@@ -9,8 +9,9 @@ or API answer; their own page still shows them their points and rank.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import ngettext
@@ -25,6 +26,7 @@ from ..models import (
     FairPlayFlag,
     FlagStatus,
     PointEntry,
+    PointHistogram,
     PointRecount,
     PointRule,
     PointTotal,
@@ -32,7 +34,6 @@ from ..models import (
 )
 from ..periods import PERIODS, local_day, period_start
 from ..services.rules import DEFAULT_RULES, DEFAULTS_FROM
-from ..services.totals import team_rows
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -130,30 +131,14 @@ def board(
     organization_id = membership.organization_id
     period, start = _period(period, today)
     default = default_visibility(organization_id)
-    qs = (
-        _totals(organization_id, period, start, team_id)
-        .filter(points__gt=0)
-        .filter(_visible(default))
-        .order_by("-points", "membership_id")
-        .values_list(
-            "membership_id",
-            "points",
-            "membership__user__full_name",
-            "membership__user__email",
-            "membership__ambassador__visibility",
-            "membership__ambassador__pseudonym",
-        )
-    )
-    if limit is not None:
-        qs = qs[:limit]
+    if team_id and limit is not None:
+        found = _team_top(organization_id, period, start, team_id, default, limit)
+    else:
+        qs = _board_rows(organization_id, period, start, team_id, default)
+        found = _shown(qs if limit is None else qs[:limit], default)
     rows: list[BoardRow] = []
     previous: tuple[int, int] | None = None
-    for position, (member_id, points, full_name, email, chosen, pseudonym) in enumerate(
-        qs, start=1
-    ):
-        shown = accounts_selectors.public_name_from(
-            member_id, full_name, email, chosen or "", pseudonym or "", default
-        )
+    for position, (member_id, points, shown) in enumerate(found, start=1):
         rank = previous[1] if previous and previous[0] == points else position
         previous = (points, rank)
         rows.append(
@@ -168,19 +153,117 @@ def board(
     return rows
 
 
+Shown = tuple[int, int, "accounts_selectors.PublicName"]
+
+
+def _board_rows(
+    organization_id: int, period: str, start: dt.date, team_id: int | None, default: str
+) -> QuerySet[Any]:
+    """The board's rows in order (points, then id): only the listed (their partial index),
+    and of those only who is active, not withdrawn and visible now (the joins: a flag not
+    yet set again can never show someone hidden)."""
+    return (
+        _totals(organization_id, period, start, team_id)
+        .filter(points__gt=0, listed=True)
+        .filter(_visible(default))
+        .order_by("-points", "membership_id")
+        .values_list(
+            "membership_id",
+            "points",
+            "membership__user__full_name",
+            "membership__user__email",
+            "membership__ambassador__visibility",
+            "membership__ambassador__pseudonym",
+        )
+    )
+
+
+def _shown(rows: Iterable[tuple[Any, ...]], default: str) -> list[Shown]:
+    """(id, points, how they appear) of `_board_rows` rows."""
+    return [
+        (
+            member_id,
+            points,
+            accounts_selectors.public_name_from(
+                member_id, full_name, email, chosen or "", pseudonym or "", default
+            ),
+        )
+        for member_id, points, full_name, email, chosen, pseudonym in rows
+    ]
+
+
+# A team of up to this many members is read member by member; a bigger one by walking the
+# organization's board until its top is found (about limit x members / team size rows).
+TEAM_PROBE_MAX = 1000
+TEAM_WALK_CHUNK = 1000
+
+
+def _team_top(
+    organization_id: int, period: str, start: dt.date, team_id: int, default: str, limit: int
+) -> list[Shown]:
+    """The top `limit` of a team's board, in a few index-ordered reads: a small team member
+    by member; a big one by walking the organization's listed rows in board order (ids and
+    points only, on their partial index) and keeping the team's, whose names and state are
+    then read (and checked: a flag not yet set again never shows anyone) for those only."""
+    members = set(
+        accounts_selectors.team_member_ids(team_id=team_id).values_list("membership_id", flat=True)
+    )
+    if len(members) <= TEAM_PROBE_MAX:
+        rows = _board_rows(organization_id, period, start, None, default)
+        return _shown(rows.filter(membership_id__in=members)[:limit], default)
+    ordered = (
+        scoped(PointTotal, organization_id)
+        .filter(period=period, start=start, listed=True, points__gt=0)
+        .order_by("-points", "membership_id")
+        .values_list("membership_id", "points")
+    )
+    found: list[Shown] = []
+    last: tuple[int, int] | None = None
+    while len(found) < limit:
+        if last is None:
+            batch = list(ordered[:TEAM_WALK_CHUNK])
+        else:
+            # After (points, id): the rest of that tie, then lower points (two plain ranges
+            # of the index; one OR of both makes SQLite read the whole range).
+            batch = list(
+                ordered.filter(points=last[0], membership_id__gt=last[1])[:TEAM_WALK_CHUNK]
+            )
+            if len(batch) < TEAM_WALK_CHUNK:
+                batch += ordered.filter(points__lt=last[0])[: TEAM_WALK_CHUNK - len(batch)]
+        theirs = [(member_id, points) for member_id, points in batch if member_id in members]
+        if theirs:
+            ids = [member_id for member_id, _points in theirs]
+            names = accounts_selectors.public_names(
+                organization_id=organization_id, membership_ids=ids
+            )
+            unlisted = accounts_selectors.unlisted_among(
+                organization_id=organization_id, membership_ids=ids
+            )
+            found += [
+                (member_id, points, names[member_id])
+                for member_id, points in theirs
+                if member_id in names and member_id not in unlisted and not names[member_id].hidden
+            ][: limit - len(found)]
+        if len(batch) < TEAM_WALK_CHUNK:
+            break
+        last = (batch[-1][1], batch[-1][0])
+    return found
+
+
 def _rank_above(
     organization_id: int, period: str, start: dt.date, mine: int, membership_id: int
 ) -> int:
     """How many listed members have more points than `mine` in the organization's board:
-    every row above (an index-only count of the board index's range, no join) minus the
-    unlisted members above (a small set, each found by the primary key of its totals)."""
+    the sum of the histogram's buckets above (listed members per points, kept with the
+    totals: docs/decisions/0033-listed-totals.md), a few hundred rows at most."""
     default = default_visibility(organization_id)
     if default != accounts_selectors.Visibility.HIDDEN:
-        rows = scoped(PointTotal, organization_id).filter(
-            period=period, start=start, points__gt=mine
+        above = (
+            scoped(PointHistogram, organization_id)
+            .filter(period=period, start=start, points__gt=mine)
+            .aggregate(n=Sum("members"))["n"]
         )
-        unlisted = accounts_selectors.unlisted_member_ids(organization_id=organization_id)
-        return rows.count() - rows.filter(membership_id__in=unlisted).count()
+        return int(above or 0)
     # Everyone who did not choose is hidden: count the listed members above.
     return (
         _totals(organization_id, period, start, None)
@@ -223,54 +306,6 @@ def standing(
         )
         rank = above + 1
     return Standing(points=mine, rank=rank, visibility=visibility_of(membership=membership))
-
-
-def team_board(
-    *, membership: Membership, period: str = "month", today: dt.date | None = None
-) -> list[TeamRow]:
-    """Teams by the average points of their active members in the period (so that a team's
-    size does not decide), teams of fewer than MIN_TEAM_SIZE left out. Reads the teams'
-    totals and sizes (one row per team, kept by the ledger and the team links) and takes
-    away the few inactive or withdrawn members (their points; the inactive from the size)."""
-    organization_id = membership.organization_id
-    period, start = _period(period, today)
-    sums, sizes = team_rows(organization_id, period, start)
-    # The few inactive or withdrawn members: their points and their teams (subqueries).
-    unlisted = accounts_selectors.unlisted_member_ids(organization_id=organization_id, hidden=False)
-    their_points = dict(
-        scoped(PointTotal, organization_id)
-        .filter(period=period, start=start, membership_id__in=unlisted)
-        .values_list("membership_id", "points")
-    )
-    links = accounts_selectors.team_links().filter(membership_id__in=unlisted)
-    inactive = accounts_selectors.inactive_member_ids(organization_id=organization_id)
-    for member_id, team_id in links.values_list("membership_id", "team_id"):
-        sums[team_id] = sums.get(team_id, 0) - their_points.get(member_id, 0)
-        if member_id in inactive:
-            sizes[team_id] = sizes.get(team_id, 0) - 1
-    teams = [
-        team
-        for team in accounts_selectors.organization_teams(organization_id=organization_id)
-        if sizes.get(team.pk, 0) >= MIN_TEAM_SIZE
-    ]
-    scored = sorted(
-        ((sums.get(team.pk, 0) / sizes[team.pk], sums.get(team.pk, 0), team) for team in teams),
-        key=lambda row: (-row[0], row[2].name, row[2].pk),
-    )
-    rows: list[TeamRow] = []
-    for position, (average, total, team) in enumerate(scored, start=1):
-        rank = rows[-1].rank if rows and rows[-1].average == round(average, 1) else position
-        rows.append(
-            TeamRow(
-                rank=rank,
-                team_id=team.pk,
-                name=team.name,
-                members=sizes[team.pk],
-                points=total,
-                average=round(average, 1),
-            )
-        )
-    return rows
 
 
 def recent_entries(*, membership: Membership, limit: int = 20) -> list[PointEntry]:
@@ -416,6 +451,7 @@ from .badges import (  # noqa: E402
     gallery,
     my_badges,
 )
+from .by_team import team_board  # noqa: E402
 from .challenges import (  # noqa: E402
     ChallengeDetail,
     ChallengeRow,
@@ -439,4 +475,5 @@ __all__ = [
     "earned_badge",
     "gallery",
     "my_badges",
+    "team_board",
 ]

@@ -38,6 +38,8 @@ from .fairplay import (
     on_post_deleted,
 )
 from .ledger import Award, points_award, points_reverse, points_reverse_source
+from .listing import listing_check, listing_refresh
+from .pending import awards_defer, pending_awards_drain, pending_forget_source
 from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
 from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
@@ -50,6 +52,7 @@ __all__ = [
     "ChallengeData",
     "RuleData",
     "Thresholds",
+    "awards_defer",
     "badge_create",
     "badge_set_active",
     "badges_check",
@@ -64,6 +67,8 @@ __all__ = [
     "fairplay_share_posted",
     "flag_confirm",
     "flag_dismiss",
+    "listing_check",
+    "listing_refresh",
     "month_close",
     "months_close_due",
     "on_attendance_marked",
@@ -77,6 +82,8 @@ __all__ = [
     "on_share_posted",
     "on_share_removed",
     "on_survey_answered",
+    "pending_awards_drain",
+    "pending_forget_source",
     "points_award",
     "points_award_many",
     "points_hold",

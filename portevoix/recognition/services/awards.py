@@ -10,6 +10,7 @@ from typing import Any
 from ..models import RuleCode
 from .batch import points_award_many
 from .ledger import Award, points_award, points_reverse, points_reverse_source
+from .pending import awards_defer, pending_forget_source
 
 
 def _award_once(
@@ -48,25 +49,34 @@ def on_share_posted(
     personalized: bool,
     at: dt.datetime,
 ) -> None:
-    """A share confirmed or published: the share, and an original post when rewritten."""
-    for rule, key, earned in (
-        (RuleCode.SHARE, f"share:{share_id}", True),
-        (RuleCode.ORIGINAL_POST, f"original:{share_id}", personalized),
-    ):
-        if earned:
-            _award_once(
-                organization_id,
-                membership_id,
-                rule,
-                ("share", share_id),
-                key,
-                at,
+    """A share confirmed or published: the share, and an original post when rewritten.
+    Written to be given once the share's transaction commits, in a batch (`pending`: one
+    insert in the share's transaction)."""
+    awards_defer(
+        awards=[
+            Award(
+                organization_id=organization_id,
+                membership_id=membership_id,
+                rule=rule,
+                source_type="share",
+                source_id=share_id,
+                key=key,
+                at=at,
                 network=network,
             )
+            for rule, key, earned in (
+                (RuleCode.SHARE, f"share:{share_id}", True),
+                (RuleCode.ORIGINAL_POST, f"original:{share_id}", personalized),
+            )
+            if earned
+        ]
+    )
 
 
 def on_share_removed(*, organization_id: int, share_id: int) -> None:
-    """A share taken down by moderation loses what it earned (share and original post)."""
+    """A share taken down by moderation loses what it earned (share and original post),
+    given or still waiting."""
+    pending_forget_source(organization_id=organization_id, source_type="share", source_id=share_id)
     points_reverse_source(organization_id=organization_id, source_type="share", source_id=share_id)
 
 

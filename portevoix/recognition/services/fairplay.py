@@ -39,6 +39,7 @@ from ..models import (
     RuleCode,
 )
 from .ledger import points_reverse, points_reverse_source
+from .pending import pending_forget_source
 
 if TYPE_CHECKING:
     from portevoix.accounts.models import Membership
@@ -223,6 +224,12 @@ def flag_confirm(
     reversed_points = 0
     if reverse_points:
         note = _("Fair play: %(reason)s") % {"reason": reason}
+        pending_forget_source(  # awards of these shares not given yet: never given
+            organization_id=actor.organization_id,
+            source_type="share",
+            source_ids=flag.evidence.get("shares", []),
+            membership_ids=flag.members.values_list("pk", flat=True),
+        )
         awards = scoped(PointEntry, actor.organization_id).filter(
             source_type="share",
             source_id__in=flag.evidence.get("shares", []),

@@ -19,7 +19,7 @@ from django.db import connection
 from portevoix.accounts import selectors as accounts_selectors
 from portevoix.core.tenancy import scoped
 
-from ..models import PointTotal, TeamSize, TeamTotal
+from ..models import PointHistogram, PointTotal, TeamSize, TeamTotal
 
 # (membership id, period, start) -> (points, spendable)
 TotalKey = tuple[int, str, dt.date]
@@ -30,19 +30,29 @@ CHUNK = 500
 
 
 def upsert_add(
-    model: Any, keys: Sequence[str], adds: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """Insert each row (organization_id, *keys, *adds), or add its `adds` to the row
-    already there with the same `keys`."""
+    model: Any,
+    keys: Sequence[str],
+    adds: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fixed: Sequence[str] = (),
+    returning: Sequence[str] = (),
+    conflict_on: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert each row (organization_id, *keys, *adds, *fixed), or add its `adds` to the
+    row already there with the same `keys` (its `fixed` columns left as they are). Returns
+    the `returning` columns of every row written, as they are after the write. The unique
+    key is `keys`, or `conflict_on` when it differs."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    columns = ["organization_id", *keys, *adds]
+    columns = ["organization_id", *keys, *adds, *fixed]
     names = ", ".join(qn(c) for c in columns)
     sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in adds)
-    conflict = ", ".join(qn(c) for c in keys)
+    conflict = ", ".join(qn(c) for c in (conflict_on or keys))
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     adapt = connection.ops.adapt_datefield_value
     ordered = sorted(rows, key=lambda row: tuple(row[1 : 1 + len(keys)]))
+    tail = f" RETURNING {', '.join(qn(c) for c in returning)}" if returning else ""
+    written: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for begin in range(0, len(ordered), CHUNK):
             chunk = ordered[begin : begin + CHUNK]
@@ -51,9 +61,12 @@ def upsert_add(
                 params += [adapt(v) if isinstance(v, dt.date) else v for v in row]
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(chunk))} "  # noqa: S608 - quoted identifiers; values are parameters
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}{tail}",
                 params,
             )
+            if returning:
+                written += cursor.fetchall()
+    return written
 
 
 def teams_of(membership_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -68,20 +81,39 @@ def teams_of(membership_ids: Iterable[int]) -> dict[int, list[int]]:
 
 
 def totals_add(organization_id: int, deltas: Deltas) -> None:
-    """Add `deltas` to the members' period totals and to their teams' (three statements
+    """Add `deltas` to the members' period totals and to their teams' (four statements
     at most, whatever the number of rows)."""
     deltas = {key: value for key, value in deltas.items() if value != (0, 0)}
     if not deltas:
         return
-    upsert_add(
+    # A row inserted now takes the member's listing (services.listing keeps it after).
+    unlisted = accounts_selectors.unlisted_among(
+        organization_id=organization_id, membership_ids={key[0] for key in deltas}
+    )
+    moved = {key: points for key, (points, _spendable) in deltas.items() if points}
+    written = upsert_add(
         PointTotal,
         ("membership_id", "period", "start"),
         ("points", "spendable"),
-        [(organization_id, *key, *value) for key, value in deltas.items()],
+        [(organization_id, *key, *value, key[0] not in unlisted) for key, value in deltas.items()],
+        fixed=("listed",),
+        returning=("membership_id", "period", "start", "points", "listed") if moved else (),
     )
-    moved = {key: points for key, (points, _spendable) in deltas.items() if points}
     if not moved:
         return
+    # The listed rows whose points moved leave their bucket for the new one (each row's
+    # points and flag as this write left them, under its row lock).
+    buckets: dict[tuple[str, dt.date, int], int] = defaultdict(int)
+    for membership_id, period, start, points, listed in written:
+        day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        delta = moved.get((membership_id, period, day))
+        if not delta or not listed:
+            continue
+        if points - delta > 0:
+            buckets[(period, day, points - delta)] -= 1
+        if points > 0:
+            buckets[(period, day, points)] += 1
+    histogram_add(organization_id, buckets)
     teams = teams_of(key[0] for key in moved)
     per_team: dict[tuple[int, str, dt.date], int] = defaultdict(int)
     for (membership_id, period, start), points in moved.items():
@@ -93,6 +125,20 @@ def totals_add(organization_id: int, deltas: Deltas) -> None:
             ("team_id", "period", "start"),
             ("points",),
             [(organization_id, *key, points) for key, points in per_team.items() if points],
+        )
+
+
+def histogram_add(organization_id: int, buckets: Mapping[tuple[str, dt.date, int], int]) -> None:
+    """Add to the listed members' count of each (period, start, points) bucket (one upsert;
+    a bucket back at zero stays, and counts for nothing)."""
+    rows = [(organization_id, *key, n) for key, n in buckets.items() if n]
+    if rows:
+        upsert_add(
+            PointHistogram,
+            ("period", "start", "points"),
+            ("members",),
+            rows,
+            conflict_on=("organization_id", "period", "start", "points"),
         )
 
 
