@@ -43,6 +43,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import voice_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -240,12 +242,11 @@ def main() -> None:
 
     from portevoix.accounts.models import Organization
     from portevoix.core import clock
-    from portevoix.listening.models import Mention, Monitor, MonitorCategory
+    from portevoix.listening.models import Mention, Monitor
     from tests import factories
 
-    # share of voice: the brand, 5 competitors, 4 trends (as bench/voice_bench.py)
-    categories = [MonitorCategory.BRAND] + [MonitorCategory.COMPETITOR] * 5
-    categories += [MonitorCategory.TREND] * 4
+    # share of voice: the brand, 5 competitors, 4 trends (bench/voice_bench.py's)
+    categories = voice_bench.monitor_categories()
     stamp = int(time.time())
     factories._seq = itertools.count(stamp * 100)
     if args.measure_only:
@@ -262,17 +263,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     org = factories.make_org(f"Inbox bench {stamp}")
     now = clock.now()
-    monitors = [
-        Monitor.objects.create(
-            organization=org,
-            name=f"M{i}",
-            category=category,
-            terms=[f"t{i}"],
-            created_at=now,
-            updated_at=now,
-        )
-        for i, category in enumerate(categories)
-    ]
+    monitors = voice_bench.make_monitors(org, now)
     ids = [m.pk for m in monitors]
     mention_table = Mention._meta.db_table
     link_table = Mention.monitors.through._meta.db_table

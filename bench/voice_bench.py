@@ -27,9 +27,35 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def monitor_categories() -> list[str]:
+    """The share of voice's monitors: the brand, 5 competitors, 4 trends (also the inbox
+    benchmark's)."""
+    from portevoix.listening.models import MonitorCategory
+
+    return [MonitorCategory.BRAND] + [MonitorCategory.COMPETITOR] * 5 + [MonitorCategory.TREND] * 4
+
+
+def make_monitors(org: Any, now: dt.datetime) -> list[Any]:
+    """One monitor of `org` per category of `monitor_categories`, terms t0, t1..."""
+    from portevoix.listening.models import Monitor
+
+    return [
+        Monitor.objects.create(
+            organization=org,
+            name=f"M{i}",
+            category=category,
+            terms=[f"t{i}"],
+            created_at=now,
+            updated_at=now,
+        )
+        for i, category in enumerate(monitor_categories())
+    ]
 
 
 def main() -> None:
@@ -56,7 +82,7 @@ def main() -> None:
     from portevoix.accounts.roles import Role
     from portevoix.core import clock
     from portevoix.listening import selectors_voice
-    from portevoix.listening.models import Monitor, MonitorCategory, VoiceDay
+    from portevoix.listening.models import VoiceDay
     from tests import factories
 
     print(f"database: {connection.vendor}; migrating…", flush=True)
@@ -64,8 +90,7 @@ def main() -> None:
     end = dt.date(2026, 3, 20)
     networks = ["bluesky", "mastodon", "rss", "hackernews", "reddit", "x"]
     sentiments = ["positive", "neutral", "negative", ""]
-    categories = [MonitorCategory.BRAND] + [MonitorCategory.COMPETITOR] * 5
-    categories += [MonitorCategory.TREND] * 4
+    categories = monitor_categories()
     cells_per_org = len(categories) * args.days * len(networks) * len(sentiments)
     per_cell = max(1, 10_000_000 // cells_per_org)
     stamp = int(time.time())
@@ -76,17 +101,7 @@ def main() -> None:
     for n in range(args.others + 1):
         org = factories.make_org(f"Bench {stamp} {n}")
         now = clock.now()
-        monitors = [
-            Monitor.objects.create(
-                organization=org,
-                name=f"M{i}",
-                category=category,
-                terms=[f"t{i}"],
-                created_at=now,
-                updated_at=now,
-            )
-            for i, category in enumerate(categories)
-        ]
+        monitors = make_monitors(org, now)
         rows = [
             VoiceDay(
                 organization=org,
