@@ -121,6 +121,15 @@ def recognition_give_pending_awards() -> int:
     return int(recognition_tasks.give_pending_awards.call_local())
 
 
+@db_periodic_task(EVERY_MINUTE, expires=55)
+def recognition_fold_histogram() -> int:
+    """Every minute: the rows each award adds to the boards' histogram folded into one per
+    bucket (a rank sums the rows above; fewer rows, faster ranks)."""
+    from portevoix.recognition import tasks as recognition_tasks
+
+    return int(recognition_tasks.fold_histogram.call_local())
+
+
 @db_periodic_task(crontab(hour="3", minute="41"), expires=3600)
 def recognition_check_listing() -> int:
     """Every night: the boards' "listed" flags on the points totals set again wherever they

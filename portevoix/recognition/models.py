@@ -179,7 +179,9 @@ class PointHistogram(OrgOwned):
     """How many listed members (`PointTotal.listed`) have exactly `points` (above zero) in a
     period: a rank is one plus the sum of the buckets above, a few hundred rows at most,
     whatever the number of members and whatever the table's vacuum state (decision 0033).
-    Kept with the totals by the ledger's writes and by the listing's changes."""
+    Kept with the totals by the ledger's writes and by the listing's changes, as rows of
+    +n and -n inserted and never updated; a bucket's count is the sum of its rows, folded
+    into one row every minute (decision 0035)."""
 
     period = models.CharField(max_length=10, choices=Period.choices)
     start = models.DateField()
@@ -187,10 +189,11 @@ class PointHistogram(OrgOwned):
     members = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "period", "start", "points"],
-                name="point_histogram_once",
+        indexes = [
+            # The buckets above a member's points, their counts read from the index.
+            models.Index(
+                fields=["organization", "period", "start", "points", "members"],
+                name="point_histogram_bucket_idx",
             )
         ]
 

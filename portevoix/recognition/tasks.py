@@ -27,6 +27,12 @@ def check_listing() -> int:
 
 
 @db_task()
+def fold_histogram() -> int:
+    """Each bucket of the boards' histogram folded into one row (the awards insert theirs)."""
+    return services.histogram_compact()
+
+
+@db_task()
 def give_pending_awards() -> int:
     """The awards written by their events' transactions (the shares'), given in batches."""
     return services.pending_awards_drain()

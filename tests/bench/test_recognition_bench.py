@@ -44,6 +44,9 @@ def test_the_points_benchmark_builds_a_consistent_ledger_and_measures_it(tmp_pat
     assert not PendingAward.objects.exists()  # every share's award was given
     assert all(t["p50"] > 0 for t in measured["timings"])
     assert measured["checks"]["totals_match_ledger_after_awards"] is True
+    fold = next(t for t in measured["timings"] if t["name"].startswith("compact the histogram"))
+    assert fold["rows"] >= fold["folded"] > 0  # the awards' rows, folded into one per bucket
+    assert measured["checks"]["histogram_one_row_per_bucket_after_fold"] is True
     assert all(measured["checks"][f"board_top_not_above_reference_{p}"] for p in ("week", "all"))
     assert measured["plans"]["board, week"]["plan"]
     # The awards went through the real service: the totals still match the ledger.
@@ -62,12 +65,13 @@ def test_the_points_benchmark_builds_a_consistent_ledger_and_measures_it(tmp_pat
     }
     out = tmp_path / "RESULTS.md"
     out.write_text(
-        "# Benchmark results\n\n<!-- recognition-bench:start -->old<!-- recognition-bench:end -->\n"
+        "# Benchmark results\n\n"
+        "<!-- recognition-bench:start -->PREVIOUS RUN<!-- recognition-bench:end -->\n"
     )
     args = argparse.Namespace(scale=0.0005, dbs="test", runs=2, awards=BATCH_AWARDS, naive_runs=1)
     section = recognition_bench.write_results(out, args, [result])
     text = out.read_text()
-    assert "old" not in text and section in text
+    assert "PREVIOUS RUN" not in text and section in text
     assert "| board, week |" in section
 
 

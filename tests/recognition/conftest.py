@@ -56,11 +56,9 @@ def histogram_agrees(organization_id):
             organization_id=organization_id, listed=True, points__gt=0
         ).values_list("period", "start", "points")
     )
-    stored = {
-        (period, start, points): n
-        for period, start, points, n in PointHistogram.objects.filter(
-            organization_id=organization_id
-        ).values_list("period", "start", "points", "members")
-        if n
-    }
-    return dict(counted) == stored
+    stored: Counter = Counter()
+    for period, start, points, n in PointHistogram.objects.filter(
+        organization_id=organization_id
+    ).values_list("period", "start", "points", "members"):
+        stored[(period, start, points)] += n
+    return dict(counted) == {key: n for key, n in stored.items() if n}

@@ -68,3 +68,55 @@ def test_concurrent_awards_never_pass_the_daily_caps():
         organization_id=org.pk
     )
     assert histogram_agrees(org.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_awards_moving_shared_buckets_in_opposite_orders_never_deadlock():
+    """Each worker gives its own member three awards in one transaction, in its own order:
+    the members cross the same histogram buckets in every order. The buckets' rows are
+    inserted, never updated, so no worker waits for another's bucket (on PostgreSQL, an
+    upsert of shared buckets deadlocked here with the payers of every member's bonus)."""
+    import random
+
+    from django.db import transaction
+
+    from portevoix.recognition.models import PointHistogram
+
+    org = factories.make_org()
+    services.rules_ensure_defaults(organization_id=org.pk)
+    services.badges_ensure_defaults(organization_id=org.pk)
+    people = [factories.make_member(org, ambassador=True) for _n in range(16)]
+    rules = ["share", "comment", "repost", "click", "like"]
+    rnd = random.Random(12)
+
+    def job(membership, order):
+        def run():
+            with transaction.atomic():
+                for n, rule in enumerate(order):
+                    _award(membership, f"{rule}:{membership.pk}:{n}", rule=rule)()
+
+        return run
+
+    def payer(n):
+        # Like a challenge's bonuses: every member in one transaction, in membership order.
+        def run():
+            with transaction.atomic():
+                for membership in people:
+                    _award(membership, f"bonus:{n}:{membership.pk}", rule="idea_accepted")()
+
+        return run
+
+    jobs = [job(m, rnd.sample(rules, 3)) for m in people] + [payer(n) for n in range(3)]
+    _run_concurrently(jobs)
+    assert selectors.stored_totals(organization_id=org.pk) == selectors.ledger_sums(
+        organization_id=org.pk
+    )
+    assert histogram_agrees(org.pk)
+    # Folded: one row per bucket still counting, the same counts, and nothing left to fold.
+    assert services.histogram_compact(organization_id=org.pk) > 0
+    assert histogram_agrees(org.pk)
+    buckets = PointHistogram.objects.filter(organization_id=org.pk)
+    assert buckets.filter(members=0).count() == 0
+    keys = list(buckets.values_list("period", "start", "points"))
+    assert len(keys) == len(set(keys))
+    assert services.histogram_compact(organization_id=org.pk) == 0

@@ -44,6 +44,7 @@ from .preferences import default_visibility_set, preference_set
 from .recount import points_recount
 from .rules import DEFAULT_RULES, RuleData, rule_at, rule_set, rules_ensure_defaults, rules_update
 from .spend import HOLD_RULE, points_hold, points_release, spendable_locked
+from .totals import histogram_compact
 
 __all__ = [
     "DEFAULT_RULES",
@@ -67,6 +68,7 @@ __all__ = [
     "fairplay_share_posted",
     "flag_confirm",
     "flag_dismiss",
+    "histogram_compact",
     "listing_check",
     "listing_refresh",
     "month_close",

@@ -19,13 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from portevoix.accounts import selectors as accounts_selectors
 from portevoix.core.tenancy import scoped
 
 from ..models import PointHistogram, PointTotal
-from .totals import histogram_add
+from .totals import histogram_add, histogram_compact
 
 
 @transaction.atomic
@@ -85,7 +85,7 @@ def _lock_totals() -> None:
 
 def histogram_rebuild(*, organization_id: int) -> None:
     """The organization's histogram counted again from its listed totals (one grouped read,
-    then the buckets that differ written)."""
+    then the buckets that differ written, and each bucket's rows folded into one)."""
     counted = {
         (period, start, points): n
         for period, start, points, n in scoped(PointTotal, organization_id)
@@ -96,15 +96,16 @@ def histogram_rebuild(*, organization_id: int) -> None:
     }
     stored = {
         (period, start, points): n
-        for period, start, points, n in scoped(PointHistogram, organization_id).values_list(
-            "period", "start", "points", "members"
-        )
+        for period, start, points, n in scoped(PointHistogram, organization_id)
+        .order_by()
+        .values_list("period", "start", "points")
+        .annotate(n=Sum("members"))
     }
     histogram_add(
         organization_id,
         {key: counted.get(key, 0) - stored.get(key, 0) for key in counted.keys() | stored.keys()},
     )
-    scoped(PointHistogram, organization_id).filter(members=0).delete()
+    histogram_compact(organization_id=organization_id)
 
 
 def listing_check() -> int:

@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 
 from portevoix.accounts import selectors as accounts_selectors
 from portevoix.core.tenancy import scoped
@@ -129,17 +130,66 @@ def totals_add(organization_id: int, deltas: Deltas) -> None:
 
 
 def histogram_add(organization_id: int, buckets: Mapping[tuple[str, dt.date, int], int]) -> None:
-    """Add to the listed members' count of each (period, start, points) bucket (one upsert;
-    a bucket back at zero stays, and counts for nothing)."""
-    rows = [(organization_id, *key, n) for key, n in buckets.items() if n]
-    if rows:
-        upsert_add(
-            PointHistogram,
-            ("period", "start", "points"),
-            ("members",),
-            rows,
-            conflict_on=("organization_id", "period", "start", "points"),
+    """Add to the listed members' count of each (period, start, points) bucket: one row
+    per bucket moved, inserted, never updated (decision 0035). Writers take no lock on a
+    bucket, so two awards in opposite orders cannot deadlock; `histogram_compact` folds
+    each bucket's rows into one every minute."""
+    rows = [
+        PointHistogram(
+            organization_id=organization_id, period=period, start=start, points=points, members=n
         )
+        for (period, start, points), n in sorted(buckets.items())
+        if n
+    ]
+    if rows:
+        PointHistogram.objects.bulk_create(rows, batch_size=CHUNK)
+
+
+# Buckets folded per transaction by `histogram_compact`.
+FOLD_CHUNK = 200
+
+
+def histogram_compact(*, organization_id: int | None = None) -> int:
+    """Fold the rows of each bucket into one (or none, where they add up to zero), in
+    transactions of `FOLD_CHUNK` buckets. Only the rows there when it starts are folded:
+    those inserted meanwhile wait for the next run. Returns how many rows were folded."""
+    rows = PointHistogram.objects.all()
+    if organization_id is not None:
+        rows = scoped(PointHistogram, organization_id)
+    groups = list(
+        rows.order_by()
+        .values_list("organization_id", "period", "start", "points")
+        .annotate(n=Count("id"), top=Max("id"))
+        .filter(n__gt=1)
+    )
+    folded = 0
+    for begin in range(0, len(groups), FOLD_CHUNK):
+        chunk = groups[begin : begin + FOLD_CHUNK]
+        which = Q()
+        for org, period, start, points, _n, top in chunk:
+            which |= Q(organization_id=org, period=period, start=start, points=points, pk__lte=top)
+        with transaction.atomic():
+            # Locked against another fold; a row another fold deleted meanwhile is skipped.
+            found = list(
+                PointHistogram.objects.select_for_update()
+                .filter(which)
+                .values_list("pk", "organization_id", "period", "start", "points", "members")
+            )
+            sums: dict[tuple[int, str, dt.date, int], int] = defaultdict(int)
+            for _pk, org, period, start, points, members in found:
+                sums[(org, period, start, points)] += members
+            PointHistogram.objects.filter(pk__in=[row[0] for row in found]).delete()
+            PointHistogram.objects.bulk_create(
+                [
+                    PointHistogram(
+                        organization_id=org, period=period, start=start, points=points, members=n
+                    )
+                    for (org, period, start, points), n in sorted(sums.items())
+                    if n
+                ]
+            )
+            folded += len(found)
+    return folded
 
 
 def teams_follow_member(
