@@ -263,3 +263,10 @@ def demo_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Page bodies not kept (docs/decisions/0036-page-body-cache.md): for the tests that
+    count what a page costs to build (every request a miss)."""
+    settings.PAGE_CACHE_SECONDS = 0

@@ -35,7 +35,9 @@ from django.db import connection
 from django.db.models import BigIntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
 
+from portevoix.core import page_cache
 from portevoix.core.tenancy import scoped
 
 from .models import FrameVersion, Membership
@@ -132,6 +134,31 @@ def cached(membership: Any, name: str, compute: Callable[[], T]) -> T:
     data[name] = value
     cache.set(key, data, _seconds())
     return value
+
+
+def body_key(
+    request: HttpRequest, membership: Any, name: str, *parts: Any, per_member: bool = False
+) -> str | None:
+    """The key of a page body kept by `core.page_cache` for this member: the organization's
+    frame version (an item entering or leaving review, an approval, a campaign, a crisis
+    pause, the organization's settings...), then either the member's roles (a body that
+    shows the same to every member with them) or, `per_member`, the membership and its own
+    version; then `parts` (the caller's other versions and values). None (nothing cached)
+    for a membership not read with its versions."""
+    member = getattr(membership, MEMBER_VERSION, False)
+    organization = getattr(membership, ORGANIZATION_VERSION, False)
+    if member is False or organization is False:
+        return None
+    who: Any = (
+        ("member", membership.pk, member or 0)
+        if per_member
+        else ("roles", sorted(getattr(membership, "_roles_cache", None) or ()))
+    )
+    if not per_member and not getattr(membership, "_roles_cache", None):
+        return None  # roles not known: nothing to share the body on
+    return page_cache.make_key(
+        name, request, (membership.organization_id, organization or 0, who, *parts)
+    )
 
 
 # --- Accounts' own writes that the frame shows: roles, opting in or out, the membership.

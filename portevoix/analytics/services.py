@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portevoix.accounts import frame
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import require
 from portevoix.content import selectors as content_selectors
@@ -278,6 +279,8 @@ def insight_settings_update(*, actor: Membership, data: InsightData) -> InsightS
         row.mix_target = data.mix_target
         row.updated_at = clock.now()
         row.save()
+        # The dashboard's kept body shows the KPIs (docs/decisions/0036-page-body-cache.md).
+        frame.bump_organization(actor.organization_id)
         gates.audit_record(
             organization=actor.organization,
             actor=actor,

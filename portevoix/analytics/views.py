@@ -22,10 +22,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
+from portevoix.accounts import frame
 from portevoix.accounts import selectors as account_selectors
 from portevoix.accounts.permissions import can
 from portevoix.content import selectors as content_selectors
-from portevoix.core import spreadsheet
+from portevoix.core import page_cache, spreadsheet
 from portevoix.core.errors import PermissionDenied
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.web import member_view
@@ -168,62 +169,72 @@ def _highlights(
 
 
 def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpResponse:
-    form, q = _query(request, membership)
-    compared = selectors.comparison(membership=membership, filters=q.filters, own=own)
-    totals = compared.current
-    points = selectors.timeseries(membership=membership, filters=q.filters, unit=q.unit, own=own)
-    tables = _tables(membership, q, OWN_TABLES if own else ORG_TABLES, own)
-    top_items, top_people = _highlights(membership, tables, own)
-    labels = dict(ORDER_CHOICES)
-    today = goal_selectors.today()
-    running = goal_selectors.goals(
-        membership=membership,
-        on=today,
-        ending_after=today - dt.timedelta(days=GOALS_GRACE_DAYS),
-        limit=GOALS_SHOWN,
-    )
-    context = {
-        "own": own,
-        "goals": running,
-        "kpis": None
-        if own
-        else kpi_selectors.kpis(membership=membership, filters=q.filters, figures=totals),
-        "can_set_kpis": can(membership, "analytics.settings"),
-        "form": form,
-        "filters": q.filters,
-        "unit": q.unit,
-        "order": q.order,
-        "preset": q.preset,
-        "metric": q.metric,
-        "metric_label": dict(ORDER_CHOICES).get(q.metric, q.metric),
-        "presets": PRESETS,
-        "units": UNIT_CHOICES[1:],
-        "orders": [(code, label) for code, label in ORDER_CHOICES if code in SORTABLE],
-        "metrics": [(m, labels[m]) for m in CHART_METRICS],
-        "engagement_metrics": ENGAGEMENT_METRICS,
-        "engagement_kpis": ENGAGEMENT_KPIS,
-        "totals": totals,
-        "comparison": compared,
-        "changes": compared.changes,
-        "top_items": top_items,
-        "top_people": top_people,
-        "sort_links": _sort_links(request),
-        "order_label": labels.get(q.order, q.order),
-        "appearance": selectors.appearance(membership=membership) if own else None,
-        "points": points,
-        "chart": charts.build(points, q.unit, q.metric),
-        "small_charts": [
-            (m, labels[m], charts.build(points, q.unit, m, line=False)) for m in MAIN_SERIES
-        ],
-        "tables": tables,
-        "networks": NETWORK_CHOICES,
-        "campaigns": list(content_selectors.campaigns(membership=membership)),
-        "teams": [] if own else list(account_selectors.teams(membership=membership)),
-        "can_view_org": selectors.can_view(membership) and not own,
-        "export_name": "analytics:me_export" if own else "analytics:export",
-    }
-    template = "analytics/me.html" if own else "analytics/dashboard.html"
-    return render(request, template, context)
+    def context() -> dict[str, Any]:
+        form, q = _query(request, membership)
+        compared = selectors.comparison(membership=membership, filters=q.filters, own=own)
+        totals = compared.current
+        points = selectors.timeseries(
+            membership=membership, filters=q.filters, unit=q.unit, own=own
+        )
+        tables = _tables(membership, q, OWN_TABLES if own else ORG_TABLES, own)
+        top_items, top_people = _highlights(membership, tables, own)
+        labels = dict(ORDER_CHOICES)
+        today = goal_selectors.today()
+        running = goal_selectors.goals(
+            membership=membership,
+            on=today,
+            ending_after=today - dt.timedelta(days=GOALS_GRACE_DAYS),
+            limit=GOALS_SHOWN,
+        )
+        context = {
+            "own": own,
+            "goals": running,
+            "kpis": None
+            if own
+            else kpi_selectors.kpis(membership=membership, filters=q.filters, figures=totals),
+            "can_set_kpis": can(membership, "analytics.settings"),
+            "form": form,
+            "filters": q.filters,
+            "unit": q.unit,
+            "order": q.order,
+            "preset": q.preset,
+            "metric": q.metric,
+            "metric_label": dict(ORDER_CHOICES).get(q.metric, q.metric),
+            "presets": PRESETS,
+            "units": UNIT_CHOICES[1:],
+            "orders": [(code, label) for code, label in ORDER_CHOICES if code in SORTABLE],
+            "metrics": [(m, labels[m]) for m in CHART_METRICS],
+            "engagement_metrics": ENGAGEMENT_METRICS,
+            "engagement_kpis": ENGAGEMENT_KPIS,
+            "totals": totals,
+            "comparison": compared,
+            "changes": compared.changes,
+            "top_items": top_items,
+            "top_people": top_people,
+            "sort_links": _sort_links(request),
+            "order_label": labels.get(q.order, q.order),
+            "appearance": selectors.appearance(membership=membership) if own else None,
+            "points": points,
+            "chart": charts.build(points, q.unit, q.metric),
+            "small_charts": [
+                (m, labels[m], charts.build(points, q.unit, m, line=False)) for m in MAIN_SERIES
+            ],
+            "tables": tables,
+            "networks": NETWORK_CHOICES,
+            "campaigns": list(content_selectors.campaigns(membership=membership)),
+            "teams": [] if own else list(account_selectors.teams(membership=membership)),
+            "can_view_org": selectors.can_view(membership) and not own,
+            "export_name": "analytics:me_export" if own else "analytics:export",
+        }
+        return context
+
+    if own:
+        return render(request, "analytics/me.html", context())
+    # Per member (a team lead sees their team); goals and KPI settings move the
+    # organization's version; the figures are at most PAGE_CACHE_SECONDS late
+    # (docs/decisions/0036-page-body-cache.md).
+    key = frame.body_key(request, membership, "analytics", per_member=True)
+    return page_cache.render_page(request, "analytics/dashboard.html", key=key, context=context)
 
 
 @member_view

@@ -8,15 +8,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portevoix.accounts import frame
 from portevoix.accounts.permissions import require
 from portevoix.content import selectors as content_selectors
 from portevoix.content.services.schedule import item_reschedule
+from portevoix.core import page_cache
 from portevoix.core.errors import DomainError, NotFound, PermissionDenied
 from portevoix.core.web import member_view, post_only, safe_next
 
@@ -40,40 +42,62 @@ def _calendar_url(view: str, day: dt.date, filters: selectors.Filters) -> str:
 def _page(
     request: HttpRequest, membership: Membership, issued: services.IssuedFeed | None = None
 ) -> HttpResponse:
-    params = request.GET
-    today = timezone.localdate()
-    view = selectors.parse_view(params.get("view"))
-    anchor = selectors.parse_date(params.get("date"), today)
-    filters = selectors.parse_filters({key: params.get(key, "") for key in params})
-    cal = selectors.calendar_for(membership=membership, view=view, anchor=anchor, filters=filters)
-    here = _calendar_url(view, anchor, filters)
-    for day in cal.days:  # where the entries a day could not list are
-        if day.more:
-            day.more_url = (
-                _calendar_url("week", day.date, filters)
-                if view == "month"
-                else reverse("content:library")
-                + "?"
-                + urlencode({"date_from": day.date.isoformat(), "date_to": day.date.isoformat()})
-            )
-    context = {
-        "cal": cal,
-        "here": here,
-        "previous_url": _calendar_url(view, cal.previous, filters),
-        "next_url": _calendar_url(view, cal.next, filters),
-        "today_url": _calendar_url(view, today, filters),
-        "month_url": _calendar_url("month", anchor, filters),
-        "week_url": _calendar_url("week", anchor, filters),
-        "choices": selectors.filter_choices(membership=membership),
-        "feed": selectors.active_feed(membership=membership),
-        "issued": issued,
-        "feed_url": (
-            request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
-            if issued
-            else ""
-        ),
-    }
-    response = render(request, "planning/calendar.html", context)
+    def context() -> dict[str, object]:
+        params = request.GET
+        today = timezone.localdate()
+        view = selectors.parse_view(params.get("view"))
+        anchor = selectors.parse_date(params.get("date"), today)
+        filters = selectors.parse_filters({key: params.get(key, "") for key in params})
+        cal = selectors.calendar_for(
+            membership=membership, view=view, anchor=anchor, filters=filters
+        )
+        here = _calendar_url(view, anchor, filters)
+        for day in cal.days:  # where the entries a day could not list are
+            if day.more:
+                day.more_url = (
+                    _calendar_url("week", day.date, filters)
+                    if view == "month"
+                    else reverse("content:library")
+                    + "?"
+                    + urlencode(
+                        {"date_from": day.date.isoformat(), "date_to": day.date.isoformat()}
+                    )
+                )
+        context = {
+            "cal": cal,
+            "here": here,
+            "previous_url": _calendar_url(view, cal.previous, filters),
+            "next_url": _calendar_url(view, cal.next, filters),
+            "today_url": _calendar_url(view, today, filters),
+            "month_url": _calendar_url("month", anchor, filters),
+            "week_url": _calendar_url("week", anchor, filters),
+            "choices": selectors.filter_choices(membership=membership),
+            "feed": selectors.active_feed(membership=membership),
+            "issued": issued,
+            "feed_url": (
+                request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
+                if issued
+                else ""
+            ),
+        }
+        return context
+
+    # Per member (their feed address, which items they may move); the content's and the
+    # organization's versions in the key; scheduled posts, training events and teams at
+    # most PAGE_CACHE_SECONDS late (docs/decisions/0036-page-body-cache.md). The page that
+    # shows a new secret is never kept.
+    key = (
+        None
+        if issued
+        else frame.body_key(
+            request,
+            membership,
+            "calendar",
+            content_selectors.content_version(organization_id=membership.organization_id),
+            per_member=True,
+        )
+    )
+    response = page_cache.render_page(request, "planning/calendar.html", key=key, context=context)
     if issued:
         response["Cache-Control"] = "no-store"  # the secret is shown once
     return response

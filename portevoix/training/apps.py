@@ -11,7 +11,7 @@ class TrainingConfig(AppConfig):
         from portevoix.accounts import frame
         from portevoix.core import goal_metrics
 
-        from .models import Certificate, Course
+        from .models import Certificate, Course, Event
         from .selectors import reports
 
         goal_metrics.register(
@@ -23,4 +23,7 @@ class TrainingConfig(AppConfig):
         # The sharing gates banner (required courses) is kept in the page frame
         # (accounts/frame.py).
         frame.watch_organization(Course)
+        # The team's calendar (a page body keyed on the organization's frame version,
+        # docs/decisions/0036-page-body-cache.md) lists the events.
+        frame.watch_organization(Event)
         frame.watch_member(Certificate)

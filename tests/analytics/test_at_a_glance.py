@@ -207,7 +207,9 @@ class TestLabels:
 
 
 class TestQueries:
-    def test_constant_number_of_queries(self, dataset, analyst, manager, approver, org):
+    def test_constant_number_of_queries(
+        self, dataset, analyst, manager, approver, org, no_page_cache
+    ):
         client = client_for(analyst)
         get(client, DASHBOARD, SPRING)
         with CaptureQueriesContext(connection) as few:

@@ -197,7 +197,7 @@ class TestPages:
         assert other.status_code == 200 and "Item one" not in other.content.decode()
 
     def test_report_page_queries_are_bounded(
-        self, dataset, org, admin, django_assert_max_num_queries
+        self, dataset, org, admin, django_assert_max_num_queries, no_page_cache
     ):
         client = client_for(admin)
         client.get("/analytics/reports/monthly/", {"start": "2026-03-01"})  # warm caches

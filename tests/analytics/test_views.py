@@ -129,7 +129,7 @@ class TestDashboard:
         assert "Portée potentielle" in html
         assert "Par ambassadeur" in html
 
-    def test_query_count_does_not_grow_with_the_data(self, dataset, analyst, org):
+    def test_query_count_does_not_grow_with_the_data(self, dataset, analyst, org, no_page_cache):
         client = client_for(analyst)
         client.get(DASHBOARD, SPRING)  # warm up (sessions, caches)
         with CaptureQueriesContext(connection) as before:

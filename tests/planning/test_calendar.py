@@ -161,7 +161,7 @@ def test_an_ambassador_or_a_plain_member_is_refused(client, ambassador, member):
 
 
 def test_the_month_costs_a_constant_number_of_queries(
-    client, manager, approver, calendar_data, month, django_assert_max_num_queries
+    client, manager, approver, calendar_data, month, django_assert_max_num_queries, no_page_cache
 ):
     client.force_login(manager.user)
     client.get(URL, {"date": month.isoformat()})  # warm the session and caches

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from portevoix.core import clock
 from portevoix.core.errors import DomainError, NotFound
 
+from .. import frame
 from ..models import AmbassadorProfile, Membership, Organization, Visibility
 from ..permissions import require
 
@@ -39,6 +40,9 @@ def visibility_set(
     profile.pseudonym = pseudonym
     profile.visibility_updated_at = clock.now()
     profile.save(update_fields=["visibility", "pseudonym", "visibility_updated_at"])
+    # Kept pages that name ambassadors (the analytics dashboard's top people: docs/decisions/
+    # 0036-page-body-cache.md) follow the choice on their next view.
+    frame.bump_organization(membership.organization_id)
     return profile
 
 

@@ -497,6 +497,7 @@ from .copies import ready_posts as ready_posts  # noqa: E402
 from .planning import CALENDAR_STATES as CALENDAR_STATES  # noqa: E402
 from .planning import calendar_items as calendar_items  # noqa: E402
 from .planning import campaigns_between as campaigns_between  # noqa: E402
+from .version import content_version as content_version  # noqa: E402
 from .worklist import AuthorWorklist as AuthorWorklist  # noqa: E402
 from .worklist import author_worklist as author_worklist  # noqa: E402
 from .worklist import has_published_content as has_published_content  # noqa: E402

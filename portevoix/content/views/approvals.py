@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portevoix.accounts import frame
 from portevoix.accounts.permissions import can
+from portevoix.core import page_cache
 from portevoix.core.errors import DomainError, PermissionDenied
 from portevoix.core.web import member_view, post_only
 
-from .. import review, services
+from .. import review, selectors, services
 from ..forms import CommentForm
 from .common import copy_groups
 
@@ -37,18 +39,26 @@ def _page_number(request: HttpRequest) -> int:
 def approvals(request: HttpRequest, membership: Membership) -> HttpResponse:
     if not (can(membership, "content.approve") or can(membership, "content.approve_final")):
         raise PermissionDenied(_("Only approvers have an approvals queue."))
-    queue = review.approvals_queue(membership=membership, page=_page_number(request))
-    rows = [(entry, copy_groups(entry.item)) for entry in queue.entries]
-    return render(
-        request,
-        "content/approvals.html",
-        {
+
+    def context() -> dict[str, object]:
+        queue = review.approvals_queue(membership=membership, page=_page_number(request))
+        return {
             "queue": queue,
-            "rows": rows,
+            "rows": [(entry, copy_groups(entry.item)) for entry in queue.entries],
             "previous_page": queue.page - 1 if queue.page > 1 else None,
             "next_page": queue.page + 1 if queue.page < queue.pages else None,
-        },
+        }
+
+    # Per approver (nobody approves their own item; what they signed); an item entering or
+    # leaving review, an approval or a copy changed moves a version in the key.
+    key = frame.body_key(
+        request,
+        membership,
+        "approvals",
+        selectors.content_version(organization_id=membership.organization_id),
+        per_member=True,
     )
+    return page_cache.render_page(request, "content/approvals.html", key=key, context=context)
 
 
 @member_view

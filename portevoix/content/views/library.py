@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portevoix.accounts import frame
 from portevoix.accounts.permissions import can, require
+from portevoix.core import page_cache
 from portevoix.core.errors import DomainError
 from portevoix.core.web import apply_domain_error, member_view, post_only
 
@@ -106,7 +108,20 @@ def library_context(membership: Membership, query: Any) -> dict[str, Any]:
 @member_view
 def library(request: HttpRequest, membership: Membership) -> HttpResponse:
     require(membership, "content.view_library")
-    return render(request, "content/library.html", library_context(membership, request.GET))
+    # Shared by the members with the same roles; figures and time-driven states at most
+    # PAGE_CACHE_SECONDS late (docs/decisions/0036-page-body-cache.md).
+    key = frame.body_key(
+        request,
+        membership,
+        "library",
+        selectors.content_version(organization_id=membership.organization_id),
+    )
+    return page_cache.render_page(
+        request,
+        "content/library.html",
+        key=key,
+        context=lambda: library_context(membership, request.GET),
+    )
 
 
 # --- Create and edit

@@ -11,6 +11,9 @@ rendered with placeholders, replaced (escaped) on every request: the CSRF token 
 and each `name=value` after `with`, which the fragment shows as `{{ shell_<name> }}` (the
 viewer's name, the organization's, the current path for the language switch). So members
 with the same roles, counts and page share one entry.
+
+`{% page_body %}...{% endpage_body %}` wraps a page's body kept by `core.page_cache`
+(docs/decisions/0036-page-body-cache.md), with the same CSRF placeholder.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from portevoix.core import page_cache
 
 register = template.Library()
 
@@ -68,16 +73,22 @@ class ShellFragmentNode(template.Node):
             with context.push(csrf_token=CSRF_PLACEHOLDER, **shown):
                 html = self.nodelist.render(context)
             cache.set(key, html, _seconds())
-        request = context.get("request")
-        if CSRF_PLACEHOLDER in html:
-            token = str(context.get("csrf_token") or "")
-            if (not token or token == "NOTPROVIDED") and request is not None:  # noqa: S105
-                token = get_token(request)
-            html = html.replace(CSRF_PLACEHOLDER, escape(token))
+        html = _with_token(html, context)
         for name, value in self.substitutions.items():
             resolved = value.resolve(context)
             html = html.replace(_placeholder(name), escape("" if resolved is None else resolved))
         return mark_safe(html)  # noqa: S308 - our templates, every value escaped
+
+
+def _with_token(html: str, context: template.Context) -> str:
+    """`html` with the request's CSRF token (escaped) in place of the placeholder."""
+    if CSRF_PLACEHOLDER not in html:
+        return html
+    token = str(context.get("csrf_token") or "")
+    request = context.get("request")
+    if (not token or token == "NOTPROVIDED") and request is not None:  # noqa: S105
+        token = get_token(request)
+    return html.replace(CSRF_PLACEHOLDER, escape(token))
 
 
 def _placeholder(name: str) -> str:
@@ -105,3 +116,32 @@ def shell_fragment(parser: template.base.Parser, token: template.base.Token) -> 
     return ShellFragmentNode(
         name, nodelist, [parser.compile_filter(b) for b in values], substitutions
     )
+
+
+class PageBodyNode(template.Node):
+    """`{% page_body %}...{% endpage_body %}`: a page's body from the cache
+    (`core.page_cache.render_page` put it in the context), else rendered with a placeholder
+    for the CSRF token and stored under the key the view gave. The token is put in on every
+    request."""
+
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        html = context.get(page_cache.BODY)
+        if not isinstance(html, str):
+            with context.push(csrf_token=CSRF_PLACEHOLDER):
+                html = str(self.nodelist.render(context))
+            key = context.get(page_cache.KEY)
+            if key:
+                page_cache.store(key, html)
+        return mark_safe(_with_token(html, context))  # noqa: S308 - our templates, token escaped
+
+
+@register.tag
+def page_body(parser: template.base.Parser, token: template.base.Token) -> PageBodyNode:
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("page_body takes no argument")
+    nodelist = parser.parse(("endpage_body",))
+    parser.delete_first_token()
+    return PageBodyNode(nodelist)
