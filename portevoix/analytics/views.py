@@ -230,10 +230,11 @@ def _page(request: HttpRequest, membership: Membership, *, own: bool) -> HttpRes
 
     if own:
         return render(request, "analytics/me.html", context())
-    # Per member (a team lead sees their team); goals and KPI settings move the
-    # organization's version; the figures are at most PAGE_CACHE_SECONDS late
+    # The organization's figures (`analytics.view_org`): shared by the members with the
+    # same roles; goals, KPI settings and visibility choices move the organization's
+    # version; the figures are at most PAGE_CACHE_SECONDS late
     # (docs/decisions/0036-page-body-cache.md).
-    key = frame.body_key(request, membership, "analytics", per_member=True)
+    key = frame.body_key(request, membership, "analytics")
     return page_cache.render_page(request, "analytics/dashboard.html", key=key, context=context)
 
 

@@ -50,20 +50,21 @@ def make_key(name: str, request: HttpRequest, parts: Iterable[Any]) -> str | Non
     """The key of `name`'s body for this request and `parts` (versions, the viewer's roles
     or membership...): with the language, the time zone, the full path (query string
     included) and the current time slot of `seconds()`, so an entry is never served past
-    its slot even when the clock jumps. None when the cache is off."""
+    its slot even when the clock jumps. Each key's slots start at its own offset, so the
+    bodies of many pages and viewers do not all expire at the same instant. None when the
+    cache is off."""
     span = seconds()
     if span <= 0:
         return None
-    slot = int(clock.now().timestamp()) // span
     material = (
         list(parts),
         translation.get_language(),
         timezone.get_current_timezone_name(),
         request.get_full_path(),
-        slot,
     )
     digest = hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
-    return f"page:{name}:{digest}"
+    slot = (int(clock.now().timestamp()) + int(digest[:8], 16) % span) // span
+    return f"page:{name}:{digest}:{slot}"
 
 
 def render_page(
@@ -72,14 +73,16 @@ def render_page(
     *,
     key: str | None,
     context: Callable[[], dict[str, Any]],
+    always: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """`template_name` rendered with the body cached under `key` when there is one, else
-    with `context()` (and the body then stored under `key`)."""
+    with `context()` (and the body then stored under `key`). `always`: the context of what
+    the template shows outside its `{% page_body %}` (the viewer's own), on every view."""
     if key is not None:
         html = cache.get(key)
         if isinstance(html, str):
-            return render(request, template_name, {BODY: html})
-    return render(request, template_name, {**context(), KEY: key})
+            return render(request, template_name, {**(always or {}), BODY: html})
+    return render(request, template_name, {**context(), **(always or {}), KEY: key})
 
 
 def store(key: str, html: str) -> None:

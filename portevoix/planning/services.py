@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import QuerySet
 
-from portevoix.accounts import frame
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.erasure import ErasedPerson
@@ -52,23 +51,13 @@ def feed_token_create(*, membership: Membership) -> IssuedFeed:
         prefix=secret[:6],
         created_at=now,
     )
-    _shown(membership)
     return IssuedFeed(token=token, secret=secret)
 
 
 @transaction.atomic
 def feed_token_revoke(*, membership: Membership) -> int:
     """Stop the member's feed address. Idempotent: answers how many were revoked."""
-    revoked = int(_active(membership).update(revoked_at=clock.now()))
-    if revoked:
-        _shown(membership)
-    return revoked
-
-
-def _shown(membership: Membership) -> None:
-    """The calendar page (kept per member, docs/decisions/0036-page-body-cache.md) shows
-    whether the member has a working feed address: move the member's version."""
-    frame.bump_member(membership_id=membership.pk, organization_id=membership.organization_id)
+    return int(_active(membership).update(revoked_at=clock.now()))
 
 
 def feed_token_touch(token: CalendarFeedToken) -> None:

@@ -72,32 +72,32 @@ def _page(
             "month_url": _calendar_url("month", anchor, filters),
             "week_url": _calendar_url("week", anchor, filters),
             "choices": selectors.filter_choices(membership=membership),
-            "feed": selectors.active_feed(membership=membership),
-            "issued": issued,
-            "feed_url": (
-                request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
-                if issued
-                else ""
-            ),
         }
         return context
 
-    # Per member (their feed address, which items they may move); the content's and the
-    # organization's versions in the key; scheduled posts, training events and teams at
-    # most PAGE_CACHE_SECONDS late (docs/decisions/0036-page-body-cache.md). The page that
-    # shows a new secret is never kept.
-    key = (
-        None
-        if issued
-        else frame.body_key(
-            request,
-            membership,
-            "calendar",
-            content_selectors.content_version(organization_id=membership.organization_id),
-            per_member=True,
-        )
+    # Shared by the members with the same roles (which items they may move, whether names
+    # are shown); the content's and the organization's versions (also moved by training
+    # events) in the key; scheduled posts and teams at most PAGE_CACHE_SECONDS late
+    # (docs/decisions/0036-page-body-cache.md). The feed address is the member's own: shown
+    # outside the kept body, read on every view.
+    key = frame.body_key(
+        request,
+        membership,
+        "calendar",
+        content_selectors.content_version(organization_id=membership.organization_id),
     )
-    response = page_cache.render_page(request, "planning/calendar.html", key=key, context=context)
+    own = {
+        "feed": selectors.active_feed(membership=membership),
+        "issued": issued,
+        "feed_url": (
+            request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
+            if issued
+            else ""
+        ),
+    }
+    response = page_cache.render_page(
+        request, "planning/calendar.html", key=key, context=context, always=own
+    )
     if issued:
         response["Cache-Control"] = "no-store"  # the secret is shown once
     return response

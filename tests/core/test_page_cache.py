@@ -144,8 +144,9 @@ def test_the_approvals_queue_is_each_approvers_and_follows_approvals(
     assert "À signer" not in view(other, url)[0]
 
 
-def test_the_calendar_follows_the_feed_address_and_never_keeps_its_secret(manager, frozen):
-    client = logged_in(manager)
+def test_the_calendar_shows_each_member_their_own_feed_address(manager, org, frozen):
+    colleague = factories.make_member(org, Role.CONTENT_MANAGER, email="other@acme.test")
+    client, other = logged_in(manager), logged_in(colleague)
     url = reverse("planning:calendar")
     made = "A feed address made on"
     assert made not in view(client, url)[0]
@@ -155,17 +156,22 @@ def test_the_calendar_follows_the_feed_address_and_never_keeps_its_secret(manage
     html, _ = view(client, url)
     assert made in html
     assert secret not in html
+    # The colleague (same roles) shares the calendar's body, not the address.
+    html, _ = view(other, url)
+    assert made not in html
+    assert "Make a feed address" in html
     client.post(reverse("planning:feed_revoke"))
     assert made not in view(client, url)[0]
 
 
-def test_the_dashboard_is_kept_per_member_and_follows_the_kpi_settings(manager, org, frozen):
+def test_the_dashboard_is_shared_by_roles_and_follows_the_kpi_settings(manager, org, frozen):
     analyst = factories.make_member(org, Role.ANALYST, email="analyst@acme.test")
+    colleague = factories.make_member(org, Role.ANALYST, email="analyst2@acme.test")
     admin = factories.make_member(org, Role.ADMIN, email="boss@acme.test")
     url = reverse("analytics:dashboard")
     client = logged_in(analyst)
     _, built = view(client, url)
-    _, kept = view(client, url)
+    _, kept = view(logged_in(colleague), url)
     assert kept < built
     settings_form = {"currency": "USD", "cpc": "2.50", "per_engagement": "0.10", "mix_target": 70}
     settings_form.update({f"cpm_{code}": "9" for code, _label in NETWORK_CHOICES})
