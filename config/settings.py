@@ -458,8 +458,8 @@ FEED_CACHE_SECONDS = env_int("FEED_CACHE_SECONDS", 120)
 # The page frame (accounts/frame.py) and the rendered shell bars (core shell_tags).
 FRAME_CACHE_SECONDS = env_int("FRAME_CACHE_SECONDS", 60)
 SHELL_CACHE_SECONDS = env_int("SHELL_CACHE_SECONDS", 300)
-# The team's pages keep their body this long at most, per time slot (0: off); what no
-# version moves (figures, time-driven states) is at most this late
+# The team's pages keep their body per time slot of this length (0: off); what no version
+# moves (figures, time-driven states) is at most two slots late
 # (docs/decisions/0036-page-body-cache.md).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).

@@ -6,8 +6,9 @@ again while nothing it shows has changed. A view that opts in gives `render_page
 naming everything the body shows (the caller builds it: `accounts.frame.body_key` for a
 member's page) and a function computing the template's context:
 
-- a hit renders the template with the cached body and never calls the function (no query
-  of the body's);
+- a hit (a body of the current time slot, or of the one before while another request
+  rebuilds it) renders the template with the cached body and never calls the function (no
+  query of the body's);
 - a miss computes the context, renders the template, and the template's
   `{% page_body %}...{% endpage_body %}` (templatetags/shell_tags.py) stores what it
   rendered under the key.
@@ -41,20 +42,16 @@ KEY = "page_cache_key"
 
 
 def seconds() -> int:
-    """How long a body is kept, and the longest it can be late for what no version moves
-    (time passing, figures, names): `PAGE_CACHE_SECONDS` (30; 0 turns the cache off)."""
+    """The length of a body's time slot: `PAGE_CACHE_SECONDS` (30; 0 turns the cache off).
+    What no version moves (time passing, figures, names) is at most two slots late."""
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 30))
 
 
 def make_key(name: str, request: HttpRequest, parts: Iterable[Any]) -> str | None:
     """The key of `name`'s body for this request and `parts` (versions, the viewer's roles
-    or membership...): with the language, the time zone, the full path (query string
-    included) and the current time slot of `seconds()`, so an entry is never served past
-    its slot even when the clock jumps. Each key's slots start at its own offset, so the
-    bodies of many pages and viewers do not all expire at the same instant. None when the
-    cache is off."""
-    span = seconds()
-    if span <= 0:
+    or membership...), with the language, the time zone and the full path (query string
+    included). None when the cache is off."""
+    if seconds() <= 0:
         return None
     material = (
         list(parts),
@@ -63,8 +60,15 @@ def make_key(name: str, request: HttpRequest, parts: Iterable[Any]) -> str | Non
         request.get_full_path(),
     )
     digest = hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
-    slot = (int(clock.now().timestamp()) + int(digest[:8], 16) % span) // span
-    return f"page:{name}:{digest}:{slot}"
+    return f"page:{name}:{digest}"
+
+
+def _slot(key: str, span: int) -> int:
+    """The time slot of `span` seconds the clock is in for `key`: each key's slots start
+    at an offset of its own (from its hash), so the bodies of many pages and roles are not
+    all rebuilt at the same instant."""
+    offset = int(hashlib.blake2b(key.encode(), digest_size=4).hexdigest(), 16) % span
+    return (int(clock.now().timestamp()) + offset) // span
 
 
 def render_page(
@@ -75,15 +79,34 @@ def render_page(
     context: Callable[[], dict[str, Any]],
     always: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """`template_name` rendered with the body cached under `key` when there is one, else
-    with `context()` (and the body then stored under `key`). `always`: the context of what
-    the template shows outside its `{% page_body %}` (the viewer's own), on every view."""
-    if key is not None:
-        html = cache.get(key)
-        if isinstance(html, str):
-            return render(request, template_name, {**(always or {}), BODY: html})
-    return render(request, template_name, {**context(), **(always or {}), KEY: key})
+    """`template_name` rendered with the body kept under `key` when it is of the current
+    time slot, else with `context()` (the body then stored under `key`). A body of the
+    slot just before is still served while another request rebuilds it (one rebuilder per
+    key and process at a time, `LOCK_SECONDS` at most), so that a page many people read is
+    not built by all of them at once; so what no version moves is at most two slots late.
+    `always`: the context of what the template shows outside its `{% page_body %}` (the
+    viewer's own), read on every view."""
+    own = always or {}
+    if key is None:
+        return render(request, template_name, {**context(), **own})
+    span = seconds()
+    slot = _slot(key, span)
+    kept = cache.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2:
+        built, html = kept
+        if built == slot or (built == slot - 1 and not cache.add(f"{key}:lock", 1, LOCK_SECONDS)):
+            return render(request, template_name, {**own, BODY: html})
+    return render(request, template_name, {**context(), **own, KEY: (key, slot)})
 
 
-def store(key: str, html: str) -> None:
-    cache.set(key, html, seconds())
+# How long a rebuild may hold its key's lock (a crashed rebuild lets go after this).
+LOCK_SECONDS = 10
+
+
+def store(key: Any, html: str) -> None:
+    """Keep `html` under the `(key, slot)` that `render_page` gave, for two slots (the
+    slot after it may serve it while rebuilding), and let other rebuilders go."""
+    name, slot = key
+    span = seconds()
+    cache.set(name, (slot, html), 2 * span)
+    cache.delete(f"{name}:lock")

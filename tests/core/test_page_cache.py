@@ -17,7 +17,7 @@ from django.urls import reverse
 from portevoix.accounts.roles import Role
 from portevoix.content import services as content_services
 from portevoix.content.models import Topic
-from portevoix.core import clock
+from portevoix.core import clock, page_cache
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.templatetags.shell_tags import CSRF_PLACEHOLDER
 from tests import factories
@@ -178,3 +178,20 @@ def test_the_dashboard_is_shared_by_roles_and_follows_the_kpi_settings(manager, 
     answer = logged_in(admin).post(reverse("analytics:kpi_settings"), settings_form)
     assert answer.status_code == 302
     assert view(client, url)[1] > kept  # the settings moved the organization's version
+
+
+def test_a_body_one_slot_old_is_served_while_another_request_rebuilds_it(
+    manager, frozen, settings, monkeypatch
+):
+    factories.make_item(manager, title="Premier sujet")
+    client = logged_in(manager)
+    _, built = view(client, LIBRARY)
+    _, kept = view(client, LIBRARY)
+    monkeypatch.setattr(page_cache.cache, "add", lambda *args, **kwargs: False)  # lock taken
+    frozen["at"] += dt.timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+    html, stale = view(client, LIBRARY)
+    assert stale == kept
+    assert "Premier sujet" in html
+    # Two slots late: rebuilt by whoever asks, lock or not.
+    frozen["at"] += dt.timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+    assert view(client, LIBRARY)[1] > kept
