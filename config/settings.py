@@ -163,7 +163,15 @@ else:
             # The feed's cached rankings and cards (docs/decisions/0004-feed-cache.md) are
             # many small entries: room for them beside the links' (the default is 300).
             "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_MAX_ENTRIES", 5000)},
-        }
+        },
+        # The team's pages' kept bodies (docs/decisions/0036-page-body-cache.md): tens of KB
+        # each, so a room of their own, bounded (300 x ~80 KB: ~24 MB a process at most),
+        # that many distinct query strings cannot grow or use to push out the feed's entries.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portevoix-pages",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 300)},
+        },
     }
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)

@@ -205,9 +205,12 @@ def clear_own_cache() -> None:
     run) the workers share one database, so only this process's keys go (its own
     `CACHE_KEY_PREFIX`, config/settings_test.py): `cache.clear()` would flush the database
     under the other workers' feet (a warm page of one test going cold in the middle)."""
+    from django.conf import settings
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    if "pages" in settings.CACHES:  # the kept page bodies' local room (config/settings.py)
+        caches["pages"].clear()
     cache = caches["default"]
     if not isinstance(cache, RedisCache):
         cache.clear()

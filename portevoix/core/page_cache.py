@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -39,6 +39,12 @@ from . import clock
 # (a miss); read by the `page_body` tag.
 BODY = "page_cache_body"
 KEY = "page_cache_key"
+
+
+def _cache() -> BaseCache:
+    """The `pages` cache when the settings have one (a bounded local room on `make run`),
+    else the default one (Redis, with its own memory limit)."""
+    return caches["pages" if "pages" in settings.CACHES else "default"]
 
 
 def seconds() -> int:
@@ -91,6 +97,7 @@ def render_page(
         return render(request, template_name, {**context(), **own})
     span = seconds()
     slot = _slot(key, span)
+    cache = _cache()
     kept = cache.get(key)
     if isinstance(kept, tuple) and len(kept) == 2:
         built, html = kept
@@ -107,6 +114,6 @@ def store(key: Any, html: str) -> None:
     """Keep `html` under the `(key, slot)` that `render_page` gave, for two slots (the
     slot after it may serve it while rebuilding), and let other rebuilders go."""
     name, slot = key
-    span = seconds()
-    cache.set(name, (slot, html), 2 * span)
+    cache = _cache()
+    cache.set(name, (slot, html), 2 * seconds())
     cache.delete(f"{name}:lock")

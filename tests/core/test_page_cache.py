@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -188,7 +189,8 @@ def test_a_body_one_slot_old_is_served_while_another_request_rebuilds_it(
     _, built = view(client, LIBRARY)
     _, kept = view(client, LIBRARY)
     assert kept < built
-    monkeypatch.setattr(page_cache.cache, "add", lambda *args, **kwargs: False)  # lock taken
+    kept_in = page_cache._cache()
+    monkeypatch.setattr(kept_in, "add", lambda *args, **kwargs: False)  # the lock is taken
     frozen["at"] += dt.timedelta(seconds=settings.PAGE_CACHE_SECONDS)
     html, stale = view(client, LIBRARY)
     assert stale == kept
@@ -196,3 +198,15 @@ def test_a_body_one_slot_old_is_served_while_another_request_rebuilds_it(
     # Two slots late: rebuilt by whoever asks, lock or not.
     frozen["at"] += dt.timedelta(seconds=settings.PAGE_CACHE_SECONDS)
     assert view(client, LIBRARY)[1] > kept
+
+
+def test_bodies_are_kept_in_a_bounded_room_of_their_own(manager, frozen, settings):
+    view(logged_in(manager), LIBRARY)
+    if "pages" not in settings.CACHES:  # Redis (REDIS_URL): its own memory limit
+        assert page_cache._cache() is caches["default"]
+        return
+    room = caches["pages"]
+    assert page_cache._cache() is room
+    assert settings.CACHES["pages"]["OPTIONS"]["MAX_ENTRIES"] == 300
+    assert any(":page:library:" in key for key in room._cache)  # type: ignore[attr-defined]
+    assert not any(":page:" in key for key in caches["default"]._cache)  # type: ignore[attr-defined]
