@@ -37,6 +37,7 @@ def main() -> int:
     ap.add_argument("--url", action="append", default=[])
     ap.add_argument("--sql", action="store_true", help="print the queries of one request")
     ap.add_argument("--profile", default="", help="cProfile this URL name (top 30 by tottime)")
+    ap.add_argument("--profile-out", default="", help="also write the profile to this file")
     ap.add_argument("--scenario", default="feed", help="feed or workspace (as feed_bench.py)")
     ap.add_argument(
         "--size", choices=["big", "small"], default="",
@@ -91,6 +92,8 @@ def main() -> int:
             prof.disable()
             import pstats
 
+            if args.profile_out:
+                prof.dump_stats(args.profile_out)
             pstats.Stats(prof).sort_stats("tottime").print_stats(30)
             pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
             pstats.Stats(prof).sort_stats("cumulative").print_stats("portevoix|django/forms", 40)

@@ -199,9 +199,15 @@ class Ranking:
     valid_until: float  # a timestamp: an item goes live or expires then
 
 
-def _ranking_key(membership: Membership, stamp: Stamp, since: Any, filters: FeedFilters) -> str:
+def viewer_languages(membership: Membership) -> tuple[str, ...]:
+    """The languages the ambassador reads content in (their profile, read with the
+    membership): part of what their feed depends on."""
     profile = ambassador_profile(membership)
-    languages = tuple(profile.languages) if profile and profile.languages else ()
+    return tuple(profile.languages) if profile and profile.languages else ()
+
+
+def _ranking_key(membership: Membership, stamp: Stamp, since: Any, filters: FeedFilters) -> str:
+    languages = viewer_languages(membership)
     since_key = since.isoformat() if since is not None else ""
     viewer = repr((languages, stamp.interests, since_key, filters))
     digest = hashlib.blake2b(viewer.encode(), digest_size=16).hexdigest()
@@ -335,6 +341,8 @@ class FeedPage:
     version: int
     organization_id: int
     rows: PageRows | None = field(default=None, repr=False)
+    # When the ranking stops holding (an item goes live or expires): a timestamp.
+    valid_until: float | None = None
 
     @property
     def cards(self) -> list[PageCard]:
@@ -369,4 +377,5 @@ def feed_page(
         version=stamp.version,
         organization_id=membership.organization_id,
         rows=rows,
+        valid_until=ranked.valid_until,
     )

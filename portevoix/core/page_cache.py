@@ -39,6 +39,9 @@ from . import clock
 # (a miss); read by the `page_body` tag.
 BODY = "page_cache_body"
 KEY = "page_cache_key"
+# A context may name the moment its body stops holding whatever the slot (a timestamp: an
+# item of the feed goes live or expires then); the body is never served from then on.
+UNTIL = "page_cache_until"
 
 
 def _cache() -> BaseCache:
@@ -99,21 +102,39 @@ def render_page(
     slot = _slot(key, span)
     cache = _cache()
     kept = cache.get(key)
-    if isinstance(kept, tuple) and len(kept) == 2:
-        built, html = kept
-        if built == slot or (built == slot - 1 and not cache.add(f"{key}:lock", 1, LOCK_SECONDS)):
+    if isinstance(kept, tuple) and len(kept) == 3:
+        built, html, until = kept
+        holds = until is None or clock.now().timestamp() < until
+        if holds and (
+            built == slot or (built == slot - 1 and not cache.add(f"{key}:lock", 1, LOCK_SECONDS))
+        ):
             return render(request, template_name, {**own, BODY: html})
-    return render(request, template_name, {**context(), **own, KEY: (key, slot)})
+    fresh = context()
+    return render(request, template_name, {**fresh, **own, KEY: (key, slot, fresh.get(UNTIL))})
 
 
 # How long a rebuild may hold its key's lock (a crashed rebuild lets go after this).
 LOCK_SECONDS = 10
 
 
-def store(key: Any, html: str) -> None:
-    """Keep `html` under the `(key, slot)` that `render_page` gave, for two slots (the
-    slot after it may serve it while rebuilding), and let other rebuilders go."""
-    name, slot = key
+# Set on a request whose body shows what neither its key nor any version follows.
+_NOT_KEPT = "_page_cache_not_kept"
+
+
+def not_kept(request: HttpRequest | None) -> None:
+    """The body being rendered for `request` shows something no key or version follows (a
+    member's own posts, whose states the publishing worker moves, on their feed cards): it
+    is not kept, so each view builds it. Called by the piece of the body that knows."""
+    if request is not None:
+        setattr(request, _NOT_KEPT, True)
+
+
+def store(key: Any, html: str, request: HttpRequest | None = None) -> None:
+    """Keep `html` under the `(key, slot, until)` that `render_page` gave, for two slots
+    (the slot after it may serve it while rebuilding), unless a piece of it said
+    `not_kept`; and let other rebuilders go."""
+    name, slot, until = key
     cache = _cache()
-    cache.set(name, (slot, html), 2 * seconds())
+    if not getattr(request, _NOT_KEPT, False):
+        cache.set(name, (slot, html, until), 2 * seconds())
     cache.delete(f"{name}:lock")

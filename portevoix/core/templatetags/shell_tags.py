@@ -134,7 +134,7 @@ class PageBodyNode(template.Node):
                 html = str(self.nodelist.render(context))
             key = context.get(page_cache.KEY)
             if key:
-                page_cache.store(key, html)
+                page_cache.store(key, html, context.get("request"))
         return mark_safe(_with_token(html, context))  # noqa: S308 - our templates, token escaped
 
 

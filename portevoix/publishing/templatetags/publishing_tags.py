@@ -18,6 +18,7 @@ from django import template
 from django.http import HttpRequest
 
 from portevoix.accounts.permissions import can
+from portevoix.core import page_cache
 from portevoix.core.networks import LIMITS, Network
 from portevoix.core.web import current_membership
 from portevoix.sharing import selectors as sharing_selectors
@@ -101,6 +102,8 @@ def card_publish_actions(context: template.Context, item: Any) -> dict[str, Any]
     cached = _card_state(request, membership)  # type: ignore[arg-type]
     if not cached.state.accounts:
         return {"rows": []}
+    # The member's own posts, whose states the worker moves: a page showing them is not kept.
+    page_cache.not_kept(request)
     rows = []
     for account in cached.state.accounts:
         post = cached.state.posts.get((item.pk, account.connection.pk))
