@@ -4,7 +4,8 @@ Writer (the redirect, in each web process): a click is one line appended with a 
 write() to an O_APPEND file that the process holds locked (flock). When write() has
 returned, the line is in the kernel's page cache: killing the process (even SIGKILL) right
 after the 302 cannot lose it. The segment is closed and a new one started after
-`CLICK_SEGMENT_SECONDS` or `CLICK_SEGMENT_BYTES`.
+`CLICK_SEGMENT_SECONDS` or `CLICK_SEGMENT_BYTES`; a new segment is made and locked under a
+name the ingester ignores, then renamed, so the ingester never meets one not yet held.
 
 Ingester (`manage.py ingest_clicks`, one per journal directory, itself under a lock): reads
 the complete lines of every segment, hands them to `sharing.services.clicks_ingest` in
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUFFIX = ".clicks"
+# A segment being made (before its writer holds it): never read by the ingester.
+MAKING = ".making"
 _UNSAFE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
 
@@ -62,8 +65,18 @@ class JournalWriter:
         self._pid = os.getpid()
         self._seq += 1
         name = f"{socket.gethostname()}-{self._pid}-{time.time_ns()}-{self._seq}{SUFFIX}"
-        fd = os.open(self.directory / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: never contended
+        # Made and locked under a name the ingester does not read, then renamed (the lock
+        # stays with the open file): the ingester never sees a segment its writer does not
+        # hold yet, which it would take for a closed, fully read one and delete.
+        making = self.directory / f"{name}{MAKING}"
+        fd = os.open(making, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # unseen by others: never contended
+            os.rename(making, self.directory / name)
+        except OSError:
+            os.close(fd)
+            making.unlink(missing_ok=True)
+            raise
         self._fd = fd
         self._opened_at = time.monotonic()
         self._size = 0
