@@ -7,6 +7,8 @@ file (a flake of tests/core/test_two_hosts.py: one host's clicks all missing).""
 from __future__ import annotations
 
 import fcntl
+import os
+import time
 
 from portevoix.sharing.redirect import journal
 from portevoix.sharing.redirect.journal import JournalReader, JournalWriter
@@ -46,3 +48,16 @@ def test_only_finished_segments_are_named_for_the_ingester(tmp_path):
     assert not reader.finish_if_done(path)  # held by its writer
     writer.close()
     assert [raw for _, raw in reader.read(path, max_lines=10)] == [b"one"]
+
+
+def test_a_segment_left_half_made_is_swept_once_old(tmp_path):
+    old = tmp_path / f"host-1-1-1{journal.SUFFIX}{journal.MAKING}"
+    young = tmp_path / f"host-2-2-2{journal.SUFFIX}{journal.MAKING}"
+    old.touch()
+    young.touch()
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    reader = JournalReader(tmp_path)
+    assert reader.segments() == []  # never read as a segment
+    assert reader.sweep_unmade() == 1
+    assert not old.exists() and young.exists()

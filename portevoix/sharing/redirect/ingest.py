@@ -36,6 +36,7 @@ def ingest_once(reader: JournalReader, *, batch_size: int = 2000) -> IngestRepor
     report = IngestReport()
     if not connection.in_atomic_block:
         close_old_connections()
+    reader.sweep_unmade()
     for path in reader.segments():
         while True:
             records: list[ClickRecord] = []

@@ -164,6 +164,23 @@ class JournalReader:
             return []
         return sorted(self.directory.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
 
+    def sweep_unmade(self, *, older_than: float = 60.0) -> int:
+        """Delete the segments left half-made (a writer killed between making its file and
+        renaming it: an empty file) once they are older than `older_than` seconds and held
+        by no one. Younger ones are never touched: their writer may be about to lock them."""
+        if not self.directory.exists():
+            return 0
+        swept = 0
+        for path in self.directory.glob(f"*{SUFFIX}{MAKING}"):
+            try:
+                age = time.time() - path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if age > older_than and not _is_held(path):
+                path.unlink(missing_ok=True)
+                swept += 1
+        return swept
+
     def read(self, path: Path, *, max_lines: int) -> Iterator[tuple[int, bytes]]:
         """(offset, line without newline) for complete lines after the remembered offset."""
         start = self.offsets.get(path.name, 0)
