@@ -368,6 +368,8 @@ EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO")
 EMAIL_LEASE_SECONDS = env_int("EMAIL_LEASE_SECONDS", 600)
 
 # --- Security
+# Django's database sessions, with the read of every request as plain SQL (core/sessions.py).
+SESSION_ENGINE = "portevoix.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the counter script reads it to send X-CSRFToken
 SECURE_CONTENT_TYPE_NOSNIFF = True
