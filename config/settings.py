@@ -472,6 +472,8 @@ SHELL_CACHE_SECONDS = env_int("SHELL_CACHE_SECONDS", 300)
 # moves (figures, time-driven states) is at most two slots late
 # (docs/decisions/0036-page-body-cache.md).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
+# What a page's frame shows of its viewer: with it, the whole page is kept per viewer too.
+PAGE_VIEWER_KEY = "portevoix.accounts.frame.viewer_key"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Optional MaxMind/DB-IP country database (.mmdb) for the visitor's country.

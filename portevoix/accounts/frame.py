@@ -54,18 +54,22 @@ def _seconds() -> int:
     return int(getattr(settings, "FRAME_CACHE_SECONDS", 60))
 
 
+def version_sql(member: str) -> tuple[str, str]:
+    """The two probes of a membership's frame versions as SQL: the member's and its
+    organization's, for a membership row named `member` (a quoted table name or alias)."""
+    # Identifiers from the models' meta, quoted; no value of any request reaches this SQL.
+    versions = connection.ops.quote_name(FrameVersion._meta.db_table)
+    return (
+        f"SELECT fv.version FROM {versions} fv WHERE fv.membership_id = {member}.id",  # noqa: S608
+        f"SELECT fv.version FROM {versions} fv WHERE fv.membership_id IS NULL"  # noqa: S608
+        f" AND fv.organization_id = {member}.organization_id",
+    )
+
+
 def with_versions(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
     """The memberships annotated with their frame versions (two index probes in the same
     query). Plain SQL: the ORM's `Subquery` costs more to compile than the probes to run."""
-    # Identifiers from the models' meta, quoted; no value of any request reaches this SQL.
-    quote = connection.ops.quote_name
-    versions = quote(FrameVersion._meta.db_table)
-    member = quote(Membership._meta.db_table)
-    member_sql = f"SELECT fv.version FROM {versions} fv WHERE fv.membership_id = {member}.id"  # noqa: S608
-    organization_sql = (
-        f"SELECT fv.version FROM {versions} fv WHERE fv.membership_id IS NULL"  # noqa: S608
-        f" AND fv.organization_id = {member}.organization_id"
-    )
+    member_sql, organization_sql = version_sql(connection.ops.quote_name(Membership._meta.db_table))
     return memberships.annotate(
         **{
             MEMBER_VERSION: RawSQL(member_sql, (), output_field=BigIntegerField()),  # noqa: S611
@@ -158,6 +162,31 @@ def body_key(
         return None  # roles not known: nothing to share the body on
     return page_cache.make_key(
         name, request, (membership.organization_id, organization or 0, who, *parts)
+    )
+
+
+def viewer_key(request: HttpRequest) -> tuple[Any, ...] | None:
+    """What a page's frame shows of the viewer (`settings.PAGE_VIEWER_KEY`, read by
+    `core.page_cache` to keep a whole page per viewer): the membership with both frame
+    versions (roles, the bell, the navigation's counts, a pause, the organization's name)
+    and the user's id and name (the top bar). None for a visitor, a user with no current
+    membership or one not read with its versions: no whole page kept."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    membership = getattr(request, "membership", None)
+    if not membership:  # None, or the middleware's lazy object wrapping None
+        return None
+    member = getattr(membership, MEMBER_VERSION, False)
+    organization = getattr(membership, ORGANIZATION_VERSION, False)
+    if member is False or organization is False:
+        return None
+    return (
+        membership.pk,
+        member or 0,
+        organization or 0,
+        user.pk,
+        user.display_name,
     )
 
 

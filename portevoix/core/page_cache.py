@@ -13,16 +13,25 @@ member's page) and a function computing the template's context:
   `{% page_body %}...{% endpage_body %}` (templatetags/shell_tags.py) stores what it
   rendered under the key.
 
-The frame around the body (the top bar, messages, banners) is rendered on every request as
-before. What differs from one viewer to the next inside a body is never stored: the CSRF
-token is rendered as a placeholder and replaced (escaped) on every request; whatever else
-differs is part of the key. A key of None caches nothing.
+The frame around the body (the top bar, messages, banners) is rendered around the body.
+What differs from one viewer to the next inside a body is never stored: the CSRF token is
+rendered as a placeholder and replaced (escaped) on every request; whatever else differs is
+part of the key. A key of None caches nothing.
+
+The whole page, frame included, is kept too, per viewer: `settings.PAGE_VIEWER_KEY` names a
+function of the request answering what the frame shows of the viewer (accounts' answer:
+the membership, its frame versions and the user's name), or None (no whole page kept). A
+request with messages waiting, or a view passing `always` (the viewer's own context), never
+uses it. A whole page is served only in the time slot its body was built in: after it, the
+body's own rules above (one rebuilder, the others served the page of the slot before with a
+fresh frame).
 
 `core` imports no app: the key is a string built by the caller.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,8 +39,11 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.module_loading import import_string
 
 from . import clock
 
@@ -42,6 +54,8 @@ KEY = "page_cache_key"
 # A context may name the moment its body stops holding whatever the slot (a timestamp: an
 # item of the feed goes live or expires then); the body is never served from then on.
 UNTIL = "page_cache_until"
+# What a kept body or page holds in place of the viewer's CSRF token.
+CSRF_PLACEHOLDER = "portevoix-shell-csrf-placeholder"
 
 
 def _cache() -> BaseCache:
@@ -94,23 +108,90 @@ def render_page(
     key and process at a time, `LOCK_SECONDS` at most), so that a page many people read is
     not built by all of them at once; so what no version moves is at most two slots late.
     `always`: the context of what the template shows outside its `{% page_body %}` (the
-    viewer's own), read on every view."""
+    viewer's own), read on every view; a view giving it never has its whole page kept.
+    Without `always`, the whole page of this viewer (`PAGE_VIEWER_KEY`) built in the current
+    slot is served as it is, its CSRF token put in."""
     own = always or {}
     if key is None:
         return render(request, template_name, {**context(), **own})
     span = seconds()
     slot = _slot(key, span)
     cache = _cache()
+    whole = None if always else _whole_key(request, key)
+    if whole is not None:
+        kept = cache.get(whole)
+        if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == slot and _holds(kept[2]):
+            return _with_token(request, HttpResponse(kept[1]))
     kept = cache.get(key)
     if isinstance(kept, tuple) and len(kept) == 3:
         built, html, until = kept
-        holds = until is None or clock.now().timestamp() < until
-        if holds and (
+        if _holds(until) and (
             built == slot or (built == slot - 1 and not cache.add(f"{key}:lock", 1, LOCK_SECONDS))
         ):
-            return render(request, template_name, {**own, BODY: html})
+            response = render(request, template_name, {**own, BODY: html, **_token(whole)})
+            return _keep_whole(request, whole, response, built, until)
     fresh = context()
-    return render(request, template_name, {**fresh, **own, KEY: (key, slot, fresh.get(UNTIL))})
+    until = fresh.get(UNTIL)
+    response = render(
+        request, template_name, {**fresh, **own, KEY: (key, slot, until), **_token(whole)}
+    )
+    return _keep_whole(request, whole, response, slot, until)
+
+
+def _holds(until: float | None) -> bool:
+    return until is None or clock.now().timestamp() < until
+
+
+def _token(whole: str | None) -> dict[str, str]:
+    """The context that renders a page to keep whole: its CSRF token as the placeholder."""
+    return {} if whole is None else {"csrf_token": CSRF_PLACEHOLDER}
+
+
+@functools.cache
+def _viewer_function(path: str) -> Callable[[HttpRequest], Any]:
+    function: Callable[[HttpRequest], Any] = import_string(path)
+    return function
+
+
+def _whole_key(request: HttpRequest, key: str) -> str | None:
+    """The key of this viewer's whole page of `key`'s body, or None: no viewer function,
+    none answered, or messages waiting for the viewer (the frame shows them once)."""
+    path = getattr(settings, "PAGE_VIEWER_KEY", "")
+    viewer = _viewer_function(path)(request) if path else None
+    if viewer is None or _has_messages(request):
+        return None
+    digest = hashlib.blake2b(repr(viewer).encode(), digest_size=16).hexdigest()
+    return f"{key}:viewer:{digest}"
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _keep_whole(
+    request: HttpRequest,
+    whole: str | None,
+    response: HttpResponse,
+    built: int,
+    until: float | None,
+) -> HttpResponse:
+    """Keep the page just rendered (with the placeholder) under `whole` with its body's slot,
+    unless a piece of it said `not_kept`; answer it with the viewer's token."""
+    if whole is None:
+        return response
+    if not getattr(request, _NOT_KEPT, False):
+        _cache().set(whole, (built, response.content.decode(), until), 2 * seconds())
+    return _with_token(request, response)
+
+
+def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """`response` with the request's CSRF token (escaped) in place of the placeholder."""
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder in response.content:
+        token = escape(get_token(request)).encode()
+        response.content = response.content.replace(placeholder, token)
+    return response
 
 
 # How long a rebuild may hold its key's lock (a crashed rebuild lets go after this).

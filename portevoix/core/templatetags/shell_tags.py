@@ -33,7 +33,7 @@ from portevoix.core import page_cache
 
 register = template.Library()
 
-CSRF_PLACEHOLDER = "portevoix-shell-csrf-placeholder"
+CSRF_PLACEHOLDER = page_cache.CSRF_PLACEHOLDER
 
 
 def _seconds() -> int:
