@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from portevoix.core import clock
 from portevoix.core.tenancy import get_scoped_or_404, scoped
 
-from . import frame
+from . import current
 from .contacts import active_member_by_email as active_member_by_email
 from .contacts import ambassador_mail_rows as ambassador_mail_rows
 from .contacts import organization_language as organization_language
@@ -88,11 +88,12 @@ def membership_for(
 ) -> Membership | None:
     """The user's active membership in `organization_id`, else their first one
     (`frame_versions`: with the versions of its page frame, `accounts.frame`)."""
-    qs = memberships_of(user)
     if frame_versions:
-        # The request's membership: its ambassador profile in the same query (the feed and
-        # the roles read it).
-        qs = frame.with_versions(qs.select_related("ambassador"))
+        # The request's membership (the tenant choke point, every signed-in page): its
+        # organization, ambassador profile and versions in one statement built once per
+        # process (accounts/current.py, docs/decisions/0038-current-membership-as-sql.md).
+        return current.membership_for(user, organization_id)
+    qs = memberships_of(user)
     if organization_id is not None:
         found = scoped(qs, organization_id).first()
         if found is not None:

@@ -19,6 +19,7 @@ The card fragments themselves are cached by the `feed_cards` template tag
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from array import array
@@ -27,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Min, OuterRef, Prefetch, Subquery, Value
+from django.db import connections, router
+from django.db.models import Min, OuterRef, Prefetch, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from portevoix.accounts import frame
@@ -154,22 +156,49 @@ class Stamp:
 
 
 def stamp(*, membership: Membership) -> Stamp:
-    """The organization's feed version and the member's interests, in one query."""
-    label = Value("v", output_field=CharField())
-    version = scoped(FeedVersion, membership.organization_id).values_list(label, "version")
+    """The organization's feed version and the member's interests, in one query (plain SQL
+    built once per process: every feed view reads it, and the ORM's union cost more to
+    compile than to run)."""
     profile = ambassador_profile(membership)
-    rows: Any = version
-    if profile is not None:
-        label = Value("i", output_field=CharField())
-        interests = profile.interests.through.objects.filter(ambassadorprofile_id=profile.pk)
-        rows = version.order_by().union(
-            interests.order_by().values_list(label, "topic_id"), all=True
-        )
-    found = list(rows)
+    alias = router.db_for_read(FeedVersion)
+    with connections[alias].cursor() as cursor:
+        if profile is None:
+            cursor.execute(_version_sql(alias), [membership.organization_id])
+        else:
+            interests = type(profile)._meta.get_field("interests")
+            cursor.execute(
+                _interests_sql(alias, interests), [membership.organization_id, profile.pk]
+            )
+        found = cursor.fetchall()
     return Stamp(
         organization_id=membership.organization_id,
-        version=next((int(n) for kind, n in found if kind == "v"), 0),
-        interests=tuple(sorted(int(n) for kind, n in found if kind == "i")),
+        version=next((int(n) for kind, n in found if kind == 0), 0),
+        interests=tuple(sorted(int(n) for kind, n in found if kind == 1)),
+    )
+
+
+@functools.cache
+def _version_sql(alias: str) -> str:
+    """The organization's feed version (0 in the first column). Names from the models'
+    meta, quoted; the values are parameters."""
+    quote = connections[alias].ops.quote_name
+    versions = FeedVersion._meta
+    return (
+        f"SELECT 0, {quote(versions.get_field('version').column)}"  # noqa: S608
+        f" FROM {quote(versions.db_table)}"
+        f" WHERE {quote(versions.get_field('organization').column)} = %s"
+    )
+
+
+@functools.cache
+def _interests_sql(alias: str, interests: Any) -> str:
+    """The version, then the profile's interests (1: a topic id), from the table of the
+    profile's `interests` field."""
+    quote = connections[alias].ops.quote_name
+    through = interests.remote_field.through._meta
+    return (
+        f"{_version_sql(alias)} UNION ALL SELECT 1, {quote(interests.m2m_reverse_name())}"  # noqa: S608
+        f" FROM {quote(through.db_table)} WHERE {quote(interests.m2m_column_name())} = %s"
     )
 
 

@@ -1,0 +1,159 @@
+"""The request's membership, read as plain SQL built once per process
+(docs/decisions/0038-current-membership-as-sql.md).
+
+Every signed-in page reads the viewer's membership first (`accounts.middleware`): the tenant
+choke point every view reaches organization-owned rows through. Through the ORM, compiling
+that query (three tables joined, two version probes) cost more than running it: a third of
+a kept feed page's CPU (`bench/feed_cpu.py --profile`). Here the statement is built once per
+process and database from the models' metadata (table and column names, quoted), runs with
+the user's id (and the organization's) as parameters, and its row becomes the same objects
+the ORM's `select_related` made: the membership with its organization, its ambassador
+profile (or None) and the request's user cached on it, and the frame's two versions as
+attributes. Each column goes through the converters the ORM would apply (dates, booleans,
+JSON), so the values are the ORM's.
+
+Same rows as `selectors.memberships_of(user)` with `frame.with_versions`: the user's active
+memberships, by organization name (then id), the first; in `organization_id` when given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+from django.db import connections, router
+from django.db.models import Model
+from django.utils.functional import LazyObject, empty
+
+from . import frame
+from .models import AmbassadorProfile, Membership, Organization
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model's columns in the row: where they start, their attribute names, and the
+    converters of each (the ORM's, in its order)."""
+
+    model: type[Model]
+    start: int
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
+
+    def build(self, alias: str, row: Sequence[Any]) -> Model:
+        values = list(row[self.start : self.start + len(self.names)])
+        connection = connections[alias]
+        for at, converters, column in self.converters:
+            for convert in converters:
+                values[at] = convert(values[at], column, connection)
+        return self.model.from_db(alias, list(self.names), values)
+
+
+@dataclass(frozen=True)
+class _Read:
+    in_organization: str
+    first: str
+    membership: _Part
+    organization: _Part
+    ambassador: _Part
+    versions_at: int
+
+
+def _part(alias: str, model: type[Model], table: str, start: int) -> tuple[_Part, list[str]]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    converters = []
+    for at, field in enumerate(fields):
+        column = field.get_col(table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((at, tuple(found), column))
+    part = _Part(model, start, tuple(f.attname for f in fields), tuple(converters))
+    return part, [f"{quote(table)}.{quote(f.column)}" for f in fields]
+
+
+@cache
+def _read(alias: str) -> _Read:
+    quote = connections[alias].ops.quote_name
+    member = Membership._meta.db_table
+    organization = Organization._meta.db_table
+    ambassador = AmbassadorProfile._meta.db_table
+    membership_part, columns = _part(alias, Membership, member, 0)
+    organization_part, more = _part(alias, Organization, organization, len(columns))
+    columns += more
+    ambassador_part, more = _part(alias, AmbassadorProfile, ambassador, len(columns))
+    columns += more
+    versions_at = len(columns)
+    member_version, organization_version = frame.version_sql(quote(member))
+    columns += [f"({member_version})", f"({organization_version})"]
+    m, o, a = quote(member), quote(organization), quote(ambassador)
+    org_fk = quote(Membership._meta.get_field("organization").column)
+    user_fk = quote(Membership._meta.get_field("user").column)
+    active = quote(Membership._meta.get_field("is_active").column)
+    profile_fk = quote(AmbassadorProfile._meta.get_field("membership").column)
+    name = quote(Organization._meta.get_field("name").column)
+    member_pk = quote(cast(Any, Membership._meta.pk).column)
+    organization_pk = quote(cast(Any, Organization._meta.pk).column)
+    # Names from the models' meta, quoted; the values are parameters.
+    base = (
+        f"SELECT {', '.join(columns)} FROM {m}"  # noqa: S608
+        f" INNER JOIN {o} ON {o}.{organization_pk} = {m}.{org_fk}"
+        f" LEFT OUTER JOIN {a} ON {a}.{profile_fk} = {m}.{member_pk}"
+        f" WHERE {m}.{user_fk} = %s AND {m}.{active} = %s"
+    )
+    order = f" ORDER BY {o}.{name} ASC, {m}.{member_pk} ASC LIMIT 1"
+    return _Read(
+        in_organization=f"{base} AND {m}.{org_fk} = %s{order}",
+        first=base + order,
+        membership=membership_part,
+        organization=organization_part,
+        ambassador=ambassador_part,
+        versions_at=versions_at,
+    )
+
+
+def _unwrapped(user: Any) -> Any:
+    """The request's user behind its lazy wrapper (what the ORM's join would have made)."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:  # type: ignore[attr-defined]
+            user._setup()  # type: ignore[attr-defined]
+        return user._wrapped  # type: ignore[attr-defined]
+    return user
+
+
+def membership_for(user: Any, organization_id: int | None) -> Membership | None:
+    """The user's active membership in `organization_id`, else their first one (by the
+    organization's name), with its organization, ambassador profile, user and the frame's
+    versions; None when they have none."""
+    alias = router.db_for_read(Membership)
+    read = _read(alias)
+    row = None
+    with connections[alias].cursor() as cursor:
+        if organization_id is not None:
+            cursor.execute(read.in_organization, [user.pk, True, organization_id])
+            row = cursor.fetchone()
+        if row is None:
+            cursor.execute(read.first, [user.pk, True])
+            row = cursor.fetchone()
+    if row is None:
+        return None
+    membership = cast(Membership, read.membership.build(alias, row))
+    organization = read.organization.build(alias, row)
+    # What select_related does: each related object cached on its field.
+    field = cast(Any, Membership._meta.get_field)
+    field("organization").set_cached_value(membership, organization)
+    field("user").set_cached_value(membership, _unwrapped(user))
+    profile: Model | None = None
+    if row[read.ambassador.start] is not None:  # the profile's id: a row was joined
+        profile = read.ambassador.build(alias, row)
+        cast(Any, AmbassadorProfile._meta.get_field("membership")).set_cached_value(
+            profile, membership
+        )
+    field("ambassador").set_cached_value(membership, profile)
+    setattr(membership, frame.MEMBER_VERSION, row[read.versions_at])
+    setattr(membership, frame.ORGANIZATION_VERSION, row[read.versions_at + 1])
+    return membership
