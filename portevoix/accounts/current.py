@@ -12,6 +12,10 @@ profile (or None) and the request's user cached on it, and the frame's two versi
 attributes. Each column goes through the converters the ORM would apply (dates, booleans,
 JSON), so the values are the ORM's.
 
+`user_by_pk` reads the user the same way (`models.UserManager.get(pk=...)`, what Django's
+`ModelBackend.get_user` calls on every signed-in request), so Django's own checks (the
+session hash, `is_active`) run unchanged on the same object.
+
 Same rows as `selectors.memberships_of(user)` with `frame.with_versions`: the user's active
 memberships, by organization name (then id), the first; in `organization_id` when given.
 """
@@ -157,3 +161,31 @@ def membership_for(user: Any, organization_id: int | None) -> Membership | None:
     setattr(membership, frame.MEMBER_VERSION, row[read.versions_at])
     setattr(membership, frame.ORGANIZATION_VERSION, row[read.versions_at + 1])
     return membership
+
+
+@cache
+def _user_read(alias: str, model: type[Model]) -> tuple[str, _Part]:
+    quote = connections[alias].ops.quote_name
+    table = model._meta.db_table
+    part, columns = _part(alias, model, table, 0)
+    pk = quote(cast(Any, model._meta.pk).column)
+    # Names from the model's meta, quoted; the id is a parameter.
+    sql = f"SELECT {', '.join(columns)} FROM {quote(table)} WHERE {quote(table)}.{pk} = %s"  # noqa: S608
+    return sql, part
+
+
+def user_by_pk(model: type[Model], value: Any) -> Model:
+    """The user with this id, as `model.objects.get(pk=value)` reads it (the same value
+    conversion, `DoesNotExist` when there is none), in a statement built once per process:
+    what Django's `ModelBackend.get_user` asks on every signed-in request."""
+    meta = model._meta
+    pk = cast(Any, meta.pk)
+    key = pk.get_prep_value(pk.to_python(value))
+    alias = router.db_for_read(model)
+    sql, part = _user_read(alias, model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        raise cast(Any, model).DoesNotExist(f"{meta.object_name} matching query does not exist.")
+    return part.build(alias, row)

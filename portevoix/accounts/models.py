@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,6 +27,19 @@ class Visibility(models.TextChoices):
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """`get(pk=...)` (or `id=`) alone, on the default database: the statement built once
+        per process (accounts/current.py, decision 0038); Django's auth backend reads the
+        signed-in user this way on every request. Anything else: the ORM."""
+        if not args and len(kwargs) == 1 and self._db is None:
+            ((name, value),) = kwargs.items()
+            whole = isinstance(value, int) and not isinstance(value, bool)
+            if name in {"pk", "id"} and (whole or (isinstance(value, str) and value.isdigit())):
+                from .current import user_by_pk
+
+                return cast(User, user_by_pk(self.model, value))
+        return super().get(*args, **kwargs)
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         if not email:

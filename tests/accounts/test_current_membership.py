@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portevoix.accounts import current, frame, selectors
-from portevoix.accounts.models import AmbassadorProfile, Membership
+from portevoix.accounts.models import AmbassadorProfile, Membership, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,28 @@ def test_a_version_bump_is_read_at_once(ambassador):
     after = current.membership_for(ambassador.user, ambassador.organization_id)
     assert getattr(after, frame.MEMBER_VERSION) != getattr(before, frame.MEMBER_VERSION)
     assert getattr(after, frame.ORGANIZATION_VERSION) == getattr(before, frame.ORGANIZATION_VERSION)
+
+
+def test_the_user_read_by_id_is_the_orms_and_says_when_there_is_none(ambassador):
+    user = ambassador.user
+    user.last_login = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+    user.save(update_fields=["last_login"])
+    expected = User.objects.filter(pk=user.pk).first()
+    for asked in (user.pk, str(user.pk)):
+        with CaptureQueriesContext(connection) as queries:
+            read = User.objects.get(pk=asked)
+        assert len(queries) == 1
+        assert values(read) == values(expected)
+    assert read.is_active is True and read.last_login == user.last_login
+    assert User.objects.get(id=user.pk) == user
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=10**9)
+    assert User.objects.get(email=user.email) == user  # anything else: the ORM
+
+
+def test_a_signed_in_request_reads_its_user_through_the_same_checks(client, ambassador):
+    client.force_login(ambassador.user)
+    assert client.get("/feed/").status_code == 200
+    ambassador.user.set_password("another-long-passphrase")
+    ambassador.user.save()  # the session's hash no longer matches: signed out
+    assert client.get("/feed/").status_code == 302
