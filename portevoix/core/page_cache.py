@@ -21,8 +21,9 @@ part of the key. A key of None caches nothing.
 The whole page, frame included, is kept too, per viewer: `settings.PAGE_VIEWER_KEY` names a
 function of the request answering what the frame shows of the viewer (accounts' answer:
 the membership, its frame versions and the user's name), or None (no whole page kept). A
-request with messages waiting, or a view passing `always` (the viewer's own context), never
-uses it. A whole page is served only in the time slot its body was built in: after it, the
+request with messages waiting, or a view passing `always` (the viewer's own context)
+without naming it in `always_key`, never uses it. A whole page is served only in the time
+slot its body was built in: after it, the
 body's own rules above (one rebuilder, the others served the page of the slot before with a
 fresh frame).
 
@@ -101,6 +102,7 @@ def render_page(
     key: str | None,
     context: Callable[[], dict[str, Any]],
     always: dict[str, Any] | None = None,
+    always_key: Any = None,
 ) -> HttpResponse:
     """`template_name` rendered with the body kept under `key` when it is of the current
     time slot, else with `context()` (the body then stored under `key`). A body of the
@@ -108,16 +110,18 @@ def render_page(
     key and process at a time, `LOCK_SECONDS` at most), so that a page many people read is
     not built by all of them at once; so what no version moves is at most two slots late.
     `always`: the context of what the template shows outside its `{% page_body %}` (the
-    viewer's own), read on every view; a view giving it never has its whole page kept.
-    Without `always`, the whole page of this viewer (`PAGE_VIEWER_KEY`) built in the current
-    slot is served as it is, its CSRF token put in."""
+    viewer's own), read on every view; a view giving it never has its whole page kept,
+    unless it names what `always` shows in `always_key` (a value that repr()s it fully: it
+    becomes part of the whole page's key). Else the whole page of this viewer
+    (`PAGE_VIEWER_KEY`) built in the current slot is served as it is, its CSRF token put
+    in."""
     own = always or {}
     if key is None:
         return render(request, template_name, {**context(), **own})
     span = seconds()
     slot = _slot(key, span)
     cache = _cache()
-    whole = None if always else _whole_key(request, key)
+    whole = None if always and always_key is None else _whole_key(request, key, always_key)
     if whole is not None:
         kept = cache.get(whole)
         if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == slot and _holds(kept[2]):
@@ -153,14 +157,14 @@ def _viewer_function(path: str) -> Callable[[HttpRequest], Any]:
     return function
 
 
-def _whole_key(request: HttpRequest, key: str) -> str | None:
+def _whole_key(request: HttpRequest, key: str, own: Any = None) -> str | None:
     """The key of this viewer's whole page of `key`'s body, or None: no viewer function,
     none answered, or messages waiting for the viewer (the frame shows them once)."""
     path = getattr(settings, "PAGE_VIEWER_KEY", "")
     viewer = _viewer_function(path)(request) if path else None
     if viewer is None or _has_messages(request):
         return None
-    digest = hashlib.blake2b(repr(viewer).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(repr((viewer, own)).encode(), digest_size=16).hexdigest()
     return f"{key}:viewer:{digest}"
 
 

@@ -86,8 +86,9 @@ def _page(
         "calendar",
         content_selectors.content_version(organization_id=membership.organization_id),
     )
+    feed = selectors.active_feed(membership=membership)
     own = {
-        "feed": selectors.active_feed(membership=membership),
+        "feed": feed,
         "issued": issued,
         "feed_url": (
             request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
@@ -96,7 +97,18 @@ def _page(
         ),
     }
     response = page_cache.render_page(
-        request, "planning/calendar.html", key=key, context=context, always=own
+        request,
+        "planning/calendar.html",
+        key=key,
+        context=context,
+        always=own,
+        # What the member's own part shows, so their whole page can be kept too; never a
+        # page showing a new address's secret (shown once).
+        always_key=None
+        if issued
+        else ("feed", feed.pk, feed.created_at, feed.prefix)
+        if feed
+        else ("no feed",),
     )
     if issued:
         response["Cache-Control"] = "no-store"  # the secret is shown once

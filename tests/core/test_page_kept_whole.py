@@ -2,7 +2,8 @@
 "The whole page"): a second view renders no template; what the frame shows of the viewer
 (the bell, their name, the organization's name, their roles) is there on the next view;
 messages are shown once and never kept; the CSRF token is the viewer's own and accepted;
-no two members share a page; a view with its own per-request context is never kept whole."""
+no two members share a page; a view with its own per-request context is kept whole only
+when it names that context (the calendar's feed address), never with a secret shown once."""
 
 from __future__ import annotations
 
@@ -140,11 +141,21 @@ def test_a_page_kept_whole_is_not_served_in_the_next_slot(manager, frozen, setti
     assert not view(client)[1]
 
 
-def test_a_view_with_its_own_context_is_never_kept_whole(manager, frozen):
+def test_a_view_with_its_own_context_is_kept_whole_only_when_it_names_it(manager, frozen):
     client = logged_in(manager)
     url = reverse("planning:calendar")
     view(client, url)
-    assert not view(client, url)[1]
+    assert view(client, url)[1]  # no feed address: named, kept whole
+    issued = client.post(reverse("planning:feed_create"))
+    secret = issued.context["feed_url"].rsplit("/", 1)[1]
+    html, whole = view(client, url)
+    assert not whole  # the member's own part changed: another whole page
+    assert "A feed address made on" in html and secret not in html
+    html, whole = view(client, url)
+    assert whole and secret not in html
+    client.post(reverse("planning:feed_revoke"))
+    html, whole = view(client, url)
+    assert not whole and "A feed address made on" not in html
 
 
 def test_a_visitor_or_a_page_without_a_viewer_function_is_never_kept_whole(
