@@ -102,7 +102,8 @@ def main() -> int:
         p95 = int(len(cpu) * 0.95) - 1
         print(
             f"{name:10} {url:45} queries {queries:3}  "
-            f"cards {body.count(b'<article'):2}  CPU ms median {statistics.median(cpu):6.2f} "
+            f"cards {body.count(b'<article'):2}  bytes {len(body):7,}  "
+            f"CPU ms median {statistics.median(cpu):6.2f} "
             f"p95 {cpu[p95]:6.2f} mean {statistics.mean(cpu):6.2f}  "
             f"wall ms median {statistics.median(wall):6.2f} p95 {wall[p95]:6.2f}"
         )

@@ -12,12 +12,12 @@ database only for an administrator of an organization with the policy on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import segno
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from portevoix.core.web import current_membership
@@ -60,32 +60,38 @@ class TwoFactorPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # The address first: the open ones (a tracked link's redirect) read no session.
-        if _closed(request) and request.user.is_authenticated:
-            membership = current_membership(request)
-            if (
-                membership is not None
-                and request.session.get(SSO_LOGIN_SESSION_KEY) != membership.organization_id
-                and must_set_up(membership)
-            ):
-                messages.warning(
-                    request,
-                    _(
-                        "%(org)s asks its administrators to use two-step verification: "
-                        "set it up to go on."
-                    )
-                    % {"org": membership.organization.name},
-                )
-                return redirect("accounts:security")
         return self.get_response(request)
 
-
-def _closed(request: HttpRequest) -> bool:
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return False
-    return match.view_name not in OPEN_URL_NAMES
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        """Checked once the address is resolved (Django's own resolution, not a second
+        one): an address no view answers never gets here, the open ones read no session."""
+        match = request.resolver_match
+        if match is None or match.view_name in OPEN_URL_NAMES:
+            return None
+        if not request.user.is_authenticated:
+            return None
+        membership = current_membership(request)
+        if (
+            membership is not None
+            and request.session.get(SSO_LOGIN_SESSION_KEY) != membership.organization_id
+            and must_set_up(membership)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "%(org)s asks its administrators to use two-step verification: "
+                    "set it up to go on."
+                )
+                % {"org": membership.organization.name},
+            )
+            return redirect("accounts:security")
+        return None
 
 
 def qr_svg(uri: str) -> str:

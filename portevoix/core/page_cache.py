@@ -101,7 +101,7 @@ def render_page(
     *,
     key: str | None,
     context: Callable[[], dict[str, Any]],
-    always: dict[str, Any] | None = None,
+    always: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
     always_key: Any = None,
 ) -> HttpResponse:
     """`template_name` rendered with the body kept under `key` when it is of the current
@@ -110,22 +110,26 @@ def render_page(
     key and process at a time, `LOCK_SECONDS` at most), so that a page many people read is
     not built by all of them at once; so what no version moves is at most two slots late.
     `always`: the context of what the template shows outside its `{% page_body %}` (the
-    viewer's own), read on every view; a view giving it never has its whole page kept,
-    unless it names what `always` shows in `always_key` (a value that repr()s it fully: it
-    becomes part of the whole page's key). Else the whole page of this viewer
+    viewer's own), or a function answering it, called only when the page is rendered (a
+    whole page served as kept reads nothing of it); a view giving it never has its whole
+    page kept, unless it names what `always` shows in `always_key` (a value that repr()s it
+    fully, or names the version that moves with it: it becomes part of the whole page's
+    key). Else the whole page of this viewer
     (`PAGE_VIEWER_KEY`) built in the current slot is served as it is, its CSRF token put
     in."""
-    own = always or {}
     if key is None:
-        return render(request, template_name, {**context(), **own})
+        return render(request, template_name, {**context(), **_own(always)})
     span = seconds()
     slot = _slot(key, span)
     cache = _cache()
-    whole = None if always and always_key is None else _whole_key(request, key, always_key)
+    whole = (
+        None if always is not None and always_key is None else _whole_key(request, key, always_key)
+    )
     if whole is not None:
         kept = cache.get(whole)
         if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == slot and _holds(kept[2]):
             return _with_token(request, HttpResponse(kept[1]))
+    own = _own(always)
     kept = cache.get(key)
     if isinstance(kept, tuple) and len(kept) == 3:
         built, html, until = kept
@@ -140,6 +144,10 @@ def render_page(
         request, template_name, {**fresh, **own, KEY: (key, slot, until), **_token(whole)}
     )
     return _keep_whole(request, whole, response, slot, until)
+
+
+def _own(always: dict[str, Any] | Callable[[], dict[str, Any]] | None) -> dict[str, Any]:
+    return always() if callable(always) else (always or {})
 
 
 def _holds(until: float | None) -> bool:

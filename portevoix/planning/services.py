@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import QuerySet
 
+from portevoix.accounts import frame
 from portevoix.accounts.permissions import require
 from portevoix.core import clock
 from portevoix.core.erasure import ErasedPerson
@@ -37,6 +38,13 @@ def _active(membership: Membership) -> QuerySet[CalendarFeedToken]:
     )
 
 
+def _shown_elsewhere(membership: Membership) -> None:
+    """The member's calendar page shows their feed address outside its kept body: a new or
+    revoked address moves the member's frame version, which names their kept whole pages
+    (docs/decisions/0036-page-body-cache.md), so no page shows the address before."""
+    frame.bump_member(membership_id=membership.pk, organization_id=membership.organization_id)
+
+
 @transaction.atomic
 def feed_token_create(*, membership: Membership) -> IssuedFeed:
     """A new secret feed address for the member; the previous one stops working."""
@@ -51,13 +59,17 @@ def feed_token_create(*, membership: Membership) -> IssuedFeed:
         prefix=secret[:6],
         created_at=now,
     )
+    _shown_elsewhere(membership)
     return IssuedFeed(token=token, secret=secret)
 
 
 @transaction.atomic
 def feed_token_revoke(*, membership: Membership) -> int:
     """Stop the member's feed address. Idempotent: answers how many were revoked."""
-    return int(_active(membership).update(revoked_at=clock.now()))
+    revoked = int(_active(membership).update(revoked_at=clock.now()))
+    if revoked:
+        _shown_elsewhere(membership)
+    return revoked
 
 
 def feed_token_touch(token: CalendarFeedToken) -> None:

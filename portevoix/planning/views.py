@@ -79,36 +79,34 @@ def _page(
     # are shown); the content's and the organization's versions (also moved by training
     # events) in the key; scheduled posts and teams at most PAGE_CACHE_SECONDS late
     # (docs/decisions/0036-page-body-cache.md). The feed address is the member's own: shown
-    # outside the kept body, read on every view.
+    # outside the kept body, read only when the page is rendered. A new or revoked address
+    # moves the member's frame version (services), which the whole page's key holds.
     key = frame.body_key(
         request,
         membership,
         "calendar",
         content_selectors.content_version(organization_id=membership.organization_id),
     )
-    feed = selectors.active_feed(membership=membership)
-    own = {
-        "feed": feed,
-        "issued": issued,
-        "feed_url": (
-            request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
-            if issued
-            else ""
-        ),
-    }
+
+    def own() -> dict[str, object]:
+        return {
+            "feed": selectors.active_feed(membership=membership),
+            "issued": issued,
+            "feed_url": (
+                request.build_absolute_uri(reverse("planning:ical", args=[issued.secret]))
+                if issued
+                else ""
+            ),
+        }
+
     response = page_cache.render_page(
         request,
         "planning/calendar.html",
         key=key,
         context=context,
         always=own,
-        # What the member's own part shows, so their whole page can be kept too; never a
-        # page showing a new address's secret (shown once).
-        always_key=None
-        if issued
-        else ("feed", feed.pk, feed.created_at, feed.prefix)
-        if feed
-        else ("no feed",),
+        # Never a page showing a new address's secret (shown once).
+        always_key=None if issued else "feed address: the member's frame version",
     )
     if issued:
         response["Cache-Control"] = "no-store"  # the secret is shown once

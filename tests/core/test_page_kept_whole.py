@@ -11,7 +11,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portevoix.accounts.models import MembershipRole
@@ -20,6 +22,7 @@ from portevoix.core import clock, page_cache
 from portevoix.notifications import services as notification_services
 from portevoix.notifications.models import Kind
 from portevoix.notifications.services import Message
+from portevoix.planning import services as planning_services
 from tests import factories
 
 LIBRARY = "/library/"
@@ -156,6 +159,26 @@ def test_a_view_with_its_own_context_is_kept_whole_only_when_it_names_it(manager
     client.post(reverse("planning:feed_revoke"))
     html, whole = view(client, url)
     assert not whole and "A feed address made on" not in html
+
+
+def test_the_calendar_kept_whole_reads_no_feed_address_and_follows_its_changes(manager, frozen):
+    """The feed address is not read for a page kept whole: a new or revoked address moves
+    the member's frame version (here from elsewhere: no message waits on this page)."""
+    client = logged_in(manager)
+    url = reverse("planning:calendar")
+    view(client, url)
+    with CaptureQueriesContext(connection) as kept:
+        assert view(client, url)[1]
+    assert not [q for q in kept.captured_queries if "calendarfeedtoken" in q["sql"].lower()]
+    planning_services.feed_token_create(membership=manager)
+    html, whole = view(client, url)
+    assert not whole and "A feed address made on" in html
+    assert view(client, url)[1]
+    assert planning_services.feed_token_revoke(membership=manager) == 1
+    html, whole = view(client, url)
+    assert not whole and "A feed address made on" not in html
+    assert planning_services.feed_token_revoke(membership=manager) == 0  # nothing moved
+    assert view(client, url)[1]
 
 
 def test_a_visitor_or_a_page_without_a_viewer_function_is_never_kept_whole(
