@@ -49,3 +49,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default or [])
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """As many non-negative integers as `default` has, comma-separated (`7000,10,10`)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    parts = [part.strip() for part in value.split(",")]
+    try:
+        numbers = tuple(int(part) for part in parts)
+    except ValueError:
+        numbers = ()
+    if len(numbers) != len(default) or any(number < 0 for number in numbers):
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: give {len(default)} non-negative integers separated by "
+            f"commas (default: {','.join(map(str, default))})."
+        )
+    return numbers

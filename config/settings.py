@@ -12,7 +12,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_ints, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTEVOIX_VAR_DIR", str(BASE_DIR / "var")))
@@ -472,6 +472,11 @@ SHELL_CACHE_SECONDS = env_int("SHELL_CACHE_SECONDS", 300)
 # moves (figures, time-driven states) is at most two slots late
 # (docs/decisions/0036-page-body-cache.md).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 30)
+# The web worker's garbage collector (docs/decisions/0039-web-worker-gc.md): what the worker
+# loaded before its first request is frozen (never scanned again), and the youngest
+# generation is collected every WEB_GC_THRESHOLD[0] allocations (Python's default: 700).
+WEB_GC_FREEZE = env_bool("WEB_GC_FREEZE", True)
+WEB_GC_THRESHOLD = env_ints("WEB_GC_THRESHOLD", (7000, 10, 10))
 # What a page's frame shows of its viewer: with it, the whole page is kept per viewer too.
 PAGE_VIEWER_KEY = "portevoix.accounts.frame.viewer_key"
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).

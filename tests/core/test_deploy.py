@@ -51,7 +51,7 @@ ENV_READERS = (
     BASE_DIR / "config" / "settings.py",
     BASE_DIR / "portevoix" / "core" / "management" / "commands" / "serve.py",
 )
-ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_list"}
+ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_ints", "env_list"}
 # Read by prefix (settings.SOCIAL_ENDPOINTS): the template mentions the pattern.
 ENV_PREFIXES = ("SOCIAL_ENDPOINT_",)
 VAR_REF = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
