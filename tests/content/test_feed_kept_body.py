@@ -7,7 +7,6 @@ their page built each time (their cards show their own posts)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.test import Client
@@ -16,24 +15,23 @@ from django.urls import reverse
 from portevoix.content import feed_cache
 from portevoix.content import services as content_services
 from portevoix.content.models import Topic
-from portevoix.core import clock, page_cache
+from portevoix.core import page_cache
 from portevoix.core.templatetags.shell_tags import CSRF_PLACEHOLDER
 from portevoix.publishing.models import Connection, ConnectionStatus
 from tests.factories import make_live_item, make_member
 from tests.governance.conftest import publish_charter
+from tests.kept_pages import TOKEN, logged_in, stop_clock
 
 pytestmark = pytest.mark.django_db
 
 FEED = reverse("content:feed")
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
 def frozen(monkeypatch):
     """The clock stopped and every body in one time slot: only versions and the feed's
     own end of validity (an item going live) can make a page be built again."""
-    at = {"at": dt.datetime(2026, 12, 7, 10, 0, 5, tzinfo=dt.UTC)}
-    monkeypatch.setattr(clock, "now", lambda: at["at"])
+    at = stop_clock(monkeypatch)
     monkeypatch.setattr(page_cache, "_slot", lambda key, span: 1)
     return at
 
@@ -58,12 +56,6 @@ def feed(client: Client, **data: str) -> str:
     html = response.content.decode()
     assert CSRF_PLACEHOLDER not in html
     return html
-
-
-def logged_in(membership) -> Client:
-    client = Client()
-    client.force_login(membership.user)
-    return client
 
 
 def test_a_second_view_is_served_from_the_kept_body(manager, approver, ambassador, frozen, built):

@@ -18,21 +18,19 @@ from django.urls import reverse
 from portevoix.accounts.roles import Role
 from portevoix.content import services as content_services
 from portevoix.content.models import Topic
-from portevoix.core import clock, page_cache
+from portevoix.core import page_cache
 from portevoix.core.networks import NETWORK_CHOICES
 from portevoix.core.templatetags.shell_tags import CSRF_PLACEHOLDER
 from tests import factories
+from tests.kept_pages import TOKEN, logged_in, stop_clock
 
 LIBRARY = "/library/"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
 def frozen(monkeypatch):
     """The clock stopped (a kept body lives for its time slot): `frozen["at"]` moves it."""
-    at = {"at": dt.datetime(2026, 12, 7, 10, 0, 5, tzinfo=dt.UTC)}
-    monkeypatch.setattr(clock, "now", lambda: at["at"])
-    return at
+    return stop_clock(monkeypatch)
 
 
 def view(client: Client, url: str, **data: str) -> tuple[str, int]:
@@ -42,12 +40,6 @@ def view(client: Client, url: str, **data: str) -> tuple[str, int]:
     html = response.content.decode()
     assert CSRF_PLACEHOLDER not in html
     return html, len(queries)
-
-
-def logged_in(membership) -> Client:
-    client = Client()
-    client.force_login(membership.user)
-    return client
 
 
 def test_a_second_view_is_served_from_the_kept_body(manager, frozen):

@@ -8,7 +8,6 @@ when it names that context (the calendar's feed address), never with a secret sh
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.db import connection
@@ -18,28 +17,20 @@ from django.urls import reverse
 
 from portevoix.accounts.models import MembershipRole
 from portevoix.accounts.roles import Role
-from portevoix.core import clock, page_cache
+from portevoix.core import page_cache
 from portevoix.notifications import services as notification_services
 from portevoix.notifications.models import Kind
 from portevoix.notifications.services import Message
 from portevoix.planning import services as planning_services
 from tests import factories
+from tests.kept_pages import TOKEN, logged_in, stop_clock
 
 LIBRARY = "/library/"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
 def frozen(monkeypatch):
-    at = {"at": dt.datetime(2026, 12, 7, 10, 0, 5, tzinfo=dt.UTC)}
-    monkeypatch.setattr(clock, "now", lambda: at["at"])
-    return at
-
-
-def logged_in(membership, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(membership.user)
-    return client
+    return stop_clock(monkeypatch)
 
 
 def view(client: Client, url: str = LIBRARY) -> tuple[str, bool]:
