@@ -32,7 +32,10 @@ def test_settle_freezes_what_is_loaded_and_sets_the_thresholds(settings, restore
     settings.WEB_GC_FREEZE = True
     settings.WEB_GC_THRESHOLD = (7000, 10, 10)
     frozen = worker.settle()
-    assert frozen == gc.get_freeze_count() > 10_000  # modules, the URLconf, the catalogs
+    assert frozen > 10_000  # modules, the URLconf, the catalogs
+    # Frozen objects are still freed by their reference count (another thread's, here): the
+    # count may only fall a little from what settle answered.
+    assert frozen * 0.9 < gc.get_freeze_count() <= frozen
     assert gc.get_threshold() == (7000, 10, 10)
     assert "config.urls" in sys.modules
 
