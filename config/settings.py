@@ -144,6 +144,11 @@ else:
             },
         }
     }
+# PostgreSQL: the few statements every signed-in page runs (the session's, the user's with
+# their membership, the feed's stamp) are prepared once per connection instead of planned
+# each time (portevoix/core/prepared.py, decision 0040). Off behind a proxy that pools
+# transactions (PgBouncer before 1.21 in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and queue: local by default, Redis when REDIS_URL is set.

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from . import frame, selectors
+from . import current, frame, selectors
 from .models import Membership
 from .permissions import roles_of
 
-SESSION_KEY = "portevoix_org"
+SESSION_KEY = current.ORGANIZATION_SESSION_KEY
 
 
 def _membership(request: HttpRequest) -> Membership | None:
@@ -44,4 +44,6 @@ class CurrentOrganizationMiddleware:
         request.organization = SimpleLazyObject(  # type: ignore[attr-defined]
             lambda: m.organization if (m := _membership(request)) else None
         )
-        return self.get_response(request)
+        # The signed-in user's read brings their membership along (accounts/current.py).
+        with current.reading(getattr(request, "session", None)):
+            return self.get_response(request)

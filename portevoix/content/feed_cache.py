@@ -33,7 +33,7 @@ from django.db.models import Min, OuterRef, Prefetch, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from portevoix.accounts import frame
-from portevoix.core import clock
+from portevoix.core import clock, prepared
 from portevoix.core.tenancy import scoped
 
 from .models import (
@@ -161,7 +161,7 @@ def stamp(*, membership: Membership) -> Stamp:
     compile than to run)."""
     profile = ambassador_profile(membership)
     alias = router.db_for_read(FeedVersion)
-    with connections[alias].cursor() as cursor:
+    with prepared.cursor(alias) as cursor:
         if profile is None:
             cursor.execute(_version_sql(alias), [membership.organization_id])
         else:

@@ -20,6 +20,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from . import prepared
+
 
 @cache
 def _statement(alias: str, table: str, key: str, data: str, expiry: str) -> str:
@@ -44,7 +46,7 @@ class SessionStore(db.SessionStore):
             meta.get_field("expire_date").column,
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
+        with prepared.cursor(alias) as cursor:
             cursor.execute(sql, [self.session_key, now])
             row = cursor.fetchone()
         key = self.session_key

@@ -55,8 +55,11 @@ def test_a_warm_page_reads_none_of_the_frame(client, ambassador):
         "publishing_connection",  # the card actions
     ):
         assert f'FROM "{table}"' not in sql, table
-    # Session, user, membership (with its profile and versions), the feed's version.
-    assert len(captured.captured_queries) == 4
+    # Session; user with their membership (its organization, profile and versions: one
+    # statement, accounts/current.py); the feed's version.
+    assert len(captured.captured_queries) == 3
+    assert '"accounts_user"' in captured.captured_queries[1]["sql"]
+    assert '"accounts_membership"' in captured.captured_queries[1]["sql"]
 
 
 def test_a_role_given_or_taken_shows_on_the_next_request(client, admin, member):
