@@ -17,19 +17,23 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("", include("portevoix.accounts.urls")),
+    # Django tries each app's addresses in this order: the pages opened most (the feed, the
+    # library and approvals, the shares, courses, figures, the calendar) first, so that
+    # resolving them walks the fewest patterns. No two apps share an address
+    # (tests/core/test_urls_order.py).
     path("", include("portevoix.content.urls")),
     path("", include("portevoix.sharing.urls")),
-    path("", include("portevoix.analytics.urls")),
-    path("", include("portevoix.governance.urls")),
     path("", include("portevoix.training.urls")),
+    path("", include("portevoix.analytics.urls")),
+    path("", include("portevoix.planning.urls")),
+    path("", include("portevoix.accounts.urls")),
+    path("", include("portevoix.governance.urls")),
     path("", include("portevoix.publishing.urls")),
     path("", include("portevoix.recognition.urls")),
     path("", include("portevoix.rewards.urls")),
     path("", include("portevoix.ideas.urls")),
     path("", include("portevoix.surveys.urls")),
     path("", include("portevoix.notifications.urls")),
-    path("", include("portevoix.planning.urls")),
     path("", include("portevoix.sso.urls")),
     path("", include("portevoix.scim.urls")),
     path("", include("portevoix.webhooks.urls")),

@@ -66,19 +66,20 @@ def cursor(alias: str) -> Iterator[CursorWrapper]:
         with connection.cursor() as plain:
             yield plain
         return
-    with connection.cursor() as wrapped:
-        # The same wrapper Django made (errors translated, queries logged and counted),
-        # around a cursor that prepares.
-        native: Any = wrapped.cursor
-        pg = native.connection
-        if pg.prepare_threshold is None:
-            # Django's default: psycopg prepares nothing, even when asked. A threshold no
-            # statement reaches: only the statements asked for here are prepared (Django's
-            # own cursors bind on the client and never are).
-            pg.prepare_threshold = _ONLY_WHEN_ASKED
-        wrapped.cursor = _preparing_class()(pg)
-        try:
-            yield wrapped
-        finally:
-            wrapped.cursor.close()
-            wrapped.cursor = native
+    # What `connection.cursor()` does, around a cursor that prepares: Django's wrapper
+    # (errors translated, transactions checked) on psycopg's server-binding cursor.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    pg: Any = connection.connection
+    if pg.prepare_threshold is None:
+        # Django's default: psycopg prepares nothing, even when asked. A threshold no
+        # statement reaches: only the statements asked for here are prepared (Django's own
+        # cursors bind on the client and never are).
+        pg.prepare_threshold = _ONLY_WHEN_ASKED
+    with connection.wrap_database_errors:
+        native = _preparing_class()(pg)
+    try:
+        yield connection.make_cursor(native)
+    finally:
+        native.close()
