@@ -50,6 +50,9 @@ Converter = Callable[[Any, Any, Any], Any]
 ORGANIZATION_SESSION_KEY = "portevoix_org"
 # Django's session key of the signed-in user's id (`django.contrib.auth.SESSION_KEY`).
 _USER_SESSION_KEY = "_auth_user_id"
+# On the request's ambassador profile: its interests' topic ids, sorted, read with it
+# (`selectors.interest_ids_read`).
+INTEREST_IDS = "_portevoix_interest_ids"
 # Where `user_by_pk` leaves the membership it read with the user, on that user object:
 # (the organization id asked for, the membership or None).
 _BROUGHT = "_portevoix_brought_membership"
@@ -151,7 +154,54 @@ def _columns(alias: str, start: int) -> _Columns:
     versions_at = start + len(columns)
     member_version, organization_version = frame.version_sql(quote(member))
     columns += [f"({member_version})", f"({organization_version})"]
+    ambassador = quote(AmbassadorProfile._meta.db_table)
+    profile_pk = quote(cast(Any, AmbassadorProfile._meta.pk).column)
+    columns.append(f"({_interests_sql(alias, f'{ambassador}.{profile_pk}')})")
+    organization_id = f"{quote(member)}.{quote(Membership._meta.get_field('organization').column)}"
+    columns += [f"({rider.sql(alias, organization_id)})" for rider in _RIDERS]
     return _Columns(columns, membership_part, organization_part, ambassador_part, versions_at)
+
+
+def _interests_sql(alias: str, profile_id: str) -> str:
+    """The profile's interests (topic ids) as one text, comma-separated: NULL for none."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    field = cast(Any, AmbassadorProfile._meta.get_field("interests"))
+    through = field.remote_field.through._meta
+    topic = quote(field.m2m_reverse_name())
+    joined = (
+        f"string_agg(CAST({topic} AS TEXT), ',')"
+        if connection.vendor == "postgresql"
+        else f"group_concat({topic}, ',')"
+    )
+    return (
+        f"SELECT {joined} FROM {quote(through.db_table)}"  # noqa: S608 - names from the models
+        f" WHERE {quote(field.m2m_column_name())} = {profile_id}"
+    )
+
+
+@dataclass(frozen=True)
+class Rider:
+    """A value another app reads on every page it serves, read with the request's membership
+    in the same statement: `sql(alias, organization_id)` is a scalar subquery (no
+    parameters) of the membership's organization id (an SQL expression); its value lands on
+    the membership as `attribute`."""
+
+    attribute: str
+    sql: Callable[[str, str], str]
+
+
+_RIDERS: list[Rider] = []
+
+
+def ride(rider: Rider) -> None:
+    """Read `rider` with every request's membership (from an app's `ready()`: the statements
+    are built once per process, at their first use)."""
+    if any(known.attribute == rider.attribute for known in _RIDERS):
+        return
+    if _read.cache_info().currsize or _user_and_membership.cache_info().currsize:
+        raise RuntimeError("a rider must be registered before the first membership read")
+    _RIDERS.append(rider)
 
 
 @cache
@@ -239,6 +289,13 @@ def _membership(alias: str, read: _Read | _Columns, row: Sequence[Any], user: An
     field("ambassador").set_cached_value(membership, profile)
     setattr(membership, frame.MEMBER_VERSION, row[read.versions_at])
     setattr(membership, frame.ORGANIZATION_VERSION, row[read.versions_at + 1])
+    if profile is not None:
+        joined = row[read.versions_at + 2]
+        profile.__dict__[INTEREST_IDS] = (
+            tuple(sorted(int(n) for n in str(joined).split(","))) if joined else ()
+        )
+    for at, rider in enumerate(_RIDERS, start=read.versions_at + 3):
+        setattr(membership, rider.attribute, row[at])
     return membership
 
 

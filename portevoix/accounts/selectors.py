@@ -206,6 +206,19 @@ def ambassador_profile(*, membership: Membership) -> AmbassadorProfile | None:
     )
 
 
+# Another app's value read with every request's membership, in the same statement
+# (accounts/current.py `Rider`; registered from the app's `ready()`).
+MembershipRider = current.Rider
+ride_with_membership = current.ride
+
+
+def interest_ids_read(profile: Any) -> tuple[int, ...] | None:
+    """The profile's interests (topic ids, sorted) when they were read with the request's
+    membership a moment ago (accounts/current.py); None when they were not (read them)."""
+    found = profile.__dict__.get(current.INTEREST_IDS)
+    return None if found is None else tuple(found)
+
+
 def account_exists(email: str) -> bool:
     """Whether someone already has an account with this email (to offer logging in)."""
     return User.objects.filter(email__iexact=email.strip()).exists()

@@ -33,6 +33,7 @@ from django.db.models import Min, OuterRef, Prefetch, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from portevoix.accounts import frame
+from portevoix.accounts import selectors as account_selectors
 from portevoix.core import clock, prepared
 from portevoix.core.tenancy import scoped
 
@@ -155,11 +156,42 @@ class Stamp:
     interests: tuple[int, ...]
 
 
+# The organization's feed version, read with every request's membership (accounts'
+# `ride_with_membership`, registered by `ride()` from the app's `ready()`).
+FEED_VERSION = "_portevoix_feed_version"
+_NOT_READ = object()
+
+
+def _feed_version_sql(alias: str, organization_id: str) -> str:
+    quote = connections[alias].ops.quote_name
+    versions = FeedVersion._meta
+    return (
+        f"SELECT {quote(versions.get_field('version').column)}"  # noqa: S608 - names from meta
+        f" FROM {quote(versions.db_table)}"
+        f" WHERE {quote(versions.get_field('organization').column)} = {organization_id}"
+    )
+
+
+def ride() -> None:
+    account_selectors.ride_with_membership(
+        account_selectors.MembershipRider(FEED_VERSION, _feed_version_sql)
+    )
+
+
 def stamp(*, membership: Membership) -> Stamp:
-    """The organization's feed version and the member's interests, in one query (plain SQL
-    built once per process: every feed view reads it, and the ORM's union cost more to
-    compile than to run)."""
+    """The organization's feed version and the member's interests: read with the request's
+    membership when it was (no query), else in one query (plain SQL built once per process:
+    every feed view reads it, and the ORM's union cost more to compile than to run)."""
     profile = ambassador_profile(membership)
+    version: Any = getattr(membership, FEED_VERSION, _NOT_READ)  # through the lazy proxy
+    if version is not _NOT_READ:
+        read = () if profile is None else account_selectors.interest_ids_read(profile)
+        if read is not None:
+            return Stamp(
+                organization_id=membership.organization_id,
+                version=int(version or 0),  # no row yet: 0, as the query reads it
+                interests=read,
+            )
     alias = router.db_for_read(FeedVersion)
     with prepared.cursor(alias) as cursor:
         if profile is None:

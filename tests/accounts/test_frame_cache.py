@@ -55,9 +55,9 @@ def test_a_warm_page_reads_none_of_the_frame(client, ambassador):
         "publishing_connection",  # the card actions
     ):
         assert f'FROM "{table}"' not in sql, table
-    # Session; user with their membership (its organization, profile and versions: one
-    # statement, accounts/current.py); the feed's version.
-    assert len(captured.captured_queries) == 3
+    # Session; user with their membership (its organization, profile, versions, the
+    # profile's interests and the feed's version: one statement, accounts/current.py).
+    assert len(captured.captured_queries) == 2
     assert '"accounts_user"' in captured.captured_queries[1]["sql"]
     assert '"accounts_membership"' in captured.captured_queries[1]["sql"]
 

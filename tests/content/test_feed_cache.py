@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portevoix.accounts import services as account_services
+from portevoix.accounts.models import Membership
 from portevoix.content import feed_cache, selectors, services
 from portevoix.content.models import FeedVersion, Topic
 from portevoix.core import clock
@@ -265,3 +266,49 @@ def test_pages_past_the_cached_ids_are_ranked_for_themselves(
     assert _titles(client) + _titles(client, page="2") == full
     html = client.get(reverse("content:feed"), {"page": "2"}).content.decode()
     assert 'rel="prev"' in html and 'rel="next"' not in html
+
+
+# The stamp read with the request's membership (accounts/current.py riders, decision 0040).
+
+
+def _stamp_both_ways(membership):
+    from portevoix.accounts import current
+    from portevoix.content import feed_cache as fc
+
+    ridden = current.membership_for(membership.user, membership.organization_id)
+    assert ridden is not None
+    with CaptureQueriesContext(connection) as queries:
+        from_membership = fc.stamp(membership=ridden)
+    assert len(queries) == 0
+    plain = Membership.objects.select_related("ambassador").get(pk=membership.pk)
+    with CaptureQueriesContext(connection) as queries:
+        from_query = fc.stamp(membership=plain)
+    assert len(queries) == 1
+    return from_membership, from_query
+
+
+def test_the_stamp_read_with_the_membership_is_the_querys(ambassador, member, org):
+    first, second = (
+        Topic.objects.create(organization=org, name=n, slug=n.lower()) for n in ("A", "B")
+    )
+    ambassador.ambassador.interests.set([second, first])
+    ridden, queried = _stamp_both_ways(ambassador)
+    assert ridden == queried and ridden.interests == tuple(sorted([first.pk, second.pk]))
+    ambassador.ambassador.interests.set([])
+    ridden, queried = _stamp_both_ways(ambassador)
+    assert ridden == queried and ridden.interests == ()
+    ridden, queried = _stamp_both_ways(member)  # no ambassador profile at all
+    assert ridden == queried and ridden.interests == ()
+    feed_cache.bump(organization_id=org.pk)
+    after, queried = _stamp_both_ways(ambassador)
+    assert after == queried and after.version != ridden.version
+
+
+def test_a_rider_comes_before_the_first_read(ambassador):
+    from portevoix.accounts import current, selectors
+
+    current.membership_for(ambassador.user, ambassador.organization_id)
+    late = selectors.MembershipRider("_late", lambda alias, organization_id: "SELECT 1")
+    with pytest.raises(RuntimeError):
+        selectors.ride_with_membership(late)
+    feed_cache.ride()  # the same rider again: nothing to do

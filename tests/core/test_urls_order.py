@@ -25,7 +25,7 @@ def _routes(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]
 
 def _sample(route: str) -> str:
     return "/" + re.sub(
-        r"<(?:(\w+):)?(\w+)>", lambda found: SAMPLES[found.group(1) or "str"], route
+        r"<(?:(\w+):)?(\w+)>", lambda found: SAMPLES[str(found.group(1) or "str")], route
     )
 
 
