@@ -204,22 +204,46 @@ def ride(rider: Rider) -> None:
     _RIDERS.append(rider)
 
 
+@dataclass(frozen=True)
+class _Names:
+    """The tables and columns of the membership's statements, quoted by the backend."""
+
+    member: str
+    organization: str
+    ambassador: str
+    org_fk: str
+    user_fk: str
+    active: str
+    profile_fk: str
+    name: str
+    member_pk: str
+    organization_pk: str
+
+
+def _names(alias: str) -> _Names:
+    quote = connections[alias].ops.quote_name
+    return _Names(
+        member=quote(Membership._meta.db_table),
+        organization=quote(Organization._meta.db_table),
+        ambassador=quote(AmbassadorProfile._meta.db_table),
+        org_fk=quote(Membership._meta.get_field("organization").column),
+        user_fk=quote(Membership._meta.get_field("user").column),
+        active=quote(Membership._meta.get_field("is_active").column),
+        profile_fk=quote(AmbassadorProfile._meta.get_field("membership").column),
+        name=quote(Organization._meta.get_field("name").column),
+        member_pk=quote(cast(Any, Membership._meta.pk).column),
+        organization_pk=quote(cast(Any, Organization._meta.pk).column),
+    )
+
+
 @cache
 def _read(alias: str) -> _Read:
-    quote = connections[alias].ops.quote_name
-    member = Membership._meta.db_table
-    organization = Organization._meta.db_table
-    ambassador = AmbassadorProfile._meta.db_table
     parts = _columns(alias, 0)
     columns = parts.columns
-    m, o, a = quote(member), quote(organization), quote(ambassador)
-    org_fk = quote(Membership._meta.get_field("organization").column)
-    user_fk = quote(Membership._meta.get_field("user").column)
-    active = quote(Membership._meta.get_field("is_active").column)
-    profile_fk = quote(AmbassadorProfile._meta.get_field("membership").column)
-    name = quote(Organization._meta.get_field("name").column)
-    member_pk = quote(cast(Any, Membership._meta.pk).column)
-    organization_pk = quote(cast(Any, Organization._meta.pk).column)
+    n = _names(alias)
+    m, o, a, org_fk, user_fk = n.member, n.organization, n.ambassador, n.org_fk, n.user_fk
+    active, profile_fk, name = n.active, n.profile_fk, n.name
+    member_pk, organization_pk = n.member_pk, n.organization_pk
     # Names from the models' meta, quoted; the values are parameters.
     base = (
         f"SELECT {', '.join(columns)} FROM {m}"  # noqa: S608
@@ -327,17 +351,11 @@ def _user_and_membership(alias: str, model: type[Model]) -> _UserAndMembership:
     user_part, columns = _part(alias, model, table, 0)
     member = _columns(alias, len(columns))
     u = quote(table)
-    m = quote(Membership._meta.db_table)
-    o = quote(Organization._meta.db_table)
-    a = quote(AmbassadorProfile._meta.db_table)
     user_pk = quote(cast(Any, model._meta.pk).column)
-    org_fk = quote(Membership._meta.get_field("organization").column)
-    user_fk = quote(Membership._meta.get_field("user").column)
-    active = quote(Membership._meta.get_field("is_active").column)
-    profile_fk = quote(AmbassadorProfile._meta.get_field("membership").column)
-    name = quote(Organization._meta.get_field("name").column)
-    member_pk = quote(cast(Any, Membership._meta.pk).column)
-    organization_pk = quote(cast(Any, Organization._meta.pk).column)
+    n = _names(alias)
+    m, o, a, org_fk, user_fk = n.member, n.organization, n.ambassador, n.org_fk, n.user_fk
+    active, profile_fk, name = n.active, n.profile_fk, n.name
+    member_pk, organization_pk = n.member_pk, n.organization_pk
     # Which membership: the same order as `_read` (the organization asked for first; a NULL
     # organization matches none). Names from the models' meta, quoted; values are parameters.
     chosen = (
