@@ -219,6 +219,16 @@ class _Names:
     member_pk: str
     organization_pk: str
 
+    @property
+    def organization_joined(self) -> str:
+        """The membership's organization, as a join condition."""
+        return f"{self.organization}.{self.organization_pk} = {self.member}.{self.org_fk}"
+
+    @property
+    def ambassador_joined(self) -> str:
+        """The membership's ambassador profile, as a join condition."""
+        return f"{self.ambassador}.{self.profile_fk} = {self.member}.{self.member_pk}"
+
 
 def _names(alias: str) -> _Names:
     quote = connections[alias].ops.quote_name
@@ -241,19 +251,16 @@ def _read(alias: str) -> _Read:
     parts = _columns(alias, 0)
     columns = parts.columns
     n = _names(alias)
-    m, o, a, org_fk, user_fk = n.member, n.organization, n.ambassador, n.org_fk, n.user_fk
-    active, profile_fk, name = n.active, n.profile_fk, n.name
-    member_pk, organization_pk = n.member_pk, n.organization_pk
     # Names from the models' meta, quoted; the values are parameters.
     base = (
-        f"SELECT {', '.join(columns)} FROM {m}"  # noqa: S608
-        f" INNER JOIN {o} ON {o}.{organization_pk} = {m}.{org_fk}"
-        f" LEFT OUTER JOIN {a} ON {a}.{profile_fk} = {m}.{member_pk}"
-        f" WHERE {m}.{user_fk} = %s AND {m}.{active} = %s"
+        f"SELECT {', '.join(columns)} FROM {n.member}"  # noqa: S608
+        f" INNER JOIN {n.organization} ON {n.organization_joined}"
+        f" LEFT OUTER JOIN {n.ambassador} ON {n.ambassador_joined}"
+        f" WHERE {n.member}.{n.user_fk} = %s AND {n.member}.{n.active} = %s"
     )
-    order = f" ORDER BY {o}.{name} ASC, {m}.{member_pk} ASC LIMIT 1"
+    order = f" ORDER BY {n.organization}.{n.name} ASC, {n.member}.{n.member_pk} ASC LIMIT 1"
     return _Read(
-        in_organization=f"{base} AND {m}.{org_fk} = %s{order}",
+        in_organization=f"{base} AND {n.member}.{n.org_fk} = %s{order}",
         first=base + order,
         membership=parts.membership,
         organization=parts.organization,
@@ -353,23 +360,20 @@ def _user_and_membership(alias: str, model: type[Model]) -> _UserAndMembership:
     u = quote(table)
     user_pk = quote(cast(Any, model._meta.pk).column)
     n = _names(alias)
-    m, o, a, org_fk, user_fk = n.member, n.organization, n.ambassador, n.org_fk, n.user_fk
-    active, profile_fk, name = n.active, n.profile_fk, n.name
-    member_pk, organization_pk = n.member_pk, n.organization_pk
     # Which membership: the same order as `_read` (the organization asked for first; a NULL
     # organization matches none). Names from the models' meta, quoted; values are parameters.
     chosen = (
-        f"SELECT c.{member_pk} FROM {m} c"  # noqa: S608
-        f" INNER JOIN {o} co ON co.{organization_pk} = c.{org_fk}"
-        f" WHERE c.{user_fk} = {u}.{user_pk} AND c.{active} = %s"
-        f" ORDER BY CASE WHEN c.{org_fk} = %s THEN 0 ELSE 1 END,"
-        f" co.{name} ASC, c.{member_pk} ASC LIMIT 1"
+        f"SELECT c.{n.member_pk} FROM {n.member} c"  # noqa: S608
+        f" INNER JOIN {n.organization} co ON co.{n.organization_pk} = c.{n.org_fk}"
+        f" WHERE c.{n.user_fk} = {u}.{user_pk} AND c.{n.active} = %s"
+        f" ORDER BY CASE WHEN c.{n.org_fk} = %s THEN 0 ELSE 1 END,"
+        f" co.{n.name} ASC, c.{n.member_pk} ASC LIMIT 1"
     )
     sql = (
         f"SELECT {', '.join(columns + member.columns)} FROM {u}"  # noqa: S608
-        f" LEFT OUTER JOIN {m} ON {m}.{member_pk} = ({chosen})"
-        f" LEFT OUTER JOIN {o} ON {o}.{organization_pk} = {m}.{org_fk}"
-        f" LEFT OUTER JOIN {a} ON {a}.{profile_fk} = {m}.{member_pk}"
+        f" LEFT OUTER JOIN {n.member} ON {n.member}.{n.member_pk} = ({chosen})"
+        f" LEFT OUTER JOIN {n.organization} ON {n.organization_joined}"
+        f" LEFT OUTER JOIN {n.ambassador} ON {n.ambassador_joined}"
         f" WHERE {u}.{user_pk} = %s"
     )
     return _UserAndMembership(sql, user_part, member)
